@@ -1,0 +1,217 @@
+"""The scenario: immutable, validated input data (MODEL.md §2).
+
+One pydantic model per table row and one ``Scenario`` holding every table as a tuple.
+Rows keep unknown columns (``extra="allow"``) so a scenario written back is lossless.
+Construct scenarios through ``assembler.io`` (which validates every cross-reference and
+reports all problems at once); the models here only guard each row's own fields.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assembler.settings import ModelSettings
+
+
+class ChangeType(StrEnum):
+    """The change matrix: configuration × paradigm."""
+
+    IMPROVE = "improve"
+    RENEW = "renew"
+    TRANSITION = "transition"
+    INNOVATION = "innovation"
+
+    @property
+    def is_network(self) -> bool:
+        """Paradigm changes run in the network (volunteers across units)."""
+        return self in (ChangeType.TRANSITION, ChangeType.INNOVATION)
+
+    @property
+    def changes_configuration(self) -> bool:
+        return self in (ChangeType.RENEW, ChangeType.INNOVATION)
+
+    @property
+    def changes_paradigm(self) -> bool:
+        return self.is_network
+
+    @property
+    def mode(self) -> str:
+        return "network" if self.is_network else "hierarchy"
+
+
+class CapabilityKind(StrEnum):
+    PROCESS = "process"
+    INFORMATION = "information"
+    TOOL = "tool"
+
+
+class LockKind(StrEnum):
+    PIN = "pin"
+    FORBID = "forbid"
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class Person(_Row):
+    person_id: str = Field(min_length=1)
+    name: str = ""
+    unit_id: str = Field(min_length=1)
+    fte: float = Field(1.0, gt=0, le=2)
+    network_opt_in: bool = False
+    max_missions: int | None = Field(None, ge=0)
+
+
+class PersonSkill(_Row):
+    person_id: str = Field(min_length=1)
+    skill_id: str = Field(min_length=1)
+    level: int = Field(ge=1, le=5)
+
+
+class Mission(_Row):
+    mission_id: str = Field(min_length=1)
+    name: str = ""
+    change_type: ChangeType
+    value: float = Field(ge=0)
+    mandatory: bool = False
+    min_team: int = Field(1, ge=0)
+    max_team: int | None = Field(None, ge=0)
+    owner_unit: str | None = None
+
+    @property
+    def is_network(self) -> bool:
+        return self.change_type.is_network
+
+
+class MissionNeed(_Row):
+    mission_id: str = Field(min_length=1)
+    skill_id: str = Field(min_length=1)
+    fte: float = Field(gt=0)
+    min_level: int = Field(1, ge=1, le=5)
+
+
+class Unit(_Row):
+    unit_id: str = Field(min_length=1)
+    name: str = ""
+    parent_id: str | None = None
+
+
+class Skill(_Row):
+    skill_id: str = Field(min_length=1)
+    name: str = ""
+    category: str = ""
+
+
+class OpsDemand(_Row):
+    unit_id: str = Field(min_length=1)
+    skill_id: str = Field(min_length=1)
+    fte: float = Field(gt=0)
+    min_level: int = Field(1, ge=1, le=5)
+
+
+class Capability(_Row):
+    capability_id: str = Field(min_length=1)
+    name: str = ""
+    kind: CapabilityKind
+    capacity: int = Field(ge=0)
+    ops_reserved: int = Field(0, ge=0)
+
+
+class MissionCapability(_Row):
+    mission_id: str = Field(min_length=1)
+    capability_id: str = Field(min_length=1)
+    units: int = Field(ge=1)
+
+
+class Preference(_Row):
+    person_id: str = Field(min_length=1)
+    mission_id: str = Field(min_length=1)
+    weight: int = Field(ge=1, le=3)
+
+
+class Lock(_Row):
+    person_id: str = Field(min_length=1)
+    mission_id: str = Field(min_length=1)
+    lock: LockKind
+
+
+class Scenario(BaseModel):
+    """Every table of a scenario plus its model settings.
+
+    ``units`` and ``skills`` are ``None`` when the table is absent, because absence has a
+    meaning of its own (units come from ``people``; skills are not cross-checked).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    people: tuple[Person, ...]
+    person_skills: tuple[PersonSkill, ...]
+    missions: tuple[Mission, ...]
+    mission_needs: tuple[MissionNeed, ...]
+    units: tuple[Unit, ...] | None = None
+    skills: tuple[Skill, ...] | None = None
+    ops_demand: tuple[OpsDemand, ...] = ()
+    capabilities: tuple[Capability, ...] = ()
+    mission_capabilities: tuple[MissionCapability, ...] = ()
+    preferences: tuple[Preference, ...] = ()
+    locks: tuple[Lock, ...] = ()
+    settings: ModelSettings = ModelSettings()
+
+    def with_settings(self, **overrides: Any) -> Scenario:
+        """The same scenario under other model settings (see ``ModelSettings.with_overrides``)."""
+        return self.model_copy(update={"settings": self.settings.with_overrides(overrides)})
+
+    def replace(self, **tables: Any) -> Scenario:
+        """The same scenario with some tables replaced (rows are re-validated)."""
+        return Scenario.model_validate({**dict(self), **tables})
+
+    @cached_property
+    def unit_ids(self) -> tuple[str, ...]:
+        """Units of the tree, or (without a ``units`` table) those named in ``people``."""
+        if self.units is not None:
+            return tuple(unit.unit_id for unit in self.units)
+        return tuple(dict.fromkeys(person.unit_id for person in self.people))
+
+    @cached_property
+    def parent_of(self) -> dict[str, str | None]:
+        if self.units is None:
+            return {unit_id: None for unit_id in self.unit_ids}
+        return {unit.unit_id: unit.parent_id for unit in self.units}
+
+    def unit_branch(self, unit_id: str) -> frozenset[str]:
+        """``unit_id`` and all its descendants: where a hierarchy mission may draw people."""
+        children: dict[str | None, list[str]] = {}
+        for child, parent in self.parent_of.items():
+            children.setdefault(parent, []).append(child)
+        branch: set[str] = set()
+        stack = [unit_id]
+        while stack:
+            current = stack.pop()
+            if current in branch:
+                continue
+            branch.add(current)
+            stack.extend(children.get(current, ()))
+        return frozenset(branch)
+
+
+TABLE_ROW_TYPES: dict[str, type[_Row]] = {
+    "people": Person,
+    "person_skills": PersonSkill,
+    "missions": Mission,
+    "mission_needs": MissionNeed,
+    "units": Unit,
+    "skills": Skill,
+    "ops_demand": OpsDemand,
+    "capabilities": Capability,
+    "mission_capabilities": MissionCapability,
+    "preferences": Preference,
+    "locks": Lock,
+}
+"""Table name → row model, in the order tables are read, validated and written."""
+
+REQUIRED_TABLES: tuple[str, ...] = ("people", "person_skills", "missions", "mission_needs")

@@ -1,0 +1,60 @@
+"""Model settings: the knobs of the assembly model (MODEL.md §2, settings table).
+
+They live with the scenario (``scenario.toml``) because they change what the optimum *is*;
+how hard the solver looks for it (time limit, workers, seed) is ``SolveSettings`` instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Weights(BaseModel):
+    """Integer weights of the objective terms (MODEL.md §7); integers keep the score exact."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: int = Field(100, ge=0)
+    preference: int = Field(10, ge=0)
+    assignment: int = Field(1, ge=0)
+
+
+class ModelSettings(BaseModel):
+    """Settings of MODEL.md §2 with the spec's defaults."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    step_fte: float = Field(0.05, gt=0, le=2)
+    ops_buffer: float = Field(0.10, ge=0)
+    min_allocation_fte: float = Field(0.10, ge=0)
+    max_missions_default: int = Field(2, ge=0)
+    network_opt_in_required: bool = True
+    network_min_units: int = Field(2, ge=0)
+    weights: Weights = Weights()
+
+    def with_overrides(self, overrides: dict[str, Any]) -> ModelSettings:
+        """A copy with some settings replaced, validated like the originals.
+
+        Keys are setting names; weights are named ``weights.value`` (dotted, as in sweep grids)
+        or given as a nested ``weights`` mapping.  ``None`` values mean "keep".
+        """
+        data = self.model_dump()
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            if key.startswith("weights."):
+                data["weights"][key.removeprefix("weights.")] = value
+            elif key == "weights" and isinstance(value, dict):
+                data["weights"].update(value)
+            else:
+                data[key] = value
+        return ModelSettings.model_validate(data)
+
+    def flat(self) -> dict[str, Any]:
+        """Settings as one flat mapping (``weights.value`` …), for reports and sweep tables."""
+        data = self.model_dump()
+        weights = data.pop("weights")
+        data.update({f"weights.{name}": weight for name, weight in weights.items()})
+        return data
