@@ -1,0 +1,45 @@
+"""What a solve returns: plain data, no solver objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from assembler.kpis import Kpis
+from assembler.solution import Solution
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Result:
+    """Outcome of one solve.
+
+    ``score`` is the solver's objective; ``kpis`` are recomputed from ``solution`` alone,
+    so ``kpis.score == score`` is a check on the solver.  ``conflicts`` names, for an
+    infeasible scenario, a set of requirements that cannot all hold together.
+    """
+
+    status: Status
+    score: int | None
+    best_bound: float | None
+    gap: float | None
+    build_seconds: float
+    solve_seconds: float
+    solution: Solution | None
+    kpis: Kpis | None
+    conflicts: tuple[str, ...] = ()
+
+    @property
+    def has_solution(self) -> bool:
+        return self.solution is not None
+
+
+def relative_gap(score: float, bound: float) -> float:
+    """``|bound − score| / max(1, |score|)``, CP-SAT's own definition of the gap."""
+    return abs(bound - score) / max(1.0, abs(score))

@@ -1,0 +1,36 @@
+"""How hard to look for the optimum (not *what* the optimum is: that is ``ModelSettings``)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assembler.solution import Solution
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One improving solution found during a solve, reported to ``SolveSettings.progress``."""
+
+    seconds: float
+    score: int
+    best_bound: float
+
+
+@dataclass(frozen=True)
+class SolveSettings:
+    """Solver controls; the defaults suit an interactive solve on two cores.
+
+    ``hint`` warm-starts from a previous solution (a re-solve after a small edit);
+    ``stop`` lets another thread end the search early, keeping the best solution so far.
+    """
+
+    time_limit: float = 60.0
+    workers: int = 2
+    seed: int = 0
+    relative_gap: float = 0.0
+    hint: Solution | None = None
+    progress: Callable[[Progress], None] | None = None
+    stop: threading.Event | None = None
+    log: bool = False

@@ -1,0 +1,36 @@
+"""Why is a scenario infeasible?  Name a set of requirements that cannot hold together.
+
+Relaxing every commitment (mandatory missions, pins) and every operations protection
+leaves a model that is always feasible (staff nothing, keep no time), so the clash lies
+among them.  Each gets an assumption literal and CP-SAT returns a sufficient subset.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from assembler.instance import Instance
+from assembler.solve_settings import SolveSettings
+from assembler.solver.model import build_model
+
+DIAGNOSIS_SECONDS = 30.0
+
+
+def find_conflicts(instance: Instance, settings: SolveSettings) -> tuple[str, ...]:
+    labels: dict[int, str] = {}
+
+    def guard(model: cp_model.CpModel, label: str) -> cp_model.IntVar:
+        literal = model.new_bool_var(f"assume[{len(labels)}]")
+        labels[literal.index] = label
+        return literal
+
+    model, _ = build_model(instance, guard)
+    model.clear_objective()
+    model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in labels])
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = min(settings.time_limit, DIAGNOSIS_SECONDS)
+    solver.parameters.num_workers = 1
+    if solver.solve(model) != cp_model.INFEASIBLE:
+        return ()
+    return tuple(labels[i] for i in solver.sufficient_assumptions_for_infeasibility())

@@ -1,0 +1,58 @@
+"""Assemble the CP-SAT model of MODEL.md §5–7 from an instance."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from assembler.instance import Instance
+from assembler.solution import Solution
+from assembler.solver.constraints import Constraints, Guard
+from assembler.solver.objective import set_objective
+from assembler.solver.variables import Variables, create_variables
+
+
+def build_model(
+    instance: Instance, guard: Guard | None = None
+) -> tuple[cp_model.CpModel, Variables]:
+    model = cp_model.CpModel()
+    variables = create_variables(model, instance)
+    Constraints(model, instance, variables, guard).add_all()
+    set_objective(model, instance, variables)
+    return model, variables
+
+
+def add_hint(
+    model: cp_model.CpModel, instance: Instance, variables: Variables, hint: Solution
+) -> None:
+    """Warm start: suggest a previous solution's values for every decision variable.
+
+    Pairs of the hint that no longer exist (a person forbidden since, a need removed) are
+    skipped; CP-SAT repairs a hint that has become infeasible.
+    """
+    staffed = {instance.mission_index.get(m) for m in hint.staffed}
+    for m, y in enumerate(variables.staffed):
+        model.add_hint(y, m in staffed)
+    members = {
+        (instance.person_index.get(p), instance.mission_index.get(m)) for p, m in hint.members
+    }
+    for key, x in variables.member.items():
+        model.add_hint(x, key in members)
+    time: dict[tuple[int, int], int] = {}
+    for row in hint.assignments:
+        p = instance.person_index.get(row.person_id)
+        n = instance.need_index.get((row.mission_id, row.skill_id))
+        if p is not None and n is not None:
+            time[p, n] = row.steps
+    for key, a in variables.time.items():
+        model.add_hint(a, time.get(key, 0))
+    ops_index = {(need.unit_id, need.skill_id): o for o, need in enumerate(instance.ops)}
+    ops: dict[tuple[int, int], int] = {}
+    for row in hint.ops:
+        p = instance.person_index.get(row.person_id)
+        if p is None:
+            continue
+        o = ops_index.get((instance.people[p].unit_id, row.skill_id))
+        if o is not None:
+            ops[p, o] = row.steps
+    for key, var in variables.ops.items():
+        model.add_hint(var, ops.get(key, 0))
