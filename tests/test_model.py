@@ -1,0 +1,252 @@
+"""One tiny scenario per constraint family and objective term, with the optimum worked by hand.
+
+Under the defaults 1 FTE = 20 steps, the minimum share is 2 steps, a mission of value 1
+scores 100 · 100 = 10,000 and each membership costs 1.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from builders import mission, person, scenario
+
+from assembler import Scenario, SolveSettings, Status, check, solve
+from assembler.result import Result
+
+STAFFED = 10_000  # weights.value · round(100 · value) for value 1
+
+
+def solved(s: Scenario, **settings: object) -> Result:
+    """Solve to optimality and verify the answer independently of the solver."""
+    result = solve(s, SolveSettings(time_limit=20, **settings))  # type: ignore[arg-type]
+    assert result.status is Status.OPTIMAL, result
+    assert result.solution is not None and result.kpis is not None
+    assert check(s, result.solution) == []
+    assert result.kpis.score == result.score
+    return result
+
+
+def staffed(result: Result) -> set[str]:
+    assert result.solution is not None
+    return set(result.solution.staffed)
+
+
+def test_demand_is_met_exactly_in_whole_steps() -> None:
+    result = solved(scenario([person("a")], [mission("m", {"k": 0.33})]))
+    assert result.score == STAFFED - 1
+    assert result.solution is not None
+    (row,) = result.solution.assignments
+    assert row.steps == 7  # ceil(0.33 / 0.05) = 7 steps = 0.35 FTE
+
+
+def test_a_mission_nobody_has_time_for_stays_unstaffed() -> None:
+    result = solved(scenario([person("a", fte=0.25)], [mission("m", {"k": 0.3})]))
+    assert result.score == 0 and staffed(result) == set()
+
+
+def test_two_people_share_a_need() -> None:
+    people = [person("a", fte=0.25), person("b", fte=0.25)]
+    result = solved(scenario(people, [mission("m", {"k": 0.3})]))
+    assert result.score == STAFFED - 2
+
+
+def test_each_member_gives_at_least_the_minimum_share() -> None:
+    # b could add the missing step, but one step is below the 2-step minimum share.
+    people = [person("a", fte=0.25), person("b", fte=0.05)]
+    assert solved(scenario(people, [mission("m", {"k": 0.3})])).score == 0
+
+
+def test_minimum_share_is_capped_by_the_missions_total_demand() -> None:
+    result = solved(scenario([person("a")], [mission("m", {"k": 0.05})]))
+    assert result.score == STAFFED - 1
+
+
+def test_skill_level_must_reach_the_need() -> None:
+    s = scenario([person("a", skills={"k": 2})], [mission("m", {"k": (0.2, 3)})])
+    assert solved(s).score == 0
+
+
+def test_time_kept_for_operations_limits_mission_time() -> None:
+    # Protected ops requirement: ceil(0.5 · 1.1 / 0.05) = 11 steps; 9 steps left < 10 needed.
+    s = scenario([person("a")], [mission("m", {"k": 0.5})], ops=[("u1", "k", 0.5)])
+    result = solved(s)
+    assert result.score == 0
+    assert result.solution is not None
+    assert sum(row.steps for row in result.solution.ops) >= 11
+
+
+def test_operations_buffer_is_a_setting() -> None:
+    s = scenario([person("a")], [mission("m", {"k": 0.5})], ops=[("u1", "k", 0.5)], ops_buffer=0.0)
+    assert solved(s).score == STAFFED - 1
+
+
+def test_operations_are_covered_only_by_the_units_own_people() -> None:
+    people = [person("a", "u1"), person("b", "u2")]
+    s = scenario(people, [mission("m", {"k": 1.0})], ops=[("u1", "k", 0.5)])
+    result = solved(s)
+    assert result.score == STAFFED - 1  # b alone staffs the mission, a keeps u1 running
+    assert result.solution is not None
+    assert {row.person_id for row in result.solution.ops} == {"a"}
+
+
+def test_infeasible_operations_are_reported_with_the_clash() -> None:
+    s = scenario([person("a")], [mission("m")], ops=[("u1", "k", 1.0)])
+    result = solve(s, SolveSettings(time_limit=10))
+    assert result.status is Status.INFEASIBLE and result.solution is None
+    assert any("'u1'" in conflict and "'k'" in conflict for conflict in result.conflicts)
+
+
+def test_minimum_team_size() -> None:
+    one = scenario([person("a")], [mission("m", {"k": 0.2}, min_team=2)])
+    assert solved(one).score == 0
+    two = scenario([person("a"), person("b")], [mission("m", {"k": 0.2}, min_team=2)])
+    assert solved(two).score == STAFFED - 2
+
+
+def test_maximum_team_size() -> None:
+    people = [person("a", fte=0.2), person("b", fte=0.2)]
+    s = scenario(people, [mission("m", {"k": 0.3}, max_team=1)])
+    assert solved(s).score == 0
+
+
+def test_fewer_larger_chunks_of_time_are_preferred() -> None:
+    result = solved(scenario([person("a"), person("b")], [mission("m", {"k": 0.4})]))
+    assert result.score == STAFFED - 1
+    assert result.solution is not None and len(result.solution.members) == 1
+
+
+def test_focus_limits_missions_per_person() -> None:
+    missions = [mission("m1", value=1.0), mission("m2", value=2.0)]
+    s = scenario([person("a", max_missions=1)], missions)
+    result = solved(s)
+    assert staffed(result) == {"m2"} and result.score == 2 * STAFFED - 1
+
+
+def test_focus_default_comes_from_the_settings() -> None:
+    missions = [mission("m1"), mission("m2"), mission("m3")]
+    assert len(staffed(solved(scenario([person("a")], missions)))) == 2
+    assert len(staffed(solved(scenario([person("a")], missions, max_missions_default=3)))) == 3
+
+
+def test_capabilities_limit_missions_after_the_ops_reservation() -> None:
+    missions = [mission("m1", value=1.0), mission("m2", value=3.0)]
+    s = scenario(
+        [person("a")],
+        missions,
+        capabilities=[("erp", 2, 1)],
+        uses=[("m1", "erp", 1), ("m2", "erp", 1)],
+    )
+    assert staffed(solved(s)) == {"m2"}
+
+
+def test_network_missions_take_volunteers_only() -> None:
+    network = [mission("m", change_type="transition")]
+    people = [person("a", "u1"), person("b", "u2")]
+    assert solved(scenario(people, network)).score == 0
+    relaxed = scenario(people, network, network_opt_in_required=False)
+    assert solved(relaxed).score == STAFFED - 2
+
+
+def test_network_missions_draw_from_several_units() -> None:
+    same_unit = [person("a", "u1", network_opt_in=True), person("b", "u1", network_opt_in=True)]
+    network = [mission("m", change_type="innovation")]
+    assert solved(scenario(same_unit, network)).score == 0
+    across = [person("a", "u1", network_opt_in=True), person("b", "u2", network_opt_in=True)]
+    assert solved(scenario(across, network)).score == STAFFED - 2
+    assert solved(scenario(across, network, network_min_units=0)).score == STAFFED - 1
+
+
+def test_hierarchy_missions_stay_in_the_owners_branch() -> None:
+    units = [("root", None), ("u1", "root"), ("u2", "root"), ("u1a", "u1")]
+    outsider = scenario([person("a", "u2")], [mission("m", owner_unit="u1")], units=units)
+    assert solved(outsider).score == 0
+    descendant = scenario([person("a", "u1a")], [mission("m", owner_unit="u1")], units=units)
+    assert solved(descendant).score == STAFFED - 1
+
+
+def test_forbidden_person_is_not_used() -> None:
+    s = scenario([person("a")], [mission("m")], locks=[("a", "m", "forbid")])
+    assert solved(s).score == 0
+
+
+def test_pin_puts_a_person_on_the_team() -> None:
+    s = scenario([person("a")], [mission("m", value=0.0)], locks=[("a", "m", "pin")])
+    result = solved(s)
+    assert result.score == -1 and staffed(result) == {"m"}
+
+
+def test_mandatory_mission_is_staffed_even_at_a_cost() -> None:
+    missions = [mission("low", {"k": 1.0}, value=1.0, mandatory=True), mission("high", {"k": 1.0}, value=5.0)]
+    result = solved(scenario([person("a")], missions))
+    assert staffed(result) == {"low"} and result.score == STAFFED - 1
+
+
+def test_preference_picks_the_volunteer_who_wished_for_it() -> None:
+    people = [person("a", "u1", network_opt_in=True), person("b", "u2", network_opt_in=True)]
+    s = scenario(
+        people,
+        [mission("m", change_type="transition")],
+        preferences=[("b", "m", 3)],
+        network_min_units=0,
+    )
+    result = solved(s)
+    assert result.score == STAFFED + 10 * 3 - 1
+    assert result.solution is not None and result.solution.members == {("b", "m")}
+
+
+def test_preferences_only_count_for_eligible_pairs() -> None:
+    s = scenario([person("a", skills={"x": 3})], [mission("m")], preferences=[("a", "m", 3)])
+    assert solved(s).score == 0
+
+
+def test_a_zero_minimum_share_lets_a_wishful_volunteer_join_without_time() -> None:
+    # MODEL.md §6.2 with A = 0: membership costs 1 but the wish earns 30, so both join.
+    people = [person("a", "u1", network_opt_in=True), person("b", "u2", network_opt_in=True)]
+    s = scenario(
+        people,
+        [mission("m", {"k": 0.05}, change_type="transition")],
+        preferences=[("a", "m", 3), ("b", "m", 3)],
+        network_min_units=0,
+        min_allocation_fte=0.0,
+    )
+    result = solved(s)
+    assert result.score == STAFFED + 2 * (30 - 1)
+    assert result.solution is not None and len(result.solution.assignments) == 1
+
+
+def test_weights_are_settings() -> None:
+    s = scenario([person("a")], [mission("m")], weights={"value": 0})
+    assert solved(s).score == 0  # no value: a membership is pure cost
+
+
+def test_warm_start_from_a_previous_solution_reaches_the_same_optimum() -> None:
+    people = [person(f"p{i}", f"u{i % 3}", network_opt_in=True) for i in range(6)]
+    missions = [mission(f"m{j}", {"k": 0.3 + 0.1 * j}, value=1 + j) for j in range(4)]
+    s = scenario(people, missions)
+    first = solved(s)
+    again = solved(s, hint=first.solution)
+    assert again.score == first.score
+
+
+def test_progress_reports_improving_solutions() -> None:
+    seen: list[int] = []
+    s = scenario([person("a"), person("b")], [mission("m1"), mission("m2", value=2.0)])
+    solved(s, progress=lambda p: seen.append(p.score), workers=1)
+    assert seen and seen[-1] == STAFFED * 3 - 2
+
+
+def test_a_set_stop_event_ends_the_search() -> None:
+    stop = threading.Event()
+    stop.set()
+    people = [person(f"p{i}") for i in range(4)]
+    result = solve(scenario(people, [mission("m")]), SolveSettings(time_limit=30, stop=stop))
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE, Status.UNKNOWN)
+    assert result.solve_seconds < 30
+
+
+@pytest.mark.parametrize("fte, steps", [(0.3, 6), (0.33, 7), (0.35, 7), (1.0, 20)])
+def test_needs_round_up_to_the_step_grid(fte: float, steps: int) -> None:
+    result = solved(scenario([person("a")], [mission("m", {"k": fte})]))
+    assert result.solution is not None
+    assert sum(row.steps for row in result.solution.assignments) == steps
