@@ -45,7 +45,9 @@ def mission(
     rows = []
     for skill, need in (needs or {"k": 0.2}).items():
         fte, min_level = need if isinstance(need, tuple) else (need, 1)
-        rows.append(MissionNeed(mission_id=mission_id, skill_id=skill, fte=fte, min_level=min_level))
+        rows.append(
+            MissionNeed(mission_id=mission_id, skill_id=skill, fte=fte, min_level=min_level)
+        )
     return Mission(mission_id=mission_id, change_type=change_type, value=value, **fields), rows
 
 
@@ -71,9 +73,7 @@ def scenario(
         units=None
         if units is None
         else tuple(Unit(unit_id=u, parent_id=parent) for u, parent in units),
-        ops_demand=tuple(
-            OpsDemand(unit_id=u, skill_id=k, fte=fte) for u, k, fte in (ops or [])
-        ),
+        ops_demand=tuple(OpsDemand(unit_id=u, skill_id=k, fte=fte) for u, k, fte in (ops or [])),
         capabilities=tuple(
             Capability(capability_id=c, kind="tool", capacity=cap, ops_reserved=reserved)
             for c, cap, reserved in (capabilities or [])

@@ -123,8 +123,11 @@ def reference_optimum(s: Scenario) -> int | None:
         maxm = st.max_missions_default if p.max_missions is None else p.max_missions
         lp.row(mine, high=maxm)  # §6.6
     for c in s.capabilities:  # §6.7
-        use = {y[mc.mission_id]: mc.units for mc in s.mission_capabilities
-               if mc.capability_id == c.capability_id}
+        use = {
+            y[mc.mission_id]: mc.units
+            for mc in s.mission_capabilities
+            if mc.capability_id == c.capability_id
+        }
         lp.row(use, high=c.capacity - c.ops_reserved)
     for lk in s.locks:
         if lk.lock == "pin":
@@ -153,9 +156,11 @@ def _solve(lp: _Lp, objective: dict[int, float]) -> int | None:
             cols.append(var)
             vals.append(coefficient)
     matrix = coo_array((vals, (rows, cols)), shape=(len(lp.rows), size))
-    constraints = LinearConstraint(
-        matrix, [r[1] for r in lp.rows], [r[2] for r in lp.rows]
-    ) if lp.rows else ()
+    constraints = (
+        LinearConstraint(matrix, [r[1] for r in lp.rows], [r[2] for r in lp.rows])
+        if lp.rows
+        else ()
+    )
     result = milp(
         cost,
         constraints=constraints,

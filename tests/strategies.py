@@ -78,21 +78,33 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
     mission_ids = [m.mission_id for m in missions]
     person_ids = [p.person_id for p in people]
     capacity = draw(st.integers(0, 3))
-    capabilities = [Capability(capability_id="c", kind="tool", capacity=capacity,
-                               ops_reserved=draw(st.integers(0, capacity)))]
+    capabilities = [
+        Capability(
+            capability_id="c",
+            kind="tool",
+            capacity=capacity,
+            ops_reserved=draw(st.integers(0, capacity)),
+        )
+    ]
     uses = [
         MissionCapability(mission_id=m, capability_id="c", units=draw(st.integers(1, 2)))
         for m in draw(st.sets(st.sampled_from(mission_ids)))
     ]
     preferences = [
         Preference(person_id=p, mission_id=m, weight=draw(st.integers(1, 3)))
-        for p, m in draw(st.lists(st.tuples(st.sampled_from(person_ids),
-                                            st.sampled_from(mission_ids)), max_size=3))
+        for p, m in draw(
+            st.lists(
+                st.tuples(st.sampled_from(person_ids), st.sampled_from(mission_ids)), max_size=3
+            )
+        )
     ]
     locks = [
         Lock(person_id=p, mission_id=m, lock=draw(st.sampled_from(["pin", "forbid", "forbid"])))
-        for p, m in draw(st.sets(st.tuples(st.sampled_from(person_ids),
-                                           st.sampled_from(mission_ids)), max_size=2))
+        for p, m in draw(
+            st.sets(
+                st.tuples(st.sampled_from(person_ids), st.sampled_from(mission_ids)), max_size=2
+            )
+        )
     ]
     settings = ModelSettings(
         step_fte=draw(st.sampled_from([0.05, 0.1])),

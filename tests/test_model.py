@@ -9,10 +9,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from builders import mission, person, scenario
 
 from assembler import Scenario, SolveSettings, Status, check, solve
 from assembler.result import Result
+from builders import mission, person, scenario
 
 STAFFED = 10_000  # weights.value · round(100 · value) for value 1
 
@@ -177,7 +177,10 @@ def test_pin_puts_a_person_on_the_team() -> None:
 
 
 def test_mandatory_mission_is_staffed_even_at_a_cost() -> None:
-    missions = [mission("low", {"k": 1.0}, value=1.0, mandatory=True), mission("high", {"k": 1.0}, value=5.0)]
+    missions = [
+        mission("low", {"k": 1.0}, value=1.0, mandatory=True),
+        mission("high", {"k": 1.0}, value=5.0),
+    ]
     result = solved(scenario([person("a")], missions))
     assert staffed(result) == {"low"} and result.score == STAFFED - 1
 

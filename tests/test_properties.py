@@ -4,10 +4,10 @@ checker, its recomputed score is the solver's, and the optimum equals an indepen
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
-from reference_milp import reference_optimum
-from strategies import small_scenarios
 
 from assembler import Scenario, SolveSettings, Status, check, solve
+from reference_milp import reference_optimum
+from strategies import small_scenarios
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -65,13 +65,15 @@ class _Checker:
                 self.fail(f"'{row.person_id}' appears twice on {row.mission_id}/{row.skill_id}")
             else:
                 self.time_on_need[p, n] = row.steps
-        for row in sol.ops:
-            p = inst.person_index.get(row.person_id)
+        for kept in sol.ops:
+            p = inst.person_index.get(kept.person_id)
             eligible = p is not None and any(
-                inst.ops[o].skill_id == row.skill_id for o in inst.ops_of_person[p]
+                inst.ops[o].skill_id == kept.skill_id for o in inst.ops_of_person[p]
             )
-            if not eligible or row.steps <= 0:
-                self.fail(f"'{row.person_id}' cannot keep {row.steps} steps on ops '{row.skill_id}'")
+            if not eligible or kept.steps <= 0:
+                self.fail(
+                    f"'{kept.person_id}' cannot keep {kept.steps} steps on ops '{kept.skill_id}'"
+                )
 
     def demand_met_if_staffed(self) -> None:
         supplied: Counter[int] = Counter()
@@ -144,7 +146,9 @@ class _Checker:
             if mission.mission_id not in self.solution.staffed:
                 continue
             size = team[mission.mission_id]
-            if size < mission.min_team or (mission.max_team is not None and size > mission.max_team):
+            if size < mission.min_team or (
+                mission.max_team is not None and size > mission.max_team
+            ):
                 self.fail(
                     f"team of '{mission.mission_id}' has {size} members, "
                     f"allowed {mission.min_team}..{mission.max_team}"

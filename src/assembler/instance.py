@@ -52,7 +52,7 @@ class Need:
 
 @dataclass(frozen=True, slots=True)
 class OpsNeed:
-    """An operational demand ``(u, k)``: ``required`` = ``R_uk`` steps, coverable by ``eligible``."""
+    """An operational demand ``(u, k)``: ``required`` = ``R_uk`` steps, kept by ``eligible``."""
 
     unit_id: str
     skill_id: str
@@ -164,7 +164,9 @@ class Instance:
             if m is not None:
                 usage[row.capability_id].append((m, row.units))
         return [
-            CapabilityLimit(c.capability_id, c.capacity - c.ops_reserved, tuple(usage[c.capability_id]))
+            CapabilityLimit(
+                c.capability_id, c.capacity - c.ops_reserved, tuple(usage[c.capability_id])
+            )
             for c in self.scenario.capabilities
         ]
 

@@ -78,9 +78,12 @@ class Constraints:
         for o, need in enumerate(self.instance.ops):
             cover = cp_model.LinearExpr.sum([self.vars.ops[p, o] for p in need.eligible])
             constraint = self.model.add(cover >= need.required)
-            self._guarded(constraint, f"operations of unit '{need.unit_id}' in skill "
-                          f"'{need.skill_id}' need {self.instance.fte(need.required)} FTE "
-                          f"(demand {need.demand_fte} + buffer)")
+            self._guarded(
+                constraint,
+                f"operations of unit '{need.unit_id}' in skill "
+                f"'{need.skill_id}' need {self.instance.fte(need.required)} FTE "
+                f"(demand {need.demand_fte} + buffer)",
+            )
 
     def team_size(self) -> None:
         """§6.5 ``min_team · y ≤ Σ_p x_pm ≤ max_team · y``."""
@@ -128,9 +131,7 @@ class Constraints:
                 self.model.add(z <= cp_model.LinearExpr.sum(xs))
                 self.vars.represented[unit_id, m] = z
                 represented.append(z)
-            self.model.add(
-                cp_model.LinearExpr.sum(represented) >= min_units * self.vars.staffed[m]
-            )
+            self.model.add(cp_model.LinearExpr.sum(represented) >= min_units * self.vars.staffed[m])
 
     def commitments(self) -> None:
         """§6.9: mandatory missions are staffed, pinned people are on their team."""
@@ -140,8 +141,9 @@ class Constraints:
             self._guarded(constraint, f"mission '{instance.missions[m].mission_id}' is mandatory")
         for p, m in instance.pins:
             x = self.vars.member.get((p, m))
-            label = (f"'{instance.people[p].person_id}' is pinned to "
-                     f"'{instance.missions[m].mission_id}'")
+            label = (
+                f"'{instance.people[p].person_id}' is pinned to '{instance.missions[m].mission_id}'"
+            )
             constraint = self.model.add(x == 1) if x is not None else self.model.add_bool_or([])
             self._guarded(constraint, label)
 

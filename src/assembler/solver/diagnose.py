@@ -25,7 +25,7 @@ def find_conflicts(instance: Instance, settings: SolveSettings) -> tuple[str, ..
         return literal
 
     model, _ = build_model(instance, guard)
-    model.clear_objective()
+    model.clear_objective()  # type: ignore[no-untyped-call]
     model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in labels])
 
     solver = cp_model.CpSolver()

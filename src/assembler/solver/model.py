@@ -47,12 +47,12 @@ def add_hint(
         model.add_hint(a, time.get(key, 0))
     ops_index = {(need.unit_id, need.skill_id): o for o, need in enumerate(instance.ops)}
     ops: dict[tuple[int, int], int] = {}
-    for row in hint.ops:
-        p = instance.person_index.get(row.person_id)
+    for kept in hint.ops:
+        p = instance.person_index.get(kept.person_id)
         if p is None:
             continue
-        o = ops_index.get((instance.people[p].unit_id, row.skill_id))
+        o = ops_index.get((instance.people[p].unit_id, kept.skill_id))
         if o is not None:
-            ops[p, o] = row.steps
+            ops[p, o] = kept.steps
     for key, var in variables.ops.items():
         model.add_hint(var, ops.get(key, 0))
