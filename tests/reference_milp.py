@@ -123,11 +123,10 @@ def reference_optimum(s: Scenario) -> int | None:
         maxm = st.max_missions_default if p.max_missions is None else p.max_missions
         lp.row(mine, high=maxm)  # §6.6
     for c in s.capabilities:  # §6.7
-        use = {
-            y[mc.mission_id]: mc.units
-            for mc in s.mission_capabilities
-            if mc.capability_id == c.capability_id
-        }
+        use: dict[int, float] = defaultdict(float)
+        for mc in s.mission_capabilities:
+            if mc.capability_id == c.capability_id:
+                use[y[mc.mission_id]] += mc.units
         lp.row(use, high=c.capacity - c.ops_reserved)
     for lk in s.locks:
         if lk.lock == "pin":

@@ -9,7 +9,6 @@ reports all problems at once); the models here only guard each row's own fields.
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -168,16 +167,17 @@ class Scenario(BaseModel):
 
     def replace(self, **tables: Any) -> Scenario:
         """The same scenario with some tables replaced (rows are re-validated)."""
-        return Scenario.model_validate({**dict(self), **tables})
+        fields = {name: getattr(self, name) for name in Scenario.model_fields}
+        return Scenario.model_validate({**fields, **tables})
 
-    @cached_property
+    @property
     def unit_ids(self) -> tuple[str, ...]:
         """Units of the tree, or (without a ``units`` table) those named in ``people``."""
         if self.units is not None:
             return tuple(unit.unit_id for unit in self.units)
         return tuple(dict.fromkeys(person.unit_id for person in self.people))
 
-    @cached_property
+    @property
     def parent_of(self) -> dict[str, str | None]:
         if self.units is None:
             return {unit_id: None for unit_id in self.unit_ids}

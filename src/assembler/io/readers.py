@@ -1,0 +1,402 @@
+"""Readers: files in, raw tables out — every failure becomes a ``Problem``, never a traceback.
+
+Each format (folder of CSVs, zip of CSVs, xlsx workbook, JSON document) is reduced to a
+``RawScenario``; typing and checking the cells is left to ``assembler.validation`` so the
+formats share one set of rules.  Readers only report what they alone can see: unreadable
+files, bad encodings, broken syntax, misshapen headers, and files that are not tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import openpyxl
+
+from assembler.problems import Problem, error, warning
+from assembler.scenario import TABLE_ROW_TYPES
+from assembler.validation import (
+    CSV_FOLDER,
+    JSON_DOCUMENT,
+    WORKBOOK,
+    ZIP_ARCHIVE,
+    Layout,
+    RawScenario,
+    RawSettings,
+    RawTable,
+    cell_text,
+    did_you_mean,
+    flatten_settings,
+    is_blank,
+)
+
+SETTINGS_FILE: Final = "scenario.toml"
+SETTINGS_SHEET: Final = "settings"
+"""The workbook sheet (and JSON key) holding settings: columns ``setting`` and ``value``."""
+
+MAX_ZIP_BYTES: Final = 512 * 1024 * 1024
+"""Uncompressed size an uploaded archive may declare: refuses decompression bombs."""
+
+_Loader = Callable[[], bytes]
+
+
+def read_raw(path: str | Path) -> RawScenario:
+    """The raw tables of the scenario at ``path``, chosen by what ``path`` is."""
+    source = Path(path)
+    suffix = source.suffix.lower()
+    if source.is_dir():
+        return _read_folder(source)
+    if not source.exists():
+        return _unreadable(CSV_FOLDER, error(str(source), "no such file or folder"))
+    if suffix == ".xlsx":
+        return _read_workbook(source)
+    if suffix == ".json":
+        return _read_json(source)
+    if suffix == ".zip":
+        return _read_zip(source)
+    if suffix == ".csv":
+        reason = "a scenario is a folder of CSV files: give the folder that holds this file"
+    else:
+        reason = "not a scenario: expected a folder of CSV files, a .zip, an .xlsx or a .json"
+    return _unreadable(CSV_FOLDER, error(source.name, reason))
+
+
+def _unreadable(layout: Layout, problem: Problem) -> RawScenario:
+    """A source that yields no table at all: one problem, not one per missing table."""
+    return RawScenario(layout, unreadable=set(TABLE_ROW_TYPES), problems=[problem])
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _read_folder(folder: Path) -> RawScenario:
+    try:
+        entries = {child.name: child.read_bytes for child in folder.iterdir() if child.is_file()}
+    except OSError as exc:
+        return _unreadable(CSV_FOLDER, error(folder.name, f"cannot be listed: {exc.strerror}"))
+    return _read_csv_files(entries, CSV_FOLDER)
+
+
+def _read_zip(path: Path) -> RawScenario:
+    """A zip of CSV files, at the archive's root or inside its single top folder."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                info
+                for info in archive.infolist()
+                if not info.is_dir() and not _is_junk(info.filename)
+            ]
+            if sum(info.file_size for info in members) > MAX_ZIP_BYTES:
+                reason = f"unpacks to more than {MAX_ZIP_BYTES // 2**20} MiB; refused"
+                return _unreadable(ZIP_ARCHIVE, error(path.name, reason))
+            tops = {info.filename.split("/", 1)[0] for info in members}
+            nested = len(tops) == 1 and all("/" in info.filename for info in members)
+            prefix = f"{tops.pop()}/" if nested else ""
+            contents: dict[str, bytes | Exception] = {}
+            for info in members:
+                name = info.filename.removeprefix(prefix)
+                if "/" in name or not _wanted(name):
+                    continue
+                try:
+                    contents[name] = archive.read(info)
+                except Exception as exc:  # zipfile raises many kinds on corrupt members
+                    contents[name] = exc
+    except (OSError, zipfile.BadZipFile) as exc:
+        return _unreadable(ZIP_ARCHIVE, error(path.name, f"is not a readable zip archive: {exc}"))
+    return _read_csv_files(
+        {name: _replay(content) for name, content in contents.items()}, ZIP_ARCHIVE
+    )
+
+
+def _is_junk(name: str) -> bool:
+    """Metadata archivers add (``__MACOSX/``, ``.DS_Store``): never part of a scenario."""
+    return any(part.startswith((".", "__MACOSX")) for part in name.split("/"))
+
+
+def _wanted(name: str) -> bool:
+    return name == SETTINGS_FILE or name.lower().endswith(".csv")
+
+
+def _replay(content: bytes | Exception) -> _Loader:
+    def load() -> bytes:
+        if isinstance(content, Exception):
+            raise OSError(str(content)) from content
+        return content
+
+    return load
+
+
+def _read_csv_files(entries: Mapping[str, _Loader], layout: Layout) -> RawScenario:
+    """Tables ``<table>.csv`` and settings ``scenario.toml`` among the files of one folder."""
+    raw = RawScenario(layout)
+    for name in sorted(entries):
+        table = name.removesuffix(".csv")
+        if name == SETTINGS_FILE:
+            text = _load_text(entries[name], name, raw)
+            if text is not None:
+                raw.settings = _parse_toml(text, raw)
+        elif table in TABLE_ROW_TYPES and name.endswith(".csv"):
+            text = _load_text(entries[name], name, raw)
+            parsed = None if text is None else _parse_csv(table, name, text, raw)
+            if parsed is None:
+                raw.unreadable.add(table)
+            else:
+                raw.tables[table] = parsed
+        elif name.lower().endswith(".csv"):
+            stem = name[: -len(".csv")]
+            hint = did_you_mean(stem, TABLE_ROW_TYPES) or (
+                f"; the tables are {', '.join(TABLE_ROW_TYPES)}"
+            )
+            raw.problems.append(warning(name, f"not a table of the scenario, ignored{hint}"))
+    return raw
+
+
+def _load_text(load: _Loader, name: str, raw: RawScenario) -> str | None:
+    try:
+        data = load()
+    except OSError as exc:
+        raw.problems.append(error(name, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    return _decode(data, name, raw)
+
+
+def _decode(data: bytes, name: str, raw: RawScenario) -> str | None:
+    """UTF-8 text (a leading byte-order mark, as Excel writes, is dropped), or a problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raw.problems.append(
+            error(
+                name,
+                f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                f"(line {line}) is invalid; save the file as UTF-8 (e.g. 'CSV UTF-8')",
+            )
+        )
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def _parse_csv(table: str, name: str, text: str, raw: RawScenario) -> RawTable | None:
+    try:
+        grid = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raw.problems.append(error(name, f"is not a readable CSV file: {exc}"))
+        return None
+    return table_from_grid(table, name, grid, raw.problems)
+
+
+def table_from_grid(
+    table: str, source: str, grid: Iterable[Sequence[Any]], problems: list[Problem]
+) -> RawTable:
+    """A table from rows of cells whose first non-blank row is the header (CSV, a sheet).
+
+    Data rows are numbered from the row after the header, blank ones included, so row
+    numbers point at the right line of the file.  Columns without a header are dropped
+    (spreadsheets add them) — with a warning if they hold anything.
+    """
+    rows = iter(grid)
+    header: Sequence[Any] = ()
+    for cells in rows:
+        if not all(is_blank(cell) for cell in cells):
+            header = cells
+            break
+    names = [cell_text(cell).strip() for cell in header]
+    positions: dict[str, int] = {}
+    for index, column in enumerate(names):
+        if not column:
+            continue
+        if column in positions:
+            problems.append(
+                error(
+                    source,
+                    f"column appears twice (also column {positions[column] + 1}); "
+                    "only the first is read",
+                    column=column,
+                )
+            )
+            continue
+        positions[column] = index
+    nameless = [index for index, column in enumerate(names) if not column]
+    width = len(names)
+    keys = tuple(positions)
+    plain = list(positions.values()) == list(range(width))
+    data: list[dict[str, Any]] = []
+    for number, cells in enumerate(rows, start=1):
+        size = len(cells)
+        if plain and size == width:  # the usual well-formed row, read the fast way
+            data.append(dict(zip(keys, cells, strict=True)))
+            continue
+        if size > width and not all(is_blank(cell) for cell in cells[width:]):
+            problems.append(
+                error(
+                    source,
+                    f"has {size} cells but the header names {width} columns",
+                    row=number,
+                )
+            )
+        for index in [i for i in nameless if i < size and not is_blank(cells[i])]:
+            problems.append(
+                warning(
+                    source,
+                    f"column {index + 1} has values but no header; it is ignored",
+                    row=number,
+                )
+            )
+            nameless.remove(index)
+        data.append(
+            {column: cells[index] if index < size else None for column, index in positions.items()}
+        )
+    return RawTable(table, source, keys, data)
+
+
+def _parse_toml(text: str, raw: RawScenario) -> RawSettings | None:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raw.problems.append(error(SETTINGS_FILE, f"is not valid TOML: {exc}"))
+        return None
+    for key in document:
+        if key != "settings":
+            raw.problems.append(
+                warning(SETTINGS_FILE, "ignored: only the [settings] table is read", column=key)
+            )
+    settings = document.get("settings", {})
+    if not isinstance(settings, dict):
+        raw.problems.append(error(SETTINGS_FILE, "must be a table ([settings])", column="settings"))
+        return None
+    values, problems = flatten_settings(settings, SETTINGS_FILE)
+    raw.problems.extend(problems)
+    return RawSettings(SETTINGS_FILE, values)
+
+
+# --------------------------------------------------------------------------- xlsx
+
+
+def _read_workbook(path: Path) -> RawScenario:
+    raw = RawScenario(WORKBOOK)
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook features it drops (validation, styles): noise here
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                for sheet in workbook.worksheets:
+                    grid = sheet.iter_rows(values_only=True)
+                    _add_sheet(raw, sheet.title, grid)
+            finally:
+                workbook.close()
+    except Exception as exc:  # openpyxl fails in many ways on a corrupt or foreign file
+        return _unreadable(
+            WORKBOOK, error(path.name, f"is not a readable Excel workbook (.xlsx): {exc}")
+        )
+    return raw
+
+
+def _add_sheet(raw: RawScenario, title: str, grid: Iterable[Sequence[Any]]) -> None:
+    if title in TABLE_ROW_TYPES:
+        raw.tables[title] = table_from_grid(title, title, grid, raw.problems)
+    elif title == SETTINGS_SHEET:
+        sheet = table_from_grid(title, title, grid, raw.problems)
+        raw.settings = _settings_from_sheet(sheet, raw.problems)
+    else:
+        hint = did_you_mean(title, [*TABLE_ROW_TYPES, SETTINGS_SHEET])
+        raw.problems.append(warning(title, f"not a table of the scenario, ignored{hint}"))
+
+
+def _settings_from_sheet(sheet: RawTable, problems: list[Problem]) -> RawSettings | None:
+    """Settings as rows ``setting, value`` (weights as ``weights.value``): easy to edit."""
+    missing = [column for column in ("setting", "value") if column not in sheet.columns]
+    for column in missing:
+        problems.append(error(sheet.source, "required column is missing", column=column))
+    if missing:
+        return None
+    values: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    for number, row in enumerate(sheet.rows, start=1):
+        key = cell_text(row.get("setting")).strip()
+        if not key:
+            if not is_blank(row.get("value")):
+                problems.append(error(sheet.source, "setting name is empty", row=number))
+            continue
+        if key in rows:
+            problems.append(
+                error(
+                    sheet.source,
+                    f"setting given twice (also row {rows[key]})",
+                    row=number,
+                    column=key,
+                )
+            )
+            continue
+        values[key] = row.get("value")
+        rows[key] = number
+    return RawSettings(sheet.source, values, rows)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _read_json(path: Path) -> RawScenario:
+    raw = RawScenario(JSON_DOCUMENT)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(JSON_DOCUMENT, error(path.name, f"cannot be read: {exc.strerror}"))
+    text = _decode(data, path.name, raw)
+    if text is None:
+        raw.unreadable.update(TABLE_ROW_TYPES)
+        return raw
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        return _unreadable(JSON_DOCUMENT, error(path.name, reason))
+    except RecursionError:
+        return _unreadable(JSON_DOCUMENT, error(path.name, "is not valid JSON: nested too deep"))
+    if not isinstance(document, dict):
+        reason = "must be a JSON object with one array of rows per table"
+        return _unreadable(JSON_DOCUMENT, error(path.name, reason))
+    for key, value in document.items():
+        if key in TABLE_ROW_TYPES:
+            table = _json_table(key, value, raw.problems)
+            if table is None:
+                raw.unreadable.add(key)
+            else:
+                raw.tables[key] = table
+        elif key == SETTINGS_SHEET:
+            if isinstance(value, dict):
+                values, problems = flatten_settings(value, SETTINGS_SHEET)
+                raw.problems.extend(problems)
+                raw.settings = RawSettings(SETTINGS_SHEET, values)
+            else:
+                raw.problems.append(error(SETTINGS_SHEET, "must be an object of settings"))
+        else:
+            hint = did_you_mean(key, [*TABLE_ROW_TYPES, SETTINGS_SHEET])
+            raw.problems.append(warning(key, f"not a table of the scenario, ignored{hint}"))
+    return raw
+
+
+def _json_table(name: str, value: Any, problems: list[Problem]) -> RawTable | None:
+    if not isinstance(value, list):
+        problems.append(error(name, "must be an array of row objects"))
+        return None
+    rows: list[dict[str, Any]] = []
+    columns: dict[str, None] = {}
+    for number, row in enumerate(value, start=1):
+        if isinstance(row, dict):
+            rows.append(row)
+            columns.update(dict.fromkeys(row))
+        else:
+            problems.append(
+                error(name, "must be an object (one row)", row=number, value=cell_text(row))
+            )
+            rows.append({})
+    return RawTable(name, name, tuple(columns), rows, has_header=False)
