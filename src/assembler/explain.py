@@ -1,0 +1,178 @@
+"""Plain-language reasons why missions were left unstaffed.
+
+A planner looking at an unstaffed mission wants to know whether it *cannot* be staffed
+(nobody has the skill, too few candidates, a tool is used up, no time left) or whether the
+optimiser merely found better uses for the people.  Each test below is a cheap, sufficient
+reason read from the integer data and the solution; they run from the most structural to
+the most situational and the first that applies is reported.  Only when none applies does
+the mission fall back to the trade-off explanation, which is then the honest answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+from assembler.instance import Instance, Need
+from assembler.solution import Solution
+
+NOT_WORTH_IT = (
+    "not worth it at current weights: its eligible people create more value elsewhere "
+    "or are needed for operations"
+)
+
+
+def explain_unstaffed(instance: Instance, solution: Solution) -> dict[str, str]:
+    """Mission id → reason, for every mission of ``instance`` that ``solution`` leaves unstaffed."""
+    explainer = _Explainer(instance, solution)
+    return {
+        mission.mission_id: explainer.reason(m)
+        for m, mission in enumerate(instance.missions)
+        if mission.mission_id not in solution.staffed
+    }
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
+
+
+class _Explainer:
+    """Per-solution figures shared by all missions (free time, capability use), computed once."""
+
+    def __init__(self, instance: Instance, solution: Solution) -> None:
+        self.instance = instance
+        self.solution = solution
+        self.free = self._free_steps()
+        self.capability_left = self._capability_left()
+        self.capability_use: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for limit in instance.capabilities:
+            for m, units in limit.usage:
+                self.capability_use[m].append((limit.capability_id, units))
+        self.checks: tuple[Callable[[int], str | None], ...] = (
+            self.no_eligible_person,
+            self.team_too_small,
+            self.too_few_units,
+            self.capability_exhausted,
+            self.no_free_time,
+            self.no_value,
+        )
+
+    def reason(self, m: int) -> str:
+        for check in self.checks:
+            found = check(m)
+            if found is not None:
+                return found
+        return NOT_WORTH_IT
+
+    def _free_steps(self) -> list[int]:
+        """Per person: steps not on missions, counting operational time above the protected
+        level as free too.
+
+        Operations carry no cost in the objective, so the solver may park spare time there;
+        treating that spare as free (up to each demand's slack) keeps "no free time" an
+        upper bound and therefore a true statement.
+        """
+        inst = self.instance
+        free = list(inst.capacity)
+        for row in self.solution.assignments:
+            free[inst.person_index[row.person_id]] -= row.steps
+        ops_need = {(need.unit_id, need.skill_id): o for o, need in enumerate(inst.ops)}
+        covered: Counter[int] = Counter()
+        kept: list[tuple[int, int, int]] = []  # (person, ops need, steps)
+        for ops_row in self.solution.ops:
+            p = inst.person_index[ops_row.person_id]
+            o = ops_need[inst.people[p].unit_id, ops_row.skill_id]
+            covered[o] += ops_row.steps
+            kept.append((p, o, ops_row.steps))
+        for p, o, steps in kept:
+            slack = max(0, covered[o] - inst.ops[o].required)
+            free[p] -= steps - min(steps, slack)
+        return free
+
+    def _capability_left(self) -> dict[str, int]:
+        """Capability id → units still available after the staffed missions took theirs."""
+        inst = self.instance
+        return {
+            limit.capability_id: limit.available
+            - sum(
+                units
+                for m, units in limit.usage
+                if inst.missions[m].mission_id in self.solution.staffed
+            )
+            for limit in inst.capabilities
+        }
+
+    def _needs(self, m: int) -> list[Need]:
+        return [self.instance.needs[n] for n in self.instance.needs_of[m]]
+
+    def no_eligible_person(self, m: int) -> str | None:
+        """A need nobody may fill: the mission can never be staffed."""
+        inst = self.instance
+        mission = inst.missions[m]
+        for need in self._needs(m):
+            if need.eligible:
+                continue
+            skill = f"skill {need.skill_id} ≥ {need.min_level}"
+            if not inst.eligibility.skilled(need.skill_id, need.min_level):
+                return f"nobody has {skill}"
+            if mission.is_network and inst.settings.network_opt_in_required:
+                return f"no eligible volunteer with {skill}"
+            if not mission.is_network and mission.owner_unit is not None:
+                return f"nobody eligible in the {mission.owner_unit} branch has {skill}"
+            return f"no eligible person for {skill}"
+        return None
+
+    def team_too_small(self, m: int) -> str | None:
+        """Fewer candidates than the minimum team size."""
+        needed, eligible = self.instance.missions[m].min_team, len(self.instance.candidates[m])
+        if eligible >= needed:
+            return None
+        who = _plural(eligible, "person", "people")
+        verb = "is" if eligible == 1 else "are"
+        return f"needs a team of {needed} but only {who} {verb} eligible"
+
+    def too_few_units(self, m: int) -> str | None:
+        """A network mission whose candidates cannot reach the required breadth of units."""
+        inst = self.instance
+        if not inst.needs_breadth(m):
+            return None
+        required = inst.settings.network_min_units
+        units = {inst.people[p].unit_id for p in inst.candidates[m]}
+        if len(units) >= required:
+            return None
+        who = "volunteers" if inst.settings.network_opt_in_required else "people"
+        return (
+            f"eligible {who} come from only {_plural(len(units), 'unit')}, "
+            f"network missions need {required}"
+        )
+
+    def capability_exhausted(self, m: int) -> str | None:
+        """A capability the mission needs has fewer units left than it takes."""
+        for capability_id, units in self.capability_use[m]:
+            left = self.capability_left[capability_id]
+            if units > left:
+                return (
+                    f"capability {capability_id} exhausted "
+                    f"(needs {_plural(units, 'unit')}, {left} left)"
+                )
+        return None
+
+    def no_free_time(self, m: int) -> str | None:
+        """A need whose eligible people together have less free time than it demands."""
+        inst = self.instance
+        for need in self._needs(m):
+            free = sum(self.free[p] for p in need.eligible)
+            if free < need.demand:
+                return (
+                    f"eligible people with skill {need.skill_id} ≥ {need.min_level} have only "
+                    f"{inst.fte(free):g} FTE free, it needs {inst.fte(need.demand):g} FTE"
+                )
+        return None
+
+    def no_value(self, m: int) -> str | None:
+        """Without value in the score, a team mostly costs memberships: say so rather than
+        suggest its people are better used elsewhere."""
+        inst = self.instance
+        if inst.settings.weights.value * inst.value[m] > 0:
+            return None
+        return "it has no value at current weights"

@@ -1,0 +1,134 @@
+"""Writing the §8 reports: CSV files and ``summary.json``, optionally an Excel workbook.
+
+Reports are opened by people in spreadsheets, so every cell goes through one formatter:
+FTE figures as plain decimals (``0.35``, never ``0.35000000000000003`` or ``3.5e-01``),
+booleans as ``true/false`` and text that a spreadsheet would run as a formula neutralised
+with a leading ``'``.  Each file is written atomically so a reader never sees half a report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+
+from assembler.io.atomic import atomic_write_bytes, atomic_write_text
+from assembler.report import Reports
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SUMMARY_FILE = "summary.json"
+WORKBOOK_FILE = "reports.xlsx"
+SUMMARY_SHEET = "summary"
+
+
+def write_reports(
+    reports: Reports, out_dir: Path, fmt: Literal["csv", "xlsx"] = "csv"
+) -> list[Path]:
+    """Write every table as ``<name>.csv`` plus ``summary.json`` (and ``reports.xlsx`` when
+    ``fmt`` is ``"xlsx"``) into ``out_dir``, created if needed; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in reports.tables().items():
+        path = out_dir / f"{name}.csv"
+        atomic_write_bytes(path, table_csv_bytes(frame))
+        written.append(path)
+    path = out_dir / SUMMARY_FILE
+    atomic_write_text(path, summary_json(reports.summary))
+    written.append(path)
+    if fmt == "xlsx":
+        path = out_dir / WORKBOOK_FILE
+        atomic_write_bytes(path, reports_xlsx_bytes(reports))
+        written.append(path)
+    return written
+
+
+def roster_csv_bytes(reports: Reports) -> bytes:
+    """``roster.csv`` as bytes, for a download button."""
+    return table_csv_bytes(reports.roster)
+
+
+def reports_xlsx_bytes(reports: Reports) -> bytes:
+    """A workbook with one sheet per table and a ``summary`` sheet, as bytes."""
+    workbook = Workbook(write_only=True)
+    for name, frame in reports.tables().items():
+        sheet = workbook.create_sheet(name)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False, name=None):
+            sheet.append([_xlsx_cell(value) for value in row])
+    sheet = workbook.create_sheet(SUMMARY_SHEET)
+    sheet.append(["key", "value"])
+    for key, value in _flatten(reports.summary):
+        sheet.append([_neutralise(key), _xlsx_cell(value)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def table_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """One table as UTF-8 CSV with a header row and every cell formatted by ``_csv_cell``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(frame.columns)
+    writer.writerows(
+        [_csv_cell(value) for value in row] for row in frame.itertuples(index=False, name=None)
+    )
+    return buffer.getvalue().encode("utf-8")
+
+
+def summary_json(summary: Mapping[str, Any]) -> str:
+    """``summary.json`` text; ``allow_nan=False`` because NaN and Infinity are not JSON."""
+    return json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _csv_cell(value: Any) -> str:
+    """The text of one CSV cell: numbers plain, booleans lower-case, text made formula-safe.
+
+    ``itertuples`` hands over Python scalars, so ``bool`` (a subclass of ``int``) is tested first.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _decimal(value)
+    return _neutralise(str(value))
+
+
+def _decimal(value: float) -> str:
+    """Shortest positional text that reads back as ``value``: ``0.35``, ``1.0``, ``0.00005``."""
+    return np.format_float_positional(value, trim="0")
+
+
+def _neutralise(text: str) -> str:
+    """Prefix ``'`` to text a spreadsheet would run as a formula (CSV/formula injection)."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """Numbers and booleans stay typed in the workbook; only text (and the summary's
+    ``conflicts`` list, joined) is neutralised.
+
+    openpyxl stores any string starting with ``=`` as a formula, so the prefix matters here
+    as much as in CSV.
+    """
+    if isinstance(value, str):
+        return _neutralise(value)
+    if isinstance(value, list):
+        return _neutralise("; ".join(str(item) for item in value))
+    return value
+
+
+def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Nested summary entries (``settings``, ``tightest_coverage``) as dotted keys, one per row."""
+    for key, value in mapping.items():
+        if isinstance(value, Mapping):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value

@@ -1,0 +1,281 @@
+"""The report tables of MODEL.md §8, built from a scenario and a solve result.
+
+Everything is recomputed from the plain ``Solution`` through ``Instance`` and ``kpis`` (never
+from the solver), so the tables agree with ``check`` and with each other.  Rows are gathered as
+plain Python lists and turned into a DataFrame once per table: per-row DataFrame operations
+would dominate the cost on a 10,000-person scenario.  Writing the tables to disk (number
+formatting, formula neutralisation) is ``assembler.export``'s job.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from assembler.explain import explain_unstaffed
+from assembler.instance import Instance
+from assembler.kpis import Coverage, coverage
+from assembler.result import Result
+from assembler.scenario import Scenario
+from assembler.solution import Solution
+
+ROSTER_COLUMNS = (
+    "mission_id",
+    "mission_name",
+    "person_id",
+    "person_name",
+    "unit_id",
+    "skill_id",
+    "level",
+    "fte",
+)
+OPS_ALLOCATION_COLUMNS = ("person_id", "unit_id", "skill_id", "fte")
+MISSIONS_COLUMNS = (
+    "mission_id",
+    "name",
+    "change_type",
+    "mode",
+    "value",
+    "staffed",
+    "team_size",
+    "fte",
+    "reason",
+)
+PEOPLE_COLUMNS = (
+    "person_id",
+    "name",
+    "unit_id",
+    "capacity_fte",
+    "ops_fte",
+    "mission_fte",
+    "free_fte",
+    "missions",
+    "mission_ids",
+)
+OPS_COVERAGE_COLUMNS = (
+    "unit_id",
+    "skill_id",
+    "demand_fte",
+    "protected_fte",
+    "covered_fte",
+    "slack_fte",
+)
+
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "roster": ROSTER_COLUMNS,
+    "ops_allocation": OPS_ALLOCATION_COLUMNS,
+    "missions": MISSIONS_COLUMNS,
+    "people": PEOPLE_COLUMNS,
+    "ops_coverage": OPS_COVERAGE_COLUMNS,
+}
+"""Table name (= file stem of §8) → columns in output order; the §8 columns come first."""
+
+MISSION_ID_SEPARATOR = ";"
+
+
+@dataclass(frozen=True, eq=False)
+class Reports:
+    """The §8 tables of one solve plus its summary (JSON-serialisable).
+
+    ``eq=False``: comparing DataFrames element-wise has no single truth value.
+    """
+
+    roster: pd.DataFrame
+    ops_allocation: pd.DataFrame
+    missions: pd.DataFrame
+    people: pd.DataFrame
+    ops_coverage: pd.DataFrame
+    summary: dict[str, Any]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Table name → frame in ``TABLE_COLUMNS`` order: the names of files and sheets."""
+        return {name: getattr(self, name) for name in TABLE_COLUMNS}
+
+
+def build_reports(scenario: Scenario, result: Result) -> Reports:
+    """All report tables and the summary for ``result``, a solve of ``scenario``.
+
+    Without a solution (infeasible, or no solution found in time) there is nothing to
+    report per row: the tables are empty but keep their columns, so writers and readers
+    need no special case, and the summary carries nulls plus the conflicts found.
+    """
+    instance = Instance(scenario)
+    summary = _summary(instance, result)
+    solution = result.solution
+    if solution is None:
+        return Reports(
+            roster=_frame([], ROSTER_COLUMNS),
+            ops_allocation=_frame([], OPS_ALLOCATION_COLUMNS),
+            missions=_frame([], MISSIONS_COLUMNS),
+            people=_frame([], PEOPLE_COLUMNS),
+            ops_coverage=_frame([], OPS_COVERAGE_COLUMNS),
+            summary=summary,
+        )
+    return Reports(
+        roster=_roster(instance, solution),
+        ops_allocation=_ops_allocation(instance, solution),
+        missions=_missions(instance, solution),
+        people=_people(instance, solution),
+        ops_coverage=_ops_coverage(instance, solution),
+        summary=summary,
+    )
+
+
+def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=list(columns))
+
+
+def _roster(instance: Instance, solution: Solution) -> pd.DataFrame:
+    """One row per ``a_pmk > 0``, by mission, then person, then need (all in scenario order)."""
+    level = instance.eligibility.level
+    rows = sorted(
+        solution.assignments,
+        key=lambda a: (
+            instance.mission_index[a.mission_id],
+            instance.person_index[a.person_id],
+            instance.need_index[a.mission_id, a.skill_id],
+        ),
+    )
+    table = []
+    for row in rows:
+        mission = instance.missions[instance.mission_index[row.mission_id]]
+        person = instance.people[instance.person_index[row.person_id]]
+        table.append(
+            (
+                mission.mission_id,
+                mission.name,
+                person.person_id,
+                person.name,
+                person.unit_id,
+                row.skill_id,
+                level[person.person_id, row.skill_id],
+                instance.fte(row.steps),
+            )
+        )
+    return _frame(table, ROSTER_COLUMNS)
+
+
+def _ops_allocation(instance: Instance, solution: Solution) -> pd.DataFrame:
+    """One row per ``o_pk > 0``, by person (scenario order) then skill."""
+    rows = sorted(solution.ops, key=lambda o: (instance.person_index[o.person_id], o.skill_id))
+    table = [
+        (
+            row.person_id,
+            instance.people[instance.person_index[row.person_id]].unit_id,
+            row.skill_id,
+            instance.fte(row.steps),
+        )
+        for row in rows
+    ]
+    return _frame(table, OPS_ALLOCATION_COLUMNS)
+
+
+def _missions(instance: Instance, solution: Solution) -> pd.DataFrame:
+    """Every mission with its outcome; ``reason`` says why an unstaffed one stayed unstaffed."""
+    team = Counter(mission_id for _, mission_id in solution.members)
+    steps: Counter[str] = Counter()
+    for row in solution.assignments:
+        steps[row.mission_id] += row.steps
+    reasons = explain_unstaffed(instance, solution)
+    table = [
+        (
+            mission.mission_id,
+            mission.name,
+            mission.change_type.value,
+            mission.change_type.mode,
+            mission.value,
+            mission.mission_id in solution.staffed,
+            team[mission.mission_id],
+            instance.fte(steps[mission.mission_id]),
+            reasons.get(mission.mission_id, ""),
+        )
+        for mission in instance.missions
+    ]
+    return _frame(table, MISSIONS_COLUMNS)
+
+
+def _people(instance: Instance, solution: Solution) -> pd.DataFrame:
+    """Every person's time split, summed in steps so that free = capacity - ops - mission
+    holds exactly in the written decimals."""
+    ops_steps: Counter[str] = Counter()
+    for ops_row in solution.ops:
+        ops_steps[ops_row.person_id] += ops_row.steps
+    mission_steps: Counter[str] = Counter()
+    for row in solution.assignments:
+        mission_steps[row.person_id] += row.steps
+    missions_of: dict[str, list[str]] = defaultdict(list)
+    for person_id, mission_id in solution.members:
+        missions_of[person_id].append(mission_id)
+    table = []
+    for p, person in enumerate(instance.people):
+        ops, mission = ops_steps[person.person_id], mission_steps[person.person_id]
+        joined = sorted(missions_of[person.person_id], key=instance.mission_index.__getitem__)
+        table.append(
+            (
+                person.person_id,
+                person.name,
+                person.unit_id,
+                instance.fte(instance.capacity[p]),
+                instance.fte(ops),
+                instance.fte(mission),
+                instance.fte(instance.capacity[p] - ops - mission),
+                len(joined),
+                MISSION_ID_SEPARATOR.join(joined),
+            )
+        )
+    return _frame(table, PEOPLE_COLUMNS)
+
+
+def _ops_coverage(instance: Instance, solution: Solution) -> pd.DataFrame:
+    """``kpis.coverage`` per operational demand, plus the slack above the protected level."""
+    table = [
+        (
+            row.unit_id,
+            row.skill_id,
+            row.demand_fte,
+            row.protected_fte,
+            row.covered_fte,
+            # Both figures lie on the step grid: go through steps so the slack does too.
+            instance.fte(round((row.covered_fte - row.protected_fte) / instance.step)),
+        )
+        for row in coverage(instance, solution)
+    ]
+    return _frame(table, OPS_COVERAGE_COLUMNS)
+
+
+def _summary(instance: Instance, result: Result) -> dict[str, Any]:
+    """The §8 ``summary.json`` fields, plus timing, the tightest coverage and any conflicts.
+
+    Figures that need a solution are ``None`` without one; scenario totals are always given.
+    """
+    kpis = result.kpis
+    return {
+        "status": result.status.value,
+        "score": result.score,
+        "best_bound": result.best_bound,
+        "gap": result.gap,
+        "value_captured": kpis.value_captured if kpis else None,
+        "value_total": sum(mission.value for mission in instance.missions),
+        "missions_staffed": kpis.missions_staffed if kpis else None,
+        "missions_total": len(instance.missions),
+        "network_fte": kpis.network_fte if kpis else None,
+        "solve_seconds": result.solve_seconds,
+        "build_seconds": result.build_seconds,
+        "settings": instance.settings.model_dump(mode="json"),
+        "tightest_coverage": _tightest(kpis.tightest) if kpis else None,
+        "conflicts": list(result.conflicts),
+    }
+
+
+def _tightest(row: Coverage | None) -> dict[str, Any] | None:
+    """The least covered operational demand; an infinite ratio (no requirement) becomes null
+    because JSON has no infinity."""
+    if row is None:
+        return None
+    ratio = row.ratio if math.isfinite(row.ratio) else None
+    return {"unit_id": row.unit_id, "skill_id": row.skill_id, "ratio": ratio}
