@@ -17,7 +17,7 @@ import typer
 
 from assembler.io import ScenarioReport, read_scenario, write_scenario
 from assembler.problems import Problem
-from assembler.result import Result, Status
+from assembler.result import Result, Status, relative_gap
 from assembler.scenario import Scenario
 from assembler.solve_settings import Progress, SolveSettings
 
@@ -171,17 +171,22 @@ def _progress_printer() -> Callable[[Progress], None]:
     def report(progress: Progress) -> None:
         if time.perf_counter() - started < 1.0:
             return
-        gap = abs(progress.best_bound - progress.score) / max(1.0, abs(progress.score))
+        gap = relative_gap(progress.score, progress.best_bound)
         _warn(
             f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  "
-            f"bound {progress.best_bound:>14,.0f}  gap {gap:6.2%}"
+            f"bound {progress.best_bound:>14,.0f}  gap {format_gap(gap)}"
         )
 
     return report
 
 
+def format_gap(gap: float) -> str:
+    """A gap as a percentage that never shows a non-zero gap as ``0.00%``."""
+    return f"{gap:.2%}" if gap == 0 or gap >= 1e-4 else f"{gap * 100:.2g}%"
+
+
 def _print_summary(result: Result) -> None:
-    gap = "" if result.gap is None else f" (gap {result.gap:.2%})"
+    gap = "" if result.gap is None else f" (gap {format_gap(result.gap)})"
     _say(f"status      {result.status}{gap}")
     kpis = result.kpis
     if kpis is not None:
