@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
+# Browser tests drive Debian's chromium (never a downloaded browser build).
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-fast lint typecheck check bench clean
+.PHONY: install browser run test test-fast lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
 run: $(STAMP)
 	$(VENV)/bin/assembler solve $(SAMPLE) --out out
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q
 
 test-fast: $(STAMP)

@@ -10,8 +10,10 @@ import threading
 
 import pytest
 
-from assembler import Scenario, SolveSettings, Status, check, solve
+from assembler import Scenario, Solution, SolveSettings, Status, check, solve
 from assembler.result import Result
+from assembler.solution import Assignment
+from assembler.solve_settings import Stability
 from builders import mission, person, scenario
 
 STAFFED = 10_000  # weights.value · round(100 · value) for value 1
@@ -253,3 +255,17 @@ def test_needs_round_up_to_the_step_grid(fte: float, steps: int) -> None:
     result = solved(scenario([person("a")], [mission("m", {"k": fte})]))
     assert result.solution is not None
     assert sum(row.steps for row in result.solution.assignments) == steps
+
+
+def test_repair_keeps_the_reference_team_when_it_costs_nothing() -> None:
+    people = [person("a"), person("b")]
+    s = scenario(people, [mission("m", {"k": 0.4})])
+    reference = Solution(
+        staffed=frozenset({"m"}),
+        members=frozenset({("b", "m")}),
+        assignments=(Assignment("b", "m", "k", 8),),
+        ops=(),
+    )
+    result = solved(s, stability=Stability(reference))
+    assert result.solution is not None and result.solution.members == {("b", "m")}
+    assert result.score == STAFFED - 1

@@ -18,12 +18,26 @@ class Progress:
     best_bound: float
 
 
+@dataclass(frozen=True, slots=True)
+class Stability:
+    """Repair mode: stay close to a reference plan (an optional objective term, off by default).
+
+    Each membership of ``reference`` that is dropped, and each one that is added, costs
+    ``weight`` points, so a repair after absences moves as few people as the score allows.
+    """
+
+    reference: Solution
+    weight: int = 1_000
+
+
 @dataclass(frozen=True)
 class SolveSettings:
     """Solver controls; the defaults suit an interactive solve on two cores.
 
     ``hint`` warm-starts from a previous solution (a re-solve after a small edit);
-    ``stop`` lets another thread end the search early, keeping the best solution so far.
+    ``stop`` lets another thread end the search early, keeping the best solution so far;
+    ``stability`` adds the repair term (then ``Result.score`` is still the MODEL.md score of
+    the plan found, and the bound and gap refer to the objective with the repair term).
     """
 
     time_limit: float = 60.0
@@ -33,4 +47,5 @@ class SolveSettings:
     hint: Solution | None = None
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None
+    stability: Stability | None = None
     log: bool = False

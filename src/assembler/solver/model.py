@@ -6,18 +6,19 @@ from ortools.sat.python import cp_model
 
 from assembler.instance import Instance
 from assembler.solution import Solution
+from assembler.solve_settings import Stability
 from assembler.solver.constraints import Constraints, Guard
 from assembler.solver.objective import set_objective
 from assembler.solver.variables import Variables, create_variables
 
 
 def build_model(
-    instance: Instance, guard: Guard | None = None
+    instance: Instance, guard: Guard | None = None, stability: Stability | None = None
 ) -> tuple[cp_model.CpModel, Variables]:
     model = cp_model.CpModel()
     variables = create_variables(model, instance)
     Constraints(model, instance, variables, guard).add_all()
-    set_objective(model, instance, variables)
+    set_objective(model, instance, variables, stability)
     return model, variables
 
 

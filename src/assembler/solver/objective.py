@@ -5,11 +5,26 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from assembler.instance import Instance
+from assembler.solve_settings import Stability
 from assembler.solver.variables import Variables
 
 
-def set_objective(model: cp_model.CpModel, instance: Instance, variables: Variables) -> None:
+def set_objective(
+    model: cp_model.CpModel,
+    instance: Instance,
+    variables: Variables,
+    stability: Stability | None = None,
+) -> None:
+    """MODEL.md §7, plus the optional repair term of ``Stability`` (a constant-free form:
+    keeping a reference membership earns ``weight``, a new membership costs ``weight``)."""
     weights = instance.settings.weights
+    kept: set[tuple[int, int]] = set()
+    if stability is not None:
+        for person_id, mission_id in stability.reference.members:
+            p = instance.person_index.get(person_id)
+            m = instance.mission_index.get(mission_id)
+            if p is not None and m is not None:
+                kept.add((p, m))
     terms: list[cp_model.IntVar] = []
     coefficients: list[int] = []
     for m, y in enumerate(variables.staffed):
@@ -18,6 +33,8 @@ def set_objective(model: cp_model.CpModel, instance: Instance, variables: Variab
             coefficients.append(weights.value * instance.value[m])
     for key, x in variables.member.items():
         coefficient = weights.preference * instance.preference.get(key, 0) - weights.assignment
+        if stability is not None:
+            coefficient += stability.weight if key in kept else -stability.weight
         if coefficient:
             terms.append(x)
             coefficients.append(coefficient)

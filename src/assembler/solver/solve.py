@@ -93,7 +93,7 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
     settings = settings or SolveSettings()
     started = time.perf_counter()
     instance = Instance(scenario)
-    model, variables = build_model(instance)
+    model, variables = build_model(instance, stability=settings.stability)
     if settings.hint is not None:
         add_hint(model, instance, variables, settings.hint)
     build_seconds = time.perf_counter() - started
@@ -108,17 +108,18 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
 
     if status in (Status.OPTIMAL, Status.FEASIBLE):
         solution = extract_solution(solver, instance, variables)
-        score = round(solver.objective_value)
+        kpis = evaluate(instance, solution)
+        objective = round(solver.objective_value)
         bound = solver.best_objective_bound
         return Result(
             status=status,
-            score=score,
+            score=objective if settings.stability is None else kpis.score,
             best_bound=bound,
-            gap=0.0 if status is Status.OPTIMAL else relative_gap(score, bound),
+            gap=0.0 if status is Status.OPTIMAL else relative_gap(objective, bound),
             build_seconds=build_seconds,
             solve_seconds=solve_seconds,
             solution=solution,
-            kpis=evaluate(instance, solution),
+            kpis=kpis,
         )
     conflicts = find_conflicts(instance, settings) if status is Status.INFEASIBLE else ()
     return Result(
