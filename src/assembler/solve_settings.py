@@ -34,7 +34,8 @@ class Stability:
 class SolveSettings:
     """Solver controls; the defaults suit an interactive solve on two cores.
 
-    ``hint`` warm-starts from a previous solution (a re-solve after a small edit);
+    ``hint`` warm-starts from a previous solution (a re-solve after a small edit); without
+    one, ``greedy_hint`` starts from the constructive heuristic's plan;
     ``stop`` lets another thread end the search early, keeping the best solution so far;
     ``stability`` adds the repair term (then ``Result.score`` is still the MODEL.md score of
     the plan found, and the bound and gap refer to the objective with the repair term).
@@ -48,4 +49,5 @@ class SolveSettings:
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None
     stability: Stability | None = None
+    greedy_hint: bool = True
     log: bool = False

@@ -38,6 +38,11 @@ def add_hint(
     }
     for key, x in variables.member.items():
         model.add_hint(x, key in members)
+    represented = {
+        (instance.people[p].unit_id, m) for p, m in members if p is not None and m is not None
+    }
+    for unit_m, z in variables.represented.items():
+        model.add_hint(z, unit_m in represented)
     time: dict[tuple[int, int], int] = {}
     for row in hint.assignments:
         p = instance.person_index.get(row.person_id)

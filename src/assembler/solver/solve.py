@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from ortools.sat.python import cp_model
 
+from assembler.greedy import greedy_solution
 from assembler.instance import Instance
 from assembler.kpis import evaluate
 from assembler.result import Result, Status, relative_gap
@@ -94,8 +95,11 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
     started = time.perf_counter()
     instance = Instance(scenario)
     model, variables = build_model(instance, stability=settings.stability)
-    if settings.hint is not None:
-        add_hint(model, instance, variables, settings.hint)
+    hint = settings.hint
+    if hint is None and settings.greedy_hint:
+        hint = greedy_solution(instance)
+    if hint is not None:
+        add_hint(model, instance, variables, hint)
     build_seconds = time.perf_counter() - started
 
     solver = cp_model.CpSolver()

@@ -1,0 +1,371 @@
+"""A constructive heuristic: the plan a careful planner would write by hand.
+
+It serves twice: as the warm start that gives CP-SAT a feasible plan from the first
+second on large organisations, and as the "what a user would do instead" peer of the
+benchmark.  It is feasible by construction (every rule of MODEL.md §6), never optimal
+by promise:
+
+1. operations first — each unit's protected requirements are covered by a small
+   max-flow over its people, drawing first on those least needed by missions;
+2. then missions — committed ones (mandatory, pinned) first, the rest by value per step
+   of demand — each staffed completely or not at all, members chosen to keep teams small.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from assembler.instance import Instance
+from assembler.solution import Assignment, OpsAssignment, Solution
+
+
+def greedy_solution(instance: Instance) -> Solution | None:
+    """A feasible plan, or ``None`` when the heuristic cannot meet operations or commitments.
+
+    Operations go first, unless that leaves a commitment unstaffable: then commitments are
+    staffed first and operations covered around them.
+    """
+    return _Greedy(instance).run(commitments_first=False) or _Greedy(instance).run(
+        commitments_first=True
+    )
+
+
+@dataclass
+class _TeamPlan:
+    """Time planned for one mission before it is committed: ``(person, need) → steps``."""
+
+    time: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def share(self, p: int) -> int:
+        return sum(steps for (q, _), steps in self.time.items() if q == p)
+
+    def members(self) -> set[int]:
+        return {p for (p, _), steps in self.time.items() if steps > 0}
+
+    def move(self, source: int, target: int, n: int, steps: int) -> None:
+        self.time[source, n] -= steps
+        if not self.time[source, n]:
+            del self.time[source, n]
+        self.time[target, n] = self.time.get((target, n), 0) + steps
+
+
+class _Greedy:
+    def __init__(self, instance: Instance) -> None:
+        self.inst = instance
+        self.free = list(instance.capacity)
+        self.missions_joined = [0] * len(instance.people)
+        self.capability_left = {c.capability_id: c.available for c in instance.capabilities}
+        self.capability_use: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for limit in instance.capabilities:
+            for m, units in limit.usage:
+                self.capability_use[m].append((limit.capability_id, units))
+        self.usefulness = [0] * len(instance.people)
+        for need in instance.needs:
+            for p in need.eligible:
+                self.usefulness[p] += 1
+        self.pins: dict[int, list[int]] = defaultdict(list)
+        for p, m in instance.pins:
+            self.pins[m].append(p)
+        self.ops: dict[int, dict[int, int]] = defaultdict(dict)  # person → ops need → steps
+        self.ops_eligible: dict[int, list[int]] = {}  # ops need → its people, spare-first
+        self.planning = _TeamPlan()  # the team being planned, not yet committed
+        self.time: dict[tuple[int, int], int] = {}
+        self.members: set[tuple[int, int]] = set()
+        self.staffed: set[int] = set()
+
+    def run(self, commitments_first: bool) -> Solution | None:
+        committed = set(self.inst.mandatory) | set(self.pins)
+        order = self.mission_order(committed)
+        if commitments_first and not all(self.staff(m) for m in order if m in committed):
+            return None
+        if not self.cover_operations():
+            return None
+        for m in order:
+            if m not in self.staffed and not self.staff(m) and m in committed:
+                return None
+        return self.solution()
+
+    # ------------------------------------------------------------------ operations
+
+    def cover_operations(self) -> bool:
+        """Per unit, a max-flow from people's capacity to protected requirements.
+
+        Pinned people's minimum share is held back first, so operations do not absorb a
+        commitment; if operations need that time too, they get it.
+        """
+        before = list(self.free)
+        for m, pinned in self.pins.items():
+            if m not in self.staffed:
+                for p in pinned:
+                    self.free[p] -= min(self.free[p], max(self.inst.min_share[m], 1))
+        if self._cover_all_units():
+            self.free = [free - kept for free, kept in zip(before, self._ops_load(), strict=True)]
+            return True
+        self.free = before
+        self.ops.clear()
+        return self._cover_all_units()
+
+    def _ops_load(self) -> list[int]:
+        load = [0] * len(self.free)
+        for p, needs in self.ops.items():
+            load[p] = sum(needs.values())
+        return load
+
+    def _cover_all_units(self) -> bool:
+        needs_of_unit: dict[str, list[int]] = defaultdict(list)
+        for o, need in enumerate(self.inst.ops):
+            needs_of_unit[need.unit_id].append(o)
+        return all(self._cover_unit(needs) for needs in needs_of_unit.values())
+
+    def _cover_unit(self, needs: list[int]) -> bool:
+        inst = self.inst
+        for o in needs:
+            self.ops_eligible[o] = sorted(
+                inst.ops[o].eligible, key=lambda p: (self.usefulness[p], -self.free[p])
+            )
+        missing = {o: inst.ops[o].required for o in needs}
+        capacity = {o: sum(self.free[p] for p in self.ops_eligible[o]) for o in needs}
+        for o in sorted(needs, key=lambda o: capacity[o] - missing[o]):
+            while missing[o] > 0:
+                path = self._augmenting_path(o)
+                if path is None:
+                    return False
+                missing[o] -= self._push(path, missing[o])
+        return True
+
+    def release(self, p: int, wanted: int) -> None:
+        """Free up to ``wanted`` steps of ``p``'s ops time by handing it to colleagues.
+
+        Operations stay covered — only who covers them changes — so nothing needs undoing
+        if the mission that asked is not staffed after all.
+        """
+        for o in list(self.ops[p]):
+            while wanted > 0 and self.ops[p][o] > 0:
+                path = self._augmenting_path(o, exclude=p)
+                if path is None:
+                    break
+                moved = self._push(path, min(wanted, self.ops[p][o]))
+                self.ops[p][o] -= moved
+                self.free[p] += moved
+                wanted -= moved
+
+    def _augmenting_path(
+        self, target: int, exclude: int | None = None
+    ) -> list[tuple[int, int]] | None:
+        """Breadth-first: a person with free time, or a chain of people handing over ops load.
+
+        Returns ``[(person, need), …]`` from the person with free time to ``target``.
+        """
+        came_from: dict[int, tuple[int, int] | None] = {target: None}  # need → (person, next need)
+        queue = deque([target])
+        seen_people: set[int] = set() if exclude is None else {exclude}
+        while queue:
+            o = queue.popleft()
+            for p in self.ops_eligible[o]:
+                if p in seen_people:
+                    continue
+                seen_people.add(p)
+                if self.spare(p) > 0:
+                    path = [(p, o)]
+                    while (link := came_from[path[-1][1]]) is not None:
+                        path.append(link)
+                    return path
+                for other, steps in self.ops[p].items():
+                    if steps > 0 and other not in came_from:
+                        came_from[other] = (p, o)
+                        queue.append(other)
+        return None
+
+    def _push(self, path: list[tuple[int, int]], limit: int) -> int:
+        """Push up to ``limit`` steps along ``path``: the first person takes on load, each
+        next one hands some of theirs on.  Returns the steps pushed."""
+        amount = min(self.spare(path[0][0]), limit)
+        for i in range(1, len(path)):
+            p, _ = path[i]
+            amount = min(amount, self.ops[p][path[i - 1][1]])
+        self.free[path[0][0]] -= amount
+        for i, (p, o) in enumerate(path):
+            self.ops[p][o] = self.ops[p].get(o, 0) + amount
+            if i + 1 < len(path):
+                self.ops[path[i + 1][0]][o] -= amount
+        return amount
+
+    # ------------------------------------------------------------------ missions
+
+    def mission_order(self, committed: set[int]) -> list[int]:
+        inst = self.inst
+
+        def density(m: int) -> float:
+            demand = sum(inst.needs[n].demand for n in inst.needs_of[m]) or 1
+            return inst.value[m] / demand
+
+        worth = [
+            m
+            for m in range(len(inst.missions))
+            if m in committed or inst.settings.weights.value * inst.value[m] > 0
+        ]
+        return sorted(worth, key=lambda m: (m not in committed, -density(m)))
+
+    def can_join(self, p: int, m: int, plan: _TeamPlan) -> bool:
+        already = any(q == p for q, _ in plan.time)
+        return already or self.missions_joined[p] < self.inst.max_missions[p]
+
+    def spare(self, p: int) -> int:
+        """Time neither committed nor planned for the team in progress."""
+        return self.free[p] - self.planning.share(p)
+
+    def staff(self, m: int) -> bool:
+        """Plan the whole team; commit it only if every rule holds."""
+        if any(units > self.capability_left[c] for c, units in self.capability_use[m]):
+            return False
+        self.planning = _TeamPlan()
+        try:
+            if not self._plan_team(m, self.planning):
+                return False
+            self._commit(m, self.planning)
+            return True
+        finally:
+            self.planning = _TeamPlan()
+
+    def _plan_team(self, m: int, plan: _TeamPlan) -> bool:
+        inst = self.inst
+        mission = inst.missions[m]
+        share = max(inst.min_share[m], 1)
+        if not all(self._add_pinned(p, m, plan, share) for p in self.pins[m]):
+            return False
+        for n in sorted(inst.needs_of[m], key=lambda n: len(inst.needs[n].eligible)):
+            if not self._fill_need(m, n, plan, share):
+                return False
+        if not self._grow_team(m, plan, share):
+            return False
+        size = len(plan.members())
+        return size >= mission.min_team and (mission.max_team is None or size <= mission.max_team)
+
+    def _add_pinned(self, p: int, m: int, plan: _TeamPlan, share: int) -> bool:
+        for n in self.inst.needs_of[m]:
+            need = self.inst.needs[n]
+            if p in need.eligible and self.spare(p) < share:
+                self.release(p, share - self.spare(p))
+            give = min(share, need.demand, self.spare(p))
+            if p in need.eligible and give > 0 and self.can_join(p, m, plan):
+                plan.time[p, n] = give
+                return plan.share(p) >= self.inst.min_share[m]
+        return False
+
+    def _fill_need(self, m: int, n: int, plan: _TeamPlan, share: int) -> bool:
+        inst = self.inst
+        need = inst.needs[n]
+        missing = need.demand - sum(s for (_, k), s in plan.time.items() if k == n)
+        units = {inst.people[p].unit_id for p in plan.members()}
+        wanted_units = inst.settings.network_min_units if inst.needs_breadth(m) else 0
+
+        def rank(p: int) -> tuple[bool, bool, int, int]:
+            new_unit = len(units) < wanted_units and inst.people[p].unit_id not in units
+            wish = inst.preference.get((p, m), 0)
+            return (p not in plan.members(), not new_unit, -wish, -self.spare(p))
+
+        candidates = sorted(need.eligible, key=rank)
+        passed: set[int] = set()
+        # First pass: time people have; second: time their colleagues can take off them.
+        for p in [*candidates, *candidates]:
+            if missing == 0:
+                break
+            if not self.can_join(p, m, plan):
+                continue
+            avail = self.spare(p)
+            if avail < max(missing, share) and p in passed:
+                self.release(p, max(missing, share) - avail)
+                avail = self.spare(p)
+            passed.add(p)
+            if avail <= 0:
+                continue
+            give = min(avail, missing)
+            if p not in plan.members() and give < share:
+                if avail < share or not self._make_room(plan, n, share - give):
+                    continue
+                missing += share - give
+                give = share
+            plan.time[p, n] = plan.time.get((p, n), 0) + give
+            missing -= give
+            units.add(inst.people[p].unit_id)
+        return missing == 0
+
+    def _make_room(self, plan: _TeamPlan, n: int, steps: int) -> bool:
+        """Take ``steps`` back from a member of need ``n`` who keeps a full share afterwards."""
+        share = max(self.inst.min_share[self.inst.needs[n].mission], 1)
+        for (q, k), given in sorted(plan.time.items(), key=lambda item: -item[1]):
+            if k == n and given > steps and plan.share(q) - steps >= share:
+                plan.time[q, n] -= steps
+                return True
+        return False
+
+    def _grow_team(self, m: int, plan: _TeamPlan, share: int) -> bool:
+        """Split time off large members until the team is big and broad enough."""
+        inst = self.inst
+        mission = inst.missions[m]
+        wanted_units = inst.settings.network_min_units if inst.needs_breadth(m) else 0
+        while True:
+            members = plan.members()
+            units = {inst.people[p].unit_id for p in members}
+            if len(members) >= mission.min_team and len(units) >= wanted_units:
+                return True
+            need_unit = len(units) < wanted_units
+            if not self._split_once(m, plan, share, members, units if need_unit else set()):
+                return False
+
+    def _split_once(
+        self, m: int, plan: _TeamPlan, share: int, members: set[int], avoid_units: set[str]
+    ) -> bool:
+        inst = self.inst
+        for n in inst.needs_of[m]:
+            for newcomer in inst.needs[n].eligible:
+                if (
+                    newcomer in members
+                    or inst.people[newcomer].unit_id in avoid_units
+                    or self.spare(newcomer) < share
+                    or not self.can_join(newcomer, m, plan)
+                ):
+                    continue
+                for (q, k), given in list(plan.time.items()):
+                    if k == n and given > share and plan.share(q) - share >= share:
+                        plan.move(q, newcomer, n, share)
+                        return True
+        return False
+
+    def _commit(self, m: int, plan: _TeamPlan) -> None:
+        for (p, n), steps in plan.time.items():
+            self.time[p, n] = steps
+            self.free[p] -= steps
+        for p in plan.members():
+            self.members.add((p, m))
+            self.missions_joined[p] += 1
+        for c, units in self.capability_use[m]:
+            self.capability_left[c] -= units
+        self.staffed.add(m)
+
+    def solution(self) -> Solution:
+        inst = self.inst
+        people, missions = inst.people, inst.missions
+        return Solution(
+            staffed=frozenset(missions[m].mission_id for m in self.staffed),
+            members=frozenset(
+                (people[p].person_id, missions[m].mission_id) for p, m in self.members
+            ),
+            assignments=tuple(
+                Assignment(
+                    people[p].person_id,
+                    missions[inst.needs[n].mission].mission_id,
+                    inst.needs[n].skill_id,
+                    steps,
+                )
+                for (p, n), steps in self.time.items()
+                if steps > 0
+            ),
+            ops=tuple(
+                OpsAssignment(people[p].person_id, inst.ops[o].skill_id, steps)
+                for p, load in self.ops.items()
+                for o, steps in load.items()
+                if steps > 0
+            ),
+        )

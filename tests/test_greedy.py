@@ -1,0 +1,29 @@
+"""The greedy plan is feasible by construction, on random and on generated scenarios."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+from assembler import Scenario, check
+from assembler.generate import generate_scenario
+from assembler.greedy import greedy_solution
+from assembler.instance import Instance
+from assembler.kpis import evaluate
+from strategies import small_scenarios
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_scenarios())
+def test_a_greedy_plan_always_passes_the_check(s: Scenario) -> None:
+    plan = greedy_solution(Instance(s))
+    if plan is not None:
+        assert check(s, plan) == []
+
+
+def test_greedy_staffs_most_of_a_generated_organisation() -> None:
+    s = generate_scenario(people=300, missions=30, seed=4)
+    instance = Instance(s)
+    plan = greedy_solution(instance)
+    assert plan is not None
+    assert check(instance, plan) == []
+    assert evaluate(instance, plan).missions_staffed >= 15
