@@ -9,6 +9,7 @@ from assembler.generate import generate_scenario
 from assembler.greedy import greedy_solution
 from assembler.instance import Instance
 from assembler.kpis import evaluate
+from assembler.scenario import Lock
 from strategies import small_scenarios
 
 
@@ -27,3 +28,21 @@ def test_greedy_staffs_most_of_a_generated_organisation() -> None:
     assert plan is not None
     assert check(instance, plan) == []
     assert evaluate(instance, plan).missions_staffed >= 15
+
+
+def test_a_previous_plan_keeps_its_still_valid_teams() -> None:
+    s = generate_scenario(people=200, missions=20, seed=2)
+    before = greedy_solution(Instance(s))
+    assert before is not None
+    dropped_person, dropped_mission = sorted(before.members)[0]
+    edited = s.replace(
+        locks=(*s.locks, Lock(person_id=dropped_person, mission_id=dropped_mission, lock="forbid"))
+    )
+    after = greedy_solution(Instance(edited), start=before)
+    assert after is not None and check(edited, after) == []
+    assert (dropped_person, dropped_mission) not in after.members
+    untouched = {m for m in before.staffed if m != dropped_mission}
+    kept = {row for row in before.assignments if row.mission_id in untouched} <= set(
+        after.assignments
+    )
+    assert kept

@@ -269,3 +269,11 @@ def test_repair_keeps_the_reference_team_when_it_costs_nothing() -> None:
     result = solved(s, stability=Stability(reference))
     assert result.solution is not None and result.solution.members == {("b", "m")}
     assert result.score == STAFFED - 1
+
+
+def test_deterministic_mode_gives_the_same_plan_every_time() -> None:
+    people = [person(f"p{i}", f"u{i % 3}", network_opt_in=True) for i in range(8)]
+    missions = [mission(f"m{j}", {"k": 0.3 + 0.1 * j}, value=1 + j) for j in range(5)]
+    s = scenario(people, missions)
+    settings = SolveSettings(time_limit=5, deterministic=True)
+    assert solve(s, settings).solution == solve(s, settings).solution

@@ -1,4 +1,11 @@
-"""assembler: staff strategic missions without breaking operations (MODEL.md)."""
+"""assembler: staff strategic missions without breaking operations (MODEL.md).
+
+``solve`` is imported on first use: OR-Tools is loaded only by processes that solve, so
+the app, sweep workers and peer benchmarks (HiGHS cannot share a process with it) start
+without it.
+"""
+
+from typing import TYPE_CHECKING
 
 from assembler.check import check
 from assembler.instance import Instance
@@ -7,7 +14,9 @@ from assembler.scenario import Scenario
 from assembler.settings import ModelSettings, Weights
 from assembler.solution import Solution
 from assembler.solve_settings import Progress, SolveSettings
-from assembler.solver import solve
+
+if TYPE_CHECKING:
+    from assembler.solver import solve
 
 __all__ = [
     "Instance",
@@ -22,3 +31,11 @@ __all__ = [
     "check",
     "solve",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "solve":
+        from assembler.solver import solve
+
+        return solve
+    raise AttributeError(f"module 'assembler' has no attribute {name!r}")

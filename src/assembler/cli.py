@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from enum import StrEnum
+from math import inf
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -170,6 +171,9 @@ def _progress_printer() -> Callable[[Progress], None]:
 
     def report(progress: Progress) -> None:
         if time.perf_counter() - started < 1.0:
+            return
+        if progress.best_bound == inf:
+            _warn(f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  (warm start)")
             return
         gap = relative_gap(progress.score, progress.best_bound)
         _warn(

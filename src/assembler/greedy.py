@@ -20,15 +20,21 @@ from assembler.instance import Instance
 from assembler.solution import Assignment, OpsAssignment, Solution
 
 
-def greedy_solution(instance: Instance) -> Solution | None:
+def greedy_solution(instance: Instance, start: Solution | None = None) -> Solution | None:
     """A feasible plan, or ``None`` when the heuristic cannot meet operations or commitments.
 
-    Operations go first, unless that leaves a commitment unstaffable: then commitments are
-    staffed first and operations covered around them.
+    With ``start`` (a previous plan, perhaps of a slightly different scenario) every team
+    of it that is still valid is kept and only the rest is planned anew: the warm start
+    of an interactive re-solve.  Operations go first, unless that leaves a commitment
+    unstaffable: then commitments are staffed first and operations covered around them.
     """
-    return _Greedy(instance).run(commitments_first=False) or _Greedy(instance).run(
-        commitments_first=True
-    )
+    attempts: list[tuple[bool, Solution | None]] = [(False, start)] if start else []
+    attempts += [(False, None), (True, None)]
+    for commitments_first, kept in attempts:
+        plan = _Greedy(instance).run(commitments_first, kept)
+        if plan is not None:
+            return plan
+    return None
 
 
 @dataclass
@@ -70,11 +76,14 @@ class _Greedy:
         self.ops: dict[int, dict[int, int]] = defaultdict(dict)  # person → ops need → steps
         self.ops_eligible: dict[int, list[int]] = {}  # ops need → its people, spare-first
         self.planning = _TeamPlan()  # the team being planned, not yet committed
+        self.eligible_sets: dict[int, frozenset[int]] = {}
         self.time: dict[tuple[int, int], int] = {}
         self.members: set[tuple[int, int]] = set()
         self.staffed: set[int] = set()
 
-    def run(self, commitments_first: bool) -> Solution | None:
+    def run(self, commitments_first: bool, start: Solution | None) -> Solution | None:
+        if start is not None:
+            self.keep_teams(start)
         committed = set(self.inst.mandatory) | set(self.pins)
         order = self.mission_order(committed)
         if commitments_first and not all(self.staff(m) for m in order if m in committed):
@@ -85,6 +94,58 @@ class _Greedy:
             if m not in self.staffed and not self.staff(m) and m in committed:
                 return None
         return self.solution()
+
+    # ------------------------------------------------------------------ a previous plan
+
+    def keep_teams(self, start: Solution) -> None:
+        """Commit each team of ``start`` that still satisfies every rule on its own."""
+        inst = self.inst
+        teams: dict[int, _TeamPlan] = defaultdict(_TeamPlan)
+        broken: set[int] = set()
+        for row in start.assignments:
+            p = inst.person_index.get(row.person_id)
+            n = inst.need_index.get((row.mission_id, row.skill_id))
+            m = inst.mission_index.get(row.mission_id)
+            if m is None:
+                continue
+            if p is None or n is None or row.steps <= 0:
+                broken.add(m)
+            else:
+                teams[m].time[p, n] = row.steps
+        for m, plan in teams.items():
+            staffed = inst.missions[m].mission_id in start.staffed
+            if staffed and m not in broken and self._still_valid(m, plan):
+                self._commit(m, plan)
+
+    def _still_valid(self, m: int, plan: _TeamPlan) -> bool:
+        inst = self.inst
+        mission = inst.missions[m]
+        if any(units > self.capability_left[c] for c, units in self.capability_use[m]):
+            return False
+        supplied: dict[int, int] = defaultdict(int)
+        for (p, n), steps in plan.time.items():
+            if inst.needs[n].mission != m or p not in self._eligible(n):
+                return False
+            supplied[n] += steps
+        if any(supplied[n] != inst.needs[n].demand for n in inst.needs_of[m]):
+            return False
+        members = plan.members()
+        for p in members:
+            share = plan.share(p)
+            joined = self.missions_joined[p] < inst.max_missions[p]
+            if share < inst.min_share[m] or share > self.free[p] or not joined:
+                return False
+        size_ok = len(members) >= mission.min_team and (
+            mission.max_team is None or len(members) <= mission.max_team
+        )
+        units = {inst.people[p].unit_id for p in members}
+        broad = not inst.needs_breadth(m) or len(units) >= inst.settings.network_min_units
+        return size_ok and broad and set(self.pins[m]) <= members
+
+    def _eligible(self, n: int) -> frozenset[int]:
+        if n not in self.eligible_sets:
+            self.eligible_sets[n] = frozenset(self.inst.needs[n].eligible)
+        return self.eligible_sets[n]
 
     # ------------------------------------------------------------------ operations
 

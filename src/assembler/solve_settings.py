@@ -11,7 +11,10 @@ from assembler.solution import Solution
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """One improving solution found during a solve, reported to ``SolveSettings.progress``."""
+    """One improving solution found during a solve, reported to ``SolveSettings.progress``.
+
+    The warm start is reported first, before the search has a bound (``best_bound`` = inf).
+    """
 
     seconds: float
     score: int
@@ -34,9 +37,14 @@ class Stability:
 class SolveSettings:
     """Solver controls; the defaults suit an interactive solve on two cores.
 
-    ``hint`` warm-starts from a previous solution (a re-solve after a small edit); without
-    one, ``greedy_hint`` starts from the constructive heuristic's plan;
+    ``warm_start`` gives CP-SAT a feasible plan to start from — the constructive heuristic's,
+    built around ``hint`` (a previous solution, for a re-solve after a small edit) when one
+    is given — and reports it as the first solution at once;
     ``stop`` lets another thread end the search early, keeping the best solution so far;
+    ``deterministic`` makes the same input and settings give the same plan every time:
+    the workers interleave in fixed batches and ``time_limit`` counts CP-SAT's
+    deterministic time (work done, about a second each on this hardware, slower in wall
+    time) instead of the clock;
     ``stability`` adds the repair term (then ``Result.score`` is still the MODEL.md score of
     the plan found, and the bound and gap refer to the objective with the repair term).
     """
@@ -49,5 +57,6 @@ class SolveSettings:
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None
     stability: Stability | None = None
-    greedy_hint: bool = True
+    warm_start: bool = True
+    deterministic: bool = False
     log: bool = False

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from math import inf
 
 from ortools.sat.python import cp_model
 
@@ -25,6 +26,10 @@ _STATUS = {
     cp_model.FEASIBLE: Status.FEASIBLE,
     cp_model.INFEASIBLE: Status.INFEASIBLE,
 }
+
+
+DETERMINISTIC_WALL_FACTOR = 20.0
+"""A deterministic solve stops on work done; the clock limit is only a safety net."""
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
@@ -57,6 +62,10 @@ def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings) -> Non
     """
     params = solver.parameters
     params.max_time_in_seconds = settings.time_limit
+    if settings.deterministic:
+        params.interleave_search = True
+        params.max_deterministic_time = settings.time_limit
+        params.max_time_in_seconds = DETERMINISTIC_WALL_FACTOR * settings.time_limit
     params.num_workers = settings.workers
     params.random_seed = settings.seed
     params.relative_gap_limit = settings.relative_gap
@@ -95,12 +104,14 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
     started = time.perf_counter()
     instance = Instance(scenario)
     model, variables = build_model(instance, stability=settings.stability)
-    hint = settings.hint
-    if hint is None and settings.greedy_hint:
-        hint = greedy_solution(instance)
+    start = greedy_solution(instance, settings.hint) if settings.warm_start else None
+    hint = start or settings.hint
     if hint is not None:
         add_hint(model, instance, variables, hint)
     build_seconds = time.perf_counter() - started
+    start_score = evaluate(instance, start).score if start is not None else None
+    if start_score is not None and settings.progress is not None:
+        settings.progress(Progress(build_seconds, start_score, inf))
 
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings)
@@ -108,35 +119,41 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
     with _stoppable(solver, settings.stop):
         code = solver.solve(model, _ProgressReporter(settings, solve_started))
     solve_seconds = time.perf_counter() - solve_started
-    status = _STATUS.get(code, Status.UNKNOWN)
 
+    status = _STATUS.get(code, Status.UNKNOWN)
+    solution: Solution | None = None
+    objective: int | None = None
+    bound: float | None = None
     if status in (Status.OPTIMAL, Status.FEASIBLE):
         solution = extract_solution(solver, instance, variables)
-        kpis = evaluate(instance, solution)
         objective = round(solver.objective_value)
         bound = solver.best_objective_bound
-        return Result(
-            status=status,
-            score=objective if settings.stability is None else kpis.score,
-            best_bound=bound,
-            gap=0.0 if status is Status.OPTIMAL else relative_gap(objective, bound),
-            build_seconds=build_seconds,
-            solve_seconds=solve_seconds,
-            solution=solution,
-            kpis=kpis,
-        )
-    conflicts = find_conflicts(instance, settings) if status is Status.INFEASIBLE else ()
+    elif status is Status.UNKNOWN and start is not None:
+        # The search found nothing better in time: the warm start is still a valid plan.
+        solution, objective, status = start, start_score, Status.FEASIBLE
+    kpis = evaluate(instance, solution) if solution is not None else None
+    gap = _gap(status, objective, bound)
+    if kpis is not None and settings.stability is not None:
+        objective = kpis.score  # report the MODEL.md score, not the repair objective
     return Result(
         status=status,
-        score=None,
-        best_bound=None,
-        gap=None,
+        score=objective,
+        best_bound=bound,
+        gap=gap,
         build_seconds=build_seconds,
         solve_seconds=solve_seconds,
-        solution=None,
-        kpis=None,
-        conflicts=conflicts,
+        solution=solution,
+        kpis=kpis,
+        conflicts=find_conflicts(instance, settings) if status is Status.INFEASIBLE else (),
     )
+
+
+def _gap(status: Status, score: int | None, bound: float | None) -> float | None:
+    if status is Status.OPTIMAL:
+        return 0.0
+    if score is None or bound is None:
+        return None
+    return relative_gap(score, bound)
 
 
 def extract_solution(
