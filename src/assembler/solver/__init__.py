@@ -1,5 +1,5 @@
 """The CP-SAT optimiser: the only package that imports OR-Tools."""
 
-from assembler.solver.solve import solve
+from assembler.solver.engine import solve
 
 __all__ = ["solve"]

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from math import inf
+from math import inf, isfinite
 
 from ortools.sat.python import cp_model
 
@@ -18,6 +18,7 @@ from assembler.scenario import Scenario
 from assembler.solution import Assignment, OpsAssignment, Solution
 from assembler.solve_settings import Progress, SolveSettings
 from assembler.solver.diagnose import find_conflicts
+from assembler.solver.lns import improve
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.variables import Variables
 
@@ -28,30 +29,73 @@ _STATUS = {
 }
 
 
+LNS_MIN_TIME_VARIABLES = 20_000
+"""From this many time variables on, one core runs the neighbourhood search (lns.py):
+there the full model's presolve and neighbourhoods are too slow to improve the plan."""
+
 DETERMINISTIC_WALL_FACTOR = 20.0
 """A deterministic solve stops on work done; the clock limit is only a safety net."""
 
 
-class _ProgressReporter(cp_model.CpSolverSolutionCallback):
-    """Forwards each improving solution to the caller's progress callback."""
+class _Relay:
+    """Improving solutions from both searches, reported in order and one at a time."""
 
     def __init__(self, settings: SolveSettings, started: float) -> None:
-        super().__init__()
-        self._settings = settings
+        self._callback = settings.progress
         self._started = started
+        self._lock = threading.Lock()
+        self._best = -inf
+        self._bound = inf
+
+    def report(self, score: int, bound: float | None = None) -> None:
+        with self._lock:
+            if bound is not None:
+                self._bound = min(self._bound, bound)
+            if self._callback is not None and score > self._best:
+                self._best = score
+                self._callback(Progress(time.perf_counter() - self._started, score, self._bound))
+
+
+class _ProgressReporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, relay: _Relay) -> None:
+        super().__init__()
+        self._relay = relay
 
     def on_solution_callback(self) -> None:
-        if self._settings.progress is not None:
-            self._settings.progress(
-                Progress(
-                    seconds=time.perf_counter() - self._started,
-                    score=round(self.objective_value),
-                    best_bound=self.best_objective_bound,
-                )
+        self._relay.report(round(self.objective_value), self.best_objective_bound)
+
+
+class _NeighbourhoodSearch:
+    """``lns.improve`` on its own thread, beside the full model's search."""
+
+    def __init__(
+        self, instance: Instance, start: Solution, settings: SolveSettings, relay: _Relay
+    ) -> None:
+        self.best = start
+        self.done = threading.Event()
+        deadline = time.perf_counter() + settings.time_limit
+
+        def run() -> None:
+            self.best = improve(
+                instance,
+                start,
+                deadline,
+                lambda sub, sub_settings: _solve(sub, sub_settings, lns=False).solution,
+                seed=settings.seed,
+                on_better=lambda _, score: relay.report(score),
+                stop=self.done,
             )
 
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
 
-def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings) -> None:
+    def finish(self) -> Solution:
+        self.done.set()
+        self.thread.join()
+        return self.best
+
+
+def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings, workers: int) -> None:
     """CP-SAT parameters; on few cores the full-problem worker runs the strongest LP.
 
     Membership costs make the LP bound decisive: with 2 workers CP-SAT's default
@@ -66,13 +110,13 @@ def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings) -> Non
         params.interleave_search = True
         params.max_deterministic_time = settings.time_limit
         params.max_time_in_seconds = DETERMINISTIC_WALL_FACTOR * settings.time_limit
-    params.num_workers = settings.workers
+    params.num_workers = workers
     params.random_seed = settings.seed
     params.relative_gap_limit = settings.relative_gap
     params.log_search_progress = settings.log
-    if settings.workers == 1:
+    if workers == 1:
         params.linearization_level = 2
-    elif settings.workers == 2:
+    elif workers == 2:
         params.subsolvers.append("max_lp")
 
 
@@ -100,7 +144,23 @@ def _stoppable(solver: cp_model.CpSolver, stop: threading.Event | None) -> Itera
 
 
 def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
-    settings = settings or SolveSettings()
+    return _solve(scenario, settings or SolveSettings(), lns=True)
+
+
+def _wants_neighbourhood_search(
+    settings: SolveSettings, variables: Variables, start: Solution | None
+) -> bool:
+    """Large models only, with a core to spare and nothing that needs one search alone."""
+    return (
+        len(variables.time) >= LNS_MIN_TIME_VARIABLES
+        and settings.workers >= 2
+        and start is not None
+        and not settings.deterministic
+        and settings.stability is None
+    )
+
+
+def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     started = time.perf_counter()
     instance = Instance(scenario)
     model, variables = build_model(instance, stability=settings.stability)
@@ -109,15 +169,20 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
     if hint is not None:
         add_hint(model, instance, variables, hint)
     build_seconds = time.perf_counter() - started
+    relay = _Relay(settings, started)
     start_score = evaluate(instance, start).score if start is not None else None
-    if start_score is not None and settings.progress is not None:
-        settings.progress(Progress(build_seconds, start_score, inf))
+    if start_score is not None:
+        relay.report(start_score)
 
+    search = None
+    if lns and start is not None and _wants_neighbourhood_search(settings, variables, start):
+        search = _NeighbourhoodSearch(instance, start, settings, relay)
     solver = cp_model.CpSolver()
-    solver_parameters(solver, settings)
+    solver_parameters(solver, settings, settings.workers - (search is not None))
     solve_started = time.perf_counter()
     with _stoppable(solver, settings.stop):
-        code = solver.solve(model, _ProgressReporter(settings, solve_started))
+        code = solver.solve(model, _ProgressReporter(relay))
+    searched = search.finish() if search is not None else None
     solve_seconds = time.perf_counter() - solve_started
 
     status = _STATUS.get(code, Status.UNKNOWN)
@@ -129,8 +194,15 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
         objective = round(solver.objective_value)
         bound = solver.best_objective_bound
     elif status is Status.UNKNOWN and start is not None:
-        # The search found nothing better in time: the warm start is still a valid plan.
+        # The search found nothing better in time: the warm start is still a valid plan,
+        # and the bound the search proved (from its LP) still holds.
         solution, objective, status = start, start_score, Status.FEASIBLE
+        if isfinite(solver.best_objective_bound):
+            bound = solver.best_objective_bound
+    if searched is not None and status is not Status.OPTIMAL:
+        searched_score = evaluate(instance, searched).score
+        if objective is None or searched_score > objective:
+            solution, objective, status = searched, searched_score, Status.FEASIBLE
     kpis = evaluate(instance, solution) if solution is not None else None
     gap = _gap(status, objective, bound)
     if kpis is not None and settings.stability is not None:

@@ -1,0 +1,239 @@
+"""Large-neighbourhood search for large organisations.
+
+CP-SAT's own neighbourhoods are cut from the whole model, whose presolve alone takes
+seconds once there are 100,000 variables.  Here each step frees a cluster of related
+missions and the people around them, fixes everything else, and solves that as an
+ordinary small scenario:
+
+* people keep only the time, mission slots and capability units the fixed part leaves;
+* operations keep their protected requirement minus what fixed people already cover
+  (with buffer 0, since the residual is already in protected steps);
+* the sub-objective is the full objective's part that can change, so a better sub-plan
+  is a better plan.  A merged plan is accepted only if ``check`` passes.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+from assembler.check import check
+from assembler.instance import Instance
+from assembler.kpis import score_of
+from assembler.scenario import Capability, OpsDemand, Person, Scenario
+from assembler.solution import Solution
+from assembler.solve_settings import SolveSettings
+
+SubSolver = Callable[[Scenario, SolveSettings], Solution | None]
+
+MISSIONS_PER_STEP = 12
+PEOPLE_PER_NEED = 25
+SECONDS_PER_STEP = 3.0
+
+
+def improve(
+    instance: Instance,
+    start: Solution,
+    deadline: float,
+    solve_sub: SubSolver,
+    seed: int = 0,
+    on_better: Callable[[Solution, int], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Solution:
+    """Improve ``start`` step by step until ``deadline`` (a ``time.perf_counter`` value)
+    or until ``stop`` is set (which also ends the step under way)."""
+    rng = random.Random(seed)
+    related = _missions_by_skill(instance)
+    best, best_score = start, score_of(instance, start)
+    while not (stop and stop.is_set()) and deadline - time.perf_counter() > 0.5:
+        missions = _neighbourhood(instance, best, related, rng)
+        sub = _subscenario(instance, best, missions, _free_people(instance, best, missions, rng))
+        freed = {person.person_id for person in sub.people}
+        hint = _restrict(instance, best, missions, freed)
+        limit = min(SECONDS_PER_STEP, deadline - time.perf_counter())
+        found = solve_sub(sub, SolveSettings(time_limit=limit, workers=1, hint=hint, stop=stop))
+        if found is None:
+            continue
+        merged = _merge(instance, best, found, missions, freed)
+        score = score_of(instance, merged)
+        if score >= best_score and not check(instance, merged):
+            if score > best_score and on_better is not None:
+                on_better(merged, score)
+            best, best_score = merged, score
+    return best
+
+
+def _missions_by_skill(instance: Instance) -> dict[str, list[int]]:
+    by_skill: dict[str, list[int]] = defaultdict(list)
+    for need in instance.needs:
+        by_skill[need.skill_id].append(need.mission)
+    return by_skill
+
+
+def _neighbourhood(
+    instance: Instance, current: Solution, related: dict[str, list[int]], rng: random.Random
+) -> set[int]:
+    """A seed mission plus missions competing for the same skills."""
+    count = len(instance.missions)
+    unstaffed = [m for m in range(count) if instance.missions[m].mission_id not in current.staffed]
+    seed = rng.choice(unstaffed) if unstaffed and rng.random() < 0.5 else rng.randrange(count)
+    chosen = {seed}
+    frontier = [seed]
+    while frontier and len(chosen) < MISSIONS_PER_STEP:
+        m = frontier.pop(rng.randrange(len(frontier)))
+        for n in instance.needs_of[m]:
+            others = related[instance.needs[n].skill_id]
+            for other in rng.sample(others, min(len(others), 4)):
+                if other not in chosen and len(chosen) < MISSIONS_PER_STEP:
+                    chosen.add(other)
+                    frontier.append(other)
+    return chosen
+
+
+def _free_people(
+    instance: Instance, current: Solution, missions: set[int], rng: random.Random
+) -> set[int]:
+    """Current members of the freed missions plus, per need, eligible people with time to give."""
+    ids = {instance.missions[m].mission_id for m in missions}
+    people = {instance.person_index[p] for p, m in current.members if m in ids}
+    load = _load(instance, current)
+    for m in missions:
+        for n in instance.needs_of[m]:
+            eligible = instance.needs[n].eligible
+            ranked = sorted(eligible, key=lambda p: load[p] - instance.capacity[p])
+            people.update(ranked[: PEOPLE_PER_NEED - 5])
+            people.update(rng.sample(eligible, min(len(eligible), 5)))
+    return people
+
+
+def _load(instance: Instance, solution: Solution) -> list[int]:
+    load = [0] * len(instance.people)
+    for row in solution.assignments:
+        load[instance.person_index[row.person_id]] += row.steps
+    for kept in solution.ops:
+        load[instance.person_index[kept.person_id]] += kept.steps
+    return load
+
+
+def _subscenario(
+    instance: Instance, current: Solution, missions: set[int], people: set[int]
+) -> Scenario:
+    """The freed part as a scenario of its own, with what the fixed part leaves over."""
+    scenario, step = instance.scenario, instance.step
+    mission_ids = {instance.missions[m].mission_id for m in missions}
+    fixed_time: dict[str, int] = defaultdict(int)
+    for row in current.assignments:
+        if row.mission_id not in mission_ids:
+            fixed_time[row.person_id] += row.steps
+    fixed_joined: dict[str, int] = defaultdict(int)
+    for person_id, mission_id in current.members:
+        if mission_id not in mission_ids:
+            fixed_joined[person_id] += 1
+    free_people: list[Person] = []
+    for p in sorted(people):
+        person = instance.people[p]
+        steps = instance.capacity[p] - fixed_time[person.person_id]
+        slots = instance.max_missions[p] - fixed_joined[person.person_id]
+        if steps > 0 and slots > 0:
+            free_people.append(
+                person.model_copy(update={"fte": steps * step, "max_missions": slots})
+            )
+    kept_ids = {person.person_id for person in free_people}
+    mission_rows = tuple(instance.missions[m] for m in sorted(missions))
+    return Scenario(
+        people=tuple(free_people),
+        person_skills=tuple(r for r in scenario.person_skills if r.person_id in kept_ids),
+        missions=mission_rows,
+        mission_needs=tuple(r for r in scenario.mission_needs if r.mission_id in mission_ids),
+        units=scenario.units,
+        ops_demand=_residual_ops(instance, current, kept_ids),
+        capabilities=_residual_capabilities(instance, current, mission_ids),
+        mission_capabilities=tuple(
+            r for r in scenario.mission_capabilities if r.mission_id in mission_ids
+        ),
+        preferences=tuple(
+            r
+            for r in scenario.preferences
+            if r.person_id in kept_ids and r.mission_id in mission_ids
+        ),
+        locks=tuple(
+            r for r in scenario.locks if r.mission_id in mission_ids and r.person_id in kept_ids
+        ),
+        settings=scenario.settings.with_overrides({"ops_buffer": 0.0}),
+    )
+
+
+def _residual_ops(
+    instance: Instance, current: Solution, kept_ids: set[str]
+) -> tuple[OpsDemand, ...]:
+    """Protected requirement minus what people outside the sub-problem keep covering."""
+    covered: dict[tuple[str, str], int] = defaultdict(int)
+    unit_of = {p.person_id: p.unit_id for p in instance.people}
+    for kept in current.ops:
+        if kept.person_id not in kept_ids:
+            covered[unit_of[kept.person_id], kept.skill_id] += kept.steps
+    touched = {unit_of[person_id] for person_id in kept_ids}
+    rows = []
+    for need in instance.ops:
+        residual = need.required - covered[need.unit_id, need.skill_id]
+        if need.unit_id in touched and residual > 0:
+            rows.append(
+                OpsDemand(
+                    unit_id=need.unit_id,
+                    skill_id=need.skill_id,
+                    fte=residual * instance.step,
+                    min_level=need.min_level,
+                )
+            )
+    return tuple(rows)
+
+
+def _residual_capabilities(
+    instance: Instance, current: Solution, mission_ids: set[str]
+) -> tuple[Capability, ...]:
+    rows = []
+    for limit, capability in zip(
+        instance.capabilities, instance.scenario.capabilities, strict=True
+    ):
+        used = sum(
+            units
+            for m, units in limit.usage
+            if instance.missions[m].mission_id in current.staffed
+            and instance.missions[m].mission_id not in mission_ids
+        )
+        left = max(0, limit.available - used)
+        rows.append(capability.model_copy(update={"capacity": left, "ops_reserved": 0}))
+    return tuple(rows)
+
+
+def _restrict(
+    instance: Instance, current: Solution, missions: set[int], person_ids: set[str]
+) -> Solution:
+    """The current plan's part inside the neighbourhood: the sub-solve's starting point."""
+    mission_ids = {instance.missions[m].mission_id for m in missions}
+    return Solution(
+        staffed=frozenset(current.staffed & mission_ids),
+        members=frozenset(pair for pair in current.members if pair[1] in mission_ids),
+        assignments=tuple(r for r in current.assignments if r.mission_id in mission_ids),
+        ops=tuple(r for r in current.ops if r.person_id in person_ids),
+    )
+
+
+def _merge(
+    instance: Instance, current: Solution, sub: Solution, missions: set[int], person_ids: set[str]
+) -> Solution:
+    mission_ids = {instance.missions[m].mission_id for m in missions}
+    return Solution(
+        staffed=frozenset((current.staffed - mission_ids) | sub.staffed),
+        members=frozenset(
+            {pair for pair in current.members if pair[1] not in mission_ids} | sub.members
+        ),
+        assignments=(
+            *(r for r in current.assignments if r.mission_id not in mission_ids),
+            *sub.assignments,
+        ),
+        ops=(*(r for r in current.ops if r.person_id not in person_ids), *sub.ops),
+    )
