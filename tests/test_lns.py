@@ -40,7 +40,7 @@ def test_improve_alone_keeps_every_step_valid() -> None:
         instance,
         start,
         deadline=time.perf_counter() + 3,
-        solve_sub=lambda sub, s: engine._solve(sub, s, lns=False).solution,
+        solve_sub=engine._solve_neighbourhood,
         on_better=lambda _, score: better.append(score),
     )
     assert check(instance, best) == []

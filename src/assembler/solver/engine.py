@@ -65,6 +65,13 @@ class _ProgressReporter(cp_model.CpSolverSolutionCallback):
         self._relay.report(round(self.objective_value), self.best_objective_bound)
 
 
+def _solve_neighbourhood(
+    scenario: Scenario, settings: SolveSettings
+) -> tuple[Solution | None, bool]:
+    result = _solve(scenario, settings, lns=False)
+    return result.solution, result.status is Status.OPTIMAL
+
+
 class _NeighbourhoodSearch:
     """``lns.improve`` on its own thread, beside the full model's search."""
 
@@ -80,7 +87,7 @@ class _NeighbourhoodSearch:
                 instance,
                 start,
                 deadline,
-                lambda sub, sub_settings: _solve(sub, sub_settings, lns=False).solution,
+                _solve_neighbourhood,
                 seed=settings.seed,
                 on_better=lambda _, score: relay.report(score),
                 stop=self.done,
@@ -179,6 +186,10 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         search = _NeighbourhoodSearch(instance, start, settings, relay)
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings, settings.workers - (search is not None))
+    if search is not None:
+        # The full model now serves the bound: one presolve pass reaches the LP sooner
+        # (3,000 people: search from 7 s instead of 15 s, bound 56.0 M instead of 58.4 M at 30 s).
+        solver.parameters.max_presolve_iterations = 1
     solve_started = time.perf_counter()
     with _stoppable(solver, settings.stop):
         code = solver.solve(model, _ProgressReporter(relay))

@@ -27,10 +27,11 @@ from assembler.scenario import Capability, OpsDemand, Person, Scenario
 from assembler.solution import Solution
 from assembler.solve_settings import SolveSettings
 
-SubSolver = Callable[[Scenario, SolveSettings], Solution | None]
+SubSolver = Callable[[Scenario, SolveSettings], tuple[Solution | None, bool]]
+"""Solves a sub-scenario: its plan (if any) and whether that plan is proven optimal."""
 
-MISSIONS_PER_STEP = 12
-PEOPLE_PER_NEED = 25
+MISSIONS_PER_STEP = (6, 12, 30)  # smallest, first, largest neighbourhood
+PEOPLE_PER_NEED = 30
 SECONDS_PER_STEP = 3.0
 
 
@@ -48,13 +49,18 @@ def improve(
     rng = random.Random(seed)
     related = _missions_by_skill(instance)
     best, best_score = start, score_of(instance, start)
+    smallest, size, largest = MISSIONS_PER_STEP
     while not (stop and stop.is_set()) and deadline - time.perf_counter() > 0.5:
-        missions = _neighbourhood(instance, best, related, rng)
+        missions = _neighbourhood(instance, best, related, rng, size)
         sub = _subscenario(instance, best, missions, _free_people(instance, best, missions, rng))
         freed = {person.person_id for person in sub.people}
         hint = _restrict(instance, best, missions, freed)
         limit = min(SECONDS_PER_STEP, deadline - time.perf_counter())
-        found = solve_sub(sub, SolveSettings(time_limit=limit, workers=1, hint=hint, stop=stop))
+        found, proven = solve_sub(
+            sub, SolveSettings(time_limit=limit, workers=1, hint=hint, stop=stop)
+        )
+        # Grow the neighbourhood while steps are solved to optimality, shrink it when not.
+        size = min(largest, size + 2) if proven else max(smallest, size - 2)
         if found is None:
             continue
         merged = _merge(instance, best, found, missions, freed)
@@ -74,7 +80,11 @@ def _missions_by_skill(instance: Instance) -> dict[str, list[int]]:
 
 
 def _neighbourhood(
-    instance: Instance, current: Solution, related: dict[str, list[int]], rng: random.Random
+    instance: Instance,
+    current: Solution,
+    related: dict[str, list[int]],
+    rng: random.Random,
+    size: int,
 ) -> set[int]:
     """A seed mission plus missions competing for the same skills."""
     count = len(instance.missions)
@@ -82,12 +92,12 @@ def _neighbourhood(
     seed = rng.choice(unstaffed) if unstaffed and rng.random() < 0.5 else rng.randrange(count)
     chosen = {seed}
     frontier = [seed]
-    while frontier and len(chosen) < MISSIONS_PER_STEP:
+    while frontier and len(chosen) < size:
         m = frontier.pop(rng.randrange(len(frontier)))
         for n in instance.needs_of[m]:
             others = related[instance.needs[n].skill_id]
             for other in rng.sample(others, min(len(others), 4)):
-                if other not in chosen and len(chosen) < MISSIONS_PER_STEP:
+                if other not in chosen and len(chosen) < size:
                     chosen.add(other)
                     frontier.append(other)
     return chosen
