@@ -277,3 +277,11 @@ def test_deterministic_mode_gives_the_same_plan_every_time() -> None:
     s = scenario(people, missions)
     settings = SolveSettings(time_limit=5, deterministic=True)
     assert solve(s, settings).solution == solve(s, settings).solution
+
+
+def test_operations_keep_exactly_the_protected_requirement() -> None:
+    # Spare time parked on operations would read as "no time left" in the reports.
+    s = scenario([person("a"), person("b")], [mission("m", {"k": 0.2})], ops=[("u1", "k", 0.5)])
+    result = solved(s)
+    assert result.solution is not None
+    assert sum(row.steps for row in result.solution.ops) == 11  # ceil(0.5 · 1.1 / 0.05)

@@ -263,9 +263,20 @@ def extract_solution(
         for (p, n), a in variables.time.items()
         if values[a.index]
     )
-    ops = tuple(
-        OpsAssignment(people[p].person_id, instance.ops[o].skill_id, values[var.index])
-        for (p, o), var in variables.ops.items()
-        if values[var.index]
-    )
-    return Solution(staffed=staffed, members=members, assignments=assignments, ops=ops)
+    surplus = [-need.required for need in instance.ops]
+    kept: dict[tuple[int, int], int] = {}
+    for (p, o), var in variables.ops.items():
+        if values[var.index]:
+            kept[p, o] = values[var.index]
+            surplus[o] += values[var.index]
+    ops = []
+    for (p, o), steps in kept.items():
+        # Operations carry no weight in the score, so the search may park spare time there;
+        # hand it back so "free" time in the reports means what a planner thinks it means.
+        trimmed = min(steps, surplus[o])
+        surplus[o] -= trimmed
+        if steps > trimmed:
+            ops.append(
+                OpsAssignment(people[p].person_id, instance.ops[o].skill_id, steps - trimmed)
+            )
+    return Solution(staffed=staffed, members=members, assignments=assignments, ops=tuple(ops))
