@@ -96,7 +96,7 @@ def test_infeasible_operations_are_reported_with_the_clash() -> None:
     s = scenario([person("a")], [mission("m")], ops=[("u1", "k", 1.0)])
     result = solve(s, SolveSettings(time_limit=10))
     assert result.status is Status.INFEASIBLE and result.solution is None
-    assert any("'u1'" in conflict and "'k'" in conflict for conflict in result.conflicts)
+    assert any("unit 'u1' in k need 1.1 FTE" in conflict for conflict in result.conflicts)
 
 
 def test_minimum_team_size() -> None:

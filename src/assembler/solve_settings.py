@@ -45,6 +45,8 @@ class SolveSettings:
     the workers interleave in fixed batches and ``time_limit`` counts CP-SAT's
     deterministic time (work done, about a second each on this hardware, slower in wall
     time) instead of the clock;
+    ``diagnose`` names the clashing requirements of an infeasible scenario (batch runs
+    that only count infeasible runs may skip it);
     ``stability`` adds the repair term (then ``Result.score`` is still the MODEL.md score of
     the plan found, and the bound and gap refer to the objective with the repair term).
     """
@@ -59,4 +61,5 @@ class SolveSettings:
     stability: Stability | None = None
     warm_start: bool = True
     deterministic: bool = False
+    diagnose: bool = True
     log: bool = False

@@ -12,8 +12,11 @@ from ortools.sat.python import cp_model
 from assembler.instance import Instance
 from assembler.solve_settings import SolveSettings
 from assembler.solver.model import build_model
+from assembler.solver.stopping import stoppable
 
-DIAGNOSIS_SECONDS = 30.0
+DIAGNOSIS_SECONDS = 5.0
+"""Cores over assumptions can take far longer than the solve that proved infeasibility;
+the clash planners hit most (operations) is named before this runs, in ``protection``."""
 
 
 def find_conflicts(instance: Instance, settings: SolveSettings) -> tuple[str, ...]:
@@ -31,6 +34,7 @@ def find_conflicts(instance: Instance, settings: SolveSettings) -> tuple[str, ..
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = min(settings.time_limit, DIAGNOSIS_SECONDS)
     solver.parameters.num_workers = 1
-    if solver.solve(model) != cp_model.INFEASIBLE:
-        return ()
+    with stoppable(solver, settings.stop):
+        if solver.solve(model) != cp_model.INFEASIBLE:
+            return ()
     return tuple(labels[i] for i in solver.sufficient_assumptions_for_infeasibility())

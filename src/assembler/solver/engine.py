@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from math import inf, isfinite
 
 from ortools.sat.python import cp_model
@@ -13,6 +11,7 @@ from ortools.sat.python import cp_model
 from assembler.greedy import greedy_solution
 from assembler.instance import Instance
 from assembler.kpis import evaluate
+from assembler.protection import ops_shortfalls
 from assembler.result import Result, Status, relative_gap
 from assembler.scenario import Scenario
 from assembler.solution import Assignment, OpsAssignment, Solution
@@ -20,6 +19,7 @@ from assembler.solve_settings import Progress, SolveSettings
 from assembler.solver.diagnose import find_conflicts
 from assembler.solver.lns import improve
 from assembler.solver.model import add_hint, build_model
+from assembler.solver.stopping import stoppable
 from assembler.solver.variables import Variables
 
 _STATUS = {
@@ -127,29 +127,6 @@ def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings, worker
         params.subsolvers.append("max_lp")
 
 
-@contextmanager
-def _stoppable(solver: cp_model.CpSolver, stop: threading.Event | None) -> Iterator[None]:
-    """While the search runs, a watcher ends it when ``stop`` is set by another thread."""
-    if stop is None:
-        yield
-        return
-    finished = threading.Event()
-
-    def watch() -> None:
-        while not finished.wait(0.05):
-            if stop.is_set():
-                solver.stop_search()
-                return
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        finished.set()
-        watcher.join()
-
-
 def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
     return _solve(scenario, settings or SolveSettings(), lns=True)
 
@@ -170,6 +147,9 @@ def _wants_neighbourhood_search(
 def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     started = time.perf_counter()
     instance = Instance(scenario)
+    shortfalls = ops_shortfalls(instance)
+    if shortfalls:
+        return _infeasible(tuple(str(s) for s in shortfalls), time.perf_counter() - started)
     model, variables = build_model(instance, stability=settings.stability)
     start = greedy_solution(instance, settings.hint) if settings.warm_start else None
     hint = start or settings.hint
@@ -191,7 +171,7 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         # (3,000 people: search from 7 s instead of 15 s, bound 56.0 M instead of 58.4 M at 30 s).
         solver.parameters.max_presolve_iterations = 1
     solve_started = time.perf_counter()
-    with _stoppable(solver, settings.stop):
+    with stoppable(solver, settings.stop):
         code = solver.solve(model, _ProgressReporter(relay))
     searched = search.finish() if search is not None else None
     solve_seconds = time.perf_counter() - solve_started
@@ -227,8 +207,27 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         solve_seconds=solve_seconds,
         solution=solution,
         kpis=kpis,
-        conflicts=find_conflicts(instance, settings) if status is Status.INFEASIBLE else (),
+        conflicts=_conflicts(instance, settings) if status is Status.INFEASIBLE else (),
     )
+
+
+def _infeasible(conflicts: tuple[str, ...], build_seconds: float) -> Result:
+    """Operations alone cannot be protected: proven without building a model."""
+    return Result(
+        status=Status.INFEASIBLE,
+        score=None,
+        best_bound=None,
+        gap=None,
+        build_seconds=build_seconds,
+        solve_seconds=0.0,
+        solution=None,
+        kpis=None,
+        conflicts=conflicts,
+    )
+
+
+def _conflicts(instance: Instance, settings: SolveSettings) -> tuple[str, ...]:
+    return find_conflicts(instance, settings) if settings.diagnose else ()
 
 
 def _gap(status: Status, score: int | None, bound: float | None) -> float | None:
