@@ -20,7 +20,7 @@ browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 run: $(STAMP)
-	$(VENV)/bin/assembler solve $(SAMPLE) --out out
+	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
 
 test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q
@@ -29,13 +29,16 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 -q -m "not slow"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks app.py app_pages
+	$(VENV)/bin/ruff format --check src tests benchmarks app.py app_pages
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 check: lint typecheck test
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from assembler.io.readers import read_raw
+from assembler.io.upload import read_upload, scenario_bytes
 from assembler.io.writers import write_scenario
 from assembler.problems import Problem, ScenarioError, Severity
 from assembler.scenario import Scenario
@@ -52,5 +53,7 @@ __all__ = [
     "Severity",
     "load_scenario",
     "read_scenario",
+    "read_upload",
+    "scenario_bytes",
     "write_scenario",
 ]

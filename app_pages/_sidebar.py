@@ -1,0 +1,224 @@
+"""The sidebar every page shares: load a scenario, set the dials, Solve / Stop.
+
+Solving runs in the background (``PlanningSession.solve``); while it runs, a fragment
+redraws only the progress every ``_POLL_SECONDS`` and the page stays usable.  When the solve
+ends the fragment asks for one full redraw, so every page shows the new plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from app_pages._common import SAMPLE_NAME, load_sample, parse_upload, session
+from assembler.planning import PlanningSession
+from assembler.result import relative_gap
+from assembler.settings import ModelSettings
+from assembler.validation import ScenarioReport
+
+_POLL_SECONDS = 0.5
+_QUICK_SOLVE_SECONDS = 1.0
+"""Wait this long for a solve before drawing progress: the sample solves in well under a
+second, so a click shows the plan at once instead of a progress bar that flashes by."""
+_DEFAULT_TIME_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class _Dial:
+    """A model setting the planner can turn; ``scale`` converts widget units to the setting's."""
+
+    name: str
+    label: str
+    help: str
+    kind: type[float] | type[int] | type[bool]
+    maximum: float = 0
+    step: float = 1
+    scale: float = 1
+
+    @property
+    def key(self) -> str:
+        return f"dial.{self.name}"
+
+    def shown(self, setting: Any) -> Any:
+        """The widget value for a setting value (rounded: ``0.15 * 100`` is not ``15``)."""
+        return self.kind(round(setting * self.scale, 6)) if self.scale != 1 else setting
+
+    def value(self, shown: Any) -> Any:
+        """The setting value for a widget value."""
+        return round(shown / self.scale, 10) if self.scale != 1 else shown
+
+
+_MODEL_DIALS = (
+    _Dial(
+        "ops_buffer",
+        "Ops protection buffer (%)",
+        "Every operational demand stays covered with this margin: 10 % keeps 110 % covered.",
+        float,
+        maximum=200,
+        step=5,
+        scale=100,
+    ),
+    _Dial(
+        "max_missions_default",
+        "Max missions per person",
+        "For people without their own max_missions in the scenario.",
+        int,
+        maximum=10,
+    ),
+    _Dial(
+        "min_allocation_fte",
+        "Minimum allocation (FTE)",
+        "The smallest share of time a team member gives a mission.",
+        float,
+        maximum=2,
+        step=0.05,
+    ),
+    _Dial(
+        "network_opt_in_required",
+        "Network missions take volunteers only",
+        "Transition and innovation missions are staffed by people who opted in.",
+        bool,
+    ),
+    _Dial(
+        "network_min_units",
+        "Network min units",
+        "A staffed network mission draws its team from at least this many units.",
+        int,
+        maximum=20,
+    ),
+)
+_WEIGHT_DIALS = (
+    _Dial("weights.value", "Weight: mission value", "Points per unit of value.", int, 10_000),
+    _Dial("weights.preference", "Weight: wishes met", "Points per wish weight met.", int, 10_000),
+    _Dial("weights.assignment", "Weight: memberships", "Cost of each membership.", int, 10_000),
+)
+_DIALS = _MODEL_DIALS + _WEIGHT_DIALS
+_TIME_LIMIT_KEY = "dial.time_limit"
+_UPLOAD_KEY = "upload"
+
+
+def render() -> None:
+    planner = session()
+    planner.collect()
+    with st.sidebar:
+        _scenario(planner)
+        solving = st.container()  # drawn after the dials, shown above them
+        _dials(planner)
+        with solving:
+            _solve(planner)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _scenario(planner: PlanningSession) -> None:
+    st.markdown(f"**Scenario:** {planner.source}")
+    with st.expander("Open a scenario", expanded=planner.rejected is not None):
+        st.file_uploader(
+            "A .zip of CSV files, an .xlsx workbook or a .json document",
+            type=["zip", "xlsx", "json"],
+            key=_UPLOAD_KEY,
+            on_change=_open_upload,
+            help="The tables of MODEL.md §2; problems are listed on the page.",
+        )
+        if planner.source != SAMPLE_NAME:
+            st.button("Back to the sample", on_click=_open_sample, width="stretch")
+
+
+def _open_upload() -> None:
+    uploaded = st.session_state[_UPLOAD_KEY]
+    if uploaded is not None:
+        _open(parse_upload(uploaded.name, uploaded.getvalue()), uploaded.name)
+
+
+def _open_sample() -> None:
+    _open(load_sample(), SAMPLE_NAME)
+
+
+def _open(report: ScenarioReport, source: str) -> None:
+    planner = session()
+    if planner.load(report, source):
+        _set_dials(planner.scenario.settings)
+
+
+# --------------------------------------------------------------------------- dials
+
+
+def _set_dials(settings: ModelSettings) -> None:
+    """Put the widgets on the scenario's own settings (at first draw and after a load)."""
+    flat = settings.flat()
+    for dial in _DIALS:
+        st.session_state[dial.key] = dial.shown(flat[dial.name])
+
+
+def _dials(planner: PlanningSession) -> None:
+    if any(dial.key not in st.session_state for dial in _DIALS):
+        _set_dials(planner.base.settings)
+    with st.expander("Dials", expanded=True):
+        for dial in _MODEL_DIALS:
+            _widget(dial)
+        st.caption("Objective weights")
+        for dial in _WEIGHT_DIALS:
+            _widget(dial)
+    planner.set_overrides({dial.name: dial.value(st.session_state[dial.key]) for dial in _DIALS})
+
+
+def _widget(dial: _Dial) -> None:
+    if dial.kind is bool:
+        st.toggle(dial.label, key=dial.key, help=dial.help)
+    else:
+        st.number_input(
+            dial.label,
+            min_value=dial.kind(0),
+            max_value=dial.kind(dial.maximum),
+            step=dial.kind(dial.step),
+            key=dial.key,
+            help=dial.help,
+        )
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _solve(planner: PlanningSession) -> None:
+    time_limit = st.number_input(
+        "Time limit (s)",
+        min_value=1,
+        max_value=3600,
+        value=_DEFAULT_TIME_LIMIT,
+        key=_TIME_LIMIT_KEY,
+        help="The solve stops here and keeps the best plan found; Stop ends it sooner.",
+    )
+    if st.button("Solve", key="solve", type="primary", disabled=planner.solving, width="stretch"):
+        job = planner.solve(time_limit=time_limit)
+        job.wait(_QUICK_SOLVE_SECONDS)
+        st.rerun()  # redraw all: the new plan, or the progress with Solve disabled
+    if planner.solving:
+        st.fragment(run_every=_POLL_SECONDS)(_progress)()
+    elif planner.current is not None:
+        result = planner.current.result
+        st.caption(f"Last solve: **{result.status}** in {result.solve_seconds:.2f} s")
+
+
+def _progress() -> None:
+    """Drawn again every poll while the solve runs; the whole app redraws once it ends."""
+    planner = session()
+    job = planner.job
+    if job is None or not job.running:
+        st.rerun()
+    limit = job.settings.time_limit
+    text = f"Solving… {job.elapsed:.1f} s of {limit:g} s"
+    if job.stopping:
+        text = "Stopping… keeping the best plan found"
+    st.progress(min(job.elapsed / limit, 1.0), text=text)
+    best = job.progress
+    if best is None:
+        st.caption("No plan found yet.")
+    else:
+        gap = relative_gap(best.score, best.best_bound)
+        st.caption(
+            f"{len(job.history)} improving plan(s) · best score {best.score:,} · gap {gap:.2%}"
+        )
+    st.button("Stop", key="stop", on_click=job.stop, disabled=job.stopping, width="stretch")

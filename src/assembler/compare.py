@@ -1,0 +1,134 @@
+"""What changed between two solves: missions gained or lost, people moved, value and score.
+
+After an edit the planner wants to know what the edit *cost*, not to read two rosters side
+by side.  The two solves may be of different scenarios (a mission dropped, a value changed),
+so each side is read against its own scenario: a mission that no longer exists but was
+staffed counts as lost, and the value captured is each side's own KPI.  A solve without a
+solution (infeasible, or stopped before the first one) staffs nothing and has no value or
+score, so deltas against it are ``None`` rather than a misleading number.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from assembler.result import Result
+from assembler.scenario import Scenario
+from assembler.solution import Solution
+
+
+@dataclass(frozen=True, slots=True)
+class MissionChange:
+    """A mission staffed on one side only; ``value`` is its value on the side it is staffed."""
+
+    mission_id: str
+    name: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A person whose missions changed: the teams they joined and the teams they left."""
+
+    person_id: str
+    name: str
+    unit_id: str
+    joined: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The difference of two solves; ``None`` figures belong to a side without a solution."""
+
+    gained: tuple[MissionChange, ...]
+    lost: tuple[MissionChange, ...]
+    moves: tuple[Move, ...]
+    value_before: float | None
+    value_after: float | None
+    score_before: int | None
+    score_after: int | None
+
+    @property
+    def value_delta(self) -> float | None:
+        if self.value_before is None or self.value_after is None:
+            return None
+        return self.value_after - self.value_before
+
+    @property
+    def score_delta(self) -> int | None:
+        if self.score_before is None or self.score_after is None:
+            return None
+        return self.score_after - self.score_before
+
+    @property
+    def unchanged(self) -> bool:
+        """Same missions, same teams: the edit did not move the plan."""
+        return not (self.gained or self.lost or self.moves)
+
+
+def compare(
+    before_scenario: Scenario, before: Result, after_scenario: Scenario, after: Result
+) -> Comparison:
+    """How ``after`` (a solve of ``after_scenario``) differs from ``before``.
+
+    Missions and people are listed in the after scenario's order, then those that exist
+    only before, so the tables read like the scenario.
+    """
+    old = before.solution or Solution.empty()
+    new = after.solution or Solution.empty()
+    order = {
+        mission_id: i
+        for i, mission_id in enumerate(
+            dict.fromkeys(
+                m.mission_id for m in (*after_scenario.missions, *before_scenario.missions)
+            )
+        )
+    }
+    return Comparison(
+        gained=_changes(new.staffed - old.staffed, after_scenario, order),
+        lost=_changes(old.staffed - new.staffed, before_scenario, order),
+        moves=_moves(before_scenario, old, after_scenario, new, order),
+        value_before=before.kpis.value_captured if before.kpis else None,
+        value_after=after.kpis.value_captured if after.kpis else None,
+        score_before=before.score,
+        score_after=after.score,
+    )
+
+
+def _changes(
+    changed: frozenset[str], side: Scenario, order: dict[str, int]
+) -> tuple[MissionChange, ...]:
+    """Missions staffed on ``side`` only, described as ``side`` has them."""
+    rows = [mission for mission in side.missions if mission.mission_id in changed]
+    rows.sort(key=lambda mission: order[mission.mission_id])
+    return tuple(MissionChange(m.mission_id, m.name, m.value) for m in rows)
+
+
+def _moves(
+    before_scenario: Scenario,
+    old: Solution,
+    after_scenario: Scenario,
+    new: Solution,
+    order: dict[str, int],
+) -> tuple[Move, ...]:
+    joined: dict[str, list[str]] = defaultdict(list)
+    for person_id, mission_id in new.members - old.members:
+        joined[person_id].append(mission_id)
+    left: dict[str, list[str]] = defaultdict(list)
+    for person_id, mission_id in old.members - new.members:
+        left[person_id].append(mission_id)
+    people = {p.person_id: p for p in (*before_scenario.people, *after_scenario.people)}
+    ordered = dict.fromkeys(p.person_id for p in (*after_scenario.people, *before_scenario.people))
+    return tuple(
+        Move(
+            person_id,
+            people[person_id].name,
+            people[person_id].unit_id,
+            tuple(sorted(joined.get(person_id, ()), key=order.__getitem__)),
+            tuple(sorted(left.get(person_id, ()), key=order.__getitem__)),
+        )
+        for person_id in ordered
+        if person_id in joined or person_id in left
+    )

@@ -1,0 +1,251 @@
+"""A planner's edits to a scenario: pin, forbid, unlock, mandatory, drop, value.
+
+A scenario is immutable, so every edit is a pure function returning a new ``Scenario``;
+the previous one stays intact for comparison and undo.  Edits are also plain data
+(``Edit``), so a session keeps a readable log and can replay it on the loaded scenario
+(undo = replay all but the last).
+
+Edits refuse what validation would reject on a file (an unknown id, a pin the person is not
+eligible for, more pins than the person may join missions) with an ``EditError`` whose
+message is meant for the planner: an edit is typed in a form, not read from a file, so there
+is no row to point at.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from assembler.eligibility import Eligibility
+from assembler.scenario import Lock, LockKind, Mission, Person, Scenario
+
+
+class EditError(ValueError):
+    """An edit that cannot apply to this scenario; the message says why, for the planner."""
+
+
+class EditKind(StrEnum):
+    PIN = "pin"
+    FORBID = "forbid"
+    UNLOCK = "unlock"
+    MANDATORY = "mandatory"
+    OPTIONAL = "optional"
+    DROP = "drop"
+    VALUE = "value"
+
+
+_PERSON_EDITS = frozenset({EditKind.PIN, EditKind.FORBID, EditKind.UNLOCK})
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One edit as data: ``person_id`` for pin/forbid/unlock, ``value`` for a new value."""
+
+    kind: EditKind
+    mission_id: str
+    person_id: str | None = None
+    value: float | None = None
+
+    def __str__(self) -> str:
+        """The log line a planner reads, e.g. ``pin P119 to M08``."""
+        match self.kind:
+            case EditKind.PIN:
+                return f"pin {self.person_id} to {self.mission_id}"
+            case EditKind.FORBID:
+                return f"forbid {self.person_id} on {self.mission_id}"
+            case EditKind.UNLOCK:
+                return f"unlock {self.person_id} on {self.mission_id}"
+            case EditKind.MANDATORY:
+                return f"make {self.mission_id} mandatory"
+            case EditKind.OPTIONAL:
+                return f"make {self.mission_id} optional"
+            case EditKind.DROP:
+                return f"drop {self.mission_id}"
+            case EditKind.VALUE:
+                return f"set the value of {self.mission_id} to {self.value:g}"
+
+
+def apply_edit(scenario: Scenario, edit: Edit) -> Scenario:
+    """``scenario`` with ``edit`` applied; raises ``EditError`` if it cannot apply."""
+    if edit.kind in _PERSON_EDITS:
+        if edit.person_id is None:
+            raise EditError(f"'{edit.kind}' needs a person")
+        person_edit = {EditKind.PIN: pin, EditKind.FORBID: forbid, EditKind.UNLOCK: unlock}
+        return person_edit[edit.kind](scenario, edit.person_id, edit.mission_id)
+    if edit.kind is EditKind.VALUE:
+        if edit.value is None:
+            raise EditError("setting a value needs the new value")
+        return set_value(scenario, edit.mission_id, edit.value)
+    if edit.kind is EditKind.DROP:
+        return drop_mission(scenario, edit.mission_id)
+    return set_mandatory(scenario, edit.mission_id, edit.kind is EditKind.MANDATORY)
+
+
+def apply_edits(scenario: Scenario, edits: Iterable[Edit]) -> Scenario:
+    """Replay a log of edits in order (how a session undoes one: replay all but the last)."""
+    for edit in edits:
+        scenario = apply_edit(scenario, edit)
+    return scenario
+
+
+def pin(scenario: Scenario, person_id: str, mission_id: str) -> Scenario:
+    """Put ``person_id`` on ``mission_id``'s team whatever the score says (replaces a forbid).
+
+    Refused when the person is eligible for none of the mission's needs or already pinned to
+    as many missions as they may join: either would make every plan infeasible.
+    """
+    person = _person(scenario, person_id)
+    mission = _mission(scenario, mission_id)
+    if person not in candidates(scenario, mission_id):
+        raise EditError(
+            f"{person_id} cannot be pinned to {mission_id}: they are eligible for none of "
+            f"its needs ({_conditions(scenario, mission)})"
+        )
+    limit = scenario.settings.max_missions_default
+    if person.max_missions is not None:
+        limit = person.max_missions
+    pinned = {
+        lock.mission_id
+        for lock in scenario.locks
+        if lock.person_id == person_id and lock.lock is LockKind.PIN
+    }
+    if len(pinned | {mission_id}) > limit:
+        raise EditError(
+            f"{person_id} may join at most {limit} mission(s) and is already pinned to "
+            f"{', '.join(sorted(pinned))}"
+        )
+    return _with_lock(scenario, person_id, mission_id, LockKind.PIN)
+
+
+def forbid(scenario: Scenario, person_id: str, mission_id: str) -> Scenario:
+    """Keep ``person_id`` off ``mission_id`` (replaces a pin)."""
+    _person(scenario, person_id)
+    _mission(scenario, mission_id)
+    return _with_lock(scenario, person_id, mission_id, LockKind.FORBID)
+
+
+def unlock(scenario: Scenario, person_id: str, mission_id: str) -> Scenario:
+    """Remove the pin or forbid of ``person_id`` on ``mission_id``."""
+    if lock_of(scenario, person_id, mission_id) is None:
+        raise EditError(f"{person_id} is neither pinned to nor forbidden on {mission_id}")
+    return scenario.replace(locks=_locks_without(scenario, person_id, mission_id))
+
+
+def set_mandatory(scenario: Scenario, mission_id: str, mandatory: bool = True) -> Scenario:
+    """Make ``mission_id`` mandatory (every plan staffs it) or optional again."""
+    mission = _mission(scenario, mission_id)
+    return _with_mission(scenario, mission.model_copy(update={"mandatory": mandatory}))
+
+
+def set_value(scenario: Scenario, mission_id: str, value: float) -> Scenario:
+    """Give ``mission_id`` a new value (≥ 0, as in ``missions.csv``)."""
+    if not math.isfinite(value) or value < 0:
+        raise EditError(f"a mission's value must be a number ≥ 0, not {value}")
+    mission = _mission(scenario, mission_id)
+    return _with_mission(scenario, mission.model_copy(update={"value": float(value)}))
+
+
+def drop_mission(scenario: Scenario, mission_id: str) -> Scenario:
+    """Remove ``mission_id`` and every row that refers to it, so the result stays valid."""
+    _mission(scenario, mission_id)
+    return scenario.replace(
+        missions=_without(scenario.missions, mission_id),
+        mission_needs=_without(scenario.mission_needs, mission_id),
+        mission_capabilities=_without(scenario.mission_capabilities, mission_id),
+        preferences=_without(scenario.preferences, mission_id),
+        locks=_without(scenario.locks, mission_id),
+    )
+
+
+def candidates(scenario: Scenario, mission_id: str) -> tuple[Person, ...]:
+    """People who may be pinned to ``mission_id``: eligible for at least one of its needs
+    once their own lock on it is set aside (so a forbidden person can be pinned back)."""
+    mission = _mission(scenario, mission_id)
+    unlocked = scenario.replace(locks=_without(scenario.locks, mission_id))
+    eligibility = Eligibility(unlocked)
+    needs = [need for need in scenario.mission_needs if need.mission_id == mission_id]
+    return tuple(
+        person
+        for person in scenario.people
+        if eligibility.eligible_for_mission(person, mission, needs)
+    )
+
+
+def lock_of(scenario: Scenario, person_id: str, mission_id: str) -> LockKind | None:
+    """The lock of ``person_id`` on ``mission_id``, if any."""
+    for lock in scenario.locks:
+        if lock.person_id == person_id and lock.mission_id == mission_id:
+            return lock.lock
+    return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _HasMission(Protocol):
+    """Rows that refer to a mission: missions, needs, capability uses, preferences, locks."""
+
+    @property
+    def mission_id(self) -> str: ...
+
+
+_Row = TypeVar("_Row", bound=_HasMission)
+
+
+def _without(rows: tuple[_Row, ...], mission_id: str) -> tuple[_Row, ...]:
+    return tuple(row for row in rows if row.mission_id != mission_id)
+
+
+def _person(scenario: Scenario, person_id: str) -> Person:
+    for person in scenario.people:
+        if person.person_id == person_id:
+            return person
+    raise EditError(f"there is no person {person_id!r}")
+
+
+def _mission(scenario: Scenario, mission_id: str) -> Mission:
+    for mission in scenario.missions:
+        if mission.mission_id == mission_id:
+            return mission
+    raise EditError(f"there is no mission {mission_id!r}")
+
+
+def _conditions(scenario: Scenario, mission: Mission) -> str:
+    """What eligibility asks of a member of ``mission``, in the planner's words."""
+    skills = ", ".join(
+        f"{need.skill_id} ≥ {need.min_level}"
+        for need in scenario.mission_needs
+        if need.mission_id == mission.mission_id
+    )
+    if mission.is_network and scenario.settings.network_opt_in_required:
+        return f"{skills}; volunteers only"
+    if not mission.is_network and mission.owner_unit is not None:
+        return f"{skills}; inside the {mission.owner_unit} branch"
+    return skills
+
+
+def _locks_without(scenario: Scenario, person_id: str, mission_id: str) -> tuple[Lock, ...]:
+    return tuple(
+        lock
+        for lock in scenario.locks
+        if (lock.person_id, lock.mission_id) != (person_id, mission_id)
+    )
+
+
+def _with_lock(scenario: Scenario, person_id: str, mission_id: str, kind: LockKind) -> Scenario:
+    """At most one lock per pair: a new one replaces the old, as validation demands."""
+    locks = _locks_without(scenario, person_id, mission_id)
+    new = Lock(person_id=person_id, mission_id=mission_id, lock=kind)
+    return scenario.replace(locks=(*locks, new))
+
+
+def _with_mission(scenario: Scenario, changed: Mission) -> Scenario:
+    return scenario.replace(
+        missions=tuple(
+            changed if mission.mission_id == changed.mission_id else mission
+            for mission in scenario.missions
+        )
+    )

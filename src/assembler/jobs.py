@@ -1,0 +1,97 @@
+"""Solving in the background, so an interactive page never waits on the optimiser.
+
+A ``SolveJob`` runs ``assembler.solver.solve`` on its own thread.  The page that started it
+keeps drawing: it polls ``running`` and ``progress`` (each improving solution CP-SAT
+reports), may ``stop()`` the search — the best plan so far is kept — and reads ``result``
+once the thread is done.  ``start`` refuses to launch a second solve while one runs, so a
+double click, or a click that lands while the page is still redrawing, starts one solve.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+from assembler.result import Result
+from assembler.scenario import Scenario
+from assembler.solve_settings import Progress, SolveSettings
+from assembler.solver import solve
+
+
+class SolveJob:
+    """One solve of ``scenario`` on a background thread (create it through ``start``).
+
+    The job owns ``settings.progress`` and ``settings.stop``: whatever the caller put there is
+    replaced by the job's own collector and stop event.  A solve that raises (a bug, not bad
+    input: input is validated before) leaves the exception in ``error`` instead of ending the
+    thread silently, so the page can say what went wrong.
+    """
+
+    def __init__(self, scenario: Scenario, settings: SolveSettings) -> None:
+        self.scenario = scenario
+        self._stop = threading.Event()
+        self._history: list[Progress] = []
+        self.settings = dataclasses.replace(
+            settings, progress=self._history.append, stop=self._stop
+        )
+        self.result: Result | None = None
+        self.error: Exception | None = None
+        self._started = time.monotonic()
+        self._finished: float | None = None
+        # A daemon thread: a server shutting down does not wait for a long solve.
+        self._thread = threading.Thread(target=self._run, name="assembler-solve", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.result = solve(self.scenario, self.settings)
+        except Exception as exc:  # reported through ``error``: the page shows it, never a crash
+            self.error = exc
+        finally:
+            self._finished = time.monotonic()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def progress(self) -> Progress | None:
+        """The latest improving solution reported, or ``None`` before the first one."""
+        return self._history[-1] if self._history else None
+
+    @property
+    def history(self) -> tuple[Progress, ...]:
+        """Every improving solution reported so far, oldest first."""
+        return tuple(self._history)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the start, frozen when the solve ends."""
+        end = self._finished if self._finished is not None else time.monotonic()
+        return end - self._started
+
+    @property
+    def stopping(self) -> bool:
+        """A stop was asked for (the solver may still be wrapping up)."""
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """Ask the solver to end the search; it returns the best solution found so far."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the solve ends or ``timeout`` seconds pass; true if it has ended."""
+        self._thread.join(timeout)
+        return not self.running
+
+
+def start(
+    scenario: Scenario, settings: SolveSettings, *, current: SolveJob | None = None
+) -> SolveJob:
+    """Start solving ``scenario`` — unless ``current`` is still running, which is returned
+    instead: one solve at a time per caller, however often the button is pressed."""
+    if current is not None and current.running:
+        return current
+    job = SolveJob(scenario, settings)
+    job._thread.start()
+    return job

@@ -1,0 +1,65 @@
+"""Downloaded reports back to a ``Solution``, so a roster can be checked against the model.
+
+A roster travels: it is downloaded, opened in a spreadsheet, mailed around.  Rebuilding the
+decision from the report files alone and handing it to ``assembler.check`` proves that what
+the planner holds is a feasible plan — not merely that the optimiser once found one.
+
+The reports carry FTE decimals; steps are recovered as ``round(fte / step_fte)``, exact
+because every written figure is a multiple of the step (MODEL.md §8).  Members are the
+(person, mission) pairs of the roster and staffed missions are the roster's missions: every
+need asks for time (``fte > 0``), so a staffed mission always has a roster row.  The one
+thing a roster cannot show is a member who gives no time, possible only with
+``min_allocation_fte = 0``; such a member is missing from the rebuilt solution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from assembler.export import FORMULA_PREFIXES
+from assembler.scenario import Scenario
+from assembler.solution import Assignment, OpsAssignment, Solution
+
+
+def solution_from_reports(
+    scenario: Scenario, roster: pd.DataFrame, ops_allocation: pd.DataFrame
+) -> Solution:
+    """The solution written as ``roster`` and ``ops_allocation`` (frames of the §8 files).
+
+    Read the files with identifiers as text (``dtype=str``): an id such as ``007`` read as
+    a number would no longer match the scenario.
+    """
+    step = scenario.settings.step_fte
+    assignments = tuple(
+        Assignment(_text(person), _text(mission), _text(skill), _steps(fte, step))
+        for person, mission, skill, fte in roster[
+            ["person_id", "mission_id", "skill_id", "fte"]
+        ].itertuples(index=False, name=None)
+    )
+    ops = tuple(
+        OpsAssignment(_text(person), _text(skill), _steps(fte, step))
+        for person, skill, fte in ops_allocation[["person_id", "skill_id", "fte"]].itertuples(
+            index=False, name=None
+        )
+    )
+    return Solution(
+        staffed=frozenset(row.mission_id for row in assignments),
+        members=frozenset((row.person_id, row.mission_id) for row in assignments),
+        assignments=assignments,
+        ops=ops,
+    )
+
+
+def _steps(fte: Any, step: float) -> int:
+    return round(float(fte) / step)
+
+
+def _text(cell: Any) -> str:
+    """An identifier as the scenario has it: the report neutralised ids that a spreadsheet
+    would run as a formula with a leading ``'``, which is taken off again here."""
+    text = str(cell)
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text

@@ -1,0 +1,78 @@
+"""Background solves: progress while running, a working stop, one solve at a time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assembler import Result, Scenario, SolveSettings, Status, check, jobs
+from assembler.generate import generate_scenario
+from builders import mission, person, scenario
+
+
+def tiny() -> Scenario:
+    return scenario([person("a"), person("b")], [mission("m")])
+
+
+def test_a_job_solves_in_the_background_and_reports_progress() -> None:
+    s = tiny()
+    job = jobs.start(s, SolveSettings(time_limit=10, workers=1))
+    assert job.wait(10)
+    assert not job.running and job.error is None
+    assert job.result is not None and job.result.status is Status.OPTIMAL
+    assert job.result.solution is not None and check(s, job.result.solution) == []
+    assert job.progress is not None and job.progress.score == job.result.score
+    assert job.history[-1] == job.progress
+    elapsed = job.elapsed
+    time.sleep(0.02)
+    assert job.elapsed == elapsed  # frozen once finished
+
+
+def test_stop_ends_a_long_solve_and_keeps_the_best_plan_so_far() -> None:
+    big = generate_scenario(people=600, missions=60, seed=3)  # > 8 s to solve to optimality
+    job = jobs.start(big, SolveSettings(time_limit=120, workers=2))
+    try:
+        deadline = time.monotonic() + 30
+        while job.progress is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert job.progress is not None, "no solution found within 30 s"
+        assert job.running and job.result is None
+        # One solve at a time: starting again while it runs hands back the same job.
+        assert jobs.start(big, SolveSettings(time_limit=1), current=job) is job
+        assert not job.stopping
+    finally:
+        job.stop()
+    assert job.stopping
+    assert job.wait(20), "the solve did not stop"
+    assert job.elapsed < 60
+    assert job.result is not None and job.result.status in (Status.FEASIBLE, Status.OPTIMAL)
+    assert job.result.solution is not None and check(big, job.result.solution) == []
+
+
+def test_a_finished_job_does_not_block_the_next_one() -> None:
+    s = tiny()
+    first = jobs.start(s, SolveSettings(time_limit=10, workers=1))
+    assert first.wait(10)
+    second = jobs.start(s, SolveSettings(time_limit=10, workers=1), current=first)
+    assert second is not first
+    assert second.wait(10) and second.result is not None
+
+
+def test_a_solve_that_raises_is_reported_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(scenario: Scenario, settings: SolveSettings) -> Result:
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(jobs, "solve", broken)
+    job = jobs.start(tiny(), SolveSettings())
+    assert job.wait(10)
+    assert job.result is None
+    assert isinstance(job.error, RuntimeError) and str(job.error) == "solver exploded"
+
+
+def test_the_job_owns_progress_and_stop() -> None:
+    foreign: list[object] = []
+    job = jobs.start(tiny(), SolveSettings(time_limit=10, workers=1, progress=foreign.append))
+    assert job.wait(10)
+    assert foreign == [] and job.history
+    assert job.settings.stop is not None and job.settings.time_limit == 10
