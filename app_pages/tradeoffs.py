@@ -1,0 +1,170 @@
+"""Trade-offs: value against operational safety (the frontier), sweep results, stress tests.
+
+The page only draws: ``assembler.tradeoffs`` computes.  Its runs go to a small in-process
+Dask cluster (threads: CP-SAT releases the GIL, and the app server starts no processes);
+a large sweep belongs on the command line (``assembler sweep``), whose ``results.csv`` this
+page can show.  Loading a frontier point makes its plan the current one, with the ops
+buffer dial set to match, so every other page shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from app_pages._common import header, plan, session
+from assembler.solve_settings import SolveSettings
+from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
+from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
+from assembler.tradeoffs.runner import available_cores
+from assembler.tradeoffs.sweep import read_results, varied_columns
+
+_FRONTIER = "tradeoffs.frontier"
+_POINT = "tradeoffs.point"
+_STRESS = "tradeoffs.stress"
+# The sidebar's ops buffer widget (in %), set when a frontier point is loaded.
+_OPS_BUFFER_DIAL = "dial.ops_buffer"
+
+
+def _runner() -> Runner:
+    return Runner(min(2, available_cores()), processes=False)
+
+
+def _progress_bar(label: str) -> Callable[[int, int], None]:
+    bar = st.progress(0.0, text=label)
+
+    def update(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"{label} {done} of {total}")
+
+    return update
+
+
+def _load_point(index: int) -> None:
+    """Button callback: the point's plan becomes the current one (the old one becomes the
+    previous, for Edit & compare) and the buffer dial moves to the point's buffer, so the
+    plan is not stale and the next Solve starts from it."""
+    result: Frontier = st.session_state[_FRONTIER]
+    scenario, solved = result.point(index)
+    session().adopt(scenario, solved)
+    st.session_state[_OPS_BUFFER_DIAL] = round(scenario.settings.ops_buffer * 100, 6)
+
+
+planner = header(
+    "Trade-offs",
+    "How much strategic value can the network unlock for a given operational safety, and "
+    "how robust is a plan when people are away?",
+)
+frontier_tab, sweep_tab, stress_tab = st.tabs(["Frontier", "Sweep results", "Stress test"])
+
+with frontier_tab:
+    top, step, limit = st.columns(3)
+    highest = top.number_input("Highest ops buffer (%)", 0, 200, 50, step=5)
+    spacing = step.number_input("Step (%)", 1, 50, 5)
+    seconds = limit.number_input("Seconds per point", 1, 600, 10)
+    if st.button("Compute the frontier", type="primary"):
+        buffers = [b / 100 for b in range(0, int(highest) + 1, int(spacing))]
+        with _runner() as runner:
+            st.session_state[_FRONTIER] = frontier(
+                planner.scenario,
+                SolveSettings(time_limit=seconds),
+                buffers,
+                runner=runner,
+                progress=_progress_bar("Solving point"),
+            )
+    computed: Frontier | None = st.session_state.get(_FRONTIER)
+    if computed is None:
+        st.caption("Each point solves the current scenario (edits and dials) at one ops buffer.")
+    else:
+        table = computed.table
+        if computed.scenario != planner.scenario.with_settings(
+            ops_buffer=computed.scenario.settings.ops_buffer
+        ):
+            st.info("The scenario changed since this frontier was computed: compute it again.")
+        st.altair_chart(frontier_chart(table))
+        solved = [i for i, point in enumerate(computed.results) if point.solution is not None]
+        if solved:
+            choice, load = st.columns([3, 1], vertical_alignment="bottom")
+            index = choice.selectbox(
+                "Point",
+                solved,
+                format_func=lambda i: (
+                    f"{table['ops_buffer'].iloc[i]:.0%} buffer · value "
+                    f"{table['value_captured'].iloc[i]:,.0f} · {table['status'].iloc[i]}"
+                ),
+                key=_POINT,
+            )
+            load.button("Load this plan", on_click=_load_point, args=(index,), width="stretch")
+        st.dataframe(table, hide_index=True)
+
+with sweep_tab:
+    st.caption(
+        "Run a sweep with `assembler sweep SCENARIO --grid GRID.toml --out DIR`, then open "
+        "its results.csv (or results.parquet) here."
+    )
+    uploaded = st.file_uploader("Sweep results", type=["csv", "parquet"])
+    if uploaded is not None:
+        try:
+            results = read_results(uploaded.name, uploaded.getvalue())
+        except ValueError as error:
+            st.error(str(error))
+        else:
+            counts = results["status"].value_counts()
+            st.markdown(
+                f"**{len(results)} runs**: "
+                + ", ".join(f"{n} {status}" for status, n in counts.items())
+            )
+            st.altair_chart(sweep_chart(results, varied_columns(results)))
+            st.dataframe(results, hide_index=True)
+
+with stress_tab:
+    outcome = plan(planner)
+    if outcome is not None:
+        absence, draws, seed, repair = st.columns(4)
+        away = absence.number_input("People away (%)", 0, 100, 10)
+        count = draws.number_input("Draws", 1, 1_000, 50)
+        seeded = seed.number_input("Seed", 0, 1_000_000, 0)
+        own = outcome.scenario.settings.ops_buffer
+        buffer = repair.number_input(
+            "Buffer while away (%)",
+            0.0,
+            round(own * 100, 6),
+            round(own * 100, 6),
+            help="The protection accepted while people are away; at most the plan's own.",
+        )
+        if st.button("Run the stress test", type="primary"):
+            while_away = min(round(buffer / 100, 10), own)
+            settings = StressSettings(away / 100, int(count), int(seeded), while_away)
+            with _runner() as runner:
+                st.session_state[_STRESS] = stress(
+                    outcome.scenario,
+                    settings,
+                    SolveSettings(time_limit=10),
+                    plan=outcome.result.solution,
+                    runner=runner,
+                    progress=_progress_bar("Repairing draw"),
+                )
+        report: StressReport | None = st.session_state.get(_STRESS)
+        if report is not None:
+            s = report.summary
+            covered, protectable, intact, recovered = st.columns(4)
+            covered.metric("Ops covered as planned", f"{s['p_ops_covered']:.0%}", border=True)
+            protectable.metric(
+                "Ops protectable at all", f"{s['p_ops_protectable']:.0%}", border=True
+            )
+            intact.metric("No mission loses a skill", f"{s['p_missions_intact']:.0%}", border=True)
+            after = s["value_after_repair"]
+            recovered.metric(
+                "Value after repair",
+                "–" if after is None else f"{after['mean']:,.0f}",
+                f"plan {s['plan_value']:,.0f}, as is {s['value_before_repair']['mean']:,.0f}",
+                delta_color="off",
+                delta_arrow="off",
+                border=True,
+                help="Mean over the draws that still have a plan (repaired or untouched).",
+            )
+            st.altair_chart(stress_chart(report))
+            st.dataframe(report.missions, hide_index=True)
+            st.dataframe(report.operations, hide_index=True)
+            with st.expander(f"All {len(report.draws)} draws"):
+                st.dataframe(report.draws, hide_index=True)

@@ -1,0 +1,36 @@
+"""Trade-offs, sweeps and resilience, run on Dask (a local cluster by default).
+
+* ``frontier``: value captured against the ops protection buffer (and network FTE freed);
+* ``sweep``: the cross product of settings and data variants read from a grid file;
+* ``stress``: random absences applied to a plan, and how much a repair re-solve recovers.
+
+Each solve is one Dask task on one solver thread; ``Runner`` chooses where they execute.
+"""
+
+from assembler.tradeoffs.frontier import DEFAULT_BUFFERS, Frontier, frontier
+from assembler.tradeoffs.grid import GridError, GridProblem, SweepPlan, parse_grid, read_grid
+from assembler.tradeoffs.runner import Runner, RunnerError
+from assembler.tradeoffs.stress import StressReport, StressSettings, stress
+from assembler.tradeoffs.sweep import sweep
+from assembler.tradeoffs.variants import MissionValue, OpsLoad, UnitCapacity, Variant
+
+__all__ = [
+    "DEFAULT_BUFFERS",
+    "Frontier",
+    "GridError",
+    "GridProblem",
+    "MissionValue",
+    "OpsLoad",
+    "Runner",
+    "RunnerError",
+    "StressReport",
+    "StressSettings",
+    "SweepPlan",
+    "UnitCapacity",
+    "Variant",
+    "frontier",
+    "parse_grid",
+    "read_grid",
+    "stress",
+    "sweep",
+]

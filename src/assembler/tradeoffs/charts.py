@@ -1,0 +1,146 @@
+"""Altair charts of frontiers, sweeps and stress reports, built from their result tables.
+
+The same chart objects serve the command line (written as PNG by ``files.write_png``) and
+the app (drawn interactively), so both show the same picture of a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from assembler.tradeoffs.stress import StressReport
+
+STATUS_COLOURS = alt.Scale(
+    domain=["optimal", "feasible", "infeasible", "unknown"],
+    range=["#2a7f62", "#e0a100", "#c0392b", "#7f8c8d"],
+)
+WIDTH, HEIGHT = 360, 260
+DEMAND_ROW = 24
+"""Pixels per operational demand in the stress chart (its rungs share them)."""
+
+
+def frontier_chart(table: pd.DataFrame) -> alt.HConcatChart:
+    """Value captured against the ops buffer, and against the network FTE freed.
+
+    Points without a plan (infeasible, or nothing found in time) sit at zero value in the
+    status colour of failure: no plan captures nothing, and hiding them would hide where
+    operations stop fitting.
+    """
+    data = table[["ops_buffer", "status", "gap", "value_captured", "network_fte", "conflicts"]]
+    data = data.assign(value=data["value_captured"].fillna(0.0))
+    base = alt.Chart(data)
+    tooltip = [
+        alt.Tooltip("ops_buffer:Q", format=".0%", title="ops buffer"),
+        alt.Tooltip("status:N"),
+        alt.Tooltip("gap:Q", format=".2%"),
+        alt.Tooltip("value_captured:Q", title="value captured"),
+        alt.Tooltip("network_fte:Q", title="network FTE"),
+        alt.Tooltip("conflicts:N"),
+    ]
+    colour = alt.Color("status:N", scale=STATUS_COLOURS, title="status")
+    by_buffer = base.mark_line(color="#999").encode(
+        x=alt.X("ops_buffer:Q", axis=alt.Axis(format="%"), title="ops protection buffer"),
+        y=alt.Y("value:Q", title="value captured"),
+    ) + base.mark_point(filled=True, size=80).encode(
+        x="ops_buffer:Q", y="value:Q", color=colour, tooltip=tooltip
+    )
+    solved = base.transform_filter("isValid(datum.value_captured)")
+    by_network = (
+        solved.mark_line(color="#999").encode(
+            x=alt.X("network_fte:Q", title="network FTE freed"),
+            y=alt.Y("value:Q", title="value captured"),
+            order="ops_buffer:Q",
+        )
+        + solved.mark_point(filled=True, size=80).encode(
+            x="network_fte:Q", y="value:Q", color=colour, tooltip=tooltip
+        )
+        + solved.mark_text(dx=14, dy=-8, fontSize=10).encode(
+            x="network_fte:Q", y="value:Q", text=alt.Text("ops_buffer:Q", format=".0%")
+        )
+    )
+    return alt.hconcat(
+        by_buffer.properties(title="Value vs operational safety", width=WIDTH, height=HEIGHT),
+        by_network.properties(title="Value vs network time freed", width=WIDTH, height=HEIGHT),
+    )
+
+
+def sweep_chart(table: pd.DataFrame, varied: Sequence[str]) -> alt.Chart:
+    """Every run's value against its network FTE, coloured by variant; the tooltip names the
+    settings of the run (``varied``)."""
+    columns = ["run", "variant", *varied, "status", "score", "value_captured", "network_fte"]
+    data = table[columns].astype({"score": "float64"})
+    chart: alt.Chart = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=60, opacity=0.8)
+        .encode(
+            x=alt.X("network_fte:Q", title="network FTE freed"),
+            y=alt.Y("value_captured:Q", title="value captured"),
+            color=alt.Color("variant:N"),
+            tooltip=[alt.Tooltip(f"{column}:N") for column in columns],
+        )
+        .properties(title="Sweep: value vs network time freed", width=2 * WIDTH, height=HEIGHT)
+    )
+    return chart
+
+
+def stress_chart(report: StressReport) -> alt.VConcatChart:
+    """Value before and after repair, the missions most exposed, and the operational demands
+    that break most often at each rung of the ladder."""
+    draws = report.draws
+    values = pd.concat(
+        [
+            pd.DataFrame({"value": draws["value_before_repair"], "stage": "plan as is"}),
+            pd.DataFrame({"value": draws["value_after_repair"].dropna(), "stage": "after repair"}),
+        ]
+    )
+    distribution = (
+        alt.Chart(values)
+        .mark_bar(opacity=0.6)
+        .encode(
+            x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title="value captured"),
+            y=alt.Y("count():Q", title="draws").stack(None),
+            color=alt.Color("stage:N", title=None),
+        )
+        .properties(title="Value per draw", width=WIDTH, height=HEIGHT)
+    )
+    missions = (
+        alt.Chart(report.missions)
+        .mark_bar()
+        .encode(
+            x=alt.X("p_loses_skill:Q", axis=alt.Axis(format="%"), title="draws losing a skill"),
+            y=alt.Y("mission_id:N", sort="-x", title=None),
+            tooltip=["mission_id", "name", "value", "skills_lost"],
+        )
+        .properties(title="Missions losing a needed skill", width=WIDTH, height=HEIGHT)
+    )
+    rungs = {
+        "p_below_demand": "plan as is: below demand",
+        "p_reshuffle_fails": "reshuffle in unit fails",
+        "p_unprotectable": "cannot be protected",
+    }
+    operations = (
+        report.operations.assign(demand=lambda f: f["unit_id"] + "/" + f["skill_id"])
+        .melt(id_vars=["demand"], value_vars=list(rungs), var_name="rung", value_name="share")
+        .assign(rung=lambda f: f["rung"].map(rungs))
+    )
+    ops = (
+        alt.Chart(operations)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", axis=alt.Axis(format="%"), title="draws"),
+            y=alt.Y("demand:N", title=None),
+            yOffset=alt.YOffset("rung:N", sort=list(rungs.values())),
+            color=alt.Color("rung:N", sort=list(rungs.values()), title=None),
+        )
+        .properties(
+            title="Operational demands at risk",
+            width=2 * WIDTH + 40,
+            height=alt.Step(DEMAND_ROW / len(rungs)),
+        )
+    )
+    top = alt.hconcat(distribution, missions).resolve_scale(color="independent")
+    chart: alt.VConcatChart = alt.vconcat(top, ops).resolve_scale(color="independent")
+    return chart

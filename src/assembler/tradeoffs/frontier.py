@@ -1,0 +1,61 @@
+"""The frontier of the dual operating system: strategic value against operational safety.
+
+Each point solves the scenario at one ops protection buffer.  Raising the buffer only
+tightens constraint 4 of MODEL.md §6, so the feasible plans of a larger buffer are among
+those of a smaller one and the optimal score can only fall: the frontier says how much
+value each extra point of protection costs, and where operations stop fitting at all.
+The same points give value against the network FTE freed, the other face of the trade-off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from assembler.result import Result
+from assembler.scenario import Scenario
+from assembler.solve_settings import SolveSettings
+from assembler.tradeoffs.runner import ProgressCallback, Runner
+from assembler.tradeoffs.runs import Run, results_table, solve_runs
+
+DEFAULT_BUFFERS = tuple(step / 20 for step in range(11))
+"""0 % to 50 % in steps of 5 %."""
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    """The frontier table (one row per buffer, ascending) and each point's solve result.
+
+    ``eq=False``: comparing DataFrames element-wise has no single truth value.
+    """
+
+    scenario: Scenario
+    table: pd.DataFrame
+    results: tuple[Result, ...]
+
+    def point(self, index: int) -> tuple[Scenario, Result]:
+        """The scenario at the ``index``-th buffer and its plan: what loading a point shows."""
+        buffer = float(self.table["ops_buffer"].iloc[index])
+        return self.scenario.with_settings(ops_buffer=buffer), self.results[index]
+
+
+def frontier(
+    scenario: Scenario,
+    settings: SolveSettings | None = None,
+    buffers: Sequence[float] = DEFAULT_BUFFERS,
+    *,
+    runner: Runner | None = None,
+    progress: ProgressCallback | None = None,
+) -> Frontier:
+    """Solve ``scenario`` at each ops buffer (one task each) and tabulate ``ops_buffer`` with
+    the figures of ``runs.RESULT_COLUMNS``: status and gap say whether a point is proven
+    optimal or how far from it; infeasible points name the operations that no longer fit."""
+    points = sorted(set(buffers))
+    if not points or points[0] < 0:
+        raise ValueError("give at least one ops buffer, each ≥ 0")
+    runs = [Run({"ops_buffer": buffer}) for buffer in points]
+    results = solve_runs(scenario, runs, settings, runner, progress)
+    table = results_table([{"ops_buffer": buffer} for buffer in points], results)
+    return Frontier(scenario, table, tuple(results))

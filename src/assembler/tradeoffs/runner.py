@@ -1,0 +1,160 @@
+# mypy: disallow-untyped-calls=False
+# (distributed's Client, LocalCluster and as_completed have no annotations; they are called
+# from this module only, so the rest of the package stays strictly typed.)
+"""Where trade-off runs execute: Dask, on an embedded ``LocalCluster`` or an existing cluster.
+
+Frontiers, sweeps and stress tests are many independent solves.  ``Runner`` sends each to a
+Dask worker as one task, so the same code runs on a laptop (a ``LocalCluster`` started and
+stopped with the runner, nothing to set up) and on a cluster (``scheduler="tcp://host:8786"``,
+whose workers need ``assembler`` installed).  Every local worker is a process with one
+thread and every task solves with one CP-SAT thread, so solver threads × workers never
+exceed the cores: oversubscribed solvers would only steal time from each other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import TypeVar
+
+from distributed import Client, LocalCluster, as_completed
+
+from assembler.solve_settings import SolveSettings
+
+S = TypeVar("S")
+J = TypeVar("J")
+R = TypeVar("R")
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (runs done, runs in all) each time a run finishes."""
+
+CONNECT_TIMEOUT = "10s"
+
+
+class RunnerError(ValueError):
+    """The runs cannot start: no scheduler at the address, or more workers than cores."""
+
+
+def available_cores() -> int:
+    """Cores this process may use (a container's CPU set, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def one_thread(settings: SolveSettings) -> SolveSettings:
+    """The settings of one task: a single solver thread, and no callbacks or events, which
+    belong to the caller's process and could not travel to a worker anyway."""
+    return dataclasses.replace(settings, workers=1, progress=None, stop=None, log=False)
+
+
+def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
+    """A ``LocalCluster`` of ``workers`` single-threaded workers and no dashboard; the
+    scheduler's health routes listen on a free port rather than 8787, which another
+    cluster (or an app) may hold."""
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
+        silence_logs=logging.ERROR,
+    )
+
+
+class Runner:
+    """A Dask client for the duration of a ``with`` block.
+
+    Without ``scheduler`` it starts a ``LocalCluster`` of ``workers`` single-threaded
+    processes (``processes=False`` makes them threads of this process: CP-SAT releases the
+    GIL, and a small run from an app then needs no new processes).  With ``scheduler`` it
+    connects to that cluster and uses whatever workers it has.
+    """
+
+    def __init__(
+        self, workers: int = 2, scheduler: str | None = None, *, processes: bool = True
+    ) -> None:
+        cores = available_cores()
+        if scheduler is None and not 1 <= workers <= cores:
+            raise RunnerError(
+                f"{workers} local workers requested, this machine has {cores} cores; "
+                "each worker runs one single-threaded solve, so use at most one per core"
+            )
+        self.workers = workers
+        self.scheduler = scheduler
+        self.processes = processes
+        self._cluster: LocalCluster | None = None
+        self._client: Client | None = None
+
+    def __enter__(self) -> Runner:
+        try:
+            if self.scheduler is None:
+                self._cluster = local_cluster(self.workers, processes=self.processes)
+                self._client = Client(self._cluster)
+            else:
+                self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as error:
+            self.close()
+            where = self.scheduler or "a local cluster"
+            raise RunnerError(f"cannot start the runs on {where}: {error}") from error
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise RuntimeError("use the runner in a 'with' block")
+        return self._client
+
+    def describe(self) -> str:
+        """Where the runs go, for a progress line: ``2 local workers`` or the cluster."""
+        threads = sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
+        if self.scheduler is None:
+            return f"{threads} local worker{'s' if threads != 1 else ''}"
+        return f"{threads} worker thread{'s' if threads != 1 else ''} at {self.scheduler}"
+
+    def map(
+        self,
+        task: Callable[[S, J], R],
+        shared: S,
+        jobs: Sequence[J],
+        progress: ProgressCallback | None = None,
+    ) -> list[R]:
+        """``[task(shared, job) for job in jobs]``, one Dask task per job, in job order.
+
+        ``shared`` (the scenario) is sent to every worker once rather than with each task;
+        ``task`` must be a module-level function so workers can import it.  Results are
+        collected as they complete, which is what ``progress`` reports.  If a task fails,
+        or the caller is interrupted, the runs still queued are cancelled.
+        """
+        if not jobs:
+            return []
+        client = self.client
+        handle = client.scatter(shared, broadcast=True, hash=False)
+        futures = [client.submit(task, handle, job, pure=False) for job in jobs]
+        position = {future.key: i for i, future in enumerate(futures)}
+        results: dict[int, R] = {}
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[position[future.key]] = future.result()
+                if progress is not None:
+                    progress(done, len(jobs))
+        finally:
+            client.cancel([*futures, handle])
+        return [results[i] for i in range(len(jobs))]

@@ -1,0 +1,61 @@
+"""Sweeps: the cross product of settings and data variants, one solve per run, one row each."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from assembler.scenario import Scenario
+from assembler.solve_settings import SolveSettings
+from assembler.tradeoffs.grid import SweepPlan
+from assembler.tradeoffs.runner import ProgressCallback, Runner
+from assembler.tradeoffs.runs import RESULT_COLUMNS, results_table, solve_runs
+
+LEADING_COLUMNS = ("run", "variant")
+"""What every sweep table starts with; the grid's settings follow, then ``RESULT_COLUMNS``."""
+
+
+def sweep(
+    scenario: Scenario,
+    plan: SweepPlan,
+    settings: SolveSettings | None = None,
+    *,
+    runner: Runner | None = None,
+    progress: ProgressCallback | None = None,
+) -> pd.DataFrame:
+    """One row per run of ``plan``: ``run``, ``variant``, every setting of the grid, then the
+    figures of ``runs.RESULT_COLUMNS``.  Plans are not kept: a sweep compares figures, and a
+    few hundred plans of a large scenario would not fit in the caller's memory."""
+    runs = plan.runs()
+    results = solve_runs(scenario, runs, settings, runner, progress)
+    rows = [
+        {"run": number, "variant": run.variant.name, **run.settings}
+        for number, run in enumerate(runs, start=1)
+    ]
+    return results_table(rows, results)
+
+
+def varied_columns(table: pd.DataFrame) -> list[str]:
+    """The settings a sweep table varies: its columns between ``variant`` and the figures."""
+    columns = [str(column) for column in table.columns]
+    return columns[columns.index(LEADING_COLUMNS[-1]) + 1 : columns.index(RESULT_COLUMNS[0])]
+
+
+def read_results(name: str, data: bytes) -> pd.DataFrame:
+    """A sweep table written by ``assembler sweep`` (``results.csv`` or ``results.parquet``),
+    for instance uploaded to the app; raises ``ValueError`` saying what is wrong with it."""
+    try:
+        if name.lower().endswith(".parquet"):
+            table = pd.read_parquet(io.BytesIO(data))
+        else:
+            table = pd.read_csv(io.BytesIO(data))
+    except (ValueError, OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{name} cannot be read as a sweep table: {error}") from None
+    missing = [c for c in (*LEADING_COLUMNS, *RESULT_COLUMNS) if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{name} is not a sweep table from `assembler sweep`: "
+            f"it lacks the column(s) {', '.join(missing)}"
+        )
+    return table

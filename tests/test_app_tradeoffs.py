@@ -1,0 +1,92 @@
+"""The Trade-offs page, driven through ``streamlit.testing`` (no browser): the frontier is
+computed and a point loads its plan, a sweep's results.csv is shown, a stress test runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assembler.planning import PlanningSession
+from builders import mission, person, scenario
+
+testing = pytest.importorskip("streamlit.testing.v1", reason="the app extra is not installed")
+AppTest = testing.AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "app_pages" / "tradeoffs.py"
+
+RESULTS = """run,variant,ops_buffer,status,score,gap,value_captured,value_share,missions_staffed,\
+network_fte,tightest_ops,tightest_coverage,seconds,conflicts
+1,baseline,0.0,optimal,8300242,0.0,830.0,0.81,17,6.3,emergency/triage,1.0,0.9,
+2,baseline,0.5,infeasible,,,,,,,,,0.01,operations of unit 'lab' …
+"""
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The page on its own (``app.py`` adds the sidebar); the project root is importable,
+    as it is under ``streamlit run app.py``."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Trade-offs"
+    return at
+
+
+def click(at: AppTest, label: str) -> None:
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception
+
+
+def number(at: AppTest, label: str, value: float) -> None:
+    next(n for n in at.number_input if n.label == label).set_value(value)
+
+
+def test_the_frontier_is_plotted_and_a_point_loads_its_plan(page: AppTest) -> None:
+    number(page, "Highest ops buffer (%)", 15)
+    click(page, "Compute the frontier")
+    table = page.session_state["tradeoffs.frontier"].table
+    assert list(table["ops_buffer"]) == [0.0, 0.05, 0.1, 0.15]
+    assert list(table["status"]) == ["optimal", "optimal", "optimal", "infeasible"]
+    assert page.get("vega_lite_chart")
+    page.selectbox(key="tradeoffs.point").set_value(1).run()
+    click(page, "Load this plan")
+    planner = page.session_state["planner"]
+    assert isinstance(planner, PlanningSession) and planner.current is not None
+    assert planner.current.scenario.settings.ops_buffer == 0.05
+    assert planner.current.result.kpis is not None
+    assert planner.current.result.kpis.value_captured == table["value_captured"].iloc[1]
+    assert page.session_state["dial.ops_buffer"] == 5.0
+
+
+def test_a_sweeps_results_are_shown_and_a_wrong_file_is_explained(page: AppTest) -> None:
+    uploader = page.file_uploader[0]
+    uploader.upload("results.csv", RESULTS.encode(), "text/csv").run()
+    assert not page.exception
+    assert any("**2 runs**: 1 optimal, 1 infeasible" in m.value for m in page.markdown)
+    page.file_uploader[0].upload("roster.csv", b"mission_id,person_id\nM1,P1\n", "text/csv").run()
+    assert "lacks the column(s) run, variant" in page.error[0].value
+
+
+def test_the_stress_test_runs_on_the_current_plan(page: AppTest) -> None:
+    weak = scenario(
+        [person("solo", "front", {"desk": 3}), person("x", "front", {"code": 3})],
+        [mission("app", {"code": 0.4}, value=2)],
+        ops=[("front", "desk", 0.5)],
+    )
+    planner = PlanningSession(weak, "weak spots")
+    planner.solve(time_limit=10).wait()
+    planner.collect()
+    page.session_state["planner"] = planner
+    page.run()
+    number(page, "People away (%)", 30)
+    number(page, "Draws", 20)
+    click(page, "Run the stress test")
+    report = page.session_state["tradeoffs.stress"]
+    assert len(report.draws) == 20
+    labels = {m.label for m in page.metric}
+    assert {"Ops covered as planned", "Ops protectable at all", "Value after repair"} <= labels
+    desk = report.operations.set_index("skill_id").loc["desk"]
+    assert desk["p_below_demand"] == desk["p_unprotectable"] > 0

@@ -1,0 +1,159 @@
+"""The frontier (value against ops buffer) and the solver-free proof that operations cannot
+be protected, on scenarios small enough to work out by hand."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from typer.testing import CliRunner
+
+from assembler import Instance, Scenario, SolveSettings, Status, cli, solve
+from assembler.io import write_scenario
+from assembler.protection import ops_shortfalls
+from assembler.scenario import LockKind
+from assembler.tradeoffs import Runner, frontier
+from assembler.tradeoffs.runner import local_cluster
+from builders import mission, person, scenario
+from strategies import small_scenarios
+
+
+@pytest.fixture(scope="module")
+def address() -> Iterator[str]:
+    """An in-process 2-worker cluster (threads start in milliseconds; the process-based
+    default is exercised by ``test_runner`` and ``test_sweep``)."""
+    with local_cluster(2, processes=False) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def runner(address: str) -> Iterator[Runner]:
+    with Runner(scheduler=address) as active:
+        yield active
+
+
+def three_missions() -> Scenario:
+    """Three people (3 FTE) must keep 2 FTE of operations × (1 + buffer); what is left staffs
+    missions worth 3 (0.4 FTE), 2 (0.3 FTE) and 1 (0.2 FTE)."""
+    return scenario(
+        [person(p, "u1", {"k": 3}) for p in ("a", "b", "c")],
+        [
+            mission("m1", {"k": 0.4}, value=3),
+            mission("m2", {"k": 0.3}, value=2),
+            mission("m3", {"k": 0.2}, value=1),
+        ],
+        ops=[("u1", "k", 2.0)],
+    )
+
+
+def test_more_protection_never_buys_more_value(runner: Runner) -> None:
+    # Free time is 1 − 2·buffer FTE: 1.0 fits all three missions, 0.8 the best pair (m1+m2),
+    # 0.6 m1+m3, 0.4 m1 alone, 0.2 m3, 0 nothing; at 60 % operations no longer fit.
+    buffers = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+    result = frontier(three_missions(), SolveSettings(time_limit=10), buffers, runner=runner)
+    table = result.table
+    assert list(table["ops_buffer"]) == buffers
+    assert list(table["status"]) == ["optimal"] * 6 + ["infeasible"]
+    assert list(table["value_captured"][:6]) == [6, 5, 4, 3, 1, 0]
+    scores = list(table["score"][:6])
+    assert scores == sorted(scores, reverse=True)
+    assert "operations of unit 'u1' in k need 3.2 FTE" in table["conflicts"].iloc[6]
+    scenario_at, plan = result.point(2)
+    assert scenario_at.settings.ops_buffer == 0.2
+    assert plan.solution is not None and plan.solution.staffed == {"m1", "m3"}
+
+
+def test_the_frontier_also_gives_network_time_freed(runner: Runner) -> None:
+    volunteers = scenario(
+        [
+            person("a", "u1", {"k": 3}, network_opt_in=True),
+            person("b", "u2", {"k": 3}, network_opt_in=True),
+        ],
+        [mission("net", {"k": 0.4}, change_type="innovation", value=2, min_team=2)],
+        units=[("u1", None), ("u2", None)],
+        ops=[("u1", "k", 0.8)],
+    )
+    table = frontier(volunteers, buffers=[0.0, 0.2], runner=runner).table
+    assert list(table["network_fte"]) == [0.4, 0.0]
+    assert list(table["value_captured"]) == [2, 0]
+
+
+def test_a_shortfall_names_the_smallest_set_of_demands_at_fault() -> None:
+    # b covers k1 and k2, c only k2: k1 alone needs 1.2 FTE, but only b (1 FTE) can give it.
+    shared = scenario(
+        [
+            person("a", "u1", {"x": 3}),
+            person("b", "u1", {"k1": 3, "k2": 3}),
+            person("c", "u1", {"k2": 3}),
+        ],
+        [mission("m", {"x": 0.1})],
+        ops=[("u1", "k1", 1.2), ("u1", "k2", 0.5)],
+        ops_buffer=0.0,
+    )
+    (short,) = ops_shortfalls(Instance(shared))
+    assert (short.unit_id, short.skill_ids, short.required_fte, short.available_fte) == (
+        "u1",
+        ("k1",),
+        1.2,
+        1.0,
+    )
+    assert "need 1.2 FTE" in str(short) and "have 1 FTE" in str(short)
+
+
+def test_shortfalls_see_people_who_are_away_and_time_already_given() -> None:
+    instance = Instance(three_missions())
+    assert ops_shortfalls(instance) == []
+    a = instance.person_index["a"]
+    assert [s.available_fte for s in ops_shortfalls(instance, absent=[a])] == [2.0]
+    assert ops_shortfalls(instance, capacity=[20, 20, 0])[0].required_fte == 2.2
+
+
+def test_a_certified_infeasible_run_names_the_clash_without_solving() -> None:
+    result = solve(three_missions().with_settings(ops_buffer=0.6), SolveSettings())
+    assert result.status is Status.INFEASIBLE and result.solve_seconds == 0.0
+    assert result.conflicts and "unit 'u1'" in result.conflicts[0]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_scenarios())
+def test_the_certificate_is_exact_when_nothing_is_committed(drawn: Scenario) -> None:
+    """Without mandatory missions or pins, staffing nothing is always possible, so the
+    scenario is feasible exactly when operations alone can be protected."""
+    free = drawn.replace(
+        missions=[m.model_copy(update={"mandatory": False}) for m in drawn.missions],
+        locks=[lock for lock in drawn.locks if lock.lock is LockKind.FORBID],
+    )
+    feasible = solve(free, SolveSettings(time_limit=10, workers=1)).status in (
+        Status.OPTIMAL,
+        Status.FEASIBLE,
+    )
+    assert feasible == (ops_shortfalls(Instance(free)) == [])
+
+
+def test_cli_frontier_writes_the_table_and_the_chart(tmp_path: Path, address: str) -> None:
+    write_scenario(three_missions(), tmp_path / "scenario")
+    out = tmp_path / "out"
+    args = ["frontier", str(tmp_path / "scenario"), "--out", str(out), "--buffers", "0,0.3,0.6"]
+    result = CliRunner().invoke(cli.app, [*args, "--scheduler", address, "--quiet"])
+    assert result.exit_code == 0, result.output
+    with (out / "frontier.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert [row["status"] for row in rows] == ["optimal", "optimal", "infeasible"]
+    assert {"ops_buffer", "score", "value_captured", "network_fte", "missions_staffed"} <= set(
+        rows[0]
+    )
+    assert rows[2]["score"] == ""
+    assert (out / "frontier.png").read_bytes().startswith(b"\x89PNG")
+    assert "from 60%: operations of unit 'u1'" in result.output
+
+
+def test_cli_frontier_rejects_a_bad_buffer_list(tmp_path: Path) -> None:
+    write_scenario(three_missions(), tmp_path / "scenario")
+    args = ["frontier", str(tmp_path / "scenario"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli.app, [*args, "--buffers", "0,ten"])
+    assert result.exit_code == 2
+    assert "'ten' is not an ops buffer" in result.output
+    assert "Traceback" not in result.output
