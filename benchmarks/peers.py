@@ -1,0 +1,269 @@
+"""The engine and what a user would pick instead, each run the same way on one scenario.
+
+* ``engine``  — ``assembler.solve`` (greedy warm start, tuned CP-SAT parameters);
+* ``cp-sat``  — the straightforward CP-SAT formulation: the same model with CP-SAT's
+  default parameters and no warm start (the model as first written);
+* ``greedy``  — the constructive heuristic a planner might write (no solver at all);
+* ``highs``   — the same model as a MILP, solved by HiGHS.
+
+Every runner returns a ``Run`` with the same fields so the harness can print one table.
+HiGHS and OR-Tools cannot share a process (OR-Tools bundles its own HiGHS), so each runner
+imports its solver itself and the harness runs each in a fresh process.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assembler import SolveSettings
+from assembler.greedy import greedy_solution
+from assembler.instance import Instance
+from assembler.kpis import evaluate
+from assembler.scenario import Scenario
+
+WORKERS = 2
+
+
+@dataclass
+class Run:
+    solver: str
+    build_seconds: float
+    first_seconds: float | None
+    seconds: float
+    status: str
+    score: int | None
+    bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.score is None or self.bound is None:
+            return None
+        return abs(self.bound - self.score) / max(1.0, abs(self.score))
+
+
+def run_engine(scenario: Scenario, limit: float) -> Run:
+    from assembler.solver import solve
+
+    started = time.perf_counter()
+    first: list[float] = []
+
+    def progress(_: object) -> None:
+        if not first:
+            first.append(time.perf_counter() - started)
+
+    result = solve(scenario, SolveSettings(time_limit=limit, workers=WORKERS, progress=progress))
+    return Run(
+        "engine",
+        result.build_seconds,
+        first[0] if first else None,
+        result.build_seconds + result.solve_seconds,
+        str(result.status),
+        result.score,
+        result.best_bound,
+    )
+
+
+def run_plain_cpsat(scenario: Scenario, limit: float) -> Run:
+    from ortools.sat.python import cp_model
+
+    from assembler.solver.model import build_model
+
+    started = time.perf_counter()
+    model, _ = build_model(Instance(scenario))
+    build = time.perf_counter() - started
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = WORKERS
+    first: list[float] = []
+
+    class FirstSolution(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if not first:
+                first.append(time.perf_counter() - started)
+
+    status = solver.solve(model, FirstSolution())
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return Run(
+        "cp-sat",
+        build,
+        first[0] if first else None,
+        time.perf_counter() - started,
+        solver.status_name(status).lower(),
+        round(solver.objective_value) if found else None,
+        solver.best_objective_bound if found else None,
+    )
+
+
+def run_greedy(scenario: Scenario, limit: float) -> Run:
+    started = time.perf_counter()
+    instance = Instance(scenario)
+    build = time.perf_counter() - started
+    plan = greedy_solution(instance)
+    seconds = time.perf_counter() - started
+    score = evaluate(instance, plan).score if plan is not None else None
+    return Run(
+        "greedy",
+        build,
+        seconds if plan else None,
+        seconds,
+        "feasible" if plan else "failed",
+        score,
+        None,
+    )
+
+
+class _Milp:
+    """MODEL.md §5–7 as a MILP in HiGHS's row-wise sparse form."""
+
+    def __init__(self) -> None:
+        self.upper: list[float] = []
+        self.cost: list[float] = []
+        self.starts: list[int] = [0]
+        self.index: list[int] = []
+        self.value: list[float] = []
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
+
+    def column(self, upper: float, cost: float = 0.0) -> int:
+        self.upper.append(upper)
+        self.cost.append(cost)
+        return len(self.upper) - 1
+
+    def row(self, terms: list[tuple[int, float]], lower: float, upper: float) -> None:
+        for column, coefficient in terms:
+            self.index.append(column)
+            self.value.append(coefficient)
+        self.starts.append(len(self.index))
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+
+def _milp_of(instance: Instance, inf: float) -> _Milp:
+    weights = instance.settings.weights
+    lp = _Milp()
+    y = [lp.column(1, weights.value * v) for v in instance.value]
+    x = {
+        (p, m): lp.column(
+            1, weights.preference * instance.preference.get((p, m), 0) - weights.assignment
+        )
+        for m, people in enumerate(instance.candidates)
+        for p in people
+    }
+    load: dict[int, list[tuple[int, float]]] = {p: [] for p in range(len(instance.people))}
+    share: dict[tuple[int, int], list[tuple[int, float]]] = {key: [] for key in x}
+    for need in instance.needs:
+        supply = []
+        for p in need.eligible:
+            bound = min(need.demand, instance.capacity[p])
+            a = lp.column(bound)
+            supply.append((a, 1.0))
+            load[p].append((a, 1.0))
+            share[p, need.mission].append((a, 1.0))
+            lp.row([(a, 1.0), (x[p, need.mission], -float(bound))], -inf, 0)
+        lp.row([*supply, (y[need.mission], -float(need.demand))], 0, 0)
+    for (p, m), terms in share.items():
+        lp.row([*terms, (x[p, m], -float(instance.min_share[m]))], 0, inf)
+        lp.row([(x[p, m], 1.0), (y[m], -1.0)], -inf, 0)
+    for need in instance.ops:
+        cover = []
+        for p in need.eligible:
+            o = lp.column(instance.capacity[p])
+            cover.append((o, 1.0))
+            load[p].append((o, 1.0))
+        lp.row(cover, need.required, inf)
+    for p, terms in load.items():
+        if terms:
+            lp.row(terms, -inf, instance.capacity[p])
+    members: dict[int, list[tuple[int, float]]] = {m: [] for m in range(len(instance.missions))}
+    focus: dict[int, list[tuple[int, float]]] = {}
+    for (p, m), column in x.items():
+        members[m].append((column, 1.0))
+        focus.setdefault(p, []).append((column, 1.0))
+    for m, mission in enumerate(instance.missions):
+        team = members[m]
+        lp.row([*team, (y[m], -float(mission.min_team))], 0, inf)
+        if mission.max_team is not None:
+            lp.row([*team, (y[m], -float(mission.max_team))], -inf, 0)
+        if mission.mandatory:
+            lp.row([(y[m], 1.0)], 1, 1)
+        if instance.needs_breadth(m):
+            by_unit: dict[str, list[tuple[int, float]]] = {}
+            for p in instance.candidates[m]:
+                by_unit.setdefault(instance.people[p].unit_id, []).append((x[p, m], -1.0))
+            zs = []
+            for unit_members in by_unit.values():
+                z = lp.column(1)
+                zs.append((z, 1.0))
+                lp.row([(z, 1.0), *unit_members], -inf, 0)
+            lp.row([*zs, (y[m], -float(instance.settings.network_min_units))], 0, inf)
+    for p, terms in focus.items():
+        lp.row(terms, -inf, instance.max_missions[p])
+    for limit in instance.capabilities:
+        if limit.usage:
+            lp.row([(y[m], float(units)) for m, units in limit.usage], -inf, limit.available)
+    for p, m in instance.pins:
+        if (p, m) in x:
+            lp.row([(x[p, m], 1.0)], 1, 1)
+    return lp
+
+
+def run_highs(scenario: Scenario, limit: float) -> Run:
+    import highspy
+
+    started = time.perf_counter()
+    lp = _milp_of(Instance(scenario), highspy.kHighsInf)
+    model = highspy.HighsLp()
+    model.num_col_ = len(lp.upper)
+    model.num_row_ = len(lp.row_lower)
+    model.sense_ = highspy.ObjSense.kMaximize
+    model.col_cost_ = np.array(lp.cost)
+    model.col_lower_ = np.zeros(len(lp.upper))
+    model.col_upper_ = np.array(lp.upper, dtype=float)
+    model.row_lower_ = np.array(lp.row_lower)
+    model.row_upper_ = np.array(lp.row_upper)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    model.a_matrix_.start_ = np.array(lp.starts)
+    model.a_matrix_.index_ = np.array(lp.index)
+    model.a_matrix_.value_ = np.array(lp.value)
+    model.integrality_ = [highspy.HighsVarType.kInteger] * len(lp.upper)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", WORKERS)
+    highs.passModel(model)
+    build = time.perf_counter() - started
+    highs.setOptionValue("time_limit", float(limit))
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    first: list[float] = []
+
+    def improving(*_: object) -> None:
+        if not first:
+            first.append(time.perf_counter() - started)
+
+    highs.cbMipImprovingSolution.subscribe(improving)
+    highs.run()
+    info = highs.getInfo()
+    status = highs.getModelStatus()
+    found = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    return Run(
+        "highs",
+        build,
+        first[0] if first else None,
+        time.perf_counter() - started,
+        "optimal"
+        if status == highspy.HighsModelStatus.kOptimal
+        else highs.modelStatusToString(status).lower(),
+        round(info.objective_function_value) if found else None,
+        info.mip_dual_bound if found else None,
+    )
+
+
+PEERS: dict[str, Any] = {
+    "engine": run_engine,
+    "cp-sat": run_plain_cpsat,
+    "greedy": run_greedy,
+    "highs": run_highs,
+}
