@@ -285,3 +285,34 @@ def test_operations_keep_exactly_the_protected_requirement() -> None:
     result = solved(s)
     assert result.solution is not None
     assert sum(row.steps for row in result.solution.ops) == 11  # ceil(0.5 · 1.1 / 0.05)
+
+
+def test_lexicographic_stability_never_gives_up_score() -> None:
+    # The reference splits the need over two people; one person scores 1 point more.
+    people = [person("a"), person("b")]
+    s = scenario(people, [mission("m", {"k": 0.4})])
+    split = Solution(
+        staffed=frozenset({"m"}),
+        members=frozenset({("a", "m"), ("b", "m")}),
+        assignments=(Assignment("a", "m", "k", 4), Assignment("b", "m", "k", 4)),
+        ops=(),
+    )
+    weighted = solved(s, stability=Stability(split))
+    assert weighted.score == STAFFED - 2  # a change costs more than the point it saves
+    lexicographic = solved(s, stability=Stability(split, weight=None))
+    assert lexicographic.score == STAFFED - 1
+    assert lexicographic.best_bound == STAFFED - 1 or lexicographic.gap == 0
+    assert lexicographic.solution is not None
+    assert len(lexicographic.solution.members) == 1
+
+
+def test_lexicographic_stability_keeps_the_reference_among_equal_plans() -> None:
+    s = scenario([person("a"), person("b")], [mission("m", {"k": 0.4})])
+    only_b = Solution(
+        staffed=frozenset({"m"}),
+        members=frozenset({("b", "m")}),
+        assignments=(Assignment("b", "m", "k", 8),),
+        ops=(),
+    )
+    result = solved(s, stability=Stability(only_b, weight=None))
+    assert result.solution is not None and result.solution.members == {("b", "m")}

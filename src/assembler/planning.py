@@ -26,7 +26,7 @@ from assembler.report import Reports, build_reports
 from assembler.result import Result
 from assembler.scenario import Scenario
 from assembler.solution import Solution
-from assembler.solve_settings import SolveSettings
+from assembler.solve_settings import SolveSettings, Stability
 from assembler.validation import ScenarioReport
 
 
@@ -146,7 +146,12 @@ class PlanningSession:
         has ended is taken in first, so its plan is the warm start and the comparison base.
         """
         self.collect()
-        settings = SolveSettings(time_limit=time_limit, workers=workers, hint=self._hint)
+        settings = SolveSettings(
+            time_limit=time_limit,
+            workers=workers,
+            hint=self._hint,
+            stability=None if self._hint is None else Stability(self._hint, weight=None),
+        )
         self.job = start(self._scenario, settings, current=self.job)
         return self.job
 

@@ -23,14 +23,16 @@ class Progress:
 
 @dataclass(frozen=True, slots=True)
 class Stability:
-    """Repair mode: stay close to a reference plan (an optional objective term, off by default).
+    """Stay close to a reference plan (an optional objective term, off by default).
 
     Each membership of ``reference`` that is dropped, and each one that is added, costs
     ``weight`` points, so a repair after absences moves as few people as the score allows.
+    ``weight=None`` is lexicographic: never a point of score is given up, and among plans
+    of equal score the closest one wins (a planner's re-solve after a small edit).
     """
 
     reference: Solution
-    weight: int = 1_000
+    weight: int | None = 1_000
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def improve(
     deadline: float,
     solve_sub: SubSolver,
     seed: int = 0,
+    workers: int = 1,
     on_better: Callable[[Solution, int], None] | None = None,
     stop: threading.Event | None = None,
 ) -> Solution:
@@ -57,7 +58,7 @@ def improve(
         hint = _restrict(instance, best, missions, freed)
         limit = min(SECONDS_PER_STEP, deadline - time.perf_counter())
         found, proven = solve_sub(
-            sub, SolveSettings(time_limit=limit, workers=1, hint=hint, stop=stop)
+            sub, SolveSettings(time_limit=limit, workers=workers, hint=hint, stop=stop)
         )
         # Grow the neighbourhood while steps are solved to optimality, shrink it when not.
         size = min(largest, size + 2) if proven else max(smallest, size - 2)

@@ -9,6 +9,13 @@ from assembler.solve_settings import Stability
 from assembler.solver.variables import Variables
 
 
+def objective_scale(variables: Variables, stability: Stability | None) -> int:
+    """Factor on every MODEL.md term: above 1 only for lexicographic stability, where the
+    score must outweigh the most membership changes possible."""
+    lexicographic = stability is not None and stability.weight is None
+    return len(variables.member) + 1 if lexicographic else 1
+
+
 def set_objective(
     model: cp_model.CpModel,
     instance: Instance,
@@ -18,6 +25,10 @@ def set_objective(
     """MODEL.md §7, plus the optional repair term of ``Stability`` (a constant-free form:
     keeping a reference membership earns ``weight``, a new membership costs ``weight``)."""
     weights = instance.settings.weights
+    scale = objective_scale(variables, stability)
+    change_cost = 0
+    if stability is not None:
+        change_cost = 1 if stability.weight is None else stability.weight
     kept: set[tuple[int, int]] = set()
     if stability is not None:
         for person_id, mission_id in stability.reference.members:
@@ -30,11 +41,13 @@ def set_objective(
     for m, y in enumerate(variables.staffed):
         if instance.value[m] and weights.value:
             terms.append(y)
-            coefficients.append(weights.value * instance.value[m])
+            coefficients.append(scale * weights.value * instance.value[m])
     for key, x in variables.member.items():
-        coefficient = weights.preference * instance.preference.get(key, 0) - weights.assignment
+        coefficient = scale * (
+            weights.preference * instance.preference.get(key, 0) - weights.assignment
+        )
         if stability is not None:
-            coefficient += stability.weight if key in kept else -stability.weight
+            coefficient += change_cost if key in kept else -change_cost
         if coefficient:
             terms.append(x)
             coefficients.append(coefficient)
