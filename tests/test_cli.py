@@ -121,3 +121,13 @@ def test_generate_writes_a_valid_scenario_and_never_overwrites(tmp_path: Path) -
     again = runner.invoke(cli.app, [*args[:2], "--people", "10"])
     assert again.exit_code == 2
     assert (out / "people.csv").read_bytes() == before
+
+
+def test_deterministic_solves_write_identical_rosters(scenario_dir: Path, tmp_path: Path) -> None:
+    rosters = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        args = ["solve", str(scenario_dir), "--out", str(out), "--deterministic", "--quiet"]
+        assert runner.invoke(cli.app, [*args, "--time-limit", "2"]).exit_code == 0
+        rosters.append((out / "roster.csv").read_bytes())
+    assert rosters[0] == rosters[1]

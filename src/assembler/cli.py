@@ -124,23 +124,32 @@ def solve(
         ReportFormat, typer.Option("--format", help="csv, or csv plus an Excel workbook.")
     ] = ReportFormat.CSV,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress on stderr.")] = False,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="Same input, same roster: --time-limit then counts work done, not seconds.",
+        ),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Staff missions optimally and write the report files."""
-    _guarded(_solve)(
-        scenario, out, time_limit, workers, seed, ops_buffer, report_format, quiet, debug=debug
+    settings = SolveSettings(
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=deterministic,
+        progress=None if quiet else _progress_printer(),
     )
+    _guarded(_solve)(scenario, out, settings, ops_buffer, report_format, debug=debug)
 
 
 def _solve(
     path: Path,
     out: Path,
-    time_limit: float,
-    workers: int,
-    seed: int,
+    settings: SolveSettings,
     ops_buffer: float | None,
     report_format: ReportFormat,
-    quiet: bool,
 ) -> None:
     from assembler.export import write_reports
     from assembler.report import build_reports
@@ -148,12 +157,6 @@ def _solve(
 
     _refuse_input_folder(path, out)
     scenario = _load(path, {"ops_buffer": ops_buffer})
-    settings = SolveSettings(
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        progress=None if quiet else _progress_printer(),
-    )
     result = run_solver(scenario, settings)
     written = write_reports(build_reports(scenario, result), out, report_format.value)
     _print_summary(result)
