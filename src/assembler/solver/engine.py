@@ -42,7 +42,8 @@ DETERMINISTIC_WALL_FACTOR = 20.0
 
 
 class _Relay:
-    """Improving solutions from both searches, reported in order and one at a time."""
+    """Improving solutions — the warm start, the full model's (from CP-SAT's worker
+    threads, hence the lock), then the neighbourhood search's — reported in order."""
 
     def __init__(self, settings: SolveSettings, started: float) -> None:
         self._callback = settings.progress
