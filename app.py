@@ -2,7 +2,7 @@
 
 Routing only.  Every page is one file in ``app_pages/`` and one line below; the sidebar
 (load, dials, Solve / Stop) is shared by all pages.  The work is done by the library
-(``assembler.planning`` holds each planner's session), never here.
+(``assembler.planning.session`` holds each planner's session), never here.
 """
 
 import streamlit as st

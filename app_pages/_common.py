@@ -14,9 +14,9 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
+from assembler.domain.problems import Problem
 from assembler.io import read_scenario, read_upload
-from assembler.planning import Outcome, PlanningSession
-from assembler.problems import Problem
+from assembler.planning.session import Outcome, PlanningSession
 from assembler.validation import ScenarioReport
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"

@@ -13,9 +13,9 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import SAMPLE_NAME, load_sample, parse_upload, session
-from assembler.planning import PlanningSession
-from assembler.result import relative_gap
-from assembler.settings import ModelSettings
+from assembler.domain.settings import ModelSettings
+from assembler.planning.session import PlanningSession
+from assembler.results.result import relative_gap
 from assembler.validation import ScenarioReport
 
 _POLL_SECONDS = 0.5

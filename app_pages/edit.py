@@ -8,11 +8,11 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import header, session
-from assembler.compare import Comparison
-from assembler.edits import Edit, EditError, EditKind, candidates, lock_of
-from assembler.planning import PlanningSession
-from assembler.scenario import LockKind, Mission
-from assembler.solution import Solution
+from assembler.domain.scenario import LockKind, Mission
+from assembler.domain.solution import Solution
+from assembler.planning.compare import Comparison
+from assembler.planning.edits import Edit, EditError, EditKind, candidates, lock_of
+from assembler.planning.session import PlanningSession
 
 _MISSION = "edit.mission"
 _MESSAGE = "edit.message"

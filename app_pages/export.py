@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages._common import header, plan
-from assembler.export import reports_xlsx_bytes, roster_csv_bytes, summary_json
 from assembler.io import scenario_bytes
+from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, summary_json
 
 planner = header(
     "Export",

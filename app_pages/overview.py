@@ -8,9 +8,9 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from app_pages._common import header, prompt_to_solve
-from assembler.result import Status
-from assembler.scenario import ChangeType
-from assembler.views import MatrixCell, MatrixMission, change_matrix
+from assembler.domain.scenario import ChangeType
+from assembler.planning.views import MatrixCell, MatrixMission, change_matrix
+from assembler.results.result import Status
 
 planner = header(
     "Overview",

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._common import header, plan
-from assembler.views import CAPACITY_USES, unit_capacity
+from assembler.planning.views import CAPACITY_USES, unit_capacity
 
 # In the order of CAPACITY_USES: operations grey, hierarchy blue, network orange, free green.
 _COLOURS = ["#8c8c8c", "#4c78a8", "#f58518", "#b7d7a8"]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app_pages._common import header, plan, session
-from assembler.solve_settings import SolveSettings
+from assembler.domain.solve_settings import SolveSettings
 from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
 from assembler.tradeoffs.runner import available_cores

@@ -23,9 +23,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from assembler import SolveSettings
-from assembler.edits import pin, set_value
+from assembler.domain.scenario import Scenario
 from assembler.io import load_scenario
-from assembler.scenario import Scenario
+from assembler.planning.edits import pin, set_value
 from peers import PEERS, Run
 
 SIZES = {
@@ -169,7 +169,7 @@ def _value(scenario: Scenario, mission_id: str) -> float:
 
 
 def _pinnable_outsider(scenario: Scenario, mission_id: str, members: set[str]) -> str:
-    from assembler.instance import Instance
+    from assembler.compile.instance import Instance
 
     instance = Instance(scenario)
     m = instance.mission_index[mission_id]

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from assembler import SolveSettings
-from assembler.greedy import greedy_solution
-from assembler.instance import Instance
-from assembler.kpis import evaluate
-from assembler.scenario import Scenario
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Scenario
+from assembler.results.kpis import evaluate
+from assembler.solver.greedy import greedy_solution
 
 WORKERS = 2
 

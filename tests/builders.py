@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assembler.scenario import (
+from assembler.domain.scenario import (
     Capability,
     Lock,
     Mission,

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from assembler.scenario import Scenario
+from assembler.domain.scenario import Scenario
 
 EPS = 1e-9
 

@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from assembler.scenario import (
+from assembler.domain.scenario import (
     Capability,
     CapabilityKind,
     ChangeType,

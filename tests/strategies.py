@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from assembler.scenario import (
+from assembler.domain.scenario import (
     Capability,
     Lock,
     Mission,
@@ -17,7 +17,7 @@ from assembler.scenario import (
     Scenario,
     Unit,
 )
-from assembler.settings import ModelSettings
+from assembler.domain.settings import ModelSettings
 
 SKILLS = ("k0", "k1", "k2")
 UNITS = (("root", None), ("u1", "root"), ("u2", "root"), ("u3", "u1"))

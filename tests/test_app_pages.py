@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assembler.io import load_scenario, scenario_bytes
-from assembler.planning import PlanningSession
+from assembler.planning.session import PlanningSession
 
 testing = pytest.importorskip("streamlit.testing.v1", reason="the app extra is not installed")
 AppTest = testing.AppTest

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler.planning import PlanningSession
+from assembler.planning.session import PlanningSession
 from builders import mission, person, scenario
 
 testing = pytest.importorskip("streamlit.testing.v1", reason="the app extra is not installed")

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assembler import cli
+from assembler.domain.scenario import OpsDemand
 from assembler.io import write_scenario
-from assembler.scenario import OpsDemand
 from scenario_factory import tiny_scenario, tiny_tables, write_csv_folder
 
 REPORT_FILES = (

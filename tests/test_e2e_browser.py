@@ -29,7 +29,7 @@ import pytest
 
 from assembler import check
 from assembler.io import read_upload
-from assembler.roster import solution_from_reports
+from assembler.io.roster import solution_from_reports
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from assembler import Scenario, SolveSettings, check, solve
-from assembler.edits import (
+from assembler.domain.scenario import LockKind
+from assembler.io import read_upload, scenario_bytes
+from assembler.planning.edits import (
     Edit,
     EditError,
     EditKind,
@@ -20,8 +22,6 @@ from assembler.edits import (
     set_value,
     unlock,
 )
-from assembler.io import read_upload, scenario_bytes
-from assembler.scenario import LockKind
 from builders import mission, person, scenario
 
 

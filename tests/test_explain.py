@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assembler import Instance, Scenario, Solution, SolveSettings, Status, solve
-from assembler.explain import NOT_WORTH_IT, explain_unstaffed
-from assembler.solution import OpsAssignment
+from assembler.domain.solution import OpsAssignment
+from assembler.results.explain import NOT_WORTH_IT, explain_unstaffed
 from builders import mission, person, scenario
 
 

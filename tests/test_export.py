@@ -12,11 +12,11 @@ import openpyxl
 import pytest
 
 from assembler import Instance, Scenario, Solution, SolveSettings, Status, solve
-from assembler.export import reports_xlsx_bytes, roster_csv_bytes, write_reports
-from assembler.kpis import evaluate
-from assembler.report import Reports, build_reports
-from assembler.result import Result
-from assembler.solution import OpsAssignment
+from assembler.domain.solution import OpsAssignment
+from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, write_reports
+from assembler.results.kpis import evaluate
+from assembler.results.report import Reports, build_reports
+from assembler.results.result import Result
 from builders import mission, person, scenario
 
 CSV_FILES = ["roster", "ops_allocation", "missions", "people", "ops_coverage"]

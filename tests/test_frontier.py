@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from assembler import Instance, Scenario, SolveSettings, Status, cli, solve
+from assembler.compile.protection import ops_shortfalls
+from assembler.domain.scenario import LockKind
 from assembler.io import write_scenario
-from assembler.protection import ops_shortfalls
-from assembler.scenario import LockKind
 from assembler.tradeoffs import Runner, frontier
 from assembler.tradeoffs.runner import local_cluster
 from builders import mission, person, scenario

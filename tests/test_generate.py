@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.graph.python import max_flow
 
-from assembler.eligibility import Eligibility
+from assembler.compile.eligibility import Eligibility
+from assembler.compile.instance import capacity_steps, protected_steps
+from assembler.domain.scenario import LockKind, MissionNeed, Scenario
 from assembler.generate import generate_scenario
-from assembler.instance import capacity_steps, protected_steps
-from assembler.scenario import LockKind, MissionNeed, Scenario
 
 HAS_IO = importlib.util.find_spec("assembler.io") is not None
 needs_io = pytest.mark.skipif(not HAS_IO, reason="assembler.io (write/read_scenario) not there yet")
@@ -192,7 +192,7 @@ def test_realistic_shape() -> None:
 def test_small_portfolios_are_feasible() -> None:
     """The commitments (mandatory mission, pins) fit next to operations: a solver agrees."""
     pytest.importorskip("assembler.solver", reason="assembler.solver not there yet")
-    from assembler.solve_settings import SolveSettings
+    from assembler.domain.solve_settings import SolveSettings
     from assembler.solver import solve
 
     for seed in range(3):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 
 from assembler import Scenario, check
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Lock
 from assembler.generate import generate_scenario
-from assembler.greedy import greedy_solution
-from assembler.instance import Instance
-from assembler.kpis import evaluate
-from assembler.scenario import Lock
+from assembler.results.kpis import evaluate
+from assembler.solver.greedy import greedy_solution
 from strategies import small_scenarios
 
 

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from assembler import Result, Scenario, SolveSettings, Status, check, jobs
+from assembler import Result, Scenario, SolveSettings, Status, check
 from assembler.generate import generate_scenario
+from assembler.planning import jobs
 from builders import mission, person, scenario
 
 

@@ -7,11 +7,11 @@ import time
 import pytest
 
 from assembler import SolveSettings, Status, check
+from assembler.compile.instance import Instance
 from assembler.generate import generate_scenario
-from assembler.greedy import greedy_solution
-from assembler.instance import Instance
-from assembler.kpis import score_of
+from assembler.results.kpis import score_of
 from assembler.solver import engine, solve
+from assembler.solver.greedy import greedy_solution
 
 
 def test_neighbourhood_search_improves_on_its_start_and_passes_the_check(

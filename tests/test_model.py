@@ -11,9 +11,9 @@ import threading
 import pytest
 
 from assembler import Scenario, Solution, SolveSettings, Status, check, solve
-from assembler.result import Result
-from assembler.solution import Assignment
-from assembler.solve_settings import Stability
+from assembler.domain.solution import Assignment
+from assembler.domain.solve_settings import Stability
+from assembler.results.result import Result
 from builders import mission, person, scenario
 
 STAFFED = 10_000  # weights.value · round(100 · value) for value 1

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from assembler import Instance, Scenario, SolveSettings, Status, solve
-from assembler.report import (
+from assembler.results.report import (
     MISSIONS_COLUMNS,
     OPS_ALLOCATION_COLUMNS,
     OPS_COVERAGE_COLUMNS,

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from assembler import Scenario, Solution, SolveSettings, Status, check, solve
-from assembler.export import reports_xlsx_bytes, roster_csv_bytes, table_csv_bytes
 from assembler.io import load_scenario
-from assembler.report import build_reports
-from assembler.roster import solution_from_reports
+from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, table_csv_bytes
+from assembler.io.roster import solution_from_reports
+from assembler.results.report import build_reports
 from builders import mission, person, scenario
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler.scenario import LockKind, Scenario
+from assembler.domain.scenario import LockKind, Scenario
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -52,7 +52,7 @@ def test_settings_are_the_model_defaults(sample: Scenario) -> None:
 
 def test_optimal_plan_tells_the_story(sample: Scenario) -> None:
     pytest.importorskip("assembler.solver", reason="assembler.solver not there yet")
-    from assembler.solve_settings import SolveSettings
+    from assembler.domain.solve_settings import SolveSettings
     from assembler.solver import solve
 
     result = solve(sample, SolveSettings(time_limit=30, workers=2))

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assembler import Instance, Scenario, SolveSettings, cli
+from assembler.domain.solution import Solution
 from assembler.io import write_scenario
-from assembler.solution import Solution
 from assembler.tradeoffs import Runner, StressSettings, stress
 from assembler.tradeoffs.runner import local_cluster
 from assembler.tradeoffs.stress import impact, solve_plan

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from assembler import Scenario, SolveSettings, solve
-from assembler.report import build_reports
-from assembler.scenario import ChangeType
-from assembler.solution import Assignment, OpsAssignment, Solution
-from assembler.views import CAPACITY_USES, change_matrix, unit_capacity
+from assembler.domain.scenario import ChangeType
+from assembler.domain.solution import Assignment, OpsAssignment, Solution
+from assembler.planning.views import CAPACITY_USES, change_matrix, unit_capacity
+from assembler.results.report import build_reports
 from builders import mission, person, scenario
 
 

@@ -1,25 +1,26 @@
 """assembler: staff strategic missions without breaking operations (MODEL.md).
 
-``solve`` is imported on first use: OR-Tools is loaded only by processes that solve, so
-the app, sweep workers and peer benchmarks (HiGHS cannot share a process with it) start
-without it.
+The public API, in the order data flows through it:
+
+* ``load_scenario`` / ``read_scenario`` read and validate a scenario (``assembler.validation``);
+* ``solve`` optimises it (``assembler.solver``; OR-Tools is loaded on the first solve only,
+  so the app, sweep workers and peer benchmarks start without it);
+* ``Result``, ``check`` and ``Kpis`` hold, verify and measure the plan (``assembler.results``).
 """
 
-from typing import TYPE_CHECKING
-
-from assembler.check import check
-from assembler.instance import Instance
-from assembler.result import Result, Status
-from assembler.scenario import Scenario
-from assembler.settings import ModelSettings, Weights
-from assembler.solution import Solution
-from assembler.solve_settings import Progress, SolveSettings
-
-if TYPE_CHECKING:
-    from assembler.solver import solve
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Scenario
+from assembler.domain.settings import ModelSettings, Weights
+from assembler.domain.solution import Solution
+from assembler.domain.solve_settings import Progress, SolveSettings
+from assembler.results.check import check
+from assembler.results.kpis import Kpis
+from assembler.results.result import Result, Status
+from assembler.solver import solve
 
 __all__ = [
     "Instance",
+    "Kpis",
     "ModelSettings",
     "Progress",
     "Result",
@@ -31,11 +32,3 @@ __all__ = [
     "check",
     "solve",
 ]
-
-
-def __getattr__(name: str) -> object:
-    if name == "solve":
-        from assembler.solver import solve
-
-        return solve
-    raise AttributeError(f"module 'assembler' has no attribute {name!r}")

@@ -20,11 +20,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from assembler.domain.problems import Problem, ScenarioError, Severity
+from assembler.domain.scenario import Scenario
 from assembler.io.readers import read_raw
 from assembler.io.upload import read_upload, scenario_bytes
 from assembler.io.writers import write_scenario
-from assembler.problems import Problem, ScenarioError, Severity
-from assembler.scenario import Scenario
 from assembler.validation import ScenarioReport, validate
 
 

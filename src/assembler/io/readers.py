@@ -20,8 +20,8 @@ from typing import Any, Final
 
 import openpyxl
 
-from assembler.problems import Problem, error, warning
-from assembler.scenario import TABLE_ROW_TYPES
+from assembler.domain.problems import Problem, error, warning
+from assembler.domain.scenario import TABLE_ROW_TYPES
 from assembler.validation import (
     CSV_FOLDER,
     JSON_DOCUMENT,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from assembler.domain.scenario import Scenario
 from assembler.io.readers import read_raw
 from assembler.io.writers import write_scenario
-from assembler.scenario import Scenario
 from assembler.validation import ScenarioReport, validate
 
 _FALLBACK_NAME = "upload"

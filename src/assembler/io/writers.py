@@ -23,9 +23,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from assembler.domain.scenario import TABLE_ROW_TYPES, Scenario
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
 from assembler.io.readers import SETTINGS_FILE, SETTINGS_SHEET
-from assembler.scenario import TABLE_ROW_TYPES, Scenario
 from assembler.validation import COLUMNS
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from assembler.instance import Instance
+from assembler.compile.instance import Instance
 from assembler.solver.variables import Variables
 
 Guard = Callable[[cp_model.CpModel, str], cp_model.IntVar]

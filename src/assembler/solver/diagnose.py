@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from assembler.instance import Instance
-from assembler.solve_settings import SolveSettings
+from assembler.compile.instance import Instance
+from assembler.domain.solve_settings import SolveSettings
 from assembler.solver.model import build_model
 from assembler.solver.stopping import stoppable
 

@@ -8,15 +8,15 @@ from math import inf, isfinite
 
 from ortools.sat.python import cp_model
 
-from assembler.greedy import greedy_solution
-from assembler.instance import Instance
-from assembler.kpis import evaluate
-from assembler.protection import ops_shortfalls
-from assembler.result import Result, Status, relative_gap
-from assembler.scenario import Scenario
-from assembler.solution import Assignment, OpsAssignment, Solution
-from assembler.solve_settings import Progress, SolveSettings
+from assembler.compile.instance import Instance
+from assembler.compile.protection import ops_shortfalls
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Assignment, OpsAssignment, Solution
+from assembler.domain.solve_settings import Progress, SolveSettings
+from assembler.results.kpis import evaluate
+from assembler.results.result import Result, Status, relative_gap
 from assembler.solver.diagnose import find_conflicts
+from assembler.solver.greedy import greedy_solution
 from assembler.solver.lns import improve
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.objective import objective_scale

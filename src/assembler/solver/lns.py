@@ -20,12 +20,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from assembler.check import check
-from assembler.instance import Instance
-from assembler.kpis import score_of
-from assembler.scenario import Capability, OpsDemand, Person, Scenario
-from assembler.solution import Solution
-from assembler.solve_settings import SolveSettings
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Capability, OpsDemand, Person, Scenario
+from assembler.domain.solution import Solution
+from assembler.domain.solve_settings import SolveSettings
+from assembler.results.check import check
+from assembler.results.kpis import score_of
 
 SubSolver = Callable[[Scenario, SolveSettings], tuple[Solution | None, bool]]
 """Solves a sub-scenario: its plan (if any) and whether that plan is proven optimal."""

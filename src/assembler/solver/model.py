@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from assembler.instance import Instance
-from assembler.solution import Solution
-from assembler.solve_settings import Stability
+from assembler.compile.instance import Instance
+from assembler.domain.solution import Solution
+from assembler.domain.solve_settings import Stability
 from assembler.solver.constraints import Constraints, Guard
 from assembler.solver.objective import set_objective
 from assembler.solver.variables import Variables, create_variables

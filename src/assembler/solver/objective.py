@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from assembler.instance import Instance
-from assembler.solve_settings import Stability
+from assembler.compile.instance import Instance
+from assembler.domain.solve_settings import Stability
 from assembler.solver.variables import Variables
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from assembler.instance import Instance
+from assembler.compile.instance import Instance
 
 
 @dataclass

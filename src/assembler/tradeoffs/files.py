@@ -16,8 +16,8 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from assembler.export import summary_json, table_csv_bytes
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
+from assembler.io.reports import summary_json, table_csv_bytes
 
 PNG_SCALE = 2
 """Pixels per chart unit: sharp on a high-density screen or a slide."""

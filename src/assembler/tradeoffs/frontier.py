@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assembler.result import Result
-from assembler.scenario import Scenario
-from assembler.solve_settings import SolveSettings
+from assembler.domain.scenario import Scenario
+from assembler.domain.solve_settings import SolveSettings
+from assembler.results.result import Result
 from assembler.tradeoffs.runner import ProgressCallback, Runner
 from assembler.tradeoffs.runs import Run, results_table, solve_runs
 

@@ -32,7 +32,7 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from assembler.scenario import Scenario
+from assembler.domain.scenario import Scenario
 from assembler.tradeoffs.runs import Run
 from assembler.tradeoffs.variants import BASELINE, CHANGE_KINDS, Change, Variant
 from assembler.validation import SETTINGS, CellError, did_you_mean, flatten_settings

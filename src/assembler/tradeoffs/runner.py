@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from distributed import Client, LocalCluster, as_completed
 
-from assembler.solve_settings import SolveSettings
+from assembler.domain.solve_settings import SolveSettings
 
 S = TypeVar("S")
 J = TypeVar("J")

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from assembler.result import Result
-from assembler.scenario import Scenario
-from assembler.solve_settings import SolveSettings
+from assembler.domain.scenario import Scenario
+from assembler.domain.solve_settings import SolveSettings
+from assembler.results.result import Result
 from assembler.tradeoffs.runner import ProgressCallback, Runner, one_thread
 from assembler.tradeoffs.variants import BASELINE, Variant
 

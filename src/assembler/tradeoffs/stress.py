@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assembler.instance import Instance
-from assembler.kpis import coverage, evaluate
-from assembler.protection import Shortfall, ops_shortfalls
-from assembler.result import Result, Status
-from assembler.scenario import Scenario
-from assembler.solution import Solution
-from assembler.solve_settings import SolveSettings, Stability
+from assembler.compile.instance import Instance
+from assembler.compile.protection import Shortfall, ops_shortfalls
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
+from assembler.domain.solve_settings import SolveSettings, Stability
+from assembler.results.kpis import coverage, evaluate
+from assembler.results.result import Result, Status
 from assembler.tradeoffs.runner import ProgressCallback, Runner, one_thread
 from assembler.tradeoffs.runs import using
 

@@ -6,8 +6,8 @@ import io
 
 import pandas as pd
 
-from assembler.scenario import Scenario
-from assembler.solve_settings import SolveSettings
+from assembler.domain.scenario import Scenario
+from assembler.domain.solve_settings import SolveSettings
 from assembler.tradeoffs.grid import SweepPlan
 from assembler.tradeoffs.runner import ProgressCallback, Runner
 from assembler.tradeoffs.runs import RESULT_COLUMNS, results_table, solve_runs

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assembler.scenario import Scenario
+from assembler.domain.scenario import Scenario
 from assembler.validation import did_you_mean
 
 MAX_FTE = 2.0

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
-from assembler.instance import Instance
-from assembler.solution import Assignment, OpsAssignment, Solution
+from assembler.compile.instance import Instance
+from assembler.domain.solution import Assignment, OpsAssignment, Solution
 
 
 def greedy_solution(instance: Instance, start: Solution | None = None) -> Solution | None:

@@ -32,9 +32,9 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from assembler.eligibility import Eligibility
-from assembler.problems import Problem, error, warning
-from assembler.scenario import (
+from assembler.compile.eligibility import Eligibility
+from assembler.domain.problems import Problem, error, warning
+from assembler.domain.scenario import (
     REQUIRED_TABLES,
     TABLE_ROW_TYPES,
     LockKind,
@@ -43,7 +43,7 @@ from assembler.scenario import (
     Person,
     Scenario,
 )
-from assembler.settings import ModelSettings, Weights
+from assembler.domain.settings import ModelSettings, Weights
 
 # --------------------------------------------------------------------------- raw input
 

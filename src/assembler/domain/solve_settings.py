@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assembler.solution import Solution
+from assembler.domain.solution import Solution
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from assembler.result import Result
-from assembler.scenario import Scenario
-from assembler.solution import Solution
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
+from assembler.results.result import Result
 
 
 @dataclass(frozen=True, slots=True)

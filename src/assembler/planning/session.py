@@ -6,7 +6,7 @@ click changes happens here, in plain Python, so it is tested without a browser:
 * the scenario as loaded, the log of edits on top of it and the model-setting dials,
   which together give the scenario to solve (``scenario``) — also what is exported, so
   edits are never lost;
-* a background solve (``assembler.jobs``), warm-started from the latest plan, so a
+* a background solve (``assembler.planning.jobs``), warm-started from the latest plan, so a
   re-solve after a small edit starts from a feasible neighbour and finishes at once;
 * the current and the previous outcome, each with the scenario it solved and its reports,
   so the app can compare them (``comparison``) even after further edits.
@@ -18,15 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assembler.compare import Comparison, compare
-from assembler.edits import Edit, apply_edit, apply_edits
-from assembler.jobs import SolveJob, start
-from assembler.problems import Problem
-from assembler.report import Reports, build_reports
-from assembler.result import Result
-from assembler.scenario import Scenario
-from assembler.solution import Solution
-from assembler.solve_settings import SolveSettings, Stability
+from assembler.domain.problems import Problem
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
+from assembler.domain.solve_settings import SolveSettings, Stability
+from assembler.planning.compare import Comparison, compare
+from assembler.planning.edits import Edit, apply_edit, apply_edits
+from assembler.planning.jobs import SolveJob, start
+from assembler.results.report import Reports, build_reports
+from assembler.results.result import Result
 from assembler.validation import ScenarioReport
 
 

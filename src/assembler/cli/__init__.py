@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assembler.domain.problems import Problem
+from assembler.domain.scenario import Scenario
+from assembler.domain.solve_settings import Progress, SolveSettings
 from assembler.io import ScenarioReport, read_scenario, write_scenario
-from assembler.problems import Problem
-from assembler.result import Result, Status, relative_gap
-from assembler.scenario import Scenario
-from assembler.solve_settings import Progress, SolveSettings
+from assembler.results.result import Result, Status, relative_gap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,8 +151,8 @@ def _solve(
     ops_buffer: float | None,
     report_format: ReportFormat,
 ) -> None:
-    from assembler.export import write_reports
-    from assembler.report import build_reports
+    from assembler.io.reports import write_reports
+    from assembler.results.report import build_reports
     from assembler.solver import solve as run_solver
 
     _refuse_input_folder(path, out)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from assembler.eligibility import Eligibility
-from assembler.scenario import Lock, LockKind, Mission, Person, Scenario
+from assembler.compile.eligibility import Eligibility
+from assembler.domain.scenario import Lock, LockKind, Mission, Person, Scenario
 
 
 class EditError(ValueError):

@@ -20,7 +20,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
-from assembler.report import Reports
+from assembler.results.report import Reports
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SUMMARY_FILE = "summary.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from assembler.scenario import LockKind, Mission, MissionNeed, OpsDemand, Person, Scenario
+from assembler.domain.scenario import LockKind, Mission, MissionNeed, OpsDemand, Person, Scenario
 
 
 class Eligibility:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assembler.instance import Instance
-from assembler.scenario import ChangeType, Scenario
-from assembler.solution import Solution
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import ChangeType, Scenario
+from assembler.domain.solution import Solution
 
 OPERATIONS = "operations"
 HIERARCHY = "hierarchy missions"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from assembler.instance import Instance
-from assembler.solution import Solution
+from assembler.compile.instance import Instance
+from assembler.domain.solution import Solution
 
 
 @dataclass(frozen=True, slots=True)

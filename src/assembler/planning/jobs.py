@@ -13,9 +13,9 @@ import dataclasses
 import threading
 import time
 
-from assembler.result import Result
-from assembler.scenario import Scenario
-from assembler.solve_settings import Progress, SolveSettings
+from assembler.domain.scenario import Scenario
+from assembler.domain.solve_settings import Progress, SolveSettings
+from assembler.results.result import Result
 from assembler.solver import solve
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from assembler.instance import Instance
-from assembler.scenario import Scenario
-from assembler.solution import Solution
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
 
 
 def check(scenario: Scenario | Instance, solution: Solution) -> list[str]:

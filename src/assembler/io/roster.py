@@ -1,7 +1,7 @@
 """Downloaded reports back to a ``Solution``, so a roster can be checked against the model.
 
 A roster travels: it is downloaded, opened in a spreadsheet, mailed around.  Rebuilding the
-decision from the report files alone and handing it to ``assembler.check`` proves that what
+decision from the report files alone and handing it to ``assembler.results.check`` proves that what
 the planner holds is a feasible plan — not merely that the optimiser once found one.
 
 The reports carry FTE decimals; steps are recovered as ``round(fte / step_fte)``, exact
@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from assembler.export import FORMULA_PREFIXES
-from assembler.scenario import Scenario
-from assembler.solution import Assignment, OpsAssignment, Solution
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Assignment, OpsAssignment, Solution
+from assembler.io.reports import FORMULA_PREFIXES
 
 
 def solution_from_reports(

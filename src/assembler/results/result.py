@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from assembler.kpis import Kpis
-from assembler.solution import Solution
+from assembler.domain.solution import Solution
+from assembler.results.kpis import Kpis
 
 
 class Status(StrEnum):

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from assembler.instance import Instance, Need
-from assembler.solution import Solution
+from assembler.compile.instance import Instance, Need
+from assembler.domain.solution import Solution
 
 NOT_WORTH_IT = (
     "not worth it at current weights: its eligible people create more value elsewhere "

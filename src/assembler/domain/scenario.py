@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assembler.settings import ModelSettings
+from assembler.domain.settings import ModelSettings
 
 
 class ChangeType(StrEnum):

@@ -4,7 +4,7 @@ Everything is recomputed from the plain ``Solution`` through ``Instance`` and ``
 from the solver), so the tables agree with ``check`` and with each other.  Rows are gathered as
 plain Python lists and turned into a DataFrame once per table: per-row DataFrame operations
 would dominate the cost on a 10,000-person scenario.  Writing the tables to disk (number
-formatting, formula neutralisation) is ``assembler.export``'s job.
+formatting, formula neutralisation) is ``assembler.io.reports``'s job.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from assembler.explain import explain_unstaffed
-from assembler.instance import Instance
-from assembler.kpis import Coverage, coverage
-from assembler.result import Result
-from assembler.scenario import Scenario
-from assembler.solution import Solution
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
+from assembler.results.explain import explain_unstaffed
+from assembler.results.kpis import Coverage, coverage
+from assembler.results.result import Result
 
 ROSTER_COLUMNS = (
     "mission_id",

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from assembler.instance import Instance
+from assembler.compile.instance import Instance
 
 EXACT_DEMANDS_PER_UNIT = 12
 """Up to this many demands in a unit every subset is tried (4,095 at most); beyond it only

@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from assembler.eligibility import Eligibility
-from assembler.scenario import LockKind, Mission, Person, Scenario
+from assembler.compile.eligibility import Eligibility
+from assembler.domain.scenario import LockKind, Mission, Person, Scenario
 
 EPSILON = 1e-9
 

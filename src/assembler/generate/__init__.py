@@ -22,9 +22,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from assembler.eligibility import Eligibility
-from assembler.instance import capacity_steps, demand_steps, protected_steps
-from assembler.scenario import (
+from assembler.compile.eligibility import Eligibility
+from assembler.compile.instance import capacity_steps, demand_steps, protected_steps
+from assembler.domain.scenario import (
     Capability,
     CapabilityKind,
     ChangeType,
@@ -41,7 +41,7 @@ from assembler.scenario import (
     Skill,
     Unit,
 )
-from assembler.settings import ModelSettings
+from assembler.domain.settings import ModelSettings
 
 # --- the vocabulary of a generic organisation -------------------------------------------
 
