@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from math import inf, isfinite
 
 from ortools.sat.python import cp_model
@@ -105,6 +106,17 @@ def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings, worker
 
 
 def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
+    """Choose the missions to staff, their teams and everyone's time (MODEL.md §5–7).
+
+    The one way into the optimiser.  It proves first, without a model, whether operations
+    can be protected at all; then builds the CP-SAT model, warm-starts it from the greedy
+    plan (reported at once through ``settings.progress``), searches, and on large
+    organisations improves the plan with the neighbourhood search for the rest of the limit.
+    ``settings`` says how hard to look (time limit, workers, seed, stop event, warm start,
+    stability); what the optimum *is* comes from ``scenario.settings``.  The ``Result``
+    holds plain data only: its KPIs are recomputed from the solution, and an infeasible
+    scenario comes back with the requirements that clash.
+    """
     return _solve(scenario, settings or SolveSettings(), lns=True)
 
 
@@ -120,79 +132,136 @@ def _wants_neighbourhood_search(
     )
 
 
+@dataclass
+class _Best:
+    """The best plan known so far, its MODEL.md score and the bound proved on it."""
+
+    status: Status
+    solution: Solution | None = None
+    score: int | None = None
+    bound: float | None = None
+
+
+@dataclass
+class _Built:
+    """The model of one solve with its warm start, ready to search."""
+
+    instance: Instance
+    model: cp_model.CpModel
+    variables: Variables
+    start: Solution | None
+    start_score: int | None
+
+
 def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     started = time.perf_counter()
     instance = Instance(scenario)
     shortfalls = ops_shortfalls(instance)
     if shortfalls:
         return _infeasible(tuple(str(s) for s in shortfalls), time.perf_counter() - started)
+    built = _build(instance, settings)
+    build_seconds = time.perf_counter() - started
+    relay = _Relay(settings, started)
+    if built.start_score is not None:
+        relay.report(built.start_score)
+    large = lns and _wants_neighbourhood_search(settings, built.variables, built.start)
+    search_started = time.perf_counter()
+    best = _full_search(built, settings, relay, large)
+    if large and best.solution is not None and best.status is not Status.OPTIMAL:
+        deadline = search_started + settings.time_limit
+        best = _neighbourhood_search(instance, best, settings, relay, deadline)
+    return _result(instance, settings, best, build_seconds, time.perf_counter() - search_started)
+
+
+def _build(instance: Instance, settings: SolveSettings) -> _Built:
+    """The CP-SAT model, hinted with the warm start (the greedy plan built around
+    ``settings.hint``), or with the hint itself when the greedy finds no plan."""
     model, variables = build_model(instance, stability=settings.stability)
     start = greedy_solution(instance, settings.hint) if settings.warm_start else None
     hint = start or settings.hint
     if hint is not None:
         add_hint(model, instance, variables, hint)
-    build_seconds = time.perf_counter() - started
-    relay = _Relay(settings, started)
     start_score = evaluate(instance, start).score if start is not None else None
-    if start_score is not None:
-        relay.report(start_score)
+    return _Built(instance, model, variables, start, start_score)
 
-    scale = objective_scale(variables, settings.stability)
-    large = lns and _wants_neighbourhood_search(settings, variables, start)
+
+def _full_search(built: _Built, settings: SolveSettings, relay: _Relay, large: bool) -> _Best:
+    """CP-SAT on the whole model: a plan and the bound.  On a large model it has half the
+    limit and one presolve pass, since the neighbourhood search improves the plan after."""
+    scale = objective_scale(built.variables, settings.stability)
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings, settings.workers)
     if large:
-        # The full model searches first, for the bound and a plan; one presolve pass
-        # reaches the LP sooner (3,000 people: search from 7 s instead of 15 s).
+        # One presolve pass reaches the LP sooner (3,000 people: search from 7 s, not 15 s).
         solver.parameters.max_time_in_seconds = FULL_MODEL_SHARE * settings.time_limit
         solver.parameters.max_presolve_iterations = 1
-    solve_started = time.perf_counter()
     with stoppable(solver, settings.stop):
-        code = solver.solve(model, _ProgressReporter(relay, scale))
-
+        code = solver.solve(built.model, _ProgressReporter(relay, scale))
     status = _STATUS.get(code, Status.UNKNOWN)
-    solution: Solution | None = None
-    objective: int | None = None
-    bound: float | None = None
     if status in (Status.OPTIMAL, Status.FEASIBLE):
-        solution = extract_solution(solver, instance, variables)
-        objective = round(solver.objective_value / scale)
-        bound = solver.best_objective_bound / scale
-    elif status is Status.UNKNOWN and start is not None:
+        return _Best(
+            status,
+            extract_solution(solver, built.instance, built.variables),
+            round(solver.objective_value / scale),
+            solver.best_objective_bound / scale,
+        )
+    if status is Status.UNKNOWN and built.start is not None:
         # The search found nothing better in time: the warm start is still a valid plan,
         # and the bound the search proved (from its LP) still holds.
-        solution, objective, status = start, start_score, Status.FEASIBLE
-        if isfinite(solver.best_objective_bound):
-            bound = solver.best_objective_bound / scale
-    if large and solution is not None and status is not Status.OPTIMAL:
-        improved = improve(
-            instance,
-            solution,
-            solve_started + settings.time_limit,
-            _solve_neighbourhood,
-            seed=settings.seed,
-            workers=settings.workers,
-            on_better=lambda _, score: relay.report(score),
-            stop=settings.stop,
+        bound = solver.best_objective_bound
+        return _Best(
+            Status.FEASIBLE,
+            built.start,
+            built.start_score,
+            bound / scale if isfinite(bound) else None,
         )
-        improved_score = evaluate(instance, improved).score
-        if objective is None or improved_score > objective:
-            solution, objective, status = improved, improved_score, Status.FEASIBLE
-    solve_seconds = time.perf_counter() - solve_started
-    kpis = evaluate(instance, solution) if solution is not None else None
-    gap = _gap(status, objective, bound)
-    if kpis is not None and settings.stability is not None:
-        objective = kpis.score  # report the MODEL.md score, not the repair objective
+    return _Best(status)
+
+
+def _neighbourhood_search(
+    instance: Instance, best: _Best, settings: SolveSettings, relay: _Relay, deadline: float
+) -> _Best:
+    """Improve the full model's plan step by step until ``deadline`` (``lns.improve``)."""
+    assert best.solution is not None
+    improved = improve(
+        instance,
+        best.solution,
+        deadline,
+        _solve_neighbourhood,
+        seed=settings.seed,
+        workers=settings.workers,
+        on_better=lambda _, score: relay.report(score),
+        stop=settings.stop,
+    )
+    score = evaluate(instance, improved).score
+    if best.score is None or score > best.score:
+        return _Best(Status.FEASIBLE, improved, score, best.bound)
+    return best
+
+
+def _result(
+    instance: Instance,
+    settings: SolveSettings,
+    best: _Best,
+    build_seconds: float,
+    solve_seconds: float,
+) -> Result:
+    """The plain-data result: KPIs recomputed from the plan, the MODEL.md score (not the
+    repair objective of ``Stability``), and the clash when the scenario is infeasible."""
+    kpis = evaluate(instance, best.solution) if best.solution is not None else None
+    gap = _gap(best.status, best.score, best.bound)
+    score = kpis.score if kpis is not None and settings.stability is not None else best.score
+    infeasible = best.status is Status.INFEASIBLE
     return Result(
-        status=status,
-        score=objective,
-        best_bound=bound,
+        status=best.status,
+        score=score,
+        best_bound=best.bound,
         gap=gap,
         build_seconds=build_seconds,
         solve_seconds=solve_seconds,
-        solution=solution,
+        solution=best.solution,
         kpis=kpis,
-        conflicts=_conflicts(instance, settings) if status is Status.INFEASIBLE else (),
+        conflicts=_conflicts(instance, settings) if infeasible else (),
     )
 
 
