@@ -1,4 +1,4 @@
-"""An independent re-implementation of MODEL.md as a MILP (scipy's HiGHS), for cross-checks.
+"""An independent re-implementation of MODEL.md v2 as a MILP (scipy's HiGHS), for cross-checks.
 
 It shares no code with the engine beyond the scenario's row models: eligibility, the
 integer data and every constraint are re-derived here from the spec text, so a misreading
@@ -36,7 +36,15 @@ def reference_optimum(s: Scenario) -> int | None:
     """The optimal score, or ``None`` when the scenario is infeasible."""
     st = s.settings
     step = st.step_fte
-    cap = {p.person_id: math.floor(p.fte / step + EPS) for p in s.people}
+    periods = [q.period_id for q in s.periods] if s.periods is not None else [None]
+    horizon = range(1, len(periods) + 1)  # t = 1 … T, as MODEL.md §3 numbers them
+    index_of = {period_id: t for t, period_id in zip(horizon, periods, strict=True)}
+    given = {(r.person_id, r.period_id): r.fte for r in s.availability}
+    cap = {
+        (p.person_id, t): math.floor(given.get((p.person_id, periods[t - 1]), p.fte) / step + EPS)
+        for p in s.people
+        for t in horizon
+    }
     unit = {p.person_id: p.unit_id for p in s.people}
     level = {(r.person_id, r.skill_id): r.level for r in s.person_skills}
     forbidden = {(lk.person_id, lk.mission_id) for lk in s.locks if lk.lock == "forbid"}
@@ -64,70 +72,126 @@ def reference_optimum(s: Scenario) -> int | None:
     lp = _Lp()
     objective: dict[int, float] = defaultdict(float)
     y = {m.mission_id: lp.var(1) for m in s.missions}
+    # Timing (§2, §3): window e … l, duration d, starts S = e … l − d + 1, b_mt per start.
+    first: dict[str, int] = {}
+    length: dict[str, int] = {}
+    starts: dict[str, dict[int, int]] = {}
+    for m in s.missions:
+        e = index_of[m.earliest_start] if m.earliest_start is not None else 1
+        last = index_of[m.latest_end] if m.latest_end is not None else len(periods)
+        d = m.duration if m.duration is not None else last - e + 1
+        first[m.mission_id], length[m.mission_id] = e, d
+        starts[m.mission_id] = {t: lp.var(1) for t in range(e, last - d + 2)}
+        lp.row({**dict.fromkeys(starts[m.mission_id].values(), 1.0), y[m.mission_id]: -1}, 0, 0)
+        for t, b in starts[m.mission_id].items():
+            objective[b] -= st.weights.delay * (t - e)  # §7 delay
+
+    def running(m_id: str, t: int) -> dict[int, float]:
+        """r_mt as terms: the starts t' with t − d < t' ≤ t."""
+        return {b: 1.0 for t0, b in starts[m_id].items() if t - length[m_id] < t0 <= t}
+
     needs = defaultdict(list)
     for n in s.mission_needs:
         needs[n.mission_id].append(n)
-    a: dict[tuple[str, str, str], int] = {}
     x: dict[tuple[str, str], int] = {}
-    load: dict[str, dict[int, float]] = defaultdict(dict)
+    working: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)  # Σ_m w_pmt
+    load: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
     for m in s.missions:
-        total_demand = sum(math.ceil(n.fte / step - EPS) for n in needs[m.mission_id])
+        m_id = m.mission_id
+        total_demand = sum(math.ceil(n.fte / step - EPS) for n in needs[m_id])
         share = min(math.ceil(st.min_allocation_fte / step - EPS), total_demand)
-        per_person: dict[str, list[int]] = defaultdict(list)
-        for n in needs[m.mission_id]:
+        time_of: dict[tuple[str, int], list[int]] = defaultdict(list)
+        people: set[str] = set()
+        for n in needs[m_id]:
             demand = math.ceil(n.fte / step - EPS)
-            supply: dict[int, float] = {}
-            for p in s.people:
-                if eligible(p.person_id, m.mission_id, n.skill_id, n.min_level):
+            holders = [
+                p.person_id
+                for p in s.people
+                if eligible(p.person_id, m_id, n.skill_id, n.min_level)
+            ]
+            people.update(holders)
+            for t in horizon:
+                supply: dict[int, float] = {}
+                for pid in holders:
                     var = lp.var(demand)
-                    a[p.person_id, m.mission_id, n.skill_id] = var
                     supply[var] = 1
-                    per_person[p.person_id].append(var)
-                    load[p.person_id][var] = 1
-            lp.row({**supply, y[m.mission_id]: -demand}, 0, 0)  # §6.1
-        for pid, vars_ in per_person.items():
-            xv = x[pid, m.mission_id] = lp.var(1)
-            for var in vars_:
-                lp.row({var: 1, xv: -lp.upper[var]}, high=0)  # §6.2 a ≤ D·x
-            lp.row({**dict.fromkeys(vars_, 1.0), xv: -share}, low=0)  # §6.2 share
-            lp.row({xv: 1, y[m.mission_id]: -1}, high=0)  # §6.2 x ≤ y
-        team = {x[pid, m.mission_id]: 1.0 for pid in per_person}
-        lp.row({**team, y[m.mission_id]: -m.min_team}, low=0)  # §6.5
+                    time_of[pid, t].append(var)
+                    load[pid, t][var] = 1
+                run = {b: -demand * c for b, c in running(m_id, t).items()}
+                lp.row({**supply, **run}, 0, 0)  # §6.1
+        for pid in sorted(people):
+            xv = x[pid, m_id] = lp.var(1)
+            lp.row({xv: 1, y[m_id]: -1}, high=0)  # §6.2 x ≤ y
+            for t in horizon:
+                for var in time_of[pid, t]:
+                    lp.row({var: 1, xv: -lp.upper[var]}, high=0)  # §6.2 a ≤ D·x
+                w = lp.var(1)
+                run = running(m_id, t)
+                lp.row({w: 1, xv: -1, **{b: -c for b, c in run.items()}}, low=-1)  # w ≥ x + r − 1
+                lp.row({w: 1, xv: -1}, high=0)
+                lp.row({w: 1, **{b: -c for b, c in run.items()}}, high=0)
+                lp.row({**dict.fromkeys(time_of[pid, t], 1.0), w: -share}, low=0)  # share
+                working[pid, t][w] = 1
+        team = {x[pid, m_id]: 1.0 for pid in people}
+        lp.row({**team, y[m_id]: -m.min_team}, low=0)  # §6.5
         if m.max_team is not None:
-            lp.row({**team, y[m.mission_id]: -m.max_team}, high=0)
+            lp.row({**team, y[m_id]: -m.max_team}, high=0)
         if m.change_type in ("transition", "innovation") and st.network_min_units > 0:  # §6.8
             by_unit: dict[str, dict[int, float]] = defaultdict(dict)
-            for pid in per_person:
-                by_unit[unit[pid]][x[pid, m.mission_id]] = 1
+            for pid in people:
+                by_unit[unit[pid]][x[pid, m_id]] = 1
             zs = {}
             for members in by_unit.values():
                 z = lp.var(1)
                 zs[z] = 1.0
                 lp.row({z: 1, **{k: -v for k, v in members.items()}}, high=0)
-            lp.row({**zs, y[m.mission_id]: -st.network_min_units}, low=0)
+            lp.row({**zs, y[m_id]: -st.network_min_units}, low=0)
         if m.mandatory:
-            lp.row({y[m.mission_id]: 1}, 1, 1)  # §6.9
-        objective[y[m.mission_id]] += st.weights.value * round(100 * m.value)
-    for o in s.ops_demand:  # §6.4
-        required = math.ceil(o.fte * (1 + st.ops_buffer) / step - EPS)
+            lp.row({y[m_id]: 1}, 1, 1)  # §6.9
+        objective[y[m_id]] += st.weights.value * round(100 * m.value)
+    for m in s.missions:  # §6.10 sequence, as a big-M on start times
+        if m.after is None:
+            continue
+        before = m.after
+        lp.row({y[m.mission_id]: 1, y[before]: -1}, high=0)
+        big = 2 * len(periods) + 1
+        terms: dict[int, float] = defaultdict(float)
+        for t, b in starts[m.mission_id].items():
+            terms[b] += t
+        for t, b in starts[before].items():
+            terms[b] -= t + length[before]
+        terms[y[m.mission_id]] -= big
+        lp.row(dict(terms), low=-big)
+    in_force: dict[tuple[str, str, int], tuple[float, int]] = {}
+    for o in s.ops_demand:
+        if o.period_id is None:
+            for t in horizon:
+                in_force.setdefault((o.unit_id, o.skill_id, t), (o.fte, o.min_level))
+    for o in s.ops_demand:
+        if o.period_id is not None:
+            in_force[o.unit_id, o.skill_id, index_of[o.period_id]] = (o.fte, o.min_level)
+    for (u, k, t), (fte, min_level) in in_force.items():  # §6.4
+        required = math.ceil(fte * (1 + st.ops_buffer) / step - EPS)
         cover = {}
         for p in s.people:
-            if p.unit_id == o.unit_id and level.get((p.person_id, o.skill_id), 0) >= o.min_level:
-                var = lp.var(cap[p.person_id])
+            if p.unit_id == u and level.get((p.person_id, k), 0) >= min_level:
+                var = lp.var(cap[p.person_id, t])
                 cover[var] = 1.0
-                load[p.person_id][var] = 1
+                load[p.person_id, t][var] = 1
         lp.row(cover, low=required)
     for p in s.people:
-        lp.row(load[p.person_id], high=cap[p.person_id])  # §6.3
-        mine = {xv: 1.0 for (pid, _), xv in x.items() if pid == p.person_id}
         maxm = st.max_missions_default if p.max_missions is None else p.max_missions
-        lp.row(mine, high=maxm)  # §6.6
+        for t in horizon:
+            lp.row(load[p.person_id, t], high=cap[p.person_id, t])  # §6.3
+            lp.row(working[p.person_id, t], high=maxm)  # §6.6
     for c in s.capabilities:  # §6.7
-        use: dict[int, float] = defaultdict(float)
-        for mc in s.mission_capabilities:
-            if mc.capability_id == c.capability_id:
-                use[y[mc.mission_id]] += mc.units
-        lp.row(use, high=c.capacity - c.ops_reserved)
+        for t in horizon:
+            use: dict[int, float] = defaultdict(float)
+            for mc in s.mission_capabilities:
+                if mc.capability_id == c.capability_id:
+                    for b, coefficient in running(mc.mission_id, t).items():
+                        use[b] += mc.units * coefficient
+            lp.row(use, high=c.capacity - c.ops_reserved)
     for lk in s.locks:
         if lk.lock == "pin":
             if (lk.person_id, lk.mission_id) not in x:

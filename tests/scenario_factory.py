@@ -148,7 +148,7 @@ def tiny_tables() -> dict[str, Rows]:
     tables: dict[str, Rows] = {}
     for name in Scenario.model_fields:
         rows = getattr(scenario, name)
-        if name == "settings" or rows is None:
+        if name == "settings" or not rows:
             continue
         tables[name] = [
             {key: cell(value) for key, value in row.model_dump().items()} for row in rows

@@ -108,7 +108,7 @@ def test_shortfalls_see_people_who_are_away_and_time_already_given() -> None:
     assert ops_shortfalls(instance) == []
     a = instance.person_index["a"]
     assert [s.available_fte for s in ops_shortfalls(instance, absent=[a])] == [2.0]
-    assert ops_shortfalls(instance, capacity=[20, 20, 0])[0].required_fte == 2.2
+    assert ops_shortfalls(instance, capacity=[[20], [20], [0]])[0].required_fte == 2.2
 
 
 def test_a_certified_infeasible_run_names_the_clash_without_solving() -> None:

@@ -88,7 +88,12 @@ def test_workbook_layout(tmp_path: Path) -> None:
 def test_json_layout(tmp_path: Path) -> None:
     write_scenario(tiny_scenario(), tmp_path / "s.json")
     document = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
-    assert document["settings"]["weights"] == {"value": 100, "preference": 10, "assignment": 1}
+    assert document["settings"]["weights"] == {
+        "value": 100,
+        "preference": 10,
+        "assignment": 1,
+        "delay": 1,
+    }
     assert document["mission_needs"][1]["fte"] == 0.35
     assert document["missions"][0]["change_type"] == "improve"
 

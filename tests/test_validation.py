@@ -670,7 +670,7 @@ def test_workbook_problems_name_the_sheet(tmp_path: Path) -> None:
     workbook.save(tmp_path / "s.xlsx")
     report = read_scenario(tmp_path / "s.xlsx")
     find(report, "people", "must be > 0 and ≤ 2", row=2, column="fte")
-    problem = find(report, "settings", "unknown setting", row=10, column="ops_bufer")
+    problem = find(report, "settings", "unknown setting", row=11, column="ops_bufer")
     assert "did you mean 'ops_buffer'" in problem.reason
     find(report, "Skils", "did you mean 'skills'", severity=Severity.WARNING)
 

@@ -58,7 +58,7 @@ def test_unit_capacity_splits_time_by_use_and_adds_up() -> None:
         ops=(OpsAssignment("a", "k", 7),),
     )
     table = unit_capacity(s, solution)
-    assert list(table.columns) == ["unit_id", "use", "fte"]
+    assert list(table.columns) == ["unit_id", "period_id", "use", "fte"]
     assert list(table.unit_id.unique()) == ["u1", "u2"]  # "top" has no people
     split = table.set_index(["unit_id", "use"]).fte
     assert split["u1"].to_dict() == {

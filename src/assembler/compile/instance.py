@@ -2,8 +2,10 @@
 
 Everything downstream — the CP-SAT model, the solver-independent checker, KPIs, the
 explanations of unstaffed missions — reads this one object, so they all agree on what
-``D_mk``, ``R_uk``, ``cap_p`` and "eligible" mean.  People and missions are addressed by
-index (their position in the scenario's tables) to keep the large-instance paths cheap.
+``D_mk``, ``R_ukt``, ``cap_pt``, a mission's possible starts and "eligible" mean.  People,
+missions and periods are addressed by index (their position in the scenario's tables;
+periods from 0, so MODEL.md's ``t`` is ``period + 1``) to keep the large-instance paths
+cheap.  Without a ``periods`` table there is one period, 0, and everything is as in v1.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from assembler.compile.eligibility import Eligibility
-from assembler.domain.scenario import LockKind, Mission, Person, Scenario
+from assembler.domain.scenario import LockKind, Mission, OpsDemand, Person, Scenario
 
 EPSILON = 1e-9
 
@@ -52,7 +54,8 @@ class Need:
 
 @dataclass(frozen=True, slots=True)
 class OpsNeed:
-    """An operational demand ``(u, k)``: ``required`` = ``R_uk`` steps, kept by ``eligible``."""
+    """An operational demand ``(u, k)`` in one period: ``required`` = ``R_ukt`` steps, kept
+    by ``eligible`` (the unit's people at the ``min_level`` of the row in force then)."""
 
     unit_id: str
     skill_id: str
@@ -60,6 +63,7 @@ class OpsNeed:
     demand_fte: float
     required: int
     eligible: tuple[int, ...]
+    period: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +84,16 @@ class Instance:
         self.step = settings.step_fte
         self.eligibility = eligibility = Eligibility(scenario)
 
+        self.period_ids = scenario.period_ids
+        self.horizon = len(self.period_ids)
+        """``T``: the number of periods (1 without a ``periods`` table)."""
+        self.periods = range(self.horizon)
+        self.period_index = {period_id: t for t, period_id in enumerate(self.period_ids)}
+
         self.people: tuple[Person, ...] = scenario.people
         self.person_index = {p.person_id: i for i, p in enumerate(self.people)}
-        self.capacity = tuple(capacity_steps(p.fte, self.step) for p in self.people)
+        self.capacity = self._capacities()
+        """``cap_pt``: ``capacity[p][t]`` steps."""
         self.max_missions = tuple(
             settings.max_missions_default if p.max_missions is None else p.max_missions
             for p in self.people
@@ -91,6 +102,7 @@ class Instance:
         self.missions: tuple[Mission, ...] = scenario.missions
         self.mission_index = {m.mission_id: i for i, m in enumerate(self.missions)}
         self.value = tuple(value_points(m.value) for m in self.missions)
+        self._timing()
 
         needs: list[Need] = []
         needs_of: list[list[int]] = [[] for _ in self.missions]
@@ -140,21 +152,108 @@ class Instance:
         )
         self.preference = self._preference_weights()
 
+    def _capacities(self) -> tuple[tuple[int, ...], ...]:
+        """``cap_pt`` from the person's availability in ``t`` if given, else ``people.fte``."""
+        given: dict[tuple[str, str], float] = {
+            (row.person_id, row.period_id): row.fte for row in self.scenario.availability
+        }
+        return tuple(
+            tuple(
+                capacity_steps(given.get((person.person_id, period_id), person.fte), self.step)
+                for period_id in self.period_ids
+            )
+            for person in self.people
+        )
+
+    def _timing(self) -> None:
+        """Windows, durations and possible starts (MODEL.md §2 mission timing, §3 ``S_m``).
+
+        A start that cannot follow the ``after`` mission's earliest possible finish is
+        dropped (its ``b`` would be 0 in every plan), so a mission chained after one that can
+        never run has no start at all.  The delay still counts from the window's own start.
+        """
+        last = self.horizon - 1
+        earliest, latest, duration, after = [], [], [], []
+        for mission in self.missions:
+            e = self.period_index.get(mission.earliest_start or "", 0)
+            end = self.period_index.get(mission.latest_end or "", last)
+            earliest.append(e)
+            latest.append(end)
+            duration.append(mission.duration if mission.duration is not None else end - e + 1)
+            after.append(self.mission_index.get(mission.after or ""))
+        self.earliest: tuple[int, ...] = tuple(earliest)
+        """``e_m``: the first period of the window."""
+        self.latest: tuple[int, ...] = tuple(latest)
+        """``l_m``: the last period of the window."""
+        self.duration: tuple[int, ...] = tuple(duration)
+        """``d_m``: how many consecutive periods a staffed mission runs."""
+        self.after: tuple[int | None, ...] = tuple(after)
+        """The mission that must finish before this one starts (``after``), by index."""
+        starts = [
+            range(e, end - d + 2) for e, end, d in zip(earliest, latest, duration, strict=True)
+        ]
+        for _ in range(len(starts)):  # chains resolve in at most one pass per mission
+            changed = False
+            for m, before in enumerate(after):
+                if before is None:
+                    continue
+                ready = starts[before].start + duration[before] if starts[before] else last + 2
+                if starts[m] and starts[m].start < ready:
+                    starts[m] = range(max(starts[m].start, ready), max(starts[m].stop, ready))
+                    changed = True
+            if not changed:
+                break
+        self.starts: tuple[range, ...] = tuple(starts)
+        """``S_m``: the periods a staffed mission may start in (empty: it can never run)."""
+
+    def window(self, mission: int) -> range:
+        """Every period the mission may run in, whatever its start."""
+        starts = self.starts[mission]
+        if not starts:
+            return range(0)
+        return range(starts.start, starts[-1] + self.duration[mission])
+
+    def run(self, mission: int, start: int) -> range:
+        """The periods the mission runs in when it starts in ``start``."""
+        return range(start, start + self.duration[mission])
+
+    def is_fixed(self, mission: int) -> bool:
+        """One possible start: the mission's timing is no decision (``b`` is ``y``)."""
+        return len(self.starts[mission]) == 1
+
+    def delay(self, mission: int, start: int) -> int:
+        """Periods from the window's start to ``start`` (the delay term of MODEL.md §7)."""
+        return start - self.earliest[mission]
+
     def _ops_needs(self) -> list[OpsNeed]:
+        """One need per (unit, skill, period) with a requirement: a row for the period
+        replaces the blank-period row there, its ``min_level`` included; 0 FTE is none."""
         people_of_unit: dict[str, list[int]] = defaultdict(list)
         for i, person in enumerate(self.people):
             people_of_unit[person.unit_id].append(i)
+        in_force: dict[tuple[str, str], list[OpsDemand | None]] = {}
+        for row in self.scenario.ops_demand:  # blank-period rows first: they hold everywhere
+            rows = in_force.setdefault((row.unit_id, row.skill_id), [None] * self.horizon)
+            if row.period_id is None:
+                rows[:] = [row] * self.horizon
+        for row in self.scenario.ops_demand:  # then period rows replace them where given
+            if row.period_id in self.period_index:
+                in_force[row.unit_id, row.skill_id][self.period_index[row.period_id]] = row
         needs = []
-        for row in self.scenario.ops_demand:
-            eligible = tuple(
-                p
-                for p in people_of_unit.get(row.unit_id, ())
-                if self.eligibility.can_cover(self.people[p], row)
-            )
-            required = protected_steps(row.fte, self.settings.ops_buffer, self.step)
-            needs.append(
-                OpsNeed(row.unit_id, row.skill_id, row.min_level, row.fte, required, eligible)
-            )
+        for t in self.periods:
+            for (unit_id, skill_id), rows in in_force.items():
+                demand = rows[t]
+                if demand is None or demand.fte <= 0:
+                    continue
+                eligible = tuple(
+                    p
+                    for p in people_of_unit.get(unit_id, ())
+                    if self.eligibility.can_cover(self.people[p], demand)
+                )
+                required = protected_steps(demand.fte, self.settings.ops_buffer, self.step)
+                needs.append(
+                    OpsNeed(unit_id, skill_id, demand.min_level, demand.fte, required, eligible, t)
+                )
         return needs
 
     def _capability_limits(self) -> list[CapabilityLimit]:

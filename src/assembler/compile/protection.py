@@ -6,8 +6,9 @@ scenario infeasible at once but cannot say why cheaply (its assumption cores can
 longer than the solve); this check names the clash in milliseconds, so ``solve`` runs it
 first and stress tests reuse it per draw.
 
-Ignoring missions, protecting a unit's operations is a transportation problem: each person
-of the unit offers ``cap_p`` steps to the demands they may cover, each demand needs ``R_uk``.
+Ignoring missions, protecting a unit's operations in a period is a transportation problem:
+each person of the unit offers ``cap_pt`` steps to the demands they may cover, each demand
+needs ``R_ukt``.
 By Gale's theorem (Hall's condition with capacities) it is feasible iff every set ``S`` of
 the unit's demands needs no more than the people able to cover some demand of ``S`` can
 give.  A violated set is a proof that no plan exists, whatever the missions do, and it names
@@ -35,32 +36,40 @@ class Shortfall:
     skill_ids: tuple[str, ...]
     required_fte: float
     available_fte: float
+    period: int = 0
+    period_id: str | None = None
+    """The period's id when the scenario has periods (then the message names it)."""
 
     def __str__(self) -> str:
         skills = ", ".join(self.skill_ids)
+        when = "" if self.period_id is None else f" in {self.period_id}"
         return (
-            f"operations of unit '{self.unit_id}' in {skills} need {self.required_fte:g} FTE "
-            f"(demand + buffer), but the people able to cover them have {self.available_fte:g} FTE"
+            f"operations of unit '{self.unit_id}' in {skills}{when} need {self.required_fte:g} "
+            f"FTE (demand + buffer), but the people able to cover them have "
+            f"{self.available_fte:g} FTE"
         )
 
 
 def ops_shortfalls(
-    instance: Instance, absent: Collection[int] = (), capacity: Sequence[int] | None = None
+    instance: Instance,
+    absent: Collection[int] = (),
+    capacity: Sequence[Sequence[int]] | None = None,
 ) -> list[Shortfall]:
-    """Per unit, the smallest set of demands the people present cannot protect (if any).
+    """Per unit and period, the smallest set of demands the people present cannot protect.
 
     ``absent`` are person indices taken out, so a stress draw needs no new ``Instance``;
-    ``capacity`` replaces ``cap_p`` (steps each person can give operations, e.g. the time a
-    plan leaves them outside missions).  An empty list means operations alone fit; missions
-    may still make a plan infeasible.
+    ``capacity`` replaces ``cap_pt`` (``capacity[p][t]``: steps each person can give
+    operations, e.g. the time a plan leaves them outside missions).  An empty list means
+    operations alone fit; missions may still make a plan infeasible.
     """
     steps = instance.capacity if capacity is None else capacity
-    demands_of_unit: dict[str, list[int]] = defaultdict(list)
+    demands_of_unit: dict[tuple[str, int], list[int]] = defaultdict(list)
     for o, need in enumerate(instance.ops):
-        demands_of_unit[need.unit_id].append(o)
+        demands_of_unit[need.unit_id, need.period].append(o)
     away = set(absent)
+    named = instance.scenario.has_horizon
     found = []
-    for unit_id, demands in demands_of_unit.items():
+    for (unit_id, t), demands in demands_of_unit.items():
         covers: dict[int, int] = defaultdict(int)  # person → bit set of the demands they cover
         for bit, o in enumerate(demands):
             for p in instance.ops[o].eligible:
@@ -68,7 +77,7 @@ def ops_shortfalls(
                     covers[p] |= 1 << bit
         for subset in _subsets(len(demands)):
             required = sum(instance.ops[demands[b]].required for b in _bits(subset))
-            available = sum(steps[p] for p, mask in covers.items() if mask & subset)
+            available = sum(steps[p][t] for p, mask in covers.items() if mask & subset)
             if required > available:
                 found.append(
                     Shortfall(
@@ -76,6 +85,8 @@ def ops_shortfalls(
                         tuple(instance.ops[demands[b]].skill_id for b in _bits(subset)),
                         instance.fte(required),
                         instance.fte(available),
+                        t,
+                        instance.period_ids[t] if named else None,
                     )
                 )
                 break

@@ -8,6 +8,7 @@ reports all problems at once); the models here only guard each row's own fields.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -81,6 +82,10 @@ class Mission(_Row):
     min_team: int = Field(1, ge=0)
     max_team: int | None = Field(None, ge=0)
     owner_unit: str | None = None
+    earliest_start: str | None = None
+    latest_end: str | None = None
+    duration: int | None = Field(None, ge=1)
+    after: str | None = None
 
     @property
     def is_network(self) -> bool:
@@ -107,10 +112,14 @@ class Skill(_Row):
 
 
 class OpsDemand(_Row):
+    """Operational demand of a unit in a skill; with a ``period_id`` only in that period,
+    where it replaces the blank-period row (0 then means no requirement in that period)."""
+
     unit_id: str = Field(min_length=1)
     skill_id: str = Field(min_length=1)
-    fte: float = Field(gt=0)
+    fte: float = Field(ge=0)
     min_level: int = Field(1, ge=1, le=5)
+    period_id: str | None = None
 
 
 class Capability(_Row):
@@ -139,6 +148,22 @@ class Lock(_Row):
     lock: LockKind
 
 
+class Period(_Row):
+    """A planning period (month, quarter…); rows are listed in time order."""
+
+    period_id: str = Field(min_length=1)
+    name: str = ""
+    start: date | None = None
+
+
+class Availability(_Row):
+    """A person's time in one period, instead of ``people.fte`` (0: away, not yet, or gone)."""
+
+    person_id: str = Field(min_length=1)
+    period_id: str = Field(min_length=1)
+    fte: float = Field(ge=0, le=2)
+
+
 class Scenario(BaseModel):
     """Every table of a scenario plus its model settings.
 
@@ -159,6 +184,8 @@ class Scenario(BaseModel):
     mission_capabilities: tuple[MissionCapability, ...] = ()
     preferences: tuple[Preference, ...] = ()
     locks: tuple[Lock, ...] = ()
+    periods: tuple[Period, ...] | None = None
+    availability: tuple[Availability, ...] = ()
     settings: ModelSettings = ModelSettings()
 
     def with_settings(self, **overrides: Any) -> Scenario:
@@ -169,6 +196,23 @@ class Scenario(BaseModel):
         """The same scenario with some tables replaced (rows are re-validated)."""
         fields = {name: getattr(self, name) for name in Scenario.model_fields}
         return Scenario.model_validate({**fields, **tables})
+
+    @property
+    def has_horizon(self) -> bool:
+        """Periods are given (MODEL.md v2): reports then carry period columns."""
+        return self.periods is not None
+
+    @property
+    def period_ids(self) -> tuple[str, ...]:
+        """The periods in time order; without a ``periods`` table one unnamed period."""
+        return ("",) if self.periods is None else tuple(p.period_id for p in self.periods)
+
+    def period_name(self, index: int) -> str:
+        """What a planner calls period ``index`` (its name, else its id)."""
+        if self.periods is None:
+            return "the plan"
+        period = self.periods[index]
+        return period.name or period.period_id
 
     @property
     def unit_ids(self) -> tuple[str, ...]:
@@ -211,7 +255,16 @@ TABLE_ROW_TYPES: dict[str, type[_Row]] = {
     "mission_capabilities": MissionCapability,
     "preferences": Preference,
     "locks": Lock,
+    "periods": Period,
+    "availability": Availability,
 }
 """Table name → row model, in the order tables are read, validated and written."""
 
 REQUIRED_TABLES: tuple[str, ...] = ("people", "person_skills", "missions", "mission_needs")
+
+HORIZON_COLUMNS: dict[str, tuple[str, ...]] = {
+    "missions": ("earliest_start", "latest_end", "duration", "after"),
+    "ops_demand": ("period_id",),
+}
+"""Columns that only mean something with a ``periods`` table (MODEL.md v2): blank without
+one, and left out of a scenario written without one, so a v1 scenario stays v1."""

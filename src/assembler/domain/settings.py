@@ -19,6 +19,7 @@ class Weights(BaseModel):
     value: int = Field(100, ge=0)
     preference: int = Field(10, ge=0)
     assignment: int = Field(1, ge=0)
+    delay: int = Field(1, ge=0)
 
 
 class ModelSettings(BaseModel):

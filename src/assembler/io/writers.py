@@ -23,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from assembler.domain.scenario import TABLE_ROW_TYPES, Scenario
+from assembler.domain.scenario import HORIZON_COLUMNS, TABLE_ROW_TYPES, Scenario
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
 from assembler.io.readers import SETTINGS_FILE, SETTINGS_SHEET
 from assembler.validation import COLUMNS
@@ -57,13 +57,22 @@ def write_scenario(scenario: Scenario, path: str | Path) -> None:
 
 
 def _tables(scenario: Scenario) -> Iterator[_Table]:
-    """Present tables with their columns: the model's, then unknown ones as first met."""
+    """Present tables with their columns: the model's, then unknown ones as first met.
+
+    Without periods the horizon's tables and columns (MODEL.md v2) are left out, so a v1
+    scenario is written exactly as v1 wrote it."""
+    horizon = scenario.has_horizon
     for name in TABLE_ROW_TYPES:
         models = getattr(scenario, name)
-        if models is None:
+        if models is None or (name == "availability" and not horizon):
             continue
         rows = [model.model_dump() for model in models]
         columns = dict.fromkeys(COLUMNS[name])
+        if not horizon:
+            for column in HORIZON_COLUMNS.get(name, ()):
+                del columns[column]
+                for row in rows:
+                    del row[column]
         for row in rows:
             if len(row) > len(COLUMNS[name]):
                 columns.update(dict.fromkeys(row))

@@ -72,29 +72,32 @@ def change_matrix(scenario: Scenario, solution: Solution | None) -> dict[ChangeT
 
 
 def unit_capacity(scenario: Scenario, solution: Solution) -> pd.DataFrame:
-    """Per unit with people, FTE by use (``CAPACITY_USES``): columns ``unit_id, use, fte``.
+    """Per unit with people and per period, FTE by use (``CAPACITY_USES``): columns
+    ``unit_id, period_id, use, fte`` (``period_id`` is blank without periods).
 
     Summed in steps and converted once, so the four figures add up to the unit's capacity
-    exactly.  Units come in the scenario's order.
+    in the period exactly.  Units come in the scenario's order, periods in time order.
     """
     instance = Instance(scenario)
     unit_of = {person.person_id: person.unit_id for person in instance.people}
     network = {mission.mission_id for mission in instance.missions if mission.is_network}
-    steps: Counter[tuple[str, str]] = Counter()
+    steps: Counter[tuple[str, int, str]] = Counter()
     for person, capacity in zip(instance.people, instance.capacity, strict=True):
-        steps[person.unit_id, FREE] += capacity
+        for t, available in enumerate(capacity):
+            steps[person.unit_id, t, FREE] += available
     for kept in solution.ops:
-        steps[unit_of[kept.person_id], OPERATIONS] += kept.steps
-        steps[unit_of[kept.person_id], FREE] -= kept.steps
+        steps[unit_of[kept.person_id], kept.period, OPERATIONS] += kept.steps
+        steps[unit_of[kept.person_id], kept.period, FREE] -= kept.steps
     for row in solution.assignments:
         use = NETWORK if row.mission_id in network else HIERARCHY
-        steps[unit_of[row.person_id], use] += row.steps
-        steps[unit_of[row.person_id], FREE] -= row.steps
+        steps[unit_of[row.person_id], row.period, use] += row.steps
+        steps[unit_of[row.person_id], row.period, FREE] -= row.steps
     staffed_units = set(unit_of.values())
     rows = [
-        (unit_id, use, instance.fte(steps[unit_id, use]))
+        (unit_id, instance.period_ids[t], use, instance.fte(steps[unit_id, t, use]))
         for unit_id in scenario.unit_ids
         if unit_id in staffed_units
+        for t in instance.periods
         for use in CAPACITY_USES
     ]
-    return pd.DataFrame(rows, columns=["unit_id", "use", "fte"])
+    return pd.DataFrame(rows, columns=["unit_id", "period_id", "use", "fte"])

@@ -1,7 +1,8 @@
 """Solver-independent verification of a solution against every rule of MODEL.md §4–6.
 
 It reads only the scenario and the solution (via the integer data of ``Instance``), never
-the CP-SAT model, so a modelling slip in the solver shows up here as a violation.
+the CP-SAT model, so a modelling slip in the solver shows up here as a violation.  Every
+rule is checked in every period: a mission runs in the periods its start gives it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from assembler.domain.solution import Solution
 
 
 def check(scenario: Scenario | Instance, solution: Solution) -> list[str]:
-    """Every violated rule, as readable sentences; an empty list means the solution is feasible."""
+    """Every rule ``solution`` breaks, as readable sentences; empty means it is feasible.
+
+    The independent proof that a plan is valid: it shares nothing with the solver but the
+    integer data of MODEL.md §3, so it also verifies plans from elsewhere — a roster read
+    back from its report files, a plan merged by the neighbourhood search, a hand edit.
+    ``scenario`` may be an ``Instance`` already compiled from it (cheaper in loops).
+    """
     instance = scenario if isinstance(scenario, Instance) else Instance(scenario)
     return _Checker(instance, solution).run()
 
@@ -24,11 +31,18 @@ class _Checker:
         self.instance = instance
         self.solution = solution
         self.problems: list[str] = []
-        self.time_on_need: dict[tuple[int, int], int] = {}
+        self.time_on_need: dict[tuple[int, int, int], int] = {}  # (person, need, period)
+        self.start: dict[int, int] = {
+            m: solution.start_of(mission.mission_id, instance.earliest[m])
+            for m, mission in enumerate(instance.missions)
+            if mission.mission_id in solution.staffed
+        }
+        """Staffed mission → the period it starts in."""
 
     def run(self) -> list[str]:
         self.references_and_eligibility()
-        self.demand_met_if_staffed()
+        self.timing()
+        self.demand_met_while_running()
         self.membership()
         self.time()
         self.operations_protected()
@@ -37,10 +51,18 @@ class _Checker:
         self.capabilities()
         self.network_breadth()
         self.commitments()
+        self.sequence()
         return self.problems
 
     def fail(self, message: str) -> None:
         self.problems.append(message)
+
+    def when(self, t: int) -> str:
+        """`` in <period>`` with periods, nothing without (v1 messages stay as they were)."""
+        return "" if self.instance.horizon == 1 else f" in {self.instance.period_ids[t]}"
+
+    def running(self, m: int, t: int) -> bool:
+        return m in self.start and t in self.instance.run(m, self.start[m])
 
     def references_and_eligibility(self) -> None:
         inst, sol = self.instance, self.solution
@@ -59,41 +81,65 @@ class _Checker:
                     f"'{row.person_id}' is not eligible for need "
                     f"('{row.mission_id}', '{row.skill_id}')"
                 )
+            elif row.period not in inst.periods:
+                self.fail(f"time of '{row.person_id}' on {row.mission_id} in no period")
             elif row.steps <= 0:
                 self.fail(f"time of '{row.person_id}' on {row.mission_id}/{row.skill_id} ≤ 0")
-            elif (p, n) in self.time_on_need:
-                self.fail(f"'{row.person_id}' appears twice on {row.mission_id}/{row.skill_id}")
+            elif (p, n, row.period) in self.time_on_need:
+                self.fail(
+                    f"'{row.person_id}' appears twice on {row.mission_id}/{row.skill_id}"
+                    + self.when(row.period)
+                )
             else:
-                self.time_on_need[p, n] = row.steps
+                self.time_on_need[p, n, row.period] = row.steps
         for kept in sol.ops:
             p = inst.person_index.get(kept.person_id)
             eligible = p is not None and any(
-                inst.ops[o].skill_id == kept.skill_id for o in inst.ops_of_person[p]
+                inst.ops[o].skill_id == kept.skill_id and inst.ops[o].period == kept.period
+                for o in inst.ops_of_person[p]
             )
             if not eligible or kept.steps <= 0:
                 self.fail(
-                    f"'{kept.person_id}' cannot keep {kept.steps} steps on ops '{kept.skill_id}'"
+                    f"'{kept.person_id}' cannot keep {kept.steps} steps on ops "
+                    f"'{kept.skill_id}'"
+                    + (self.when(kept.period) if kept.period in inst.periods else "")
                 )
 
-    def demand_met_if_staffed(self) -> None:
-        supplied: Counter[int] = Counter()
-        for (_, n), steps in self.time_on_need.items():
-            supplied[n] += steps
+    def timing(self) -> None:
+        """A staffed mission starts inside its window early enough to run its duration;
+        only staffed missions have a start."""
+        inst = self.instance
+        for mission_id in self.solution.starts:
+            if mission_id not in self.solution.staffed:
+                self.fail(f"mission '{mission_id}' has a start but is not staffed")
+        for m, start in self.start.items():
+            last_start = inst.latest[m] - inst.duration[m] + 1
+            if not inst.earliest[m] <= start <= last_start:
+                self.fail(
+                    f"mission '{inst.missions[m].mission_id}' starts in period {start + 1}, "
+                    f"its window allows periods {inst.earliest[m] + 1}..{last_start + 1}"
+                )
+
+    def demand_met_while_running(self) -> None:
+        supplied: Counter[tuple[int, int]] = Counter()
+        for (_, n, t), steps in self.time_on_need.items():
+            supplied[n, t] += steps
         for n, need in enumerate(self.instance.needs):
             mission = self.instance.missions[need.mission]
-            expected = need.demand if mission.mission_id in self.solution.staffed else 0
-            if supplied[n] != expected:
-                self.fail(
-                    f"need ({mission.mission_id}, {need.skill_id}) gets {supplied[n]} steps, "
-                    f"must get exactly {expected}"
-                )
+            for t in self.instance.periods:
+                expected = need.demand if self.running(need.mission, t) else 0
+                if supplied[n, t] != expected:
+                    self.fail(
+                        f"need ({mission.mission_id}, {need.skill_id}) gets {supplied[n, t]} "
+                        f"steps{self.when(t)}, must get exactly {expected}"
+                    )
 
     def membership(self) -> None:
         inst, sol = self.instance, self.solution
-        share: Counter[tuple[str, str]] = Counter()
-        for (p, n), steps in self.time_on_need.items():
+        share: Counter[tuple[str, str, int]] = Counter()
+        for (p, n, t), steps in self.time_on_need.items():
             pair = (inst.people[p].person_id, inst.missions[inst.needs[n].mission].mission_id)
-            share[pair] += steps
+            share[(*pair, t)] += steps
             if pair not in sol.members:
                 self.fail(f"'{pair[0]}' gives time to '{pair[1]}' without being a member")
         for person_id, mission_id in sol.members:
@@ -102,39 +148,43 @@ class _Checker:
                 continue
             if mission_id not in sol.staffed:
                 self.fail(f"'{person_id}' is a member of unstaffed mission '{mission_id}'")
-            if share[person_id, mission_id] < inst.min_share[m]:
-                self.fail(
-                    f"'{person_id}' gives {share[person_id, mission_id]} steps to "
-                    f"'{mission_id}', below the minimum {inst.min_share[m]}"
-                )
+                continue
+            for t in inst.run(m, self.start[m]):
+                given = share[person_id, mission_id, t]
+                if given < inst.min_share[m]:
+                    self.fail(
+                        f"'{person_id}' gives {given} steps to '{mission_id}'{self.when(t)}, "
+                        f"below the minimum {inst.min_share[m]}"
+                    )
 
     def time(self) -> None:
         inst = self.instance
-        load: Counter[int] = Counter()
-        for (p, _), steps in self.time_on_need.items():
-            load[p] += steps
+        load: Counter[tuple[int, int]] = Counter()
+        for (p, _, t), steps in self.time_on_need.items():
+            load[p, t] += steps
         for row in self.solution.ops:
-            if row.person_id in inst.person_index:
-                load[inst.person_index[row.person_id]] += row.steps
-        for p, steps in load.items():
-            if steps > inst.capacity[p]:
+            if row.person_id in inst.person_index and row.period in inst.periods:
+                load[inst.person_index[row.person_id], row.period] += row.steps
+        for (p, t), steps in load.items():
+            if steps > inst.capacity[p][t]:
                 self.fail(
-                    f"'{inst.people[p].person_id}' is booked {steps} steps, "
-                    f"capacity {inst.capacity[p]}"
+                    f"'{inst.people[p].person_id}' is booked {steps} steps{self.when(t)}, "
+                    f"capacity {inst.capacity[p][t]}"
                 )
 
     def operations_protected(self) -> None:
         inst = self.instance
-        covered: Counter[tuple[str, str]] = Counter()
+        covered: Counter[tuple[str, str, int]] = Counter()
         for row in self.solution.ops:
             p = inst.person_index.get(row.person_id)
             if p is not None:
-                covered[inst.people[p].unit_id, row.skill_id] += row.steps
+                covered[inst.people[p].unit_id, row.skill_id, row.period] += row.steps
         for need in inst.ops:
-            if covered[need.unit_id, need.skill_id] < need.required:
+            steps = covered[need.unit_id, need.skill_id, need.period]
+            if steps < need.required:
                 self.fail(
-                    f"operations of {need.unit_id}/{need.skill_id} covered "
-                    f"{covered[need.unit_id, need.skill_id]} steps, need {need.required}"
+                    f"operations of {need.unit_id}/{need.skill_id} covered {steps} steps"
+                    f"{self.when(need.period)}, need {need.required}"
                 )
 
     def _team(self) -> Counter[str]:
@@ -156,27 +206,30 @@ class _Checker:
 
     def focus(self) -> None:
         inst = self.instance
-        count = Counter(person_id for person_id, _ in self.solution.members)
-        for person_id, missions in count.items():
+        count: Counter[tuple[str, int]] = Counter()
+        for person_id, mission_id in self.solution.members:
+            m = inst.mission_index.get(mission_id)
+            if m in self.start:
+                for t in inst.run(m, self.start[m]):
+                    count[person_id, t] += 1
+        for (person_id, t), missions in count.items():
             p = inst.person_index.get(person_id)
             if p is not None and missions > inst.max_missions[p]:
                 self.fail(
-                    f"'{person_id}' is on {missions} missions, at most {inst.max_missions[p]}"
+                    f"'{person_id}' is on {missions} missions{self.when(t)}, "
+                    f"at most {inst.max_missions[p]}"
                 )
 
     def capabilities(self) -> None:
         inst = self.instance
         for limit in inst.capabilities:
-            used = sum(
-                units
-                for m, units in limit.usage
-                if inst.missions[m].mission_id in self.solution.staffed
-            )
-            if used > limit.available:
-                self.fail(
-                    f"capability '{limit.capability_id}' used {used} units, "
-                    f"{limit.available} available"
-                )
+            for t in inst.periods:
+                used = sum(units for m, units in limit.usage if self.running(m, t))
+                if used > limit.available:
+                    self.fail(
+                        f"capability '{limit.capability_id}' used {used} units{self.when(t)}, "
+                        f"{limit.available} available"
+                    )
 
     def network_breadth(self) -> None:
         inst = self.instance
@@ -203,3 +256,19 @@ class _Checker:
             pair = (inst.people[p].person_id, inst.missions[m].mission_id)
             if pair not in sol.members:
                 self.fail(f"'{pair[0]}' is pinned to '{pair[1]}' but not on its team")
+
+    def sequence(self) -> None:
+        """A mission ``after`` another runs only if that one does, and only once it is over."""
+        inst = self.instance
+        for m, start in self.start.items():
+            before = inst.after[m]
+            if before is None:
+                continue
+            mission, other = inst.missions[m].mission_id, inst.missions[before].mission_id
+            if before not in self.start:
+                self.fail(f"mission '{mission}' runs after '{other}', which is not staffed")
+            elif start < self.start[before] + inst.duration[before]:
+                self.fail(
+                    f"mission '{mission}' starts in period {start + 1}, before '{other}' "
+                    f"ends (period {self.start[before] + inst.duration[before]})"
+                )

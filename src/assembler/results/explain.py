@@ -6,6 +6,10 @@ optimiser merely found better uses for the people.  Each test below is a cheap, 
 reason read from the integer data and the solution; they run from the most structural to
 the most situational and the first that applies is reported.  Only when none applies does
 the mission fall back to the trade-off explanation, which is then the honest answer.
+
+With periods a situational reason must hold whichever start the mission could take, and it
+names the period that lacks what ("in 2027-Q1 the eligible people with triage ≥ 3 have
+0.2 FTE free, it needs 1 FTE").
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class _Explainer:
             self.no_eligible_person,
             self.team_too_small,
             self.too_few_units,
+            self.cannot_follow,
             self.capability_exhausted,
             self.no_free_time,
             self.no_value,
@@ -64,43 +69,71 @@ class _Explainer:
                 return found
         return NOT_WORTH_IT
 
-    def _free_steps(self) -> list[int]:
-        """Per person: steps not on missions, counting operational time above the protected
-        level as free too.
+    def _free_steps(self) -> list[list[int]]:
+        """Per person and period: steps not on missions, counting operational time above
+        the protected level as free too.
 
         Operations carry no cost in the objective, so the solver may park spare time there;
         treating that spare as free (up to each demand's slack) keeps "no free time" an
         upper bound and therefore a true statement.
         """
         inst = self.instance
-        free = list(inst.capacity)
+        free = [list(steps) for steps in inst.capacity]
         for row in self.solution.assignments:
-            free[inst.person_index[row.person_id]] -= row.steps
-        ops_need = {(need.unit_id, need.skill_id): o for o, need in enumerate(inst.ops)}
+            free[inst.person_index[row.person_id]][row.period] -= row.steps
+        ops_need = {
+            (need.unit_id, need.skill_id, need.period): o for o, need in enumerate(inst.ops)
+        }
         covered: Counter[int] = Counter()
         kept: list[tuple[int, int, int]] = []  # (person, ops need, steps)
         for ops_row in self.solution.ops:
             p = inst.person_index[ops_row.person_id]
-            o = ops_need[inst.people[p].unit_id, ops_row.skill_id]
+            o = ops_need[inst.people[p].unit_id, ops_row.skill_id, ops_row.period]
             covered[o] += ops_row.steps
             kept.append((p, o, ops_row.steps))
         for p, o, steps in kept:
             slack = max(0, covered[o] - inst.ops[o].required)
-            free[p] -= steps - min(steps, slack)
+            free[p][inst.ops[o].period] -= steps - min(steps, slack)
         return free
 
-    def _capability_left(self) -> dict[str, int]:
-        """Capability id → units still available after the staffed missions took theirs."""
+    def _capability_left(self) -> dict[str, list[int]]:
+        """Capability id → units still available in each period after the staffed missions
+        running then took theirs."""
         inst = self.instance
+        running: dict[int, range] = {
+            m: inst.run(m, self.solution.start_of(mission.mission_id, inst.earliest[m]))
+            for m, mission in enumerate(inst.missions)
+            if mission.mission_id in self.solution.staffed
+        }
         return {
-            limit.capability_id: limit.available
-            - sum(
-                units
-                for m, units in limit.usage
-                if inst.missions[m].mission_id in self.solution.staffed
-            )
+            limit.capability_id: [
+                limit.available
+                - sum(units for m, units in limit.usage if m in running and t in running[m])
+                for t in inst.periods
+            ]
             for limit in inst.capabilities
         }
+
+    def _when(self, t: int) -> str:
+        """``in 2027-Q1 `` with periods; nothing without, so v1 reasons read as before."""
+        if not self.instance.scenario.has_horizon:
+            return ""
+        return f"in {self.instance.scenario.period_name(t)} "
+
+    def _first_failure(self, m: int, fails: Callable[[int], str | None]) -> str | None:
+        """The reason ``fails`` gives for some period of every possible start's run, or
+        ``None`` if one start has no failing period.  The earliest start's reason is given."""
+        reasons = []
+        for start in self.instance.starts[m]:
+            found = None
+            for t in self.instance.run(m, start):
+                found = fails(t)
+                if found is not None:
+                    break
+            if found is None:
+                return None
+            reasons.append(found)
+        return reasons[0] if reasons else None
 
     def _needs(self, m: int) -> list[Need]:
         return [self.instance.needs[n] for n in self.instance.needs_of[m]]
@@ -146,28 +179,53 @@ class _Explainer:
             f"network missions need {required}"
         )
 
-    def capability_exhausted(self, m: int) -> str | None:
-        """A capability the mission needs has fewer units left than it takes."""
-        for capability_id, units in self.capability_use[m]:
-            left = self.capability_left[capability_id]
-            if units > left:
-                return (
-                    f"capability {capability_id} exhausted "
-                    f"(needs {_plural(units, 'unit')}, {left} left)"
-                )
+    def cannot_follow(self, m: int) -> str | None:
+        """A mission ``after`` another that is unstaffed, or that ends too late for it."""
+        inst = self.instance
+        before = inst.after[m]
+        if before is None:
+            return None
+        other = inst.missions[before].mission_id
+        if other not in self.solution.staffed:
+            return f"it runs after {other}, which is not staffed"
+        ends = self.solution.start_of(other, inst.earliest[before]) + inst.duration[before]
+        if not any(start >= ends for start in inst.starts[m]):
+            return f"it runs after {other}, which ends too late for its window"
         return None
 
+    def capability_exhausted(self, m: int) -> str | None:
+        """A capability the mission needs has fewer units left than it takes, in some
+        period of every run it could have."""
+
+        def short(t: int) -> str | None:
+            for capability_id, units in self.capability_use[m]:
+                left = self.capability_left[capability_id][t]
+                if units > left:
+                    return (
+                        f"capability {capability_id} exhausted {self._when(t)}"
+                        f"(needs {_plural(units, 'unit')}, {left} left)"
+                    )
+            return None
+
+        return self._first_failure(m, short)
+
     def no_free_time(self, m: int) -> str | None:
-        """A need whose eligible people together have less free time than it demands."""
+        """A need whose eligible people together have less free time than it demands, in
+        some period of every run it could have."""
         inst = self.instance
-        for need in self._needs(m):
-            free = sum(self.free[p] for p in need.eligible)
-            if free < need.demand:
-                return (
-                    f"eligible people with skill {need.skill_id} ≥ {need.min_level} have only "
-                    f"{inst.fte(free):g} FTE free, it needs {inst.fte(need.demand):g} FTE"
-                )
-        return None
+
+        def short(t: int) -> str | None:
+            for need in self._needs(m):
+                free = sum(self.free[p][t] for p in need.eligible)
+                if free < need.demand:
+                    return (
+                        f"{self._when(t)}eligible people with skill {need.skill_id} ≥ "
+                        f"{need.min_level} have only {inst.fte(free):g} FTE free, "
+                        f"it needs {inst.fte(need.demand):g} FTE"
+                    )
+            return None
+
+        return self._first_failure(m, short)
 
     def no_value(self, m: int) -> str | None:
         """Without value in the score, a team mostly costs memberships: say so rather than

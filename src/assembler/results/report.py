@@ -75,6 +75,28 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Table name (= file stem of §8) → columns in output order; the §8 columns come first."""
 
+PERIOD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "roster": ("period_id",),
+    "ops_allocation": ("period_id",),
+    "missions": ("start_period", "end_period"),
+    "people": ("period_id",),
+    "ops_coverage": ("period_id",),
+}
+"""The columns a scenario with periods adds to each table (MODEL.md §8 v2): ``period_id``
+last, a mission's ``start_period, end_period`` before the optional ``reason``."""
+
+
+def table_columns(name: str, with_periods: bool) -> tuple[str, ...]:
+    """The columns of report table ``name``, with or without the period columns."""
+    columns = TABLE_COLUMNS[name]
+    if not with_periods:
+        return columns
+    if name == "missions":
+        cut = columns.index("reason")
+        return (*columns[:cut], *PERIOD_COLUMNS[name], *columns[cut:])
+    return (*columns, *PERIOD_COLUMNS[name])
+
+
 MISSION_ID_SEPARATOR = ";"
 
 
@@ -108,14 +130,10 @@ def build_reports(scenario: Scenario, result: Result) -> Reports:
     summary = _summary(instance, result)
     solution = result.solution
     if solution is None:
-        return Reports(
-            roster=_frame([], ROSTER_COLUMNS),
-            ops_allocation=_frame([], OPS_ALLOCATION_COLUMNS),
-            missions=_frame([], MISSIONS_COLUMNS),
-            people=_frame([], PEOPLE_COLUMNS),
-            ops_coverage=_frame([], OPS_COVERAGE_COLUMNS),
-            summary=summary,
-        )
+        empty = {
+            name: _frame([], table_columns(name, scenario.has_horizon)) for name in TABLE_COLUMNS
+        }
+        return Reports(**empty, summary=summary)
     return Reports(
         roster=_roster(instance, solution),
         ops_allocation=_ops_allocation(instance, solution),
@@ -130,8 +148,16 @@ def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFram
     return pd.DataFrame(list(rows), columns=list(columns))
 
 
+def _period_cells(instance: Instance, *periods: int) -> tuple[str, ...]:
+    """The period columns' cells of one row: nothing without periods, else period ids."""
+    if not instance.scenario.has_horizon:
+        return ()
+    return tuple(instance.period_ids[t] for t in periods)
+
+
 def _roster(instance: Instance, solution: Solution) -> pd.DataFrame:
-    """One row per ``a_pmk > 0``, by mission, then person, then need (all in scenario order)."""
+    """One row per ``a_pmkt > 0``, by mission, then person, then need, then period (all in
+    scenario order)."""
     level = instance.eligibility.level
     rows = sorted(
         solution.assignments,
@@ -139,6 +165,7 @@ def _roster(instance: Instance, solution: Solution) -> pd.DataFrame:
             instance.mission_index[a.mission_id],
             instance.person_index[a.person_id],
             instance.need_index[a.mission_id, a.skill_id],
+            a.period,
         ),
     )
     table = []
@@ -155,84 +182,108 @@ def _roster(instance: Instance, solution: Solution) -> pd.DataFrame:
                 row.skill_id,
                 level[person.person_id, row.skill_id],
                 instance.fte(row.steps),
+                *_period_cells(instance, row.period),
             )
         )
-    return _frame(table, ROSTER_COLUMNS)
+    return _frame(table, table_columns("roster", instance.scenario.has_horizon))
 
 
 def _ops_allocation(instance: Instance, solution: Solution) -> pd.DataFrame:
-    """One row per ``o_pk > 0``, by person (scenario order) then skill."""
-    rows = sorted(solution.ops, key=lambda o: (instance.person_index[o.person_id], o.skill_id))
+    """One row per ``o_pkt > 0``, by person (scenario order), then period, then skill."""
+    rows = sorted(
+        solution.ops, key=lambda o: (instance.person_index[o.person_id], o.period, o.skill_id)
+    )
     table = [
         (
             row.person_id,
             instance.people[instance.person_index[row.person_id]].unit_id,
             row.skill_id,
             instance.fte(row.steps),
+            *_period_cells(instance, row.period),
         )
         for row in rows
     ]
-    return _frame(table, OPS_ALLOCATION_COLUMNS)
+    return _frame(table, table_columns("ops_allocation", instance.scenario.has_horizon))
 
 
 def _missions(instance: Instance, solution: Solution) -> pd.DataFrame:
-    """Every mission with its outcome; ``reason`` says why an unstaffed one stayed unstaffed."""
+    """Every mission with its outcome; ``reason`` says why an unstaffed one stayed unstaffed.
+
+    With periods ``fte`` is the mission's time in each period it runs (the same in each:
+    needs are met exactly), and the run's first and last periods are given."""
     team = Counter(mission_id for _, mission_id in solution.members)
     steps: Counter[str] = Counter()
     for row in solution.assignments:
         steps[row.mission_id] += row.steps
     reasons = explain_unstaffed(instance, solution)
-    table = [
-        (
-            mission.mission_id,
-            mission.name,
-            mission.change_type.value,
-            mission.change_type.mode,
-            mission.value,
-            mission.mission_id in solution.staffed,
-            team[mission.mission_id],
-            instance.fte(steps[mission.mission_id]),
-            reasons.get(mission.mission_id, ""),
+    periods = instance.scenario.has_horizon
+    table = []
+    for m, mission in enumerate(instance.missions):
+        staffed = mission.mission_id in solution.staffed
+        run = range(0)
+        if staffed:
+            run = instance.run(m, solution.start_of(mission.mission_id, instance.earliest[m]))
+        timing: tuple[str, ...] = ()
+        if periods:
+            timing = _period_cells(instance, run[0], run[-1]) if run else ("", "")
+        table.append(
+            (
+                mission.mission_id,
+                mission.name,
+                mission.change_type.value,
+                mission.change_type.mode,
+                mission.value,
+                staffed,
+                team[mission.mission_id],
+                instance.fte(steps[mission.mission_id] // max(len(run), 1)),
+                *timing,
+                reasons.get(mission.mission_id, ""),
+            )
         )
-        for mission in instance.missions
-    ]
-    return _frame(table, MISSIONS_COLUMNS)
+    return _frame(table, table_columns("missions", periods))
 
 
 def _people(instance: Instance, solution: Solution) -> pd.DataFrame:
-    """Every person's time split, summed in steps so that free = capacity - ops - mission
-    holds exactly in the written decimals."""
-    ops_steps: Counter[str] = Counter()
+    """Every person's time split in every period, summed in steps so that free = capacity -
+    ops - mission holds exactly in the written decimals; ``missions`` counts the teams the
+    person works on in the period."""
+    ops_steps: Counter[tuple[str, int]] = Counter()
     for ops_row in solution.ops:
-        ops_steps[ops_row.person_id] += ops_row.steps
-    mission_steps: Counter[str] = Counter()
+        ops_steps[ops_row.person_id, ops_row.period] += ops_row.steps
+    mission_steps: Counter[tuple[str, int]] = Counter()
     for row in solution.assignments:
-        mission_steps[row.person_id] += row.steps
-    missions_of: dict[str, list[str]] = defaultdict(list)
+        mission_steps[row.person_id, row.period] += row.steps
+    missions_of: dict[tuple[str, int], list[str]] = defaultdict(list)
     for person_id, mission_id in solution.members:
-        missions_of[person_id].append(mission_id)
+        m = instance.mission_index[mission_id]
+        for t in instance.run(m, solution.start_of(mission_id, instance.earliest[m])):
+            missions_of[person_id, t].append(mission_id)
     table = []
     for p, person in enumerate(instance.people):
-        ops, mission = ops_steps[person.person_id], mission_steps[person.person_id]
-        joined = sorted(missions_of[person.person_id], key=instance.mission_index.__getitem__)
-        table.append(
-            (
-                person.person_id,
-                person.name,
-                person.unit_id,
-                instance.fte(instance.capacity[p]),
-                instance.fte(ops),
-                instance.fte(mission),
-                instance.fte(instance.capacity[p] - ops - mission),
-                len(joined),
-                MISSION_ID_SEPARATOR.join(joined),
+        for t in instance.periods:
+            key = (person.person_id, t)
+            ops, mission, capacity = ops_steps[key], mission_steps[key], instance.capacity[p][t]
+            joined = sorted(missions_of[key], key=instance.mission_index.__getitem__)
+            table.append(
+                (
+                    person.person_id,
+                    person.name,
+                    person.unit_id,
+                    instance.fte(capacity),
+                    instance.fte(ops),
+                    instance.fte(mission),
+                    instance.fte(capacity - ops - mission),
+                    len(joined),
+                    MISSION_ID_SEPARATOR.join(joined),
+                    *_period_cells(instance, t),
+                )
             )
-        )
-    return _frame(table, PEOPLE_COLUMNS)
+    return _frame(table, table_columns("people", instance.scenario.has_horizon))
 
 
 def _ops_coverage(instance: Instance, solution: Solution) -> pd.DataFrame:
-    """``kpis.coverage`` per operational demand, plus the slack above the protected level."""
+    """``kpis.coverage`` per operational demand and period, plus the slack above the
+    protected level."""
     table = [
         (
             row.unit_id,
@@ -242,10 +293,11 @@ def _ops_coverage(instance: Instance, solution: Solution) -> pd.DataFrame:
             row.covered_fte,
             # Both figures lie on the step grid: go through steps so the slack does too.
             instance.fte(round((row.covered_fte - row.protected_fte) / instance.step)),
+            *_period_cells(instance, row.period),
         )
         for row in coverage(instance, solution)
     ]
-    return _frame(table, OPS_COVERAGE_COLUMNS)
+    return _frame(table, table_columns("ops_coverage", instance.scenario.has_horizon))
 
 
 def _summary(instance: Instance, result: Result) -> dict[str, Any]:

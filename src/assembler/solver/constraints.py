@@ -3,6 +3,9 @@
 ``guard`` is how infeasibility diagnosis works: when given, the commitments (§6.9) and the
 operations protection (§6.4) are enforced only under an assumption literal that it returns,
 so CP-SAT can name the subset that clashes.  Without it the model is exactly the spec's.
+
+Constraints are written on the variables that exist (see ``variables``): where a person has
+no time in a period there is no ``a``, and ``r_mt`` of a mission fixed in time is ``y_m``.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from assembler.compile.instance import Instance
-from assembler.solver.variables import Variables
+from assembler.solver.variables import Literal, Variables
 
 Guard = Callable[[cp_model.CpModel, str], cp_model.IntVar]
+
+LinearSum = cp_model.LinearExpr
 
 
 class Constraints:
@@ -30,9 +35,13 @@ class Constraints:
         self.instance = instance
         self.vars = variables
         self.guard = guard
+        self.time_on: dict[tuple[int, int, int], list[cp_model.IntVar]] = defaultdict(list)
+        """(person, mission, period) → the person's time variables on the mission's needs."""
+        for (p, n, t), var in variables.time.items():
+            self.time_on[p, instance.needs[n].mission, t].append(var)
 
     def add_all(self) -> None:
-        self.demand_met_if_staffed()
+        self.demand_met_while_running()
         self.membership()
         self.time()
         self.operations_protected()
@@ -41,47 +50,83 @@ class Constraints:
         self.capabilities()
         self.network_breadth()
         self.commitments()
+        self.sequence()
 
     def _guarded(self, constraint: cp_model.Constraint, label: str) -> None:
         if self.guard is not None:
             constraint.only_enforce_if(self.guard(self.model, label))
 
-    def demand_met_if_staffed(self) -> None:
-        """§6.1 ``Σ_p a_pmk = D_mk · y_m``: a staffed mission gets exactly what it needs."""
-        time, staffed = self.vars.time, self.vars.staffed
+    def _running(self, m: int, t: int) -> Literal | None:
+        """``r_mt``, or ``None`` where the mission cannot run in ``t``."""
+        return self.vars.running.get((m, t))
+
+    def demand_met_while_running(self) -> None:
+        """§6.1 ``Σ_p a_pmkt = D_mk · r_mt``: a running mission gets exactly what it needs
+        in every period of its run (the single start is in ``variables``)."""
+        supply: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        for (_, n, t), var in self.vars.time.items():
+            supply[n, t].append(var)
         for n, need in enumerate(self.instance.needs):
-            supply = cp_model.LinearExpr.sum([time[p, n] for p in need.eligible])
-            self.model.add(supply == need.demand * staffed[need.mission])
+            for t in self.instance.window(need.mission):
+                running = self._running(need.mission, t)
+                assert running is not None
+                given = LinearSum.sum(supply[n, t])
+                self.model.add(given == need.demand * running)
 
     def membership(self) -> None:
-        """§6.2: time only through membership, a member gives at least the minimum share,
-        and only staffed missions have members."""
-        instance, time, member = self.instance, self.vars.time, self.vars.member
-        shares: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
-        for n, need in enumerate(instance.needs):
-            for p in need.eligible:
-                var = time[p, n]
-                self.model.add(var <= need.demand * member[p, need.mission])
-                shares[p, need.mission].append(var)
+        """§6.2: time only through membership, a member gives at least the minimum share in
+        every period the mission runs, and only staffed missions have members.
+
+        ``w_pmt`` appears here through its definition (``w ≥ x + r − 1``, ``w ≤ x``,
+        ``w ≤ r``): ``Σ_k a ≥ A · w`` holds for every such ``w`` exactly when
+        ``Σ_k a ≥ A · (x + r − 1)``, which needs no variable.
+        """
+        instance, member = self.instance, self.vars.member
+        for (p, n, _), var in self.vars.time.items():
+            need = instance.needs[n]
+            self.model.add(var <= need.demand * member[p, need.mission])
         for (p, m), x in member.items():
-            share = cp_model.LinearExpr.sum(shares[p, m])
-            self.model.add(share >= instance.min_share[m] * x)
             self.model.add_implication(x, self.vars.staffed[m])
+            share = instance.min_share[m]
+            if share == 0:
+                continue
+            for t in instance.window(m):
+                running = self._running(m, t)
+                assert running is not None
+                given = LinearSum.sum(self.time_on[p, m, t])
+                if running is self.vars.staffed[m]:  # x ≤ y makes x + y − 1 = x
+                    self.model.add(given >= share * x)
+                else:
+                    self.model.add(given >= share * (x + running - 1))
 
     def time(self) -> None:
-        """§6.3: nobody gives more than their capacity to missions and operations together."""
-        for p, load in self.vars.time_of_person().items():
-            self.model.add(cp_model.LinearExpr.sum(load) <= self.instance.capacity[p])
+        """§6.3: nobody gives more than their capacity in a period, missions and operations
+        together (sums that cannot exceed it are left out)."""
+        capacity = self.instance.capacity
+        load: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        bound: dict[tuple[int, int], int] = defaultdict(int)
+        for (p, n, t), var in self.vars.time.items():
+            load[p, t].append(var)
+            bound[p, t] += min(self.instance.needs[n].demand, capacity[p][t])
+        for (p, o), var in self.vars.ops.items():
+            t = self.instance.ops[o].period
+            load[p, t].append(var)
+            bound[p, t] += capacity[p][t]
+        for (p, t), variables in load.items():
+            if bound[p, t] > capacity[p][t]:
+                self.model.add(LinearSum.sum(variables) <= capacity[p][t])
 
     def operations_protected(self) -> None:
-        """§6.4: each operational demand keeps its protected requirement ``R_uk`` covered."""
-        for o, need in enumerate(self.instance.ops):
-            cover = cp_model.LinearExpr.sum([self.vars.ops[p, o] for p in need.eligible])
+        """§6.4: each operational demand keeps its protected requirement ``R_ukt`` covered."""
+        instance = self.instance
+        for o, need in enumerate(instance.ops):
+            cover = LinearSum.sum([self.vars.ops[p, o] for p in need.eligible])
             constraint = self.model.add(cover >= need.required)
+            when = "" if instance.horizon == 1 else f" in {instance.period_ids[need.period]}"
             self._guarded(
                 constraint,
                 f"operations of unit '{need.unit_id}' in skill "
-                f"'{need.skill_id}' need {self.instance.fte(need.required)} FTE "
+                f"'{need.skill_id}'{when} need {instance.fte(need.required)} FTE "
                 f"(demand {need.demand_fte} + buffer)",
             )
 
@@ -89,7 +134,7 @@ class Constraints:
         """§6.5 ``min_team · y ≤ Σ_p x_pm ≤ max_team · y``."""
         members = self._members_of_mission()
         for m, mission in enumerate(self.instance.missions):
-            size = cp_model.LinearExpr.sum(members[m])
+            size = LinearSum.sum(members[m])
             y = self.vars.staffed[m]
             if mission.min_team > 0:
                 self.model.add(size >= mission.min_team * y)
@@ -97,23 +142,50 @@ class Constraints:
                 self.model.add(size <= mission.max_team * y)
 
     def focus(self) -> None:
-        """§6.6: each person joins at most ``maxm_p`` missions."""
-        missions_of: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for (p, _), x in self.vars.member.items():
-            missions_of[p].append(x)
-        for p, xs in missions_of.items():
-            if len(xs) > self.instance.max_missions[p]:
-                self.model.add(cp_model.LinearExpr.sum(xs) <= self.instance.max_missions[p])
+        """§6.6: in every period each person works on at most ``maxm_p`` missions.
+
+        ``w_pmt`` is ``x_pm`` for a mission fixed in time; for the others it is a literal
+        forced up by ``x ∧ r`` (only its lower side matters under an upper limit).  Periods
+        in which a person cannot be on more missions than allowed get no constraint.
+        """
+        instance, vars_ = self.instance, self.vars
+        working: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        for (p, m), x in vars_.member.items():
+            for t in instance.window(m):
+                working[p, t].append((m, x))
+        for (p, t), candidates in working.items():
+            limit = instance.max_missions[p]
+            if len(candidates) <= limit:
+                continue
+            terms = []
+            for m, x in candidates:
+                running = self._running(m, t)
+                assert running is not None
+                if running is vars_.staffed[m]:
+                    terms.append(x)
+                    continue
+                w = self.model.new_bool_var(f"w[{p},{m},{t}]")
+                self.model.add_bool_or([x.Not(), running.Not(), w])
+                vars_.working[p, m, t] = w
+                terms.append(w)
+            self.model.add(LinearSum.sum(terms) <= limit)
 
     def capabilities(self) -> None:
-        """§6.7: missions share what processes, information and tools have left after operations."""
+        """§6.7: in every period, missions share what processes, information and tools have
+        left after operations."""
         for limit in self.instance.capabilities:
-            if not limit.usage:
-                continue
-            use = cp_model.LinearExpr.weighted_sum(
-                [self.vars.staffed[m] for m, _ in limit.usage], [units for _, units in limit.usage]
-            )
-            self.model.add(use <= limit.available)
+            use: dict[int, list[tuple[Literal, int]]] = defaultdict(list)
+            for m, units in limit.usage:
+                for t in self.instance.window(m):
+                    running = self._running(m, t)
+                    assert running is not None
+                    use[t].append((running, units))
+            for t in sorted(use):
+                terms = use[t]
+                if sum(units for _, units in terms) <= limit.available:
+                    continue
+                total = LinearSum.weighted_sum([r for r, _ in terms], [u for _, u in terms])
+                self.model.add(total <= limit.available)
 
     def network_breadth(self) -> None:
         """§6.8: a staffed network mission draws members from ``network_min_units`` units."""
@@ -128,10 +200,10 @@ class Constraints:
             represented = []
             for unit_id, xs in by_unit.items():
                 z = self.model.new_bool_var(f"z[{unit_id},{m}]")
-                self.model.add(z <= cp_model.LinearExpr.sum(xs))
+                self.model.add(z <= LinearSum.sum(xs))
                 self.vars.represented[unit_id, m] = z
                 represented.append(z)
-            self.model.add(cp_model.LinearExpr.sum(represented) >= min_units * self.vars.staffed[m])
+            self.model.add(LinearSum.sum(represented) >= min_units * self.vars.staffed[m])
 
     def commitments(self) -> None:
         """§6.9: mandatory missions are staffed, pinned people are on their team."""
@@ -146,6 +218,23 @@ class Constraints:
             )
             constraint = self.model.add(x == 1) if x is not None else self.model.add_bool_or([])
             self._guarded(constraint, label)
+
+    def sequence(self) -> None:
+        """§6.10: a mission ``after`` another is staffed only with it and starts once it has
+        finished — per start: ``b_mt ≤ Σ b_m't'`` over the starts ``t'`` of the other that
+        end before ``t``, the time-indexed form of ``start_m ≥ start_m' + d_m'``."""
+        instance, vars_ = self.instance, self.vars
+        for m, before in enumerate(instance.after):
+            if before is None:
+                continue
+            self.model.add_implication(vars_.staffed[m], vars_.staffed[before])
+            for t in instance.starts[m]:
+                ready = [
+                    vars_.starts[before, s]
+                    for s in instance.starts[before]
+                    if s + instance.duration[before] <= t
+                ]
+                self.model.add(LinearSum.sum(ready) >= vars_.starts[m, t])
 
     def _members_of_mission(self) -> dict[int, list[cp_model.IntVar]]:
         members: dict[int, list[cp_model.IntVar]] = defaultdict(list)

@@ -312,8 +312,9 @@ def extract_solution(
             missions[needs[n].mission].mission_id,
             needs[n].skill_id,
             values[a.index],
+            t,
         )
-        for (p, n), a in variables.time.items()
+        for (p, n, t), a in variables.time.items()
         if values[a.index]
     )
     surplus = [-need.required for need in instance.ops]
@@ -329,7 +330,17 @@ def extract_solution(
         trimmed = min(steps, surplus[o])
         surplus[o] -= trimmed
         if steps > trimmed:
+            need = instance.ops[o]
             ops.append(
-                OpsAssignment(people[p].person_id, instance.ops[o].skill_id, steps - trimmed)
+                OpsAssignment(people[p].person_id, need.skill_id, steps - trimmed, need.period)
             )
-    return Solution(staffed=staffed, members=members, assignments=assignments, ops=tuple(ops))
+    starts: dict[str, int] = {}
+    if instance.scenario.has_horizon:
+        starts = {
+            missions[m].mission_id: t
+            for (m, t), b in variables.starts.items()
+            if values[b.index] and values[variables.staffed[m].index]
+        }
+    return Solution(
+        staffed=staffed, members=members, assignments=assignments, ops=tuple(ops), starts=starts
+    )

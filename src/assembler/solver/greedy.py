@@ -5,15 +5,18 @@ second on large organisations, and as the "what a user would do instead" peer of
 benchmark.  It is feasible by construction (every rule of MODEL.md §6), never optimal
 by promise:
 
-1. operations first — each unit's protected requirements are covered by a small
-   max-flow over its people, drawing first on those least needed by missions;
+1. operations first — each unit's protected requirements, period by period, are covered
+   by a small max-flow over its people, drawing first on those least needed by missions;
 2. then missions — committed ones (mandatory, pinned) first, the rest by value per step
-   of demand — each staffed completely or not at all, members chosen to keep teams small.
+   of demand — each staffed completely or not at all, members chosen to keep teams small,
+   at the earliest start where the team fits (a mission ``after`` another is tried once
+   that one is placed).  A member gives the same time in every period of the run.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assembler.compile.instance import Instance
@@ -39,9 +42,11 @@ def greedy_solution(instance: Instance, start: Solution | None = None) -> Soluti
 
 @dataclass
 class _TeamPlan:
-    """Time planned for one mission before it is committed: ``(person, need) → steps``."""
+    """Time planned for one mission before it is committed: ``(person, need) → steps`` in
+    every period of ``run``."""
 
     time: dict[tuple[int, int], int] = field(default_factory=dict)
+    run: range = range(0)
 
     def share(self, p: int) -> int:
         return sum(steps for (q, _), steps in self.time.items() if q == p)
@@ -59,9 +64,11 @@ class _TeamPlan:
 class _Greedy:
     def __init__(self, instance: Instance) -> None:
         self.inst = instance
-        self.free = list(instance.capacity)
-        self.missions_joined = [0] * len(instance.people)
-        self.capability_left = {c.capability_id: c.available for c in instance.capabilities}
+        self.free = [list(steps) for steps in instance.capacity]  # person → period → steps
+        self.missions_joined = [[0] * instance.horizon for _ in instance.people]
+        self.capability_left = {
+            c.capability_id: [c.available] * instance.horizon for c in instance.capabilities
+        }
         self.capability_use: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for limit in instance.capabilities:
             for m, units in limit.usage:
@@ -77,30 +84,46 @@ class _Greedy:
         self.ops_eligible: dict[int, list[int]] = {}  # ops need → its people, spare-first
         self.planning = _TeamPlan()  # the team being planned, not yet committed
         self.eligible_sets: dict[int, frozenset[int]] = {}
-        self.time: dict[tuple[int, int], int] = {}
+        self.time: dict[tuple[int, int, int], int] = {}  # (person, need, period) → steps
         self.members: set[tuple[int, int]] = set()
         self.staffed: set[int] = set()
+        self.start: dict[int, int] = {}
+        self.tried: set[int] = set()
 
     def run(self, commitments_first: bool, start: Solution | None) -> Solution | None:
         if start is not None:
             self.keep_teams(start)
         committed = set(self.inst.mandatory) | set(self.pins)
         order = self.mission_order(committed)
-        if commitments_first and not all(self.staff(m) for m in order if m in committed):
+        if commitments_first and not all(self.place(m) for m in order if m in committed):
             return None
         if not self.cover_operations():
             return None
+        self.tried.clear()
         for m in order:
-            if m not in self.staffed and not self.staff(m) and m in committed:
+            if not self.place(m) and m in committed:
                 return None
         return self.solution()
+
+    def place(self, m: int) -> bool:
+        """Staff ``m`` unless done or tried, its ``after`` mission first; true if staffed."""
+        if m in self.staffed:
+            return True
+        if m in self.tried:
+            return False
+        self.tried.add(m)
+        before = self.inst.after[m]
+        if before is not None and not self.place(before):
+            return False
+        return self.staff(m)
 
     # ------------------------------------------------------------------ a previous plan
 
     def keep_teams(self, start: Solution) -> None:
-        """Commit each team of ``start`` that still satisfies every rule on its own."""
+        """Commit each team of ``start`` that still satisfies every rule on its own, at the
+        start it had (missions ``after`` another only behind a kept one)."""
         inst = self.inst
-        teams: dict[int, _TeamPlan] = defaultdict(_TeamPlan)
+        teams: dict[int, dict[tuple[int, int, int], int]] = defaultdict(dict)
         broken: set[int] = set()
         for row in start.assignments:
             p = inst.person_index.get(row.person_id)
@@ -108,39 +131,73 @@ class _Greedy:
             m = inst.mission_index.get(row.mission_id)
             if m is None:
                 continue
-            if p is None or n is None or row.steps <= 0:
+            if p is None or n is None or row.steps <= 0 or row.period not in inst.periods:
                 broken.add(m)
             else:
-                teams[m].time[p, n] = row.steps
-        for m, plan in teams.items():
-            staffed = inst.missions[m].mission_id in start.staffed
-            if staffed and m not in broken and self._still_valid(m, plan):
-                self._commit(m, plan)
+                teams[m][p, n, row.period] = row.steps
+        for m in self._chain_order(teams):
+            mission_id = inst.missions[m].mission_id
+            begin = start.start_of(mission_id, inst.earliest[m])
+            staffed = mission_id in start.staffed
+            if staffed and m not in broken and self._still_valid(m, begin, teams[m]):
+                self._commit(m, begin, teams[m])
 
-    def _still_valid(self, m: int, plan: _TeamPlan) -> bool:
+    def _chain_order(self, missions: Iterable[int]) -> list[int]:
+        """``missions`` with every ``after`` mission before those that follow it."""
+        ordered: dict[int, None] = {}
+
+        def visit(m: int, depth: int) -> None:
+            before = self.inst.after[m]
+            if before is not None and depth < len(self.inst.missions):
+                visit(before, depth + 1)
+            ordered[m] = None
+
+        chosen = set(missions)
+        for m in sorted(chosen):
+            visit(m, 0)
+        return [m for m in ordered if m in chosen]
+
+    def _still_valid(self, m: int, begin: int, team: dict[tuple[int, int, int], int]) -> bool:
         inst = self.inst
         mission = inst.missions[m]
-        if any(units > self.capability_left[c] for c, units in self.capability_use[m]):
+        if begin not in inst.starts[m] or not self._follows(m, begin):
             return False
-        supplied: dict[int, int] = defaultdict(int)
-        for (p, n), steps in plan.time.items():
-            if inst.needs[n].mission != m or p not in self._eligible(n):
+        run = inst.run(m, begin)
+        if not self._capabilities_fit(m, run):
+            return False
+        supplied: dict[tuple[int, int], int] = defaultdict(int)
+        share: dict[tuple[int, int], int] = defaultdict(int)
+        for (p, n, t), steps in team.items():
+            if inst.needs[n].mission != m or p not in self._eligible(n) or t not in run:
                 return False
-            supplied[n] += steps
-        if any(supplied[n] != inst.needs[n].demand for n in inst.needs_of[m]):
+            supplied[n, t] += steps
+            share[p, t] += steps
+        if any(supplied[n, t] != inst.needs[n].demand for n in inst.needs_of[m] for t in run):
             return False
-        members = plan.members()
+        members = {p for p, _, _ in team}
         for p in members:
-            share = plan.share(p)
-            joined = self.missions_joined[p] < inst.max_missions[p]
-            if share < inst.min_share[m] or share > self.free[p] or not joined:
-                return False
+            for t in run:
+                joined = self.missions_joined[p][t] < inst.max_missions[p]
+                if share[p, t] < inst.min_share[m] or share[p, t] > self.free[p][t] or not joined:
+                    return False
         size_ok = len(members) >= mission.min_team and (
             mission.max_team is None or len(members) <= mission.max_team
         )
         units = {inst.people[p].unit_id for p in members}
         broad = not inst.needs_breadth(m) or len(units) >= inst.settings.network_min_units
         return size_ok and broad and set(self.pins[m]) <= members
+
+    def _follows(self, m: int, begin: int) -> bool:
+        """Starting in ``begin`` respects ``after``: that mission is placed and over by then."""
+        before = self.inst.after[m]
+        if before is None:
+            return True
+        return before in self.start and self.start[before] + self.inst.duration[before] <= begin
+
+    def _capabilities_fit(self, m: int, run: range) -> bool:
+        return all(
+            units <= self.capability_left[c][t] for c, units in self.capability_use[m] for t in run
+        )
 
     def _eligible(self, n: int) -> frozenset[int]:
         if n not in self.eligible_sets:
@@ -150,43 +207,52 @@ class _Greedy:
     # ------------------------------------------------------------------ operations
 
     def cover_operations(self) -> bool:
-        """Per unit, a max-flow from people's capacity to protected requirements.
+        """Per unit and period, a max-flow from people's capacity to protected requirements.
 
-        Pinned people's minimum share is held back first, so operations do not absorb a
-        commitment; if operations need that time too, they get it.
+        Pinned people's minimum share is held back first (over the run of the mission's
+        earliest start), so operations do not absorb a commitment; if operations need that
+        time too, they get it.
         """
-        before = list(self.free)
+        before = [list(free) for free in self.free]
         for m, pinned in self.pins.items():
-            if m not in self.staffed:
+            if m not in self.staffed and self.inst.starts[m]:
                 for p in pinned:
-                    self.free[p] -= min(self.free[p], max(self.inst.min_share[m], 1))
+                    for t in self.inst.run(m, self.inst.starts[m].start):
+                        self.free[p][t] -= min(self.free[p][t], max(self.inst.min_share[m], 1))
         if self._cover_all_units():
-            self.free = [free - kept for free, kept in zip(before, self._ops_load(), strict=True)]
+            load = self._ops_load()
+            self.free = [
+                [free - kept for free, kept in zip(frees, kepts, strict=True)]
+                for frees, kepts in zip(before, load, strict=True)
+            ]
             return True
         self.free = before
         self.ops.clear()
         return self._cover_all_units()
 
-    def _ops_load(self) -> list[int]:
-        load = [0] * len(self.free)
+    def _ops_load(self) -> list[list[int]]:
+        load = [[0] * self.inst.horizon for _ in self.free]
         for p, needs in self.ops.items():
-            load[p] = sum(needs.values())
+            for o, steps in needs.items():
+                load[p][self.inst.ops[o].period] += steps
         return load
 
     def _cover_all_units(self) -> bool:
-        needs_of_unit: dict[str, list[int]] = defaultdict(list)
+        needs_of_unit: dict[tuple[str, int], list[int]] = defaultdict(list)
         for o, need in enumerate(self.inst.ops):
-            needs_of_unit[need.unit_id].append(o)
+            needs_of_unit[need.unit_id, need.period].append(o)
         return all(self._cover_unit(needs) for needs in needs_of_unit.values())
 
     def _cover_unit(self, needs: list[int]) -> bool:
+        """One unit's demands in one period."""
         inst = self.inst
+        t = inst.ops[needs[0]].period
         for o in needs:
             self.ops_eligible[o] = sorted(
-                inst.ops[o].eligible, key=lambda p: (self.usefulness[p], -self.free[p])
+                inst.ops[o].eligible, key=lambda p: (self.usefulness[p], -self.free[p][t])
             )
         missing = {o: inst.ops[o].required for o in needs}
-        capacity = {o: sum(self.free[p] for p in self.ops_eligible[o]) for o in needs}
+        capacity = {o: sum(self.free[p][t] for p in self.ops_eligible[o]) for o in needs}
         for o in sorted(needs, key=lambda o: capacity[o] - missing[o]):
             while missing[o] > 0:
                 path = self._augmenting_path(o)
@@ -195,29 +261,38 @@ class _Greedy:
                 missing[o] -= self._push(path, missing[o])
         return True
 
-    def release(self, p: int, wanted: int) -> None:
-        """Free up to ``wanted`` steps of ``p``'s ops time by handing it to colleagues.
+    def release(self, p: int, t: int, wanted: int) -> None:
+        """Free up to ``wanted`` steps of ``p``'s ops time in period ``t`` by handing it to
+        colleagues.
 
         Operations stay covered — only who covers them changes — so nothing needs undoing
         if the mission that asked is not staffed after all.
         """
-        for o in list(self.ops[p]):
+        for o in [o for o in self.ops[p] if self.inst.ops[o].period == t]:
             while wanted > 0 and self.ops[p][o] > 0:
                 path = self._augmenting_path(o, exclude=p)
                 if path is None:
                     break
                 moved = self._push(path, min(wanted, self.ops[p][o]))
                 self.ops[p][o] -= moved
-                self.free[p] += moved
+                self.free[p][t] += moved
                 wanted -= moved
+
+    def release_over_run(self, p: int, target: int) -> None:
+        """Bring ``p``'s spare time up to ``target`` steps in every period of the run."""
+        for t in self.planning.run:
+            if self.spare(p, t) < target:
+                self.release(p, t, target - self.spare(p, t))
 
     def _augmenting_path(
         self, target: int, exclude: int | None = None
     ) -> list[tuple[int, int]] | None:
-        """Breadth-first: a person with free time, or a chain of people handing over ops load.
+        """Breadth-first: a person with free time, or a chain of people handing over ops load
+        (all in the period of ``target``).
 
         Returns ``[(person, need), …]`` from the person with free time to ``target``.
         """
+        t = self.inst.ops[target].period
         came_from: dict[int, tuple[int, int] | None] = {target: None}  # need → (person, next need)
         queue = deque([target])
         seen_people: set[int] = set() if exclude is None else {exclude}
@@ -227,7 +302,7 @@ class _Greedy:
                 if p in seen_people:
                     continue
                 seen_people.add(p)
-                if self.spare(p) > 0:
+                if self.spare(p, t) > 0:
                     path = [(p, o)]
                     while (link := came_from[path[-1][1]]) is not None:
                         path.append(link)
@@ -241,11 +316,12 @@ class _Greedy:
     def _push(self, path: list[tuple[int, int]], limit: int) -> int:
         """Push up to ``limit`` steps along ``path``: the first person takes on load, each
         next one hands some of theirs on.  Returns the steps pushed."""
-        amount = min(self.spare(path[0][0]), limit)
+        t = self.inst.ops[path[0][1]].period
+        amount = min(self.spare(path[0][0], t), limit)
         for i in range(1, len(path)):
             p, _ = path[i]
             amount = min(amount, self.ops[p][path[i - 1][1]])
-        self.free[path[0][0]] -= amount
+        self.free[path[0][0]][t] -= amount
         for i, (p, o) in enumerate(path):
             self.ops[p][o] = self.ops[p].get(o, 0) + amount
             if i + 1 < len(path):
@@ -270,24 +346,38 @@ class _Greedy:
 
     def can_join(self, p: int, m: int, plan: _TeamPlan) -> bool:
         already = any(q == p for q, _ in plan.time)
-        return already or self.missions_joined[p] < self.inst.max_missions[p]
+        limit = self.inst.max_missions[p]
+        return already or all(self.missions_joined[p][t] < limit for t in plan.run)
 
-    def spare(self, p: int) -> int:
-        """Time neither committed nor planned for the team in progress."""
-        return self.free[p] - self.planning.share(p)
+    def spare(self, p: int, t: int) -> int:
+        """Time in period ``t`` neither committed nor planned for the team in progress."""
+        planned = self.planning.share(p) if t in self.planning.run else 0
+        return self.free[p][t] - planned
+
+    def spare_over_run(self, p: int) -> int:
+        """What ``p`` can give in every period of the run of the team in progress."""
+        return min(self.spare(p, t) for t in self.planning.run)
 
     def staff(self, m: int) -> bool:
-        """Plan the whole team; commit it only if every rule holds."""
-        if any(units > self.capability_left[c] for c, units in self.capability_use[m]):
-            return False
-        self.planning = _TeamPlan()
-        try:
-            if not self._plan_team(m, self.planning):
-                return False
-            self._commit(m, self.planning)
-            return True
-        finally:
-            self.planning = _TeamPlan()
+        """Plan the whole team at the earliest start where it fits; commit it only if every
+        rule holds."""
+        for begin in self.inst.starts[m]:
+            run = self.inst.run(m, begin)
+            if not self._follows(m, begin) or not self._capabilities_fit(m, run):
+                continue
+            self.planning = _TeamPlan(run=run)
+            try:
+                if self._plan_team(m, self.planning):
+                    self._commit(m, begin, self._uniform(self.planning))
+                    return True
+            finally:
+                self.planning = _TeamPlan()
+        return False
+
+    @staticmethod
+    def _uniform(plan: _TeamPlan) -> dict[tuple[int, int, int], int]:
+        """The planned team's time in every period of its run."""
+        return {(p, n, t): steps for (p, n), steps in plan.time.items() for t in plan.run}
 
     def _plan_team(self, m: int, plan: _TeamPlan) -> bool:
         inst = self.inst
@@ -306,9 +396,9 @@ class _Greedy:
     def _add_pinned(self, p: int, m: int, plan: _TeamPlan, share: int) -> bool:
         for n in self.inst.needs_of[m]:
             need = self.inst.needs[n]
-            if p in need.eligible and self.spare(p) < share:
-                self.release(p, share - self.spare(p))
-            give = min(share, need.demand, self.spare(p))
+            if p in need.eligible:
+                self.release_over_run(p, share)
+            give = min(share, need.demand, self.spare_over_run(p))
             if p in need.eligible and give > 0 and self.can_join(p, m, plan):
                 plan.time[p, n] = give
                 return plan.share(p) >= self.inst.min_share[m]
@@ -324,7 +414,7 @@ class _Greedy:
         def rank(p: int) -> tuple[bool, bool, int, int]:
             new_unit = len(units) < wanted_units and inst.people[p].unit_id not in units
             wish = inst.preference.get((p, m), 0)
-            return (p not in plan.members(), not new_unit, -wish, -self.spare(p))
+            return (p not in plan.members(), not new_unit, -wish, -self.spare_over_run(p))
 
         candidates = sorted(need.eligible, key=rank)
         passed: set[int] = set()
@@ -334,10 +424,10 @@ class _Greedy:
                 break
             if not self.can_join(p, m, plan):
                 continue
-            avail = self.spare(p)
+            avail = self.spare_over_run(p)
             if avail < max(missing, share) and p in passed:
-                self.release(p, max(missing, share) - avail)
-                avail = self.spare(p)
+                self.release_over_run(p, max(missing, share))
+                avail = self.spare_over_run(p)
             passed.add(p)
             if avail <= 0:
                 continue
@@ -384,7 +474,7 @@ class _Greedy:
                 if (
                     newcomer in members
                     or inst.people[newcomer].unit_id in avoid_units
-                    or self.spare(newcomer) < share
+                    or self.spare_over_run(newcomer) < share
                     or not self.can_join(newcomer, m, plan)
                 ):
                     continue
@@ -394,16 +484,20 @@ class _Greedy:
                         return True
         return False
 
-    def _commit(self, m: int, plan: _TeamPlan) -> None:
-        for (p, n), steps in plan.time.items():
-            self.time[p, n] = steps
-            self.free[p] -= steps
-        for p in plan.members():
+    def _commit(self, m: int, begin: int, team: dict[tuple[int, int, int], int]) -> None:
+        run = self.inst.run(m, begin)
+        for (p, n, t), steps in team.items():
+            self.time[p, n, t] = steps
+            self.free[p][t] -= steps
+        for p in {p for (p, _, _), steps in team.items() if steps > 0}:
             self.members.add((p, m))
-            self.missions_joined[p] += 1
+            for t in run:
+                self.missions_joined[p][t] += 1
         for c, units in self.capability_use[m]:
-            self.capability_left[c] -= units
+            for t in run:
+                self.capability_left[c][t] -= units
         self.staffed.add(m)
+        self.start[m] = begin
 
     def solution(self) -> Solution:
         inst = self.inst
@@ -419,14 +513,20 @@ class _Greedy:
                     missions[inst.needs[n].mission].mission_id,
                     inst.needs[n].skill_id,
                     steps,
+                    t,
                 )
-                for (p, n), steps in self.time.items()
+                for (p, n, t), steps in self.time.items()
                 if steps > 0
             ),
             ops=tuple(
-                OpsAssignment(people[p].person_id, inst.ops[o].skill_id, steps)
+                OpsAssignment(people[p].person_id, inst.ops[o].skill_id, steps, inst.ops[o].period)
                 for p, load in self.ops.items()
                 for o, steps in load.items()
                 if steps > 0
+            ),
+            starts=(
+                {missions[m].mission_id: t for m, t in self.start.items()}
+                if inst.scenario.has_horizon
+                else {}
             ),
         )

@@ -5,9 +5,12 @@ seconds once there are 100,000 variables.  Here each step frees a cluster of rel
 missions and the people around them, fixes everything else, and solves that as an
 ordinary small scenario:
 
-* people keep only the time, mission slots and capability units the fixed part leaves;
+* people keep only the time (period by period), mission slots and capability units the
+  fixed part leaves (slots and units at their scarcest period over the horizon);
 * operations keep their protected requirement minus what fixed people already cover
-  (with buffer 0, since the residual is already in protected steps);
+  (with buffer 0, since the residual is already in protected steps), period by period;
+* missions keep their windows, and a neighbourhood always holds whole ``after`` chains, so
+  the sub-scenario's sequence rules are the full one's;
 * the sub-objective is the full objective's part that can change, so a better sub-plan
   is a better plan.  A merged plan is accepted only if ``check`` passes.
 """
@@ -21,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from assembler.compile.instance import Instance
-from assembler.domain.scenario import Capability, OpsDemand, Person, Scenario
+from assembler.domain.scenario import Availability, Capability, OpsDemand, Person, Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.check import check
@@ -87,7 +90,8 @@ def _neighbourhood(
     rng: random.Random,
     size: int,
 ) -> set[int]:
-    """A seed mission plus missions competing for the same skills."""
+    """A seed mission plus missions competing for the same skills, with whole ``after``
+    chains."""
     count = len(instance.missions)
     unstaffed = [m for m in range(count) if instance.missions[m].mission_id not in current.staffed]
     seed = rng.choice(unstaffed) if unstaffed and rng.random() < 0.5 else rng.randrange(count)
@@ -101,7 +105,24 @@ def _neighbourhood(
                 if other not in chosen and len(chosen) < size:
                     chosen.add(other)
                     frontier.append(other)
-    return chosen
+    return _with_chains(instance, chosen)
+
+
+def _with_chains(instance: Instance, missions: set[int]) -> set[int]:
+    """``missions`` plus every mission linked to one of them by ``after``, either way."""
+    linked: dict[int, set[int]] = defaultdict(set)
+    for m, before in enumerate(instance.after):
+        if before is not None:
+            linked[m].add(before)
+            linked[before].add(m)
+    closed = set(missions)
+    frontier = [m for m in missions if m in linked]
+    while frontier:
+        for other in linked[frontier.pop()]:
+            if other not in closed:
+                closed.add(other)
+                frontier.append(other)
+    return closed
 
 
 def _free_people(
@@ -111,10 +132,11 @@ def _free_people(
     ids = {instance.missions[m].mission_id for m in missions}
     people = {instance.person_index[p] for p, m in current.members if m in ids}
     load = _load(instance, current)
+    spare = [sum(cap) - used for cap, used in zip(instance.capacity, load, strict=True)]
     for m in missions:
         for n in instance.needs_of[m]:
             eligible = instance.needs[n].eligible
-            ranked = sorted(eligible, key=lambda p: load[p] - instance.capacity[p])
+            ranked = sorted(eligible, key=lambda p: -spare[p])
             people.update(ranked[: PEOPLE_PER_NEED - 5])
             people.update(rng.sample(eligible, min(len(eligible), 5)))
     return people
@@ -135,22 +157,34 @@ def _subscenario(
     """The freed part as a scenario of its own, with what the fixed part leaves over."""
     scenario, step = instance.scenario, instance.step
     mission_ids = {instance.missions[m].mission_id for m in missions}
-    fixed_time: dict[str, int] = defaultdict(int)
+    fixed_time: dict[tuple[str, int], int] = defaultdict(int)
     for row in current.assignments:
         if row.mission_id not in mission_ids:
-            fixed_time[row.person_id] += row.steps
-    fixed_joined: dict[str, int] = defaultdict(int)
+            fixed_time[row.person_id, row.period] += row.steps
+    fixed_joined: dict[tuple[str, int], int] = defaultdict(int)
     for person_id, mission_id in current.members:
+        m = instance.mission_index[mission_id]
         if mission_id not in mission_ids:
-            fixed_joined[person_id] += 1
+            for t in instance.run(m, current.start_of(mission_id, instance.earliest[m])):
+                fixed_joined[person_id, t] += 1
     free_people: list[Person] = []
+    availability: list[Availability] = []
     for p in sorted(people):
         person = instance.people[p]
-        steps = instance.capacity[p] - fixed_time[person.person_id]
-        slots = instance.max_missions[p] - fixed_joined[person.person_id]
-        if steps > 0 and slots > 0:
-            free_people.append(
-                person.model_copy(update={"fte": steps * step, "max_missions": slots})
+        steps = [
+            instance.capacity[p][t] - fixed_time[person.person_id, t] for t in instance.periods
+        ]
+        busiest = max(fixed_joined[person.person_id, t] for t in instance.periods)
+        slots = instance.max_missions[p] - busiest
+        if max(steps) <= 0 or slots <= 0:
+            continue
+        free_people.append(
+            person.model_copy(update={"fte": max(steps) * step, "max_missions": slots})
+        )
+        if scenario.periods is not None:
+            availability.extend(
+                Availability(person_id=person.person_id, period_id=period_id, fte=left * step)
+                for period_id, left in zip(instance.period_ids, steps, strict=True)
             )
     kept_ids = {person.person_id for person in free_people}
     mission_rows = tuple(instance.missions[m] for m in sorted(missions))
@@ -173,6 +207,8 @@ def _subscenario(
         locks=tuple(
             r for r in scenario.locks if r.mission_id in mission_ids and r.person_id in kept_ids
         ),
+        periods=scenario.periods,
+        availability=tuple(availability),
         settings=scenario.settings.with_overrides({"ops_buffer": 0.0}),
     )
 
@@ -180,16 +216,18 @@ def _subscenario(
 def _residual_ops(
     instance: Instance, current: Solution, kept_ids: set[str]
 ) -> tuple[OpsDemand, ...]:
-    """Protected requirement minus what people outside the sub-problem keep covering."""
-    covered: dict[tuple[str, str], int] = defaultdict(int)
+    """Protected requirement minus what people outside the sub-problem keep covering, in
+    each period (rows for the period, so periods without a residual have no requirement)."""
+    covered: dict[tuple[str, str, int], int] = defaultdict(int)
     unit_of = {p.person_id: p.unit_id for p in instance.people}
     for kept in current.ops:
         if kept.person_id not in kept_ids:
-            covered[unit_of[kept.person_id], kept.skill_id] += kept.steps
+            covered[unit_of[kept.person_id], kept.skill_id, kept.period] += kept.steps
     touched = {unit_of[person_id] for person_id in kept_ids}
+    with_periods = instance.scenario.periods is not None
     rows = []
     for need in instance.ops:
-        residual = need.required - covered[need.unit_id, need.skill_id]
+        residual = need.required - covered[need.unit_id, need.skill_id, need.period]
         if need.unit_id in touched and residual > 0:
             rows.append(
                 OpsDemand(
@@ -197,6 +235,7 @@ def _residual_ops(
                     skill_id=need.skill_id,
                     fte=residual * instance.step,
                     min_level=need.min_level,
+                    period_id=instance.period_ids[need.period] if with_periods else None,
                 )
             )
     return tuple(rows)
@@ -205,15 +244,18 @@ def _residual_ops(
 def _residual_capabilities(
     instance: Instance, current: Solution, mission_ids: set[str]
 ) -> tuple[Capability, ...]:
+    """What each capability has left beside the fixed missions, in its scarcest period."""
+    running: dict[int, range] = {}
+    for m, mission in enumerate(instance.missions):
+        if mission.mission_id in current.staffed and mission.mission_id not in mission_ids:
+            running[m] = instance.run(m, current.start_of(mission.mission_id, instance.earliest[m]))
     rows = []
     for limit, capability in zip(
         instance.capabilities, instance.scenario.capabilities, strict=True
     ):
-        used = sum(
-            units
-            for m, units in limit.usage
-            if instance.missions[m].mission_id in current.staffed
-            and instance.missions[m].mission_id not in mission_ids
+        used = max(
+            sum(units for m, units in limit.usage if m in running and t in running[m])
+            for t in instance.periods
         )
         left = max(0, limit.available - used)
         rows.append(capability.model_copy(update={"capacity": left, "ops_reserved": 0}))
@@ -230,6 +272,7 @@ def _restrict(
         members=frozenset(pair for pair in current.members if pair[1] in mission_ids),
         assignments=tuple(r for r in current.assignments if r.mission_id in mission_ids),
         ops=tuple(r for r in current.ops if r.person_id in person_ids),
+        starts={m: t for m, t in current.starts.items() if m in mission_ids},
     )
 
 
@@ -247,4 +290,8 @@ def _merge(
             *sub.assignments,
         ),
         ops=(*(r for r in current.ops if r.person_id not in person_ids), *sub.ops),
+        starts={
+            **{m: t for m, t in current.starts.items() if m not in mission_ids},
+            **sub.starts,
+        },
     )

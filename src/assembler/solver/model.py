@@ -33,6 +33,17 @@ def add_hint(
     staffed = {instance.mission_index.get(m) for m in hint.staffed}
     for m, y in enumerate(variables.staffed):
         model.add_hint(y, m in staffed)
+    begins = {
+        m: hint.start_of(mission.mission_id, instance.earliest[m])
+        for m, mission in enumerate(instance.missions)
+        if m in staffed
+    }
+    for (m, t), b in variables.starts.items():
+        if b is not variables.staffed[m]:
+            model.add_hint(b, begins.get(m) == t)
+    for (m, t), r in variables.running.items():
+        if r is not variables.staffed[m] and (m, t) not in variables.starts:
+            model.add_hint(r, m in begins and t in instance.run(m, begins[m]))
     members = {
         (instance.person_index.get(p), instance.mission_index.get(m)) for p, m in hint.members
     }
@@ -43,22 +54,26 @@ def add_hint(
     }
     for unit_m, z in variables.represented.items():
         model.add_hint(z, unit_m in represented)
-    time: dict[tuple[int, int], int] = {}
+    for (p, m, t), w in variables.working.items():
+        model.add_hint(w, (p, m) in members and m in begins and t in instance.run(m, begins[m]))
+    time: dict[tuple[int, int, int], int] = {}
     for row in hint.assignments:
-        p = instance.person_index.get(row.person_id)
-        n = instance.need_index.get((row.mission_id, row.skill_id))
-        if p is not None and n is not None:
-            time[p, n] = row.steps
-    for key, a in variables.time.items():
-        model.add_hint(a, time.get(key, 0))
-    ops_index = {(need.unit_id, need.skill_id): o for o, need in enumerate(instance.ops)}
+        person = instance.person_index.get(row.person_id)
+        need = instance.need_index.get((row.mission_id, row.skill_id))
+        if person is not None and need is not None:
+            time[person, need, row.period] = row.steps
+    for at, a in variables.time.items():
+        model.add_hint(a, time.get(at, 0))
+    ops_index = {
+        (need.unit_id, need.skill_id, need.period): o for o, need in enumerate(instance.ops)
+    }
     ops: dict[tuple[int, int], int] = {}
     for kept in hint.ops:
-        p = instance.person_index.get(kept.person_id)
-        if p is None:
+        keeper = instance.person_index.get(kept.person_id)
+        if keeper is None:
             continue
-        o = ops_index.get((instance.people[p].unit_id, kept.skill_id))
+        o = ops_index.get((instance.people[keeper].unit_id, kept.skill_id, kept.period))
         if o is not None:
-            ops[p, o] = kept.steps
+            ops[keeper, o] = kept.steps
     for key, var in variables.ops.items():
         model.add_hint(var, ops.get(key, 0))

@@ -1,4 +1,5 @@
-"""The objective of MODEL.md §7: value of staffed missions, wishes met, memberships paid for."""
+"""The objective of MODEL.md §7: value of staffed missions, wishes met, memberships paid for,
+and periods of delay."""
 
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ def set_objective(
         if instance.value[m] and weights.value:
             terms.append(y)
             coefficients.append(scale * weights.value * instance.value[m])
+    if weights.delay:
+        for (m, start), b in variables.starts.items():
+            delay = instance.delay(m, start)
+            if delay:
+                terms.append(b)
+                coefficients.append(-scale * weights.delay * delay)
     for key, x in variables.member.items():
         coefficient = scale * (
             weights.preference * instance.preference.get(key, 0) - weights.assignment

@@ -1,53 +1,87 @@
 """Decision variables of MODEL.md §5, created only where the model allows them.
 
-``a`` exists only for eligible (person, need) pairs and ``x`` only for people eligible
-for some need of the mission, so eligibility is enforced by construction.
+``a`` exists only for eligible (person, need) pairs in periods the mission may run and the
+person has time, and ``x`` only for people eligible for some need of the mission, so
+eligibility is enforced by construction.  What a mission's timing does not need is compiled
+away: a mission with one possible start has no start variables (its start is ``y``, it runs
+when ``y`` says so), and ``w`` exists only where the focus limit can bind.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from assembler.compile.instance import Instance
 
+Literal = cp_model.IntVar
+
 
 @dataclass
 class Variables:
     """All variables plus the groupings the constraints sum over."""
 
-    staffed: list[cp_model.IntVar]  # y_m
-    member: dict[tuple[int, int], cp_model.IntVar]  # x_pm, key (person, mission)
-    time: dict[tuple[int, int], cp_model.IntVar]  # a_pmk, key (person, need)
-    ops: dict[tuple[int, int], cp_model.IntVar]  # o_pk, key (person, ops need)
-    represented: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # z_um
-
-    def time_of_person(self) -> dict[int, list[cp_model.IntVar]]:
-        grouped: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for (p, _), var in self.time.items():
-            grouped[p].append(var)
-        for (p, _), var in self.ops.items():
-            grouped[p].append(var)
-        return grouped
+    staffed: list[Literal]  # y_m
+    starts: dict[tuple[int, int], Literal]  # b_mt, key (mission, period); y_m if fixed in time
+    running: dict[tuple[int, int], Literal]  # r_mt, key (mission, period in its window)
+    member: dict[tuple[int, int], Literal]  # x_pm, key (person, mission)
+    time: dict[tuple[int, int, int], cp_model.IntVar]  # a_pmkt, key (person, need, period)
+    ops: dict[tuple[int, int], cp_model.IntVar]  # o_pkt, key (person, ops need of a period)
+    represented: dict[tuple[str, int], Literal] = field(default_factory=dict)  # z_um
+    working: dict[tuple[int, int, int], Literal] = field(default_factory=dict)  # w_pmt
 
 
 def create_variables(model: cp_model.CpModel, instance: Instance) -> Variables:
     staffed = [model.new_bool_var(f"y[{m.mission_id}]") for m in instance.missions]
+    starts, running = _timing(model, instance, staffed)
     member = {
         (p, m): model.new_bool_var(f"x[{p},{m}]")
         for m, people in enumerate(instance.candidates)
         for p in people
     }
+    capacity = instance.capacity
     time = {
-        (p, n): model.new_int_var(0, min(need.demand, instance.capacity[p]), f"a[{p},{n}]")
+        (p, n, t): model.new_int_var(0, min(need.demand, capacity[p][t]), f"a[{p},{n},{t}]")
         for n, need in enumerate(instance.needs)
+        for t in instance.window(need.mission)
         for p in need.eligible
+        if capacity[p][t] > 0
     }
     ops = {
-        (p, o): model.new_int_var(0, instance.capacity[p], f"o[{p},{o}]")
+        (p, o): model.new_int_var(0, capacity[p][ops_need.period], f"o[{p},{o}]")
         for o, ops_need in enumerate(instance.ops)
         for p in ops_need.eligible
     }
-    return Variables(staffed, member, time, ops)
+    return Variables(staffed, starts, running, member, time, ops)
+
+
+def _timing(
+    model: cp_model.CpModel, instance: Instance, staffed: list[Literal]
+) -> tuple[dict[tuple[int, int], Literal], dict[tuple[int, int], Literal]]:
+    """``b_mt`` and ``r_mt``.  Fixed missions reuse ``y`` for both; for the others ``r_mt``
+    is the one start literal that covers ``t`` or a new literal equal to their sum."""
+    starts: dict[tuple[int, int], Literal] = {}
+    running: dict[tuple[int, int], Literal] = {}
+    for m, y in enumerate(staffed):
+        possible = instance.starts[m]
+        if not possible:
+            model.add(y == 0)
+            continue
+        if instance.is_fixed(m):
+            starts[m, possible.start] = y
+            for t in instance.run(m, possible.start):
+                running[m, t] = y
+            continue
+        for t in possible:
+            starts[m, t] = model.new_bool_var(f"b[{m},{t}]")
+        model.add(cp_model.LinearExpr.sum([starts[m, t] for t in possible]) == y)
+        for t in instance.window(m):
+            covering = [starts[m, s] for s in possible if t - instance.duration[m] < s <= t]
+            if len(covering) == 1:
+                running[m, t] = covering[0]
+            else:
+                r = model.new_bool_var(f"r[{m},{t}]")
+                model.add(cp_model.LinearExpr.sum(covering) == r)
+                running[m, t] = r
+    return starts, running

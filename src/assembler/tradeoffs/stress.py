@@ -135,25 +135,29 @@ def impact(
     below_demand = tuple(o for o, row in enumerate(rows) if row.covered_fte + 1e-9 < row.demand_fte)
     below_protected = tuple(o for o, row in enumerate(rows) if row.ratio < 1)
 
-    on_missions: Counter[int] = Counter()
-    lost: Counter[int] = Counter()
+    on_missions: Counter[tuple[int, int]] = Counter()
+    lost: Counter[tuple[int, int]] = Counter()  # (need, period) → steps
     for row in plan.assignments:
-        on_missions[index[row.person_id]] += row.steps
+        on_missions[index[row.person_id], row.period] += row.steps
         if row.person_id in absent:
-            lost[instance.need_index[row.mission_id, row.skill_id]] += row.steps
-    outside_missions = [cap - on_missions[p] for p, cap in enumerate(instance.capacity)]
-    free = list(outside_missions)
+            lost[instance.need_index[row.mission_id, row.skill_id], row.period] += row.steps
+    outside_missions = [
+        [cap - on_missions[p, t] for t, cap in enumerate(caps)]
+        for p, caps in enumerate(instance.capacity)
+    ]
+    free = [list(steps) for steps in outside_missions]
     for kept_ops in plan.ops:
-        free[index[kept_ops.person_id]] -= kept_ops.steps
+        free[index[kept_ops.person_id]][kept_ops.period] -= kept_ops.steps
     present_members: dict[str, set[int]] = defaultdict(set)
     for person_id, mission_id in kept.members:
         present_members[mission_id].add(index[person_id])
-    lost_needs = []
-    for n, steps in sorted(lost.items()):
+    short: set[int] = set()
+    for (n, t), steps in lost.items():
         need = instance.needs[n]
         helpers = present_members[instance.missions[need.mission].mission_id]
-        if sum(free[p] for p in helpers.intersection(need.eligible)) < steps:
-            lost_needs.append(n)
+        if sum(free[p][t] for p in helpers.intersection(need.eligible)) < steps:
+            short.add(n)
+    lost_needs = sorted(short)
     hit = {instance.missions[instance.needs[n].mission].mission_id for n in lost_needs}
     return Impact(
         below_demand=below_demand,

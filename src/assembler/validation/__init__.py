@@ -216,6 +216,22 @@ def _integer(raw: Any) -> int:
     return int(value)
 
 
+def _date(raw: Any) -> date:
+    """An ISO date (``2027-01-01``); a spreadsheet's date cell arrives as a datetime."""
+    if isinstance(raw, datetime):
+        if raw.time() != time():
+            raise CellError("must be a date without a time of day")
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    raise CellError("must be a date written YYYY-MM-DD")
+
+
 def _boolean(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -245,6 +261,7 @@ class _Kind(Enum):
     INT = "int"
     BOOL = "bool"
     CHOICE = "choice"
+    DATE = "date"
 
 
 @dataclass(frozen=True)
@@ -287,6 +304,8 @@ class Column:
         choices: type[StrEnum] | None = None
         if annotation is bool:
             kind = _Kind.BOOL
+        elif annotation is date:
+            kind = _Kind.DATE
         elif annotation is int:
             kind = _Kind.INT
         elif annotation is float:
@@ -334,6 +353,8 @@ class Column:
             return cell_text(raw).strip()
         if kind is _Kind.BOOL:
             return _boolean(raw)
+        if kind is _Kind.DATE:
+            return _date(raw)
         if kind is _Kind.CHOICE:
             return self._choice(raw)
         value = _integer(raw) if kind is _Kind.INT else _number(raw)
