@@ -42,6 +42,10 @@ DETERMINISTIC_WALL_FACTOR = 20.0
 """A deterministic solve stops on work done; the clock limit is only a safety net."""
 
 
+class ModelInvalidError(RuntimeError):
+    """CP-SAT rejected the model: a bug or numbers beyond its range, never a plan."""
+
+
 class _Relay:
     """Improving solutions — the warm start, the full model's (from CP-SAT's worker
     threads, hence the lock), then the neighbourhood search's — reported in order."""
@@ -197,6 +201,8 @@ def _full_search(built: _Built, settings: SolveSettings, relay: _Relay, large: b
         solver.parameters.max_presolve_iterations = 1
     with stoppable(solver, settings.stop):
         code = solver.solve(built.model, _ProgressReporter(relay, scale))
+    if code == cp_model.MODEL_INVALID:
+        raise ModelInvalidError(built.model.validate() or solver.solution_info())
     status = _STATUS.get(code, Status.UNKNOWN)
     if status in (Status.OPTIMAL, Status.FEASIBLE):
         return _Best(

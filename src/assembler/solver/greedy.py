@@ -308,7 +308,8 @@ class _Greedy:
                         path.append(link)
                     return path
                 for other, steps in self.ops[p].items():
-                    if steps > 0 and other not in came_from:
+                    same_period = self.inst.ops[other].period == t
+                    if steps > 0 and same_period and other not in came_from:
                         came_from[other] = (p, o)
                         queue.append(other)
         return None

@@ -41,8 +41,9 @@ def add_hint(
     for (m, t), b in variables.starts.items():
         if b is not variables.staffed[m]:
             model.add_hint(b, begins.get(m) == t)
+    decided = {var.index for var in (*variables.staffed, *variables.starts.values())}
     for (m, t), r in variables.running.items():
-        if r is not variables.staffed[m] and (m, t) not in variables.starts:
+        if r.index not in decided:
             model.add_hint(r, m in begins and t in instance.run(m, begins[m]))
     members = {
         (instance.person_index.get(p), instance.mission_index.get(m)) for p, m in hint.members
