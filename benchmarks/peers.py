@@ -143,9 +143,31 @@ class _Milp:
 
 
 def _milp_of(instance: Instance, inf: float) -> _Milp:
+    """The time-indexed MILP of MODEL.md v2 (exactly v1's without periods): ``b_mt`` per
+    possible start (``y_m`` when there is one), ``r_mt`` as sums of starts, ``w_pmt``
+    where the focus limit can bind."""
     weights = instance.settings.weights
     lp = _Milp()
     y = [lp.column(1, weights.value * v) for v in instance.value]
+    start: dict[tuple[int, int], int] = {}
+    for m, possible in enumerate(instance.starts):
+        if not possible:
+            lp.row([(y[m], 1.0)], 0, 0)
+            continue
+        for s in possible:
+            cost = -float(weights.delay * instance.delay(m, s))
+            if instance.is_fixed(m):
+                start[m, s] = y[m]
+                lp.cost[y[m]] += cost
+            else:
+                start[m, s] = lp.column(1, cost)
+        if not instance.is_fixed(m):
+            lp.row([*((start[m, s], 1.0) for s in possible), (y[m], -1.0)], 0, 0)
+
+    def running(m: int, t: int) -> list[tuple[int, float]]:
+        d = instance.duration[m]
+        return [(start[m, s], 1.0) for s in instance.starts[m] if t - d < s <= t]
+
     x = {
         (p, m): lp.column(
             1, weights.preference * instance.preference.get((p, m), 0) - weights.assignment
@@ -153,36 +175,55 @@ def _milp_of(instance: Instance, inf: float) -> _Milp:
         for m, people in enumerate(instance.candidates)
         for p in people
     }
-    load: dict[int, list[tuple[int, float]]] = {p: [] for p in range(len(instance.people))}
-    share: dict[tuple[int, int], list[tuple[int, float]]] = {key: [] for key in x}
+    load: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    share: dict[tuple[int, int, int], list[tuple[int, float]]] = {}
     for need in instance.needs:
-        supply = []
-        for p in need.eligible:
-            bound = min(need.demand, instance.capacity[p])
-            a = lp.column(bound)
-            supply.append((a, 1.0))
-            load[p].append((a, 1.0))
-            share[p, need.mission].append((a, 1.0))
-            lp.row([(a, 1.0), (x[p, need.mission], -float(bound))], -inf, 0)
-        lp.row([*supply, (y[need.mission], -float(need.demand))], 0, 0)
-    for (p, m), terms in share.items():
-        lp.row([*terms, (x[p, m], -float(instance.min_share[m]))], 0, inf)
-        lp.row([(x[p, m], 1.0), (y[m], -1.0)], -inf, 0)
+        m = need.mission
+        for t in instance.window(m):
+            supply = []
+            for p in need.eligible:
+                bound = min(need.demand, instance.capacity[p][t])
+                if bound == 0:
+                    continue
+                a = lp.column(bound)
+                supply.append((a, 1.0))
+                load.setdefault((p, t), []).append((a, 1.0))
+                share.setdefault((p, m, t), []).append((a, 1.0))
+                lp.row([(a, 1.0), (x[p, m], -float(bound))], -inf, 0)
+            demand = [(b, -float(need.demand)) for b, _ in running(m, t)]
+            lp.row([*supply, *demand], 0, 0)
+    for (p, m), column in x.items():
+        lp.row([(column, 1.0), (y[m], -1.0)], -inf, 0)
+        amount = float(instance.min_share[m])
+        if amount == 0:
+            continue
+        for t in instance.window(m):
+            terms = share.get((p, m, t), [])
+            on = running(m, t)
+            if instance.is_fixed(m):
+                lp.row([*terms, (column, -amount)], 0, inf)
+            else:
+                lp.row([*terms, (column, -amount), *((b, -amount) for b, _ in on)], -amount, inf)
     for need in instance.ops:
         cover = []
         for p in need.eligible:
-            o = lp.column(instance.capacity[p])
+            o = lp.column(instance.capacity[p][need.period])
             cover.append((o, 1.0))
-            load[p].append((o, 1.0))
+            load.setdefault((p, need.period), []).append((o, 1.0))
         lp.row(cover, need.required, inf)
-    for p, terms in load.items():
-        if terms:
-            lp.row(terms, -inf, instance.capacity[p])
+    for (p, t), terms in load.items():
+        lp.row(terms, -inf, instance.capacity[p][t])
     members: dict[int, list[tuple[int, float]]] = {m: [] for m in range(len(instance.missions))}
-    focus: dict[int, list[tuple[int, float]]] = {}
+    focus: dict[tuple[int, int], list[tuple[int, float]]] = {}
     for (p, m), column in x.items():
         members[m].append((column, 1.0))
-        focus.setdefault(p, []).append((column, 1.0))
+        for t in instance.window(m):
+            if instance.is_fixed(m):
+                focus.setdefault((p, t), []).append((column, 1.0))
+                continue
+            w = lp.column(1)  # w ≥ x + r − 1
+            lp.row([(w, 1.0), (column, -1.0), *((b, -1.0) for b, _ in running(m, t))], -1, inf)
+            focus.setdefault((p, t), []).append((w, 1.0))
     for m, mission in enumerate(instance.missions):
         team = members[m]
         lp.row([*team, (y[m], -float(mission.min_team))], 0, inf)
@@ -200,14 +241,29 @@ def _milp_of(instance: Instance, inf: float) -> _Milp:
                 zs.append((z, 1.0))
                 lp.row([(z, 1.0), *unit_members], -inf, 0)
             lp.row([*zs, (y[m], -float(instance.settings.network_min_units))], 0, inf)
-    for p, terms in focus.items():
-        lp.row(terms, -inf, instance.max_missions[p])
+        before = instance.after[m]
+        if before is not None:
+            lp.row([(y[m], 1.0), (y[before], -1.0)], -inf, 0)
+            for s in instance.starts[m]:
+                ready = [
+                    (start[before, s0], 1.0)
+                    for s0 in instance.starts[before]
+                    if s0 + instance.duration[before] <= s
+                ]
+                lp.row([(start[m, s], 1.0), *((b, -1.0) for b, _ in ready)], -inf, 0)
+    for (p, _), terms in focus.items():
+        if len(terms) > instance.max_missions[p]:
+            lp.row(terms, -inf, instance.max_missions[p])
     for limit in instance.capabilities:
-        if limit.usage:
-            lp.row([(y[m], float(units)) for m, units in limit.usage], -inf, limit.available)
+        for t in instance.periods:
+            use = [(b, float(units)) for m, units in limit.usage for b, _ in running(m, t)]
+            if use:
+                lp.row(use, -inf, limit.available)
     for p, m in instance.pins:
         if (p, m) in x:
             lp.row([(x[p, m], 1.0)], 1, 1)
+        else:
+            lp.row([], 1, 1)
     return lp
 
 
