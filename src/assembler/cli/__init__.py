@@ -26,7 +26,7 @@ from assembler.results.result import Result, Status, relative_gap
 if TYPE_CHECKING:
     import pandas as pd
 
-    from assembler.tradeoffs import Runner
+    from assembler.tradeoffs import Runner, StressSummary
 
 EXIT_UNEXPECTED, EXIT_INVALID, EXIT_NO_SOLUTION = 1, 2, 3
 INPUT_ONLY_FILES = ("mission_needs.csv", "person_skills.csv", "scenario.toml")
@@ -529,7 +529,7 @@ def _stress(
             write_csv(report.draws, out / "stress_draws.csv"),
             write_csv(report.missions, out / "stress_missions.csv"),
             write_csv(report.operations, out / "stress_operations.csv"),
-            write_json(report.summary, out / "stress_summary.json"),
+            write_json(report.summary.to_json(), out / "stress_summary.json"),
             write_png(stress_chart(report), out / "stress.png"),
         ]
         _say(f"wrote       {', '.join(str(p) for p in written)}")
@@ -586,7 +586,7 @@ def _progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None
 
 
 def _print_stress(
-    plan: Result, summary: dict[str, Any], operations: pd.DataFrame, missions: pd.DataFrame
+    plan: Result, summary: StressSummary, operations: pd.DataFrame, missions: pd.DataFrame
 ) -> None:
     """The stress summary as sentences, rung by rung, worst spots first."""
     s = summary
@@ -597,21 +597,21 @@ def _print_stress(
         f"({kpis.value_share:.0%}), {kpis.missions_staffed} missions staffed"
     )
     _say(
-        f"draws       {s['draws']}, each person away with probability {s['absence']:.0%} "
-        f"({s['absent_mean']:.1f} of {s['people']} away on average), seed {s['seed']}"
+        f"draws       {s.draws}, each person away with probability {s.absence:.0%} "
+        f"({s.absent_mean:.1f} of {s.people} away on average), seed {s.seed}"
     )
     _say(
-        f"operations  plan as is: covered at demand in {s['p_ops_covered']:.0%} of draws, "
-        f"fully protected in {s['p_ops_protected']:.0%}"
+        f"operations  plan as is: covered at demand in {s.p_ops_covered:.0%} of draws, "
+        f"fully protected in {s.p_ops_protected:.0%}"
     )
-    buffer = f"{s['repair_buffer']:.0%} buffer"
+    buffer = f"{s.repair_buffer:.0%} buffer"
     _say(
         f"            reshuffling duties within units (missions untouched) re-protects them "
-        f"({buffer}) in {s['p_ops_reshuffle_ok']:.0%}"
+        f"({buffer}) in {s.p_ops_reshuffle_ok:.0%}"
     )
     _say(
         f"            the people present can protect them at all ({buffer}) "
-        f"in {s['p_ops_protectable']:.0%}"
+        f"in {s.p_ops_protectable:.0%}"
     )
     worst = operations.sort_values("p_below_demand", ascending=False).head(4)
     spots = ", ".join(
@@ -621,7 +621,7 @@ def _print_stress(
     )
     if spots:
         _say(f"            below demand most often: {spots}")
-    _say(f"missions    no mission loses a needed skill in {s['p_missions_intact']:.0%} of draws")
+    _say(f"missions    no mission loses a needed skill in {s.p_missions_intact:.0%} of draws")
     exposed = missions.sort_values("p_loses_skill", ascending=False).head(4)
     spots = ", ".join(
         f"{row['mission_id']} {row['p_loses_skill']:.0%} "
@@ -631,18 +631,18 @@ def _print_stress(
     )
     if spots:
         _say(f"            most exposed: {spots}")
-    before, after = s["value_before_repair"], s["value_after_repair"]
+    before, after = s.value_before_repair, s.value_after_repair
     _say(
-        f"value       plan as is: mean {before['mean']:,.0f} (5th percentile {before['p5']:,.0f}) "
-        f"of {s['plan_value']:,.0f} planned"
+        f"value       plan as is: mean {before.mean:,.0f} (5th percentile {before.p5:,.0f}) "
+        f"of {s.plan_value:,.0f} planned"
     )
     if after is not None:
         _say(
-            f"            with a repair: mean {after['mean']:,.0f} "
-            f"(5th percentile {after['p5']:,.0f}) "
-            f"in the {s['p_plan_after_repair']:.0%} of draws that have a plan"
+            f"            with a repair: mean {after.mean:,.0f} "
+            f"(5th percentile {after.p5:,.0f}) "
+            f"in the {s.p_plan_after_repair:.0%} of draws that have a plan"
         )
-    outcomes = ", ".join(f"{n} {status}" for status, n in s["repair_outcomes"].items())
-    changes = s["changes_mean"]
+    outcomes = ", ".join(f"{n} {status}" for status, n in s.repair_outcomes.items())
+    changes = s.changes_mean
     moved = "" if changes is None else f"; {changes:.1f} memberships changed per repair"
     _say(f"repair      {outcomes}{moved}")
