@@ -140,8 +140,8 @@ class Reports:
     """The §8 tables of one solve plus its summary: everything a planner hands on.
 
     The tables are DataFrames in the column order of ``TABLE_COLUMNS`` (the files' and
-    sheets' layout), built once so that the CLI, the app and the report files show the same
-    figures; ``io.reports`` writes them.  ``eq=False``: comparing DataFrames element-wise
+    sheets' layout), built once per solve so that the app's pages and the files written by
+    ``io.reports`` show the same figures.  ``eq=False``: comparing DataFrames element-wise
     has no single truth value.
 
     Attributes:

@@ -279,10 +279,25 @@ def stress(
     runner: Runner | None = None,
     progress: ProgressCallback | None = None,
 ) -> StressReport:
-    """Stress ``plan`` (by default ``solve_plan``'s) with random absences.
+    """Stress ``plan`` with random absences: what breaks, and what a repair recovers.
 
-    ``solve_settings`` limit the plan's solve and each repair (one solver thread per repair
-    task).  ``progress`` counts the repairs, the only part that needs the solver.
+    An optimal plan is often a brittle one: it leaves no slack.  Each draw sends people
+    away at random and climbs the ladder of the module docstring, cheapest answer first,
+    so the report says how often operations and missions survive the plan as it is, how
+    often reshuffling duties is enough, and how much value a repair re-solve (the only
+    part that needs the solver, one Dask task per draw that needs one) brings back.
+
+    Args:
+        scenario: the validated scenario ``plan`` staffs.
+        settings: absence probability, draws, seed, and the buffer accepted while people
+            are away, which must not exceed the scenario's own (``ValueError`` otherwise).
+        solve_settings: limits of the plan's solve and of each repair (one solver thread
+            per repair task).
+        plan: the plan to stress; by default ``solve_plan``'s (``ValueError`` when the
+            scenario has none).
+        runner: where the repairs run; by default a local cluster, started only when some
+            draw needs a repair.
+        progress: called with (repairs done, repairs in all) as each one finishes.
     """
     settings = settings or StressSettings()
     solve_settings = solve_settings or SolveSettings()
