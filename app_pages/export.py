@@ -38,7 +38,7 @@ if outcome is not None:
     )
     summary.download_button(
         "Download summary (JSON)",
-        summary_json(reports.summary),
+        summary_json(reports.summary.to_json()),
         file_name="summary.json",
         mime="application/json",
         on_click="ignore",

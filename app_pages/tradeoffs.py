@@ -148,16 +148,14 @@ with stress_tab:
         if report is not None:
             s = report.summary
             covered, protectable, intact, recovered = st.columns(4)
-            covered.metric("Ops covered as planned", f"{s['p_ops_covered']:.0%}", border=True)
-            protectable.metric(
-                "Ops protectable at all", f"{s['p_ops_protectable']:.0%}", border=True
-            )
-            intact.metric("No mission loses a skill", f"{s['p_missions_intact']:.0%}", border=True)
-            after = s["value_after_repair"]
+            covered.metric("Ops covered as planned", f"{s.p_ops_covered:.0%}", border=True)
+            protectable.metric("Ops protectable at all", f"{s.p_ops_protectable:.0%}", border=True)
+            intact.metric("No mission loses a skill", f"{s.p_missions_intact:.0%}", border=True)
+            after = s.value_after_repair
             recovered.metric(
                 "Value after repair",
-                "–" if after is None else f"{after['mean']:,.0f}",
-                f"plan {s['plan_value']:,.0f}, as is {s['value_before_repair']['mean']:,.0f}",
+                "–" if after is None else f"{after.mean:,.0f}",
+                f"plan {s.plan_value:,.0f}, as is {s.value_before_repair.mean:,.0f}",
                 delta_color="off",
                 delta_arrow="off",
                 border=True,

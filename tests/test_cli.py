@@ -21,6 +21,7 @@ REPORT_FILES = (
     "ops_coverage.csv",
     "summary.json",
 )
+COMMANDS = ("validate", "solve", "generate", "frontier", "sweep", "stress")
 runner = CliRunner()
 
 
@@ -99,17 +100,36 @@ def test_a_missing_scenario_exits_2_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def broken(*_: object, **__: object) -> None:
+    raise RuntimeError("disk on fire")
+
+
 def test_an_unexpected_error_exits_1_with_one_line(
     scenario_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_: object, **__: object) -> None:
-        raise RuntimeError("disk on fire")
-
     monkeypatch.setattr("assembler.solver.solve", broken)
     result = runner.invoke(cli.app, ["solve", str(scenario_dir), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "unexpected error: RuntimeError: disk on fire" in result.output
     assert "Traceback" not in result.output
+
+
+def test_debug_lets_an_unexpected_error_through(
+    scenario_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("assembler.solver.solve", broken)
+    args = ["solve", str(scenario_dir), "--out", str(tmp_path / "o"), "--debug"]
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, RuntimeError)
+    assert "unexpected error" not in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_offers_debug(command: str) -> None:
+    result = runner.invoke(cli.app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "--debug" in result.output
 
 
 def test_generate_writes_a_valid_scenario_and_never_overwrites(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_writes_every_table_and_the_summary(reports: Reports, tmp_path: Path) ->
 def test_summary_json(reports: Reports, tmp_path: Path) -> None:
     write_reports(reports, tmp_path)
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
-    assert summary == reports.summary
+    assert summary == reports.summary.to_json()
     assert summary["status"] == "optimal"
 
 

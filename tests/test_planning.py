@@ -33,7 +33,7 @@ def test_solve_edit_resolve_compare(session: PlanningSession) -> None:
     solve_now(session)
     first = session.current
     assert first is not None and first.result.status is Status.OPTIMAL
-    assert first.reports.summary["status"] == "optimal"
+    assert first.reports.summary.status is Status.OPTIMAL
     assert not session.stale and not session.collect()  # nothing new to take in
 
     solution = first.result.solution
@@ -150,7 +150,7 @@ def test_a_plan_solved_elsewhere_is_adopted_like_a_background_one(
     elsewhere = session.scenario.with_settings(ops_buffer=0.05)
     result = solve(elsewhere, SolveSettings(time_limit=30))
     outcome = session.adopt(elsewhere, result)
-    assert session.current is outcome and outcome.reports.summary["status"] == "optimal"
+    assert session.current is outcome and outcome.reports.summary.status is Status.OPTIMAL
     assert session.stale  # the dials still say 10 %
     job = session.solve(time_limit=30)
     assert job.settings.hint is result.solution

@@ -194,19 +194,21 @@ def test_ops_coverage_is_protected_with_non_negative_slack(
 
 def test_summary_is_json_and_agrees_with_the_tables(solved: tuple[Scenario, Reports]) -> None:
     s, reports = solved
-    summary = json.loads(json.dumps(reports.summary, allow_nan=False))
-    assert set(summary) >= SUMMARY_KEYS
-    assert summary["status"] == "optimal"
-    assert summary["gap"] == 0.0
-    assert summary["score"] == summary["best_bound"]
-    assert summary["missions_staffed"] == 2 and summary["missions_total"] == 3
-    assert summary["value_captured"] == 5.0 and summary["value_total"] == 10.0
+    summary = reports.summary
+    written = json.loads(json.dumps(summary.to_json(), allow_nan=False))
+    assert set(written) >= SUMMARY_KEYS
+    assert written["settings"] == s.settings.model_dump()
+    assert set(written["tightest_coverage"]) == {"unit_id", "skill_id", "ratio"}
+    assert summary.status is Status.OPTIMAL
+    assert summary.gap == 0.0
+    assert summary.score == summary.best_bound
+    assert summary.missions_staffed == 2 and summary.missions_total == 3
+    assert summary.value_captured == 5.0 and summary.value_total == 10.0
     network = reports.roster[reports.roster["mission_id"] == "m_net"]["fte"].sum()
-    assert summary["network_fte"] == pytest.approx(network)
-    assert summary["settings"] == s.settings.model_dump()
-    assert set(summary["tightest_coverage"]) == {"unit_id", "skill_id", "ratio"}
-    assert summary["tightest_coverage"]["ratio"] >= 1.0
-    assert summary["conflicts"] == []
+    assert summary.network_fte == pytest.approx(network)
+    tightest = summary.tightest_coverage
+    assert tightest is not None and tightest.ratio is not None and tightest.ratio >= 1.0
+    assert summary.conflicts == ()
 
 
 def test_without_a_solution_tables_are_empty_and_the_summary_has_nulls() -> None:
@@ -220,11 +222,12 @@ def test_without_a_solution_tables_are_empty_and_the_summary_has_nulls() -> None
         assert isinstance(frame, pd.DataFrame)
     assert tuple(reports.roster.columns) == ROSTER_COLUMNS
     assert tuple(reports.people.columns) == PEOPLE_COLUMNS
-    summary = json.loads(json.dumps(reports.summary, allow_nan=False))
-    assert set(summary) >= SUMMARY_KEYS
-    assert summary["status"] == "infeasible"
+    summary = reports.summary
+    written = json.loads(json.dumps(summary.to_json(), allow_nan=False))
+    assert set(written) >= SUMMARY_KEYS
+    assert summary.status is Status.INFEASIBLE
     for key in ("score", "best_bound", "gap", "value_captured", "missions_staffed", "network_fte"):
-        assert summary[key] is None, key
-    assert summary["tightest_coverage"] is None
-    assert summary["missions_total"] == 1 and summary["value_total"] == 1.0
-    assert summary["conflicts"]
+        assert written[key] is None, key
+    assert summary.tightest_coverage is None and written["tightest_coverage"] is None
+    assert summary.missions_total == 1 and summary.value_total == 1.0
+    assert summary.conflicts

@@ -72,7 +72,7 @@ def test_stress_reports_the_single_points_of_failure(runner: Runner) -> None:
 
     desk = report.operations.set_index(["unit_id", "skill_id"]).loc["front", "desk"]
     assert desk["p_below_demand"] == desk["p_unprotectable"] == share["solo"]
-    assert report.summary["p_ops_covered"] == pytest.approx(1 - share["solo"], abs=1e-4)
+    assert report.summary.p_ops_covered == pytest.approx(1 - share["solo"], abs=1e-4)
     assert list(draws["repair"][away["solo"]].unique()) == ["infeasible"]
     assert draws["repair_note"][away["solo"]].str.contains("unit 'front' in desk").all()
 

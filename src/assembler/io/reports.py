@@ -40,7 +40,7 @@ def write_reports(
         atomic_write_bytes(path, table_csv_bytes(frame))
         written.append(path)
     path = out_dir / SUMMARY_FILE
-    atomic_write_text(path, summary_json(reports.summary))
+    atomic_write_text(path, summary_json(reports.summary.to_json()))
     written.append(path)
     if fmt == "xlsx":
         path = out_dir / WORKBOOK_FILE
@@ -64,7 +64,7 @@ def reports_xlsx_bytes(reports: Reports) -> bytes:
             sheet.append([_xlsx_cell(value) for value in row])
     sheet = workbook.create_sheet(SUMMARY_SHEET)
     sheet.append(["key", "value"])
-    for key, value in _flatten(reports.summary):
+    for key, value in _flatten(reports.summary.to_json()):
         sheet.append([_neutralise(key), _xlsx_cell(value)])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -12,17 +12,18 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
 
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
+from assembler.domain.settings import ModelSettings
 from assembler.domain.solution import Solution
 from assembler.results.explain import explain_unstaffed
 from assembler.results.kpis import Coverage, coverage
-from assembler.results.result import Result
+from assembler.results.result import Result, Status
 
 ROSTER_COLUMNS = (
     "mission_id",
@@ -100,11 +101,78 @@ def table_columns(name: str, with_periods: bool) -> tuple[str, ...]:
 MISSION_ID_SEPARATOR = ";"
 
 
+@dataclass(frozen=True)
+class TightestCoverage:
+    """The least covered operational demand; ``ratio`` (covered / protected) is ``None``
+    when nothing is required of it, because JSON has no infinity."""
+
+    unit_id: str
+    skill_id: str
+    ratio: float | None
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """The §8 ``summary.json`` figures of one solve, plus timing, the tightest coverage and
+    any conflicts.
+
+    Figures that need a solution are ``None`` without one; scenario totals are always given.
+    Typed so that its readers (the CLI, the app, the report files) cannot misspell a key;
+    ``to_json`` is what ``summary.json`` holds.
+    """
+
+    status: Status
+    score: int | None
+    best_bound: float | None
+    gap: float | None
+    value_captured: float | None
+    value_total: float
+    missions_staffed: int | None
+    missions_total: int
+    network_fte: float | None
+    solve_seconds: float
+    build_seconds: float
+    settings: ModelSettings
+    tightest_coverage: TightestCoverage | None
+    conflicts: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-ready mapping of ``summary.json``, keys in file order."""
+        tightest = self.tightest_coverage
+        return {
+            "status": self.status.value,
+            "score": self.score,
+            "best_bound": self.best_bound,
+            "gap": self.gap,
+            "value_captured": self.value_captured,
+            "value_total": self.value_total,
+            "missions_staffed": self.missions_staffed,
+            "missions_total": self.missions_total,
+            "network_fte": self.network_fte,
+            "solve_seconds": self.solve_seconds,
+            "build_seconds": self.build_seconds,
+            "settings": self.settings.model_dump(mode="json"),
+            "tightest_coverage": None if tightest is None else asdict(tightest),
+            "conflicts": list(self.conflicts),
+        }
+
+
 @dataclass(frozen=True, eq=False)
 class Reports:
-    """The §8 tables of one solve plus its summary (JSON-serialisable).
+    """The §8 tables of one solve plus its summary: everything a planner hands on.
 
-    ``eq=False``: comparing DataFrames element-wise has no single truth value.
+    The tables are DataFrames in the column order of ``TABLE_COLUMNS`` (the files' and
+    sheets' layout), built once per solve so that the app's pages and the files written by
+    ``io.reports`` show the same figures.  ``eq=False``: comparing DataFrames element-wise
+    has no single truth value.
+
+    Attributes:
+        roster: one row per person, mission and need with time on it.
+        ops_allocation: one row per person and skill with operational time.
+        missions: every mission, staffed or not, with the reason when not.
+        people: every person's time split between operations, missions and free time.
+        ops_coverage: every operational demand with its protected level and slack.
+        summary: the headline figures, written as ``summary.json``.
     """
 
     roster: pd.DataFrame
@@ -112,7 +180,7 @@ class Reports:
     missions: pd.DataFrame
     people: pd.DataFrame
     ops_coverage: pd.DataFrame
-    summary: dict[str, Any]
+    summary: ReportSummary
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Table name → frame in ``TABLE_COLUMNS`` order: the names of files and sheets."""
@@ -122,9 +190,15 @@ class Reports:
 def build_reports(scenario: Scenario, result: Result) -> Reports:
     """All report tables and the summary for ``result``, a solve of ``scenario``.
 
+    Everything is recomputed from the plain solution (never read from the solver), so the
+    tables agree with ``check`` and with each other whichever engine produced the plan.
     Without a solution (infeasible, or no solution found in time) there is nothing to
     report per row: the tables are empty but keep their columns, so writers and readers
     need no special case, and the summary carries nulls plus the conflicts found.
+
+    Args:
+        scenario: the scenario that was solved, with the settings it was solved under.
+        result: its solve result; ``result.solution`` must be a plan of ``scenario``.
     """
     instance = Instance(scenario)
     summary = _summary(instance, result)
@@ -300,34 +374,28 @@ def _ops_coverage(instance: Instance, solution: Solution) -> pd.DataFrame:
     return _frame(table, table_columns("ops_coverage", instance.scenario.has_horizon))
 
 
-def _summary(instance: Instance, result: Result) -> dict[str, Any]:
-    """The §8 ``summary.json`` fields, plus timing, the tightest coverage and any conflicts.
-
-    Figures that need a solution are ``None`` without one; scenario totals are always given.
-    """
+def _summary(instance: Instance, result: Result) -> ReportSummary:
     kpis = result.kpis
-    return {
-        "status": result.status.value,
-        "score": result.score,
-        "best_bound": result.best_bound,
-        "gap": result.gap,
-        "value_captured": kpis.value_captured if kpis else None,
-        "value_total": sum(mission.value for mission in instance.missions),
-        "missions_staffed": kpis.missions_staffed if kpis else None,
-        "missions_total": len(instance.missions),
-        "network_fte": kpis.network_fte if kpis else None,
-        "solve_seconds": result.solve_seconds,
-        "build_seconds": result.build_seconds,
-        "settings": instance.settings.model_dump(mode="json"),
-        "tightest_coverage": _tightest(kpis.tightest) if kpis else None,
-        "conflicts": list(result.conflicts),
-    }
+    return ReportSummary(
+        status=result.status,
+        score=result.score,
+        best_bound=result.best_bound,
+        gap=result.gap,
+        value_captured=kpis.value_captured if kpis else None,
+        value_total=sum(mission.value for mission in instance.missions),
+        missions_staffed=kpis.missions_staffed if kpis else None,
+        missions_total=len(instance.missions),
+        network_fte=kpis.network_fte if kpis else None,
+        solve_seconds=result.solve_seconds,
+        build_seconds=result.build_seconds,
+        settings=instance.settings,
+        tightest_coverage=_tightest(kpis.tightest) if kpis else None,
+        conflicts=result.conflicts,
+    )
 
 
-def _tightest(row: Coverage | None) -> dict[str, Any] | None:
-    """The least covered operational demand; an infinite ratio (no requirement) becomes null
-    because JSON has no infinity."""
+def _tightest(row: Coverage | None) -> TightestCoverage | None:
     if row is None:
         return None
     ratio = row.ratio if math.isfinite(row.ratio) else None
-    return {"unit_id": row.unit_id, "skill_id": row.skill_id, "ratio": ratio}
+    return TightestCoverage(row.unit_id, row.skill_id, ratio)

@@ -10,7 +10,13 @@ Each solve is one Dask task on one solver thread; ``Runner`` chooses where they 
 from assembler.tradeoffs.frontier import DEFAULT_BUFFERS, Frontier, frontier
 from assembler.tradeoffs.grid import GridError, GridProblem, SweepPlan, parse_grid, read_grid
 from assembler.tradeoffs.runner import Runner, RunnerError
-from assembler.tradeoffs.stress import StressReport, StressSettings, stress
+from assembler.tradeoffs.stress import (
+    StressReport,
+    StressSettings,
+    StressSummary,
+    ValueDistribution,
+    stress,
+)
 from assembler.tradeoffs.sweep import sweep
 from assembler.tradeoffs.variants import MissionValue, OpsLoad, UnitCapacity, Variant
 
@@ -25,8 +31,10 @@ __all__ = [
     "RunnerError",
     "StressReport",
     "StressSettings",
+    "StressSummary",
     "SweepPlan",
     "UnitCapacity",
+    "ValueDistribution",
     "Variant",
     "frontier",
     "parse_grid",

@@ -49,9 +49,24 @@ def frontier(
     runner: Runner | None = None,
     progress: ProgressCallback | None = None,
 ) -> Frontier:
-    """Solve ``scenario`` at each ops buffer (one task each) and tabulate ``ops_buffer`` with
-    the figures of ``runs.RESULT_COLUMNS``: status and gap say whether a point is proven
-    optimal or how far from it; infeasible points name the operations that no longer fit."""
+    """Solve ``scenario`` at each ops buffer, one Dask task each, to price operational safety.
+
+    The protection buffer is the organisation's main dial between missions and operations;
+    a single solve says what one setting gives, the frontier says what each extra point of
+    protection costs in value and network FTE, and from which buffer operations no longer
+    fit at all.  The table has ``ops_buffer`` then the figures of ``runs.RESULT_COLUMNS``:
+    status and gap say whether a point is proven optimal or how far from it; infeasible
+    points name the operations that no longer fit.  The plans are kept (``Frontier.point``)
+    so a point can be opened like any other solve.
+
+    Args:
+        scenario: the validated scenario; its own buffer is ignored.
+        settings: limits of each solve (time, seed); each runs on one solver thread.
+        buffers: the ops buffers to solve, each ≥ 0; duplicates are solved once and the
+            rows come in ascending order.
+        runner: where the solves run; by default a local cluster for this call only.
+        progress: called with (solves done, solves in all) as each one finishes.
+    """
     points = sorted(set(buffers))
     if not points or points[0] < 0:
         raise ValueError("give at least one ops buffer, each ≥ 0")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +109,73 @@ class Repair:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class ValueDistribution:
+    """Mean and percentiles of the value a plan keeps over some draws, and how many draws:
+    a mean alone hides the bad draws a resilience test is about."""
+
+    mean: float
+    p5: float
+    median: float
+    p95: float
+    draws: int
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> ValueDistribution:
+        """The distribution of ``values``, which must not be empty."""
+        p5, p50, p95 = np.percentile(values, [5, 50, 95])
+        return cls(
+            mean=round(float(np.mean(values)), 4),
+            p5=round(float(p5), 4),
+            median=round(float(p50), 4),
+            p95=round(float(p95), 4),
+            draws=len(values),
+        )
+
+
+@dataclass(frozen=True)
+class StressSummary:
+    """The headline figures of a stress test; rates are over all draws unless named.
+
+    Typed so that its readers (the CLI, the app) cannot misspell a key; ``to_json`` is what
+    ``stress_summary.json`` holds, its keys the fields in this order.
+    """
+
+    absence: float
+    draws: int
+    seed: int
+    repair_buffer: float
+    """The ops buffer demanded while people are away (the scenario's unless set)."""
+    people: int
+    absent_mean: float
+    plan_value: float
+    value_total: float
+    plan_missions_staffed: int
+    p_ops_covered: float
+    """Rung 1: the plan as is covers every operational demand at bare demand."""
+    p_ops_protected: float
+    """Rung 1: the plan as is keeps every operational demand at demand + buffer."""
+    p_ops_reshuffle_ok: float
+    """Rung 2: reshuffling duties within units re-protects operations."""
+    p_ops_protectable: float
+    """Rung 3: the people present can protect operations at all."""
+    p_missions_intact: float
+    repairs_needed: int
+    """Draws in which some absentee had time in the plan."""
+    repair_outcomes: Mapping[str, int]
+    """Repair outcome (a ``Status`` value or ``NOT_NEEDED``) → draws, in order of appearance."""
+    p_plan_after_repair: float
+    value_before_repair: ValueDistribution
+    value_after_repair: ValueDistribution | None
+    """Over the draws left with a plan; ``None`` when no draw is."""
+    changes_mean: float | None
+    """Memberships changed per repair re-solve; ``None`` when none was solved."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-ready mapping of ``stress_summary.json``."""
+        return dataclasses.asdict(self)
+
+
 @dataclass(frozen=True, eq=False)
 class StressReport:
     """Per-draw rows, per-mission and per-operational-demand rates, and a summary.
@@ -119,7 +186,7 @@ class StressReport:
     draws: pd.DataFrame
     missions: pd.DataFrame
     operations: pd.DataFrame
-    summary: dict[str, Any]
+    summary: StressSummary
 
 
 def impact(
@@ -216,10 +283,25 @@ def stress(
     runner: Runner | None = None,
     progress: ProgressCallback | None = None,
 ) -> StressReport:
-    """Stress ``plan`` (by default ``solve_plan``'s) with random absences.
+    """Stress ``plan`` with random absences: what breaks, and what a repair recovers.
 
-    ``solve_settings`` limit the plan's solve and each repair (one solver thread per repair
-    task).  ``progress`` counts the repairs, the only part that needs the solver.
+    An optimal plan is often a brittle one: it leaves no slack.  Each draw sends people
+    away at random and climbs the ladder of the module docstring, cheapest answer first,
+    so the report says how often operations and missions survive the plan as it is, how
+    often reshuffling duties is enough, and how much value a repair re-solve (the only
+    part that needs the solver, one Dask task per draw that needs one) brings back.
+
+    Args:
+        scenario: the validated scenario ``plan`` staffs.
+        settings: absence probability, draws, seed, and the buffer accepted while people
+            are away, which must not exceed the scenario's own (``ValueError`` otherwise).
+        solve_settings: limits of the plan's solve and of each repair (one solver thread
+            per repair task).
+        plan: the plan to stress; by default ``solve_plan``'s (``ValueError`` when the
+            scenario has none).
+        runner: where the repairs run; by default a local cluster, started only when some
+            draw needs a repair.
+        progress: called with (repairs done, repairs in all) as each one finishes.
     """
     settings = settings or StressSettings()
     solve_settings = solve_settings or SolveSettings()
@@ -405,52 +487,37 @@ def _summary(
     draws: Sequence[frozenset[str]],
     impacts: Sequence[Impact],
     repairs: Sequence[Repair],
-) -> dict[str, Any]:
-    """The headline figures (JSON-serialisable): rates are over all draws unless named."""
+) -> StressSummary:
     kpis = evaluate(instance, plan)
     after = [fix.value for fix in repairs if fix.value is not None]
     solved = [
         fix.changes for fix in repairs if fix.changes is not None and fix.status != NOT_NEEDED
     ]
-    return {
-        "absence": settings.absence,
-        "draws": settings.draws,
-        "seed": settings.seed,
-        "repair_buffer": instance.settings.ops_buffer
+    return StressSummary(
+        absence=settings.absence,
+        draws=settings.draws,
+        seed=settings.seed,
+        repair_buffer=instance.settings.ops_buffer
         if settings.repair_buffer is None
         else settings.repair_buffer,
-        "people": len(instance.people),
-        "absent_mean": _mean([len(absent) for absent in draws]),
-        "plan_value": kpis.value_captured,
-        "value_total": kpis.value_total,
-        "plan_missions_staffed": kpis.missions_staffed,
-        "p_ops_covered": _mean([not draw.below_demand for draw in impacts]),
-        "p_ops_protected": _mean([not draw.below_protected for draw in impacts]),
-        "p_ops_reshuffle_ok": _mean([not draw.unit_shortfalls for draw in impacts]),
-        "p_ops_protectable": _mean([not draw.shortfalls for draw in impacts]),
-        "p_missions_intact": _mean([not draw.lost_needs for draw in impacts]),
-        "repairs_needed": sum(draw.touched for draw in impacts),
-        "repair_outcomes": dict(Counter(fix.status for fix in repairs)),
-        "p_plan_after_repair": _mean([fix.status in _SOLVED for fix in repairs]),
-        "value_before_repair": _distribution([draw.value_kept for draw in impacts]),
-        "value_after_repair": _distribution(after),
-        "changes_mean": _mean(solved) if solved else None,
-    }
+        people=len(instance.people),
+        absent_mean=_mean([len(absent) for absent in draws]),
+        plan_value=kpis.value_captured,
+        value_total=kpis.value_total,
+        plan_missions_staffed=kpis.missions_staffed,
+        p_ops_covered=_mean([not draw.below_demand for draw in impacts]),
+        p_ops_protected=_mean([not draw.below_protected for draw in impacts]),
+        p_ops_reshuffle_ok=_mean([not draw.unit_shortfalls for draw in impacts]),
+        p_ops_protectable=_mean([not draw.shortfalls for draw in impacts]),
+        p_missions_intact=_mean([not draw.lost_needs for draw in impacts]),
+        repairs_needed=sum(draw.touched for draw in impacts),
+        repair_outcomes=dict(Counter(fix.status for fix in repairs)),
+        p_plan_after_repair=_mean([fix.status in _SOLVED for fix in repairs]),
+        value_before_repair=ValueDistribution.of([draw.value_kept for draw in impacts]),
+        value_after_repair=ValueDistribution.of(after) if after else None,
+        changes_mean=_mean(solved) if solved else None,
+    )
 
 
 def _mean(values: Sequence[float]) -> float:
     return round(float(np.mean(values)), 4)
-
-
-def _distribution(values: Sequence[float]) -> dict[str, float | int] | None:
-    """Mean and percentiles of a value distribution; ``None`` when there is none."""
-    if not values:
-        return None
-    p5, p50, p95 = np.percentile(values, [5, 50, 95])
-    return {
-        "mean": round(float(np.mean(values)), 4),
-        "p5": round(float(p5), 4),
-        "median": round(float(p50), 4),
-        "p95": round(float(p95), 4),
-        "draws": len(values),
-    }

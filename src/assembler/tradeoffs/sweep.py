@@ -24,9 +24,22 @@ def sweep(
     runner: Runner | None = None,
     progress: ProgressCallback | None = None,
 ) -> pd.DataFrame:
-    """One row per run of ``plan``: ``run``, ``variant``, every setting of the grid, then the
-    figures of ``runs.RESULT_COLUMNS``.  Plans are not kept: a sweep compares figures, and a
-    few hundred plans of a large scenario would not fit in the caller's memory."""
+    """Solve every run of ``plan``, one Dask task each: one table row per run.
+
+    A sweep answers "what if" questions a single dial cannot: every combination of the
+    grid's settings with every data variant (a unit losing capacity, missions worth more),
+    so their effects and interactions can be compared side by side.  The table has ``run``,
+    ``variant``, every setting of the grid, then the figures of ``runs.RESULT_COLUMNS``.
+    Plans are not kept: a sweep compares figures, and a few hundred plans of a large
+    scenario would not fit in the caller's memory.
+
+    Args:
+        scenario: the validated scenario the runs vary.
+        plan: the grid and variants, as read by ``read_grid`` (or ``parse_grid``).
+        settings: limits of each solve (time, seed); each runs on one solver thread.
+        runner: where the solves run; by default a local cluster for this call only.
+        progress: called with (runs done, runs in all) as each one finishes.
+    """
     runs = plan.runs()
     results = solve_runs(scenario, runs, settings, runner, progress)
     rows = [

@@ -1,0 +1,83 @@
+"""What every command shares: exit codes, reading a scenario, the guard against tracebacks,
+option types, and refusing to write reports over a scenario."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec
+
+import typer
+
+from assembler.cli.printing import print_problems, warn
+from assembler.domain.scenario import Scenario
+from assembler.io import ScenarioReport, read_scenario
+
+EXIT_UNEXPECTED, EXIT_INVALID, EXIT_NO_SOLUTION = 1, 2, 3
+INPUT_ONLY_FILES = ("mission_needs.csv", "person_skills.csv", "scenario.toml")
+
+ScenarioArgument = Annotated[Path, typer.Argument(help="Folder of CSVs, .xlsx, .json or .zip.")]
+SeedOption = Annotated[int, typer.Option(help="Random seed of the search.")]
+
+Params = ParamSpec("Params")
+
+_DEBUG = inspect.Parameter(
+    "debug",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=False,
+    annotation=Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+    ],
+)
+"""The ``--debug`` option every guarded command gets, without declaring it."""
+
+
+def guarded(command: Callable[Params, None]) -> Callable[Params, None]:
+    """``command`` with an unexpected exception turned into a one-line message and exit 1.
+
+    Bad input must never show a traceback, yet a bug must be easy to report: the wrapper
+    adds a ``--debug`` option (to the signature typer reads, so each command declares its
+    parameters once) that lets the exception through instead.  ``typer.Exit`` and
+    ``typer.Abort`` are how commands end on purpose and pass unchanged.
+    """
+
+    @functools.wraps(command)
+    def run(*args: Params.args, **kwargs: Params.kwargs) -> None:
+        debug = kwargs.pop("debug", False)
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            if debug:
+                raise
+            warn(f"unexpected error: {type(error).__name__}: {error} (rerun with --debug)")
+            raise typer.Exit(EXIT_UNEXPECTED) from None
+
+    # typer takes the signature as given: annotations must be evaluated, not strings.
+    signature = inspect.signature(command, eval_str=True)
+    parameters = [*signature.parameters.values(), _DEBUG]
+    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return run
+
+
+def load(path: Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate, or stop with exit 2 after listing every problem."""
+    report: ScenarioReport = read_scenario(path, overrides)
+    print_problems(report.problems)
+    if report.scenario is None:
+        errors = len(report.errors)
+        warn(f"{path}: {errors} error{'s' if errors != 1 else ''}; nothing was solved.")
+        raise typer.Exit(EXIT_INVALID)
+    return report.scenario
+
+
+def refuse_input_folder(scenario: Path, out: Path) -> None:
+    """Reports must not land on a scenario: ``people.csv`` is both an input and an output."""
+    clashes = [name for name in INPUT_ONLY_FILES if (out / name).exists()]
+    if out.resolve() == scenario.resolve() or clashes:
+        found = ", ".join(clashes) or "same folder"
+        warn(f"{out}: holds a scenario ({found}); choose another --out.")
+        raise typer.Exit(EXIT_INVALID)

@@ -1,0 +1,221 @@
+"""Everything the commands print: results on stdout, problems and progress on stderr.
+
+Kept apart from the commands so that a command reads as what it does (read, solve, write)
+and the wording of its output, which scripts and people rely on, lives in one place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from math import inf, isnan
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from assembler.domain.problems import Problem
+from assembler.domain.solve_settings import Progress
+from assembler.results.result import Result, Status, relative_gap
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assembler.tradeoffs import Frontier, StressReport
+
+
+def say(message: str = "") -> None:
+    typer.echo(message)
+
+
+def warn(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def print_problems(problems: tuple[Problem, ...]) -> None:
+    for problem in problems:
+        warn(f"{problem.severity}: {problem}")
+
+
+def print_written(paths: Sequence[Path]) -> None:
+    say(f"wrote       {', '.join(str(p) for p in paths)}")
+
+
+def format_gap(gap: float) -> str:
+    """A gap as a percentage that never shows a non-zero gap as ``0.00%``."""
+    return f"{gap:.2%}" if gap == 0 or gap >= 1e-4 else f"{gap * 100:.2g}%"
+
+
+def percent(share: float) -> str:
+    """``0.125`` → ``12.5%``: buffers are shown exactly, never rounded to a neighbour."""
+    return f"{share * 100:.10g}%"
+
+
+def progress_printer() -> Callable[[Progress], None]:
+    """Improving solutions on stderr, once a solve has run long enough to need it."""
+    started = time.perf_counter()
+
+    def report(progress: Progress) -> None:
+        if time.perf_counter() - started < 1.0:
+            return
+        if progress.best_bound == inf:
+            warn(f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  (warm start)")
+            return
+        gap = relative_gap(progress.score, progress.best_bound)
+        warn(
+            f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  "
+            f"bound {progress.best_bound:>14,.0f}  gap {format_gap(gap)}"
+        )
+
+    return report
+
+
+@contextmanager
+def progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr fed by the runner's (done, total) callback."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as Bar  # not the solver's ``Progress``
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Bar(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_summary(result: Result) -> None:
+    """A solve in a few lines: its status and figures, or why there is no plan."""
+    gap = "" if result.gap is None else f" (gap {format_gap(result.gap)})"
+    say(f"status      {result.status}{gap}")
+    kpis = result.kpis
+    if kpis is not None:
+        say(f"score       {result.score:,} (bound {result.best_bound:,.0f})")
+        say(f"missions    {kpis.missions_staffed} of {kpis.missions_total} staffed")
+        say(
+            f"value       {kpis.value_captured:g} of {kpis.value_total:g} captured "
+            f"({kpis.value_share:.0%})"
+        )
+        say(f"network     {kpis.network_fte:g} FTE freed for network missions")
+        if kpis.tightest is not None:
+            t = kpis.tightest
+            say(
+                f"operations  tightest: {t.unit_id}/{t.skill_id} covered {t.covered_fte:g} FTE "
+                f"of {t.protected_fte:g} protected ({t.ratio:.0%})"
+            )
+    elif result.status is Status.INFEASIBLE:
+        say("no plan can satisfy all of these at once:")
+        for conflict in result.conflicts or ("(the clash could not be narrowed down)",):
+            say(f"  - {conflict}")
+    else:
+        say("no solution was found within the time limit; raise --time-limit")
+    say(f"time        build {result.build_seconds:.2f}s, solve {result.solve_seconds:.2f}s")
+
+
+def print_frontier(frontier: Frontier) -> None:
+    """One line per buffer, then the first conflict: where operations stop fitting."""
+    table = frontier.table
+    say(" buffer  status        value  share  network FTE  missions  gap")
+    for row in table.to_dict("records"):
+        buffer, status = percent(row["ops_buffer"]).rjust(7), f"{row['status']:<11}"
+        if isnan(row["value_captured"]):
+            say(f"{buffer}  {status}       —      —            —         —")
+            continue
+        say(
+            f"{buffer}  {status} {row['value_captured']:7g}  {row['value_share']:5.0%}  "
+            f"{row['network_fte']:11g}  {row['missions_staffed']:8}  {format_gap(row['gap'])}"
+        )
+    for buffer, point in zip(table["ops_buffer"], frontier.results, strict=True):
+        if point.conflicts:
+            say(f"from {percent(buffer)}: {point.conflicts[0]}")
+            break
+
+
+def print_sweep(table: pd.DataFrame, settings: Sequence[str]) -> None:
+    """How the runs ended, and the five best by score with the ``settings`` they vary."""
+    counts = table["status"].value_counts()
+    say(f"runs        {len(table)}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    best = table.sort_values("score", ascending=False).head(5)
+    columns = ["run", "variant", *settings, "status", "value_captured", "network_fte"]
+    say("best runs by score:")
+    say(best[columns].to_string(index=False))
+
+
+def print_stress(plan: Result, report: StressReport) -> None:
+    """The stress summary as sentences, rung by rung, worst spots first."""
+    s = report.summary
+    kpis = plan.kpis
+    assert kpis is not None
+    say(
+        f"plan        {plan.status}: value {kpis.value_captured:,.0f} of {kpis.value_total:,.0f} "
+        f"({kpis.value_share:.0%}), {kpis.missions_staffed} missions staffed"
+    )
+    say(
+        f"draws       {s.draws}, each person away with probability {s.absence:.0%} "
+        f"({s.absent_mean:.1f} of {s.people} away on average), seed {s.seed}"
+    )
+    say(
+        f"operations  plan as is: covered at demand in {s.p_ops_covered:.0%} of draws, "
+        f"fully protected in {s.p_ops_protected:.0%}"
+    )
+    buffer = f"{s.repair_buffer:.0%} buffer"
+    say(
+        f"            reshuffling duties within units (missions untouched) re-protects them "
+        f"({buffer}) in {s.p_ops_reshuffle_ok:.0%}"
+    )
+    say(
+        f"            the people present can protect them at all ({buffer}) "
+        f"in {s.p_ops_protectable:.0%}"
+    )
+    worst = report.operations.sort_values("p_below_demand", ascending=False).head(4)
+    spots = ", ".join(
+        f"{row['unit_id']}/{row['skill_id']} {row['p_below_demand']:.0%}"
+        for row in worst.to_dict("records")
+        if row["p_below_demand"] > 0
+    )
+    if spots:
+        say(f"            below demand most often: {spots}")
+    say(f"missions    no mission loses a needed skill in {s.p_missions_intact:.0%} of draws")
+    exposed = report.missions.sort_values("p_loses_skill", ascending=False).head(4)
+    spots = ", ".join(
+        f"{row['mission_id']} {row['p_loses_skill']:.0%} "
+        f"(mostly {row['skills_lost'].split(' (')[0]})"
+        for row in exposed.to_dict("records")
+        if row["p_loses_skill"] > 0
+    )
+    if spots:
+        say(f"            most exposed: {spots}")
+    before, after = s.value_before_repair, s.value_after_repair
+    say(
+        f"value       plan as is: mean {before.mean:,.0f} (5th percentile {before.p5:,.0f}) "
+        f"of {s.plan_value:,.0f} planned"
+    )
+    if after is not None:
+        say(
+            f"            with a repair: mean {after.mean:,.0f} "
+            f"(5th percentile {after.p5:,.0f}) "
+            f"in the {s.p_plan_after_repair:.0%} of draws that have a plan"
+        )
+    outcomes = ", ".join(f"{n} {status}" for status, n in s.repair_outcomes.items())
+    changes = s.changes_mean
+    moved = "" if changes is None else f"; {changes:.1f} memberships changed per repair"
+    say(f"repair      {outcomes}{moved}")

@@ -1,0 +1,121 @@
+"""The commands on one scenario: ``validate`` it, ``solve`` it into report files, or
+``generate`` a synthetic one."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assembler.cli.common import (
+    EXIT_INVALID,
+    EXIT_NO_SOLUTION,
+    ScenarioArgument,
+    SeedOption,
+    guarded,
+    load,
+    refuse_input_folder,
+)
+from assembler.cli.printing import (
+    print_problems,
+    print_summary,
+    print_written,
+    progress_printer,
+    say,
+    warn,
+)
+from assembler.domain.solve_settings import SolveSettings
+from assembler.io import read_scenario, write_scenario
+
+
+class ReportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+@guarded
+def validate(scenario: ScenarioArgument) -> None:
+    """List every problem in a scenario; exit 2 if any is an error."""
+    report = read_scenario(scenario)
+    print_problems(report.problems)
+    if not report.ok:
+        warn(f"{scenario}: {len(report.errors)} error(s), {len(report.warnings)} warning(s).")
+        raise typer.Exit(EXIT_INVALID)
+    assert report.scenario is not None
+    s = report.scenario
+    say(
+        f"{scenario}: valid — {len(s.people)} people, {len(s.unit_ids)} units, "
+        f"{len(s.missions)} missions, {len(report.warnings)} warning(s)."
+    )
+
+
+@guarded
+def solve(
+    scenario: ScenarioArgument,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")],
+    time_limit: Annotated[float, typer.Option(min=0.01, help="Seconds.")] = 60.0,
+    workers: Annotated[int, typer.Option(min=1, help="Solver threads.")] = 2,
+    seed: SeedOption = 0,
+    ops_buffer: Annotated[
+        float | None, typer.Option(min=0.0, help="Override the ops protection buffer.")
+    ] = None,
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", help="csv, or csv plus an Excel workbook.")
+    ] = ReportFormat.CSV,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress on stderr.")] = False,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="Same input, same roster: --time-limit then counts work done, not seconds.",
+        ),
+    ] = False,
+) -> None:
+    """Staff missions optimally and write the report files."""
+    # The progress clock starts with the command, as the user's wait does.
+    settings = SolveSettings(
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=deterministic,
+        progress=None if quiet else progress_printer(),
+    )
+    from assembler.io.reports import write_reports
+    from assembler.results.report import build_reports
+    from assembler.solver import solve as run_solver
+
+    refuse_input_folder(scenario, out)
+    loaded = load(scenario, {"ops_buffer": ops_buffer})
+    result = run_solver(loaded, settings)
+    written = write_reports(build_reports(loaded, result), out, report_format.value)
+    print_summary(result)
+    print_written(written)
+    if not result.has_solution:
+        raise typer.Exit(EXIT_NO_SOLUTION)
+
+
+@guarded
+def generate(
+    out: Annotated[Path, typer.Argument(help="Folder (or .xlsx/.json file) to create.")],
+    people: Annotated[int, typer.Option(min=1, help="Number of people.")] = 150,
+    missions: Annotated[int, typer.Option(min=1, help="Number of missions.")] = 20,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same scenario.")
+    ] = 0,
+) -> None:
+    """Write a realistic synthetic scenario, valid by construction."""
+    from assembler.generate import generate_scenario
+
+    if out.exists() and (out.is_file() or any(out.iterdir())):
+        warn(f"{out}: already exists and is not empty; nothing was written.")
+        raise typer.Exit(EXIT_INVALID)
+    started = time.perf_counter()
+    scenario = generate_scenario(people=people, missions=missions, seed=seed)
+    write_scenario(scenario, out)
+    say(
+        f"wrote {out}: {len(scenario.people)} people in {len(scenario.unit_ids)} units, "
+        f"{len(scenario.missions)} missions ({time.perf_counter() - started:.1f}s)"
+    )

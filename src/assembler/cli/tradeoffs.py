@@ -1,0 +1,251 @@
+"""The trade-off commands, many solves on Dask: ``frontier``, ``sweep`` and ``stress``.
+
+``assembler.tradeoffs`` (and with it Dask) is imported inside the commands, so that
+``validate`` and ``solve`` start without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from math import isfinite
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from assembler.cli.common import (
+    EXIT_INVALID,
+    EXIT_NO_SOLUTION,
+    ScenarioArgument,
+    SeedOption,
+    guarded,
+    load,
+    refuse_input_folder,
+)
+from assembler.cli.printing import (
+    print_frontier,
+    print_stress,
+    print_summary,
+    print_sweep,
+    print_written,
+    progress_bar,
+    warn,
+)
+from assembler.domain.solve_settings import SolveSettings
+
+if TYPE_CHECKING:
+    from assembler.tradeoffs import Runner
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler (tcp://HOST:PORT) to send the runs to; default: a local cluster.",
+    ),
+]
+DaskWorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Local Dask workers, each solving one run at a time on one thread "
+        "(at most one per core; ignored with --scheduler).",
+    ),
+]
+RunTimeLimitOption = Annotated[float, typer.Option(min=0.01, help="Seconds per solve.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar on stderr.")]
+
+
+@guarded
+def frontier(
+    scenario: ScenarioArgument,
+    out: Annotated[Path, typer.Option("--out", help="Folder for frontier.csv and the chart.")],
+    buffers: Annotated[
+        str | None,
+        typer.Option(help="Ops buffers to solve, comma-separated (default 0,0.05,…,0.5)."),
+    ] = None,
+    time_limit: RunTimeLimitOption = 10.0,
+    workers: DaskWorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    seed: SeedOption = 0,
+    quiet: QuietOption = False,
+) -> None:
+    """Value captured against the ops protection buffer (and network FTE freed)."""
+    from assembler.tradeoffs import DEFAULT_BUFFERS
+    from assembler.tradeoffs import frontier as run_frontier
+    from assembler.tradeoffs.charts import frontier_chart
+    from assembler.tradeoffs.files import write_csv, write_png
+
+    refuse_input_folder(scenario, out)
+    points = DEFAULT_BUFFERS if buffers is None else _buffers(buffers)
+    loaded = load(scenario)
+    with (
+        _runner(workers, scheduler, f"{len(points)} solves") as runner,
+        progress_bar("frontier", quiet) as progress,
+    ):
+        result = run_frontier(
+            loaded,
+            SolveSettings(time_limit=time_limit, seed=seed),
+            points,
+            runner=runner,
+            progress=progress,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        write_csv(result.table, out / "frontier.csv"),
+        write_png(frontier_chart(result.table), out / "frontier.png"),
+    ]
+    print_frontier(result)
+    print_written(written)
+    if result.table["value_captured"].isna().all():
+        raise typer.Exit(EXIT_NO_SOLUTION)
+
+
+def _buffers(text: str) -> list[float]:
+    """``0,0.05,0.1`` → buffers, or exit 2 naming the entry that is not a buffer."""
+    points = []
+    for item in text.split(","):
+        try:
+            value = float(item)
+        except ValueError:
+            value = -1.0
+        if not (value >= 0 and isfinite(value)):
+            warn(f"--buffers: {item.strip()!r} is not an ops buffer (a number ≥ 0, e.g. 0.1)")
+            raise typer.Exit(EXIT_INVALID)
+        points.append(value)
+    return points
+
+
+@guarded
+def sweep(
+    scenario: ScenarioArgument,
+    grid: Annotated[
+        Path, typer.Option("--grid", help="TOML file: [grid] settings and [[variant]] tables.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for results.csv/.parquet.")],
+    time_limit: RunTimeLimitOption = 10.0,
+    workers: DaskWorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    seed: SeedOption = 0,
+    quiet: QuietOption = False,
+) -> None:
+    """Solve every combination of a grid of settings and data variants: one row per run."""
+    from assembler.tradeoffs import GridError, read_grid
+    from assembler.tradeoffs import sweep as run_sweep
+    from assembler.tradeoffs.charts import sweep_chart
+    from assembler.tradeoffs.files import write_csv, write_parquet, write_png
+
+    refuse_input_folder(scenario, out)
+    loaded = load(scenario)
+    try:
+        plan = read_grid(grid, loaded)
+    except GridError as error:
+        for problem in error.problems:
+            warn(f"error: {problem}")
+        warn(f"{grid}: {len(error.problems)} error(s); nothing was solved.")
+        raise typer.Exit(EXIT_INVALID) from None
+    with (
+        _runner(workers, scheduler, f"{len(plan.runs())} runs") as runner,
+        progress_bar("sweep", quiet) as progress,
+    ):
+        table = run_sweep(
+            loaded,
+            plan,
+            SolveSettings(time_limit=time_limit, seed=seed),
+            runner=runner,
+            progress=progress,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        write_csv(table, out / "results.csv"),
+        write_parquet(table, out / "results.parquet"),
+        write_png(sweep_chart(table, list(plan.grid)), out / "sweep.png"),
+    ]
+    print_sweep(table, list(plan.grid))
+    print_written(written)
+    if table["value_captured"].isna().all():
+        raise typer.Exit(EXIT_NO_SOLUTION)
+
+
+@guarded
+def stress(
+    scenario: ScenarioArgument,
+    absence: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Probability that each person is away.")
+    ] = 0.1,
+    draws: Annotated[int, typer.Option(min=1, help="Monte-Carlo draws.")] = 500,
+    seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 0,
+    repair_buffer: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, help="Ops buffer accepted while people are away (default: the plan's)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the tables and the chart.")
+    ] = None,
+    time_limit: RunTimeLimitOption = 10.0,
+    workers: DaskWorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Send people away at random from a solved plan: what breaks, and what a repair recovers."""
+    from assembler.tradeoffs import StressSettings
+    from assembler.tradeoffs import stress as run_stress
+    from assembler.tradeoffs.charts import stress_chart
+    from assembler.tradeoffs.files import write_csv, write_json, write_png
+    from assembler.tradeoffs.stress import solve_plan
+
+    if out is not None:
+        refuse_input_folder(scenario, out)
+    loaded = load(scenario)
+    settings = StressSettings(absence, draws, seed, repair_buffer)
+    problem = settings.problem(loaded)
+    if problem is not None:
+        warn(f"--repair-buffer: {problem}")
+        raise typer.Exit(EXIT_INVALID)
+    plan = solve_plan(loaded, SolveSettings(time_limit=time_limit))
+    if plan.solution is None:
+        print_summary(plan)
+        raise typer.Exit(EXIT_NO_SOLUTION)
+    repairs = f"repairs after {draws} draws"
+    with _runner(workers, scheduler, repairs) as runner, progress_bar("repairs", quiet) as p:
+        report = run_stress(
+            loaded,
+            settings,
+            SolveSettings(time_limit=time_limit),
+            plan=plan.solution,
+            runner=runner,
+            progress=p,
+        )
+    print_stress(plan, report)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        print_written(
+            [
+                write_csv(report.draws, out / "stress_draws.csv"),
+                write_csv(report.missions, out / "stress_missions.csv"),
+                write_csv(report.operations, out / "stress_operations.csv"),
+                write_json(report.summary.to_json(), out / "stress_summary.json"),
+                write_png(stress_chart(report), out / "stress.png"),
+            ]
+        )
+
+
+@contextmanager
+def _runner(workers: int, scheduler: str | None, work: str) -> Iterator[Runner]:
+    """The Dask runner of a trade-off command, or exit 2 when it cannot start (no scheduler
+    at the address, more workers than cores); says on stderr where ``work`` goes."""
+    from assembler.tradeoffs import Runner, RunnerError
+
+    try:
+        runner = Runner(workers, scheduler).__enter__()
+    except RunnerError as error:
+        warn(f"error: {error}")
+        raise typer.Exit(EXIT_INVALID) from None
+    try:
+        warn(f"{work} on {runner.describe()}")
+        yield runner
+    finally:
+        runner.close()
