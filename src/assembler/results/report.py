@@ -135,10 +135,22 @@ class ReportSummary:
     settings: ModelSettings
     tightest_coverage: TightestCoverage | None
     conflicts: tuple[str, ...]
+    periods: tuple[str, ...] | None = None
+    """The period ids in time order; ``None`` without periods (then no period keys)."""
+    network_fte_by_period: tuple[float, ...] | None = None
+    """Network FTE in each period (``network_fte`` is their mean); ``None`` without a plan."""
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON-ready mapping of ``summary.json``, keys in file order."""
+        """The JSON-ready mapping of ``summary.json``, keys in file order (the period keys
+        only with periods, so a v1 summary stays v1's)."""
         tightest = self.tightest_coverage
+        horizon: dict[str, Any] = {}
+        if self.periods is not None:
+            by_period = self.network_fte_by_period
+            horizon = {
+                "periods": list(self.periods),
+                "network_fte_by_period": None if by_period is None else list(by_period),
+            }
         return {
             "status": self.status.value,
             "score": self.score,
@@ -154,6 +166,7 @@ class ReportSummary:
             "settings": self.settings.model_dump(mode="json"),
             "tightest_coverage": None if tightest is None else asdict(tightest),
             "conflicts": list(self.conflicts),
+            **horizon,
         }
 
 
@@ -391,6 +404,8 @@ def _summary(instance: Instance, result: Result) -> ReportSummary:
         settings=instance.settings,
         tightest_coverage=_tightest(kpis.tightest) if kpis else None,
         conflicts=result.conflicts,
+        periods=instance.period_ids if instance.scenario.has_horizon else None,
+        network_fte_by_period=kpis.network_fte_by_period if kpis else None,
     )
 
 
