@@ -7,8 +7,9 @@ the planner holds is a feasible plan — not merely that the optimiser once foun
 The reports carry FTE decimals; steps are recovered as ``round(fte / step_fte)``, exact
 because every written figure is a multiple of the step (MODEL.md §8).  Members are the
 (person, mission) pairs of the roster and staffed missions are the roster's missions: every
-need asks for time (``fte > 0``), so a staffed mission always has a roster row.  The one
-thing a roster cannot show is a member who gives no time, possible only with
+need asks for time (``fte > 0``), so a staffed mission always has a roster row — with
+periods, one in every period it runs, so its start is its first period on the roster.  The
+one thing a roster cannot show is a member who gives no time, possible only with
 ``min_allocation_fte = 0``; such a member is missing from the rebuilt solution.
 """
 
@@ -32,23 +33,41 @@ def solution_from_reports(
     a number would no longer match the scenario.
     """
     step = scenario.settings.step_fte
+    period_of = {period_id: t for t, period_id in enumerate(scenario.period_ids)}
+
+    def periods(frame: pd.DataFrame) -> list[int]:
+        if not scenario.has_horizon:
+            return [0] * len(frame)
+        return [period_of[_text(cell)] for cell in frame["period_id"]]
+
     assignments = tuple(
-        Assignment(_text(person), _text(mission), _text(skill), _steps(fte, step))
-        for person, mission, skill, fte in roster[
-            ["person_id", "mission_id", "skill_id", "fte"]
-        ].itertuples(index=False, name=None)
-    )
-    ops = tuple(
-        OpsAssignment(_text(person), _text(skill), _steps(fte, step))
-        for person, skill, fte in ops_allocation[["person_id", "skill_id", "fte"]].itertuples(
-            index=False, name=None
+        Assignment(_text(person), _text(mission), _text(skill), _steps(fte, step), t)
+        for (person, mission, skill, fte), t in zip(
+            roster[["person_id", "mission_id", "skill_id", "fte"]].itertuples(
+                index=False, name=None
+            ),
+            periods(roster),
+            strict=True,
         )
     )
+    ops = tuple(
+        OpsAssignment(_text(person), _text(skill), _steps(fte, step), t)
+        for (person, skill, fte), t in zip(
+            ops_allocation[["person_id", "skill_id", "fte"]].itertuples(index=False, name=None),
+            periods(ops_allocation),
+            strict=True,
+        )
+    )
+    starts: dict[str, int] = {}
+    if scenario.has_horizon:
+        for row in assignments:
+            starts[row.mission_id] = min(starts.get(row.mission_id, row.period), row.period)
     return Solution(
         staffed=frozenset(row.mission_id for row in assignments),
         members=frozenset((row.person_id, row.mission_id) for row in assignments),
         assignments=assignments,
         ops=ops,
+        starts=starts,
     )
 
 
