@@ -65,6 +65,15 @@ class Person(_Row):
     network_opt_in: bool = False
     max_missions: int | None = Field(None, ge=0)
 
+    def mission_limit(self, settings: ModelSettings) -> int:
+        """How many missions this person may join: their own ``max_missions`` when given,
+        else the scenario's ``max_missions_default`` (MODEL.md §2).
+
+        Validation, edits, the compiled instance and the generator all ask this; one
+        answer keeps a pin that validation accepts from being one the solver refuses.
+        """
+        return settings.max_missions_default if self.max_missions is None else self.max_missions
+
 
 class PersonSkill(_Row):
     person_id: str = Field(min_length=1)
