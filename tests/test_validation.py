@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assembler.io import (
-    Problem,
-    ScenarioError,
-    ScenarioReport,
-    Severity,
-    load_scenario,
-    read_scenario,
-    write_scenario,
-)
+from assembler.domain.problems import Problem, ScenarioError, Severity
+from assembler.io import write_scenario
+from assembler.validation import ScenarioReport, load_scenario, read_scenario
 from scenario_factory import Rows, csv_text, tiny_scenario, tiny_tables, write_csv_folder
 
 Tables = dict[str, Rows]

@@ -20,8 +20,9 @@ import typer
 from assembler.domain.problems import Problem
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import Progress, SolveSettings
-from assembler.io import ScenarioReport, read_scenario, write_scenario
+from assembler.io import write_scenario
 from assembler.results.result import Result, Status, relative_gap
+from assembler.validation import ScenarioReport, read_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
