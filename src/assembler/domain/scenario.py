@@ -2,8 +2,9 @@
 
 One pydantic model per table row and one ``Scenario`` holding every table as a tuple.
 Rows keep unknown columns (``extra="allow"``) so a scenario written back is lossless.
-Construct scenarios through ``assembler.io`` (which validates every cross-reference and
-reports all problems at once); the models here only guard each row's own fields.
+Construct scenarios through ``assembler.validation`` (``read_scenario``, which validates
+every cross-reference and reports all problems at once); the models here only guard each
+row's own fields.
 """
 
 from __future__ import annotations
