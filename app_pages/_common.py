@@ -15,9 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from assembler.domain.problems import Problem
-from assembler.io import read_scenario, read_upload
 from assembler.planning.session import Outcome, PlanningSession
-from assembler.validation import ScenarioReport
+from assembler.validation import ScenarioReport, read_scenario, read_upload
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SAMPLE_NAME = "Riverside Care Group (sample)"

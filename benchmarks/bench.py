@@ -22,9 +22,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from assembler import SolveSettings
+from assembler import SolveSettings, load_scenario
 from assembler.domain.scenario import Scenario
-from assembler.io import load_scenario
 from assembler.planning.edits import pin, set_value
 from peers import PEERS, Run
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from assembler.io import load_scenario, scenario_bytes
+from assembler.io import scenario_bytes
 from assembler.planning.session import PlanningSession
+from assembler.validation import load_scenario
 
 testing = pytest.importorskip("streamlit.testing.v1", reason="the app extra is not installed")
 AppTest = testing.AppTest

@@ -28,8 +28,8 @@ import pandas as pd
 import pytest
 
 from assembler import check
-from assembler.io import read_upload
 from assembler.io.roster import solution_from_reports
+from assembler.validation import read_upload
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import pytest
 
 from assembler import Scenario, SolveSettings, check, solve
 from assembler.domain.scenario import LockKind
-from assembler.io import read_upload, scenario_bytes
+from assembler.io import scenario_bytes
 from assembler.planning.edits import (
     Edit,
     EditError,
@@ -22,6 +22,7 @@ from assembler.planning.edits import (
     set_value,
     unlock,
 )
+from assembler.validation import read_upload
 from builders import mission, person, scenario
 
 

@@ -24,7 +24,8 @@ needs_io = pytest.mark.skipif(not HAS_IO, reason="assembler.io (write/read_scena
 
 def _problems(scenario: Scenario, folder: Path) -> tuple[list[str], list[str]]:
     """Errors and warnings of the scenario written to ``folder`` and read back."""
-    from assembler.io import read_scenario, write_scenario
+    from assembler.io import write_scenario
+    from assembler.validation import read_scenario
 
     write_scenario(scenario, folder)
     report = read_scenario(folder)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from assembler import SolveSettings, Status, check, solve
-from assembler.io import read_scenario, read_upload
 from assembler.planning import jobs
 from assembler.planning.edits import Edit, EditError, EditKind, candidates
 from assembler.planning.session import PlanningSession
+from assembler.validation import read_scenario, read_upload
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

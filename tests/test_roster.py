@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assembler import Scenario, Solution, SolveSettings, Status, check, solve
-from assembler.io import load_scenario
+from assembler import Scenario, Solution, SolveSettings, Status, check, load_scenario, solve
 from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, table_csv_bytes
 from assembler.io.roster import solution_from_reports
 from assembler.results.report import build_reports

@@ -20,8 +20,8 @@ STRUCTURALLY_UNSTAFFABLE = {
 
 @pytest.fixture(scope="module")
 def sample() -> Scenario:
-    io = pytest.importorskip("assembler.io", reason="assembler.io not there yet")
-    report = io.read_scenario(SAMPLE)
+    validation = pytest.importorskip("assembler.validation", reason="not there yet")
+    report = validation.read_scenario(SAMPLE)
     assert [str(p) for p in report.errors] == []
     assert [str(p) for p in report.warnings] == []
     assert report.scenario is not None

@@ -17,6 +17,7 @@ from assembler.results.check import check
 from assembler.results.kpis import Kpis
 from assembler.results.result import Result, Status
 from assembler.solver import solve
+from assembler.validation import load_scenario, read_scenario
 
 __all__ = [
     "Instance",
@@ -30,5 +31,7 @@ __all__ = [
     "Status",
     "Weights",
     "check",
+    "load_scenario",
+    "read_scenario",
     "solve",
 ]

@@ -13,7 +13,7 @@ import typer
 
 from assembler.cli.printing import print_problems, warn
 from assembler.domain.scenario import Scenario
-from assembler.io import ScenarioReport, read_scenario
+from assembler.validation import ScenarioReport, read_scenario
 
 EXIT_UNEXPECTED, EXIT_INVALID, EXIT_NO_SOLUTION = 1, 2, 3
 INPUT_ONLY_FILES = ("mission_needs.csv", "person_skills.csv", "scenario.toml")

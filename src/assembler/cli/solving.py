@@ -28,7 +28,8 @@ from assembler.cli.printing import (
     warn,
 )
 from assembler.domain.solve_settings import SolveSettings
-from assembler.io import read_scenario, write_scenario
+from assembler.io import write_scenario
+from assembler.validation import read_scenario
 
 
 class ReportFormat(StrEnum):

@@ -1,16 +1,64 @@
-"""Who may work on what (MODEL.md §4), in one place.
+"""Who may work on what (MODEL.md §4), in one place — and how to say it to a planner.
 
-Validation (impossible pins, needs nobody can fill), the solver, the checker and the
-explanations of unstaffed missions all ask these questions; answering them here keeps
-them in agreement.
+Validation (impossible pins, needs nobody can fill), the solver, the checker, the edits a
+planner types and the explanations of unstaffed missions all ask these questions; answering
+them here keeps them in agreement.  The wording lives here too, so a condition that changes
+cannot leave one message describing the old rule.  Each place a planner meets eligibility
+has its own sentence shape (a clause after a skill, a list of requirements, a reason); they
+are kept as separate functions over the one ``Condition`` rather than forced into one text.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from assembler.domain.scenario import LockKind, Mission, MissionNeed, OpsDemand, Person, Scenario
+from assembler.domain.settings import ModelSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """The mission-level condition of MODEL.md §4 that narrows who may fill a mission's needs,
+    beyond the skill itself: at most one of the two applies."""
+
+    volunteers_only: bool
+    """A network mission while ``network_opt_in_required``: only people who opted in."""
+    branch_of: str | None
+    """A hierarchy mission with an owner: only people in the owner's branch."""
+
+
+def condition(mission: Mission, settings: ModelSettings) -> Condition:
+    """What ``mission`` asks of its members besides skills (the rule ``may_join`` applies)."""
+    if mission.is_network:
+        return Condition(settings.network_opt_in_required, None)
+    return Condition(False, mission.owner_unit)
+
+
+def condition_clause(mission: Mission, settings: ModelSettings) -> str:
+    """The condition as a clause to follow a skill, e.g. ``py at level ≥ 3`` + ``, within the
+    branch of unit 'lab'`` (validation's warning about a need nobody can fill)."""
+    narrowed = condition(mission, settings)
+    if narrowed.volunteers_only:
+        return ", among people who opted in to the network"
+    if narrowed.branch_of is not None:
+        return f", within the branch of unit {narrowed.branch_of!r}"
+    return ""
+
+
+def member_requirements(
+    mission: Mission, needs: Iterable[MissionNeed], settings: ModelSettings
+) -> str:
+    """Everything a member of ``mission`` needs, as a short list (``py ≥ 3; volunteers
+    only``): what a refused pin edit tells the planner to look for."""
+    skills = ", ".join(f"{need.skill_id} ≥ {need.min_level}" for need in needs)
+    narrowed = condition(mission, settings)
+    if narrowed.volunteers_only:
+        return f"{skills}; volunteers only"
+    if narrowed.branch_of is not None:
+        return f"{skills}; inside the {narrowed.branch_of} branch"
+    return skills
 
 
 class Eligibility:
@@ -79,3 +127,31 @@ class Eligibility:
     ) -> bool:
         """Eligible for at least one of the mission's needs: what a pin requires."""
         return any(self.is_eligible(person, mission, need) for need in needs)
+
+    def why_not(self, person: Person, mission: Mission, needs: Iterable[MissionNeed]) -> str:
+        """The first condition of MODEL.md §4 that keeps ``person`` off every need of
+        ``mission``, in the planner's terms (why a pin is impossible)."""
+        narrowed = condition(mission, self.settings)
+        if narrowed.volunteers_only and not person.network_opt_in:
+            return (
+                f"{mission.change_type.value} missions take volunteers and this person has "
+                "not opted in"
+            )
+        owner = narrowed.branch_of
+        if owner is not None and person.unit_id not in self.branch(owner):
+            return f"unit {person.unit_id!r} is outside the branch of the owning unit {owner!r}"
+        wanted = ", ".join(f"{need.skill_id} ≥ {need.min_level}" for need in needs)
+        return f"the person lacks every skill it needs at the level required ({wanted})"
+
+    def why_unfillable(self, mission: Mission, skill_id: str, min_level: int) -> str:
+        """Why nobody may fill need ``(mission, skill_id)``, told apart by whether anyone has
+        the skill at all (an explanation of an unstaffed mission)."""
+        skill = f"skill {skill_id} ≥ {min_level}"
+        if not self.skilled(skill_id, min_level):
+            return f"nobody has {skill}"
+        narrowed = condition(mission, self.settings)
+        if narrowed.volunteers_only:
+            return f"no eligible volunteer with {skill}"
+        if narrowed.branch_of is not None:
+            return f"nobody eligible in the {narrowed.branch_of} branch has {skill}"
+        return f"no eligible person for {skill}"

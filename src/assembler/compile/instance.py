@@ -94,10 +94,7 @@ class Instance:
         self.person_index = {p.person_id: i for i, p in enumerate(self.people)}
         self.capacity = self._capacities()
         """``cap_pt``: ``capacity[p][t]`` steps."""
-        self.max_missions = tuple(
-            settings.max_missions_default if p.max_missions is None else p.max_missions
-            for p in self.people
-        )
+        self.max_missions = tuple(p.mission_limit(settings) for p in self.people)
 
         self.missions: tuple[Mission, ...] = scenario.missions
         self.mission_index = {m.mission_id: i for i, m in enumerate(self.missions)}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assembler.text import plural
+
 _MAX_SHOWN_VALUE = 60
 """Long values (a binary blob read as a cell) are cut so a message stays readable."""
 
@@ -88,16 +90,12 @@ class ScenarioError(Exception):
         self.problems = problems
         errors = sum(1 for problem in problems if problem.is_error)
         warnings = len(problems) - errors
-        counts = _plural(errors, "error")
+        counts = plural(errors, "error")
         if warnings:
-            counts += f" and {_plural(warnings, 'warning')}"
+            counts += f" and {plural(warnings, 'warning')}"
         lines = "\n".join(f"  {problem.severity}: {problem}" for problem in problems)
         super().__init__(f"the scenario has {counts}:\n{lines}")
 
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(problem for problem in self.problems if problem.is_error)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

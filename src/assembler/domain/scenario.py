@@ -2,8 +2,9 @@
 
 One pydantic model per table row and one ``Scenario`` holding every table as a tuple.
 Rows keep unknown columns (``extra="allow"``) so a scenario written back is lossless.
-Construct scenarios through ``assembler.io`` (which validates every cross-reference and
-reports all problems at once); the models here only guard each row's own fields.
+Construct scenarios through ``assembler.validation`` (``read_scenario``, which validates
+every cross-reference and reports all problems at once); the models here only guard each
+row's own fields.
 """
 
 from __future__ import annotations
@@ -65,6 +66,15 @@ class Person(_Row):
     fte: float = Field(1.0, gt=0, le=2)
     network_opt_in: bool = False
     max_missions: int | None = Field(None, ge=0)
+
+    def mission_limit(self, settings: ModelSettings) -> int:
+        """How many missions this person may join: their own ``max_missions`` when given,
+        else the scenario's ``max_missions_default`` (MODEL.md §2).
+
+        Validation, edits, the compiled instance and the generator all ask this; one
+        answer keeps a pin that validation accepts from being one the solver refuses.
+        """
+        return settings.max_missions_default if self.max_missions is None else self.max_missions
 
 
 class PersonSkill(_Row):

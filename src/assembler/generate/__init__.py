@@ -676,10 +676,7 @@ class _Witness:
             p.person_id: capacity_steps(p.fte, self.step) - staff.ops_steps.get(p.person_id, 0)
             for p in staff.people
         }
-        self.slots = {
-            p.person_id: settings.max_missions_default if p.max_missions is None else p.max_missions
-            for p in staff.people
-        }
+        self.slots = {p.person_id: p.mission_limit(settings) for p in staff.people}
         self.unit_of = {p.person_id: p.unit_id for p in staff.people}
         self.available = {c.capability_id: c.capacity - c.ops_reserved for c in capabilities}
         self.uses: dict[str, list[MissionCapability]] = defaultdict(list)

@@ -22,7 +22,7 @@ import openpyxl
 
 from assembler.domain.problems import Problem, error, warning
 from assembler.domain.scenario import TABLE_ROW_TYPES
-from assembler.validation import (
+from assembler.io.raw import (
     CSV_FOLDER,
     JSON_DOCUMENT,
     WORKBOOK,
@@ -32,10 +32,10 @@ from assembler.validation import (
     RawSettings,
     RawTable,
     cell_text,
-    did_you_mean,
     flatten_settings,
     is_blank,
 )
+from assembler.text import did_you_mean
 
 SETTINGS_FILE: Final = "scenario.toml"
 SETTINGS_SHEET: Final = "settings"

@@ -12,19 +12,19 @@ import tempfile
 from pathlib import Path
 
 from assembler.domain.scenario import Scenario
+from assembler.io.raw import RawScenario
 from assembler.io.readers import read_raw
 from assembler.io.writers import write_scenario
-from assembler.validation import ScenarioReport, validate
 
 _FALLBACK_NAME = "upload"
 
 
-def read_upload(filename: str, data: bytes) -> ScenarioReport:
-    """Read and validate an uploaded scenario: a ``.zip`` of CSVs, an ``.xlsx`` or a ``.json``.
+def read_raw_upload(filename: str, data: bytes) -> RawScenario:
+    """The raw tables of an uploaded scenario: a ``.zip`` of CSVs, an ``.xlsx`` or a ``.json``.
 
-    Like ``read_scenario`` it never raises for bad input; an unsupported suffix comes back
-    as a problem too.  Only the last component of ``filename`` is used, and a hidden or
-    dot-only name is replaced, so a browser-sent name cannot leave the temporary directory.
+    Like ``read_raw`` it never raises for bad input; an unsupported suffix comes back as a
+    problem too.  Only the last component of ``filename`` is used, and a hidden or dot-only
+    name is replaced, so a browser-sent name cannot leave the temporary directory.
     """
     name = Path(filename.replace("\\", "/")).name
     if not name or name.startswith("."):
@@ -32,14 +32,14 @@ def read_upload(filename: str, data: bytes) -> ScenarioReport:
     with tempfile.TemporaryDirectory(prefix="assembler-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        return validate(read_raw(path))
+        return read_raw(path)
 
 
 def scenario_bytes(scenario: Scenario, suffix: str = ".zip") -> bytes:
     """``scenario`` written as one file (``.zip`` of CSVs, ``.xlsx`` or ``.json``), as bytes.
 
-    What ``read_upload`` reads back to an equal scenario, so a planner's edits survive a
-    download and a later upload.
+    What ``assembler.validation.read_upload`` reads back to an equal scenario, so a
+    planner's edits survive a download and a later upload.
     """
     if suffix not in (".zip", ".xlsx", ".json"):
         raise ValueError(f"a scenario file is .zip, .xlsx or .json, not {suffix!r}")

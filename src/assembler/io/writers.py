@@ -26,7 +26,6 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from assembler.domain.scenario import HORIZON_COLUMNS, TABLE_ROW_TYPES, Scenario
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
 from assembler.io.readers import SETTINGS_FILE, SETTINGS_SHEET
-from assembler.validation import COLUMNS
 
 
 @dataclass(frozen=True)
@@ -67,14 +66,15 @@ def _tables(scenario: Scenario) -> Iterator[_Table]:
         if models is None or (name == "availability" and not horizon):
             continue
         rows = [model.model_dump() for model in models]
-        columns = dict.fromkeys(COLUMNS[name])
+        known = TABLE_ROW_TYPES[name].model_fields
+        columns = dict.fromkeys(known)
         if not horizon:
             for column in HORIZON_COLUMNS.get(name, ()):
                 del columns[column]
                 for row in rows:
                     del row[column]
         for row in rows:
-            if len(row) > len(COLUMNS[name]):
+            if len(row) > len(known):
                 columns.update(dict.fromkeys(row))
         yield _Table(name, list(columns), rows)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from assembler.compile.eligibility import Eligibility
+from assembler.compile.eligibility import Eligibility, member_requirements
 from assembler.domain.scenario import Lock, LockKind, Mission, Person, Scenario
 
 
@@ -100,13 +100,13 @@ def pin(scenario: Scenario, person_id: str, mission_id: str) -> Scenario:
     person = _person(scenario, person_id)
     mission = _mission(scenario, mission_id)
     if person not in candidates(scenario, mission_id):
+        needs = [need for need in scenario.mission_needs if need.mission_id == mission_id]
+        requirements = member_requirements(mission, needs, scenario.settings)
         raise EditError(
             f"{person_id} cannot be pinned to {mission_id}: they are eligible for none of "
-            f"its needs ({_conditions(scenario, mission)})"
+            f"its needs ({requirements})"
         )
-    limit = scenario.settings.max_missions_default
-    if person.max_missions is not None:
-        limit = person.max_missions
+    limit = person.mission_limit(scenario.settings)
     pinned = {
         lock.mission_id
         for lock in scenario.locks
@@ -211,20 +211,6 @@ def _mission(scenario: Scenario, mission_id: str) -> Mission:
         if mission.mission_id == mission_id:
             return mission
     raise EditError(f"there is no mission {mission_id!r}")
-
-
-def _conditions(scenario: Scenario, mission: Mission) -> str:
-    """What eligibility asks of a member of ``mission``, in the planner's words."""
-    skills = ", ".join(
-        f"{need.skill_id} ≥ {need.min_level}"
-        for need in scenario.mission_needs
-        if need.mission_id == mission.mission_id
-    )
-    if mission.is_network and scenario.settings.network_opt_in_required:
-        return f"{skills}; volunteers only"
-    if not mission.is_network and mission.owner_unit is not None:
-        return f"{skills}; inside the {mission.owner_unit} branch"
-    return skills
 
 
 def _locks_without(scenario: Scenario, person_id: str, mission_id: str) -> tuple[Lock, ...]:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from assembler.compile.instance import Instance, Need
 from assembler.domain.solution import Solution
+from assembler.text import plural
 
 NOT_WORTH_IT = (
     "not worth it at current weights: its eligible people create more value elsewhere "
@@ -34,10 +35,6 @@ def explain_unstaffed(instance: Instance, solution: Solution) -> dict[str, str]:
         for m, mission in enumerate(instance.missions)
         if mission.mission_id not in solution.staffed
     }
-
-
-def _plural(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
 
 
 class _Explainer:
@@ -141,18 +138,11 @@ class _Explainer:
     def no_eligible_person(self, m: int) -> str | None:
         """A need nobody may fill: the mission can never be staffed."""
         inst = self.instance
-        mission = inst.missions[m]
         for need in self._needs(m):
-            if need.eligible:
-                continue
-            skill = f"skill {need.skill_id} ≥ {need.min_level}"
-            if not inst.eligibility.skilled(need.skill_id, need.min_level):
-                return f"nobody has {skill}"
-            if mission.is_network and inst.settings.network_opt_in_required:
-                return f"no eligible volunteer with {skill}"
-            if not mission.is_network and mission.owner_unit is not None:
-                return f"nobody eligible in the {mission.owner_unit} branch has {skill}"
-            return f"no eligible person for {skill}"
+            if not need.eligible:
+                return inst.eligibility.why_unfillable(
+                    inst.missions[m], need.skill_id, need.min_level
+                )
         return None
 
     def team_too_small(self, m: int) -> str | None:
@@ -160,7 +150,7 @@ class _Explainer:
         needed, eligible = self.instance.missions[m].min_team, len(self.instance.candidates[m])
         if eligible >= needed:
             return None
-        who = _plural(eligible, "person", "people")
+        who = plural(eligible, "person", "people")
         verb = "is" if eligible == 1 else "are"
         return f"needs a team of {needed} but only {who} {verb} eligible"
 
@@ -175,7 +165,7 @@ class _Explainer:
             return None
         who = "volunteers" if inst.settings.network_opt_in_required else "people"
         return (
-            f"eligible {who} come from only {_plural(len(units), 'unit')}, "
+            f"eligible {who} come from only {plural(len(units), 'unit')}, "
             f"network missions need {required}"
         )
 
@@ -203,7 +193,7 @@ class _Explainer:
                 if units > left:
                     return (
                         f"capability {capability_id} exhausted {self._when(t)}"
-                        f"(needs {_plural(units, 'unit')}, {left} left)"
+                        f"(needs {plural(units, 'unit')}, {left} left)"
                     )
             return None
 

@@ -20,7 +20,7 @@ optional ``[[variant]]`` tables, each a named set of data changes::
 The runs are the cross product of the grid's lists and the variants, plus the unchanged
 scenario (``baseline``).  Every mistake is reported at once, with the file, the key and the
 reason, before any solve starts; settings are checked by the same rules as
-``scenario.toml`` (``assembler.validation``), so the two cannot disagree.
+``scenario.toml`` (``assembler.validation.cells``), so the two cannot disagree.
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from assembler.domain.scenario import Scenario
+from assembler.io.raw import flatten_settings
+from assembler.text import did_you_mean
 from assembler.tradeoffs.runs import Run
 from assembler.tradeoffs.variants import BASELINE, CHANGE_KINDS, Change, Variant
-from assembler.validation import SETTINGS, CellError, did_you_mean, flatten_settings
+from assembler.validation.cells import SETTINGS, CellError
 
 SECTIONS = ("grid", "variant")
 

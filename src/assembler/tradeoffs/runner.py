@@ -23,6 +23,7 @@ from typing import TypeVar
 from distributed import Client, LocalCluster, as_completed
 
 from assembler.domain.solve_settings import SolveSettings
+from assembler.text import plural
 
 S = TypeVar("S")
 J = TypeVar("J")
@@ -126,8 +127,8 @@ class Runner:
         """Where the runs go, for a progress line: ``2 local workers`` or the cluster."""
         threads = sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
         if self.scheduler is None:
-            return f"{threads} local worker{'s' if threads != 1 else ''}"
-        return f"{threads} worker thread{'s' if threads != 1 else ''} at {self.scheduler}"
+            return plural(threads, "local worker")
+        return f"{plural(threads, 'worker thread')} at {self.scheduler}"
 
     def map(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assembler.domain.scenario import Scenario
-from assembler.validation import did_you_mean
+from assembler.text import did_you_mean
 
 MAX_FTE = 2.0
 """The largest ``people.fte`` a scenario accepts (MODEL.md §2)."""

@@ -1,0 +1,30 @@
+"""Small pieces of planner-facing wording shared by every layer.
+
+Messages are the product as much as plans are: a near-miss id should always be answered
+with the same hint, and a count should always agree with its noun, whichever module
+speaks.  Keeping these helpers here, below every package, lets readers, validation,
+results and trade-offs share them without importing each other.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(value: str, options: Iterable[str]) -> str:
+    """`` (did you mean 'X'?)`` for the closest option, or nothing when none is close.
+
+    Case is ignored when comparing: ``Unit_ID`` for ``unit_id`` is the commonest slip.
+    """
+    by_folded = {option.casefold(): option for option in options}
+    matches = difflib.get_close_matches(value.casefold(), list(by_folded), n=1)
+    return f" (did you mean {by_folded[matches[0]]!r}?)" if matches else ""
+
+
+def plural(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 unit`` or ``3 units``: the count with its noun agreeing.
+
+    ``plural`` is the plural form when adding an ``s`` is wrong (``person`` → ``people``).
+    """
+    return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
