@@ -26,7 +26,8 @@ class Stability:
     """Stay close to a reference plan (an optional objective term, off by default).
 
     Each membership of ``reference`` that is dropped, and each one that is added, costs
-    ``weight`` points, so a repair after absences moves as few people as the score allows.
+    ``weight`` points, and so does each mission moved from its start in ``reference``, so a
+    repair after absences moves as few people and missions as the score allows.
     ``weight=None`` is lexicographic: never a point of score is given up, and among plans
     of equal score the closest one wins (a planner's re-solve after a small edit).
     """

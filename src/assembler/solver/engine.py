@@ -192,7 +192,7 @@ def _build(instance: Instance, settings: SolveSettings) -> _Built:
 def _full_search(built: _Built, settings: SolveSettings, relay: _Relay, large: bool) -> _Best:
     """CP-SAT on the whole model: a plan and the bound.  On a large model it has half the
     limit and one presolve pass, since the neighbourhood search improves the plan after."""
-    scale = objective_scale(built.variables, settings.stability)
+    scale = objective_scale(built.instance, built.variables, settings.stability)
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings, settings.workers)
     if large:

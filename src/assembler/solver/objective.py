@@ -10,11 +10,29 @@ from assembler.domain.solve_settings import Stability
 from assembler.solver.variables import Variables
 
 
-def objective_scale(variables: Variables, stability: Stability | None) -> int:
+def objective_scale(instance: Instance, variables: Variables, stability: Stability | None) -> int:
     """Factor on every MODEL.md term: above 1 only for lexicographic stability, where the
-    score must outweigh the most membership changes possible."""
-    lexicographic = stability is not None and stability.weight is None
-    return len(variables.member) + 1 if lexicographic else 1
+    score must outweigh the most changes (memberships and starts) possible."""
+    if stability is None or stability.weight is not None:
+        return 1
+    return len(variables.member) + len(_kept_starts(instance, variables, stability)) + 1
+
+
+def _kept_starts(
+    instance: Instance, variables: Variables, stability: Stability
+) -> list[cp_model.IntVar]:
+    """The start literals that keep a reference mission where it was in time (only for
+    missions whose start is a decision)."""
+    reference = stability.reference
+    kept = []
+    for mission_id in reference.staffed:
+        m = instance.mission_index.get(mission_id)
+        if m is None or instance.is_fixed(m):
+            continue
+        b = variables.starts.get((m, reference.start_of(mission_id, instance.earliest[m])))
+        if b is not None:
+            kept.append(b)
+    return kept
 
 
 def set_objective(
@@ -24,9 +42,10 @@ def set_objective(
     stability: Stability | None = None,
 ) -> None:
     """MODEL.md §7, plus the optional repair term of ``Stability`` (a constant-free form:
-    keeping a reference membership earns ``weight``, a new membership costs ``weight``)."""
+    keeping a reference membership earns ``weight``, a new membership costs ``weight``, and
+    keeping a reference mission at its start earns ``weight``: nothing moves without gain)."""
     weights = instance.settings.weights
-    scale = objective_scale(variables, stability)
+    scale = objective_scale(instance, variables, stability)
     change_cost = 0
     if stability is not None:
         change_cost = 1 if stability.weight is None else stability.weight
@@ -58,4 +77,8 @@ def set_objective(
         if coefficient:
             terms.append(x)
             coefficients.append(coefficient)
+    if stability is not None:
+        for b in _kept_starts(instance, variables, stability):
+            terms.append(b)
+            coefficients.append(change_cost)
     model.maximize(cp_model.LinearExpr.weighted_sum(terms, coefficients))
