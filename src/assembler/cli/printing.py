@@ -22,6 +22,7 @@ from assembler.results.result import Result, Status, relative_gap
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assembler.domain.scenario import Scenario
     from assembler.tradeoffs import Frontier, StressReport
 
 
@@ -129,6 +130,28 @@ def print_summary(result: Result) -> None:
     else:
         say("no solution was found within the time limit; raise --time-limit")
     say(f"time        build {result.build_seconds:.2f}s, solve {result.solve_seconds:.2f}s")
+
+
+def print_periods(scenario: Scenario, result: Result) -> None:
+    """With periods: per period the network FTE, the tightest operational coverage and the
+    missions starting then — the plan's shape over the horizon, in one table."""
+    kpis, solution = result.kpis, result.solution
+    if not scenario.has_horizon or kpis is None or solution is None:
+        return
+    starting: dict[int, list[str]] = {t: [] for t in range(len(scenario.period_ids))}
+    for mission in scenario.missions:  # a plan with periods names every staffed start
+        start = solution.starts.get(mission.mission_id)
+        if start is not None:
+            starting[start].append(mission.mission_id)
+    width = max(len("period"), *(len(period_id) for period_id in scenario.period_ids))
+    say(f"{'period':<{width}}  network FTE  tightest operations              missions starting")
+    for t, period_id in enumerate(scenario.period_ids):
+        tight = kpis.tightest_by_period[t]
+        shown = "–" if tight is None else f"{tight.unit_id}/{tight.skill_id} {tight.ratio:.0%}"
+        say(
+            f"{period_id:<{width}}  {kpis.network_fte_by_period[t]:11g}  {shown:<31}  "
+            f"{', '.join(starting[t]) or '–'}"
+        )
 
 
 def print_frontier(frontier: Frontier) -> None:

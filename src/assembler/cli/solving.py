@@ -20,6 +20,7 @@ from assembler.cli.common import (
     refuse_input_folder,
 )
 from assembler.cli.printing import (
+    print_periods,
     print_problems,
     print_summary,
     print_written,
@@ -93,6 +94,7 @@ def solve(
     result = run_solver(loaded, settings)
     written = write_reports(build_reports(loaded, result), out, report_format.value)
     print_summary(result)
+    print_periods(loaded, result)
     print_written(written)
     if not result.has_solution:
         raise typer.Exit(EXIT_NO_SOLUTION)
