@@ -170,14 +170,11 @@ class Instance:
         never run has no start at all.  The delay still counts from the window's own start.
         """
         last = self.horizon - 1
-        earliest, latest, duration, after = [], [], [], []
-        for mission in self.missions:
-            e = self.period_index.get(mission.earliest_start or "", 0)
-            end = self.period_index.get(mission.latest_end or "", last)
-            earliest.append(e)
-            latest.append(end)
-            duration.append(mission.duration if mission.duration is not None else end - e + 1)
-            after.append(self.mission_index.get(mission.after or ""))
+        timings = [self.scenario.timing(mission) for mission in self.missions]
+        earliest = [timing.earliest for timing in timings]
+        latest = [timing.latest for timing in timings]
+        duration = [timing.duration for timing in timings]
+        after = [self.mission_index.get(mission.after or "") for mission in self.missions]
         self.earliest: tuple[int, ...] = tuple(earliest)
         """``e_m``: the first period of the window."""
         self.latest: tuple[int, ...] = tuple(latest)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -158,6 +158,19 @@ class Lock(_Row):
     lock: LockKind
 
 
+class Timing(NamedTuple):
+    """A mission's window and duration as period positions (0 = the first period)."""
+
+    earliest: int
+    latest: int
+    duration: int
+
+    @property
+    def starts(self) -> range:
+        """The periods the mission may start in so that it ends inside its window."""
+        return range(self.earliest, self.latest - self.duration + 2)
+
+
 class Period(_Row):
     """A planning period (month, quarter…); rows are listed in time order."""
 
@@ -216,6 +229,15 @@ class Scenario(BaseModel):
     def period_ids(self) -> tuple[str, ...]:
         """The periods in time order; without a ``periods`` table one unnamed period."""
         return ("",) if self.periods is None else tuple(p.period_id for p in self.periods)
+
+    def timing(self, mission: Mission) -> Timing:
+        """``mission``'s window and duration with the defaults of MODEL.md §2 filled in:
+        the window is the whole horizon, the duration the whole window."""
+        ids = self.period_ids
+        earliest = ids.index(mission.earliest_start) if mission.earliest_start in ids else 0
+        latest = ids.index(mission.latest_end) if mission.latest_end in ids else len(ids) - 1
+        duration = latest - earliest + 1 if mission.duration is None else mission.duration
+        return Timing(earliest, latest, duration)
 
     def period_name(self, index: int) -> str:
         """What a planner calls period ``index`` (its name, else its id)."""

@@ -39,6 +39,16 @@ class Move:
 
 
 @dataclass(frozen=True, slots=True)
+class Shift:
+    """A mission staffed on both sides that starts in another period after."""
+
+    mission_id: str
+    name: str
+    start_before: str
+    start_after: str
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """The difference of two solves; ``None`` figures belong to a side without a solution."""
 
@@ -49,6 +59,7 @@ class Comparison:
     value_after: float | None
     score_before: int | None
     score_after: int | None
+    shifts: tuple[Shift, ...] = ()
 
     @property
     def value_delta(self) -> float | None:
@@ -64,8 +75,8 @@ class Comparison:
 
     @property
     def unchanged(self) -> bool:
-        """Same missions, same teams: the edit did not move the plan."""
-        return not (self.gained or self.lost or self.moves)
+        """Same missions, same teams, same starts: the edit did not move the plan."""
+        return not (self.gained or self.lost or self.moves or self.shifts)
 
 
 def compare(
@@ -94,7 +105,31 @@ def compare(
         value_after=after.kpis.value_captured if after.kpis else None,
         score_before=before.score,
         score_after=after.score,
+        shifts=_shifts(before_scenario, old, after_scenario, new),
     )
+
+
+def _shifts(
+    before_scenario: Scenario, old: Solution, after_scenario: Scenario, new: Solution
+) -> tuple[Shift, ...]:
+    """Missions staffed on both sides whose start period differs, in the after order.
+
+    Starts are compared as period ids, so both sides must share the horizon's periods to
+    say anything; a plan without periods never moves a mission in time."""
+    if not (before_scenario.has_horizon and after_scenario.has_horizon):
+        return ()
+    shifts = []
+    for mission in after_scenario.missions:
+        mission_id = mission.mission_id
+        if mission_id not in old.staffed or mission_id not in new.staffed:
+            continue
+        was, now = old.starts.get(mission_id), new.starts.get(mission_id)
+        if was is None or now is None:
+            continue
+        before_id, after_id = before_scenario.period_ids[was], after_scenario.period_ids[now]
+        if before_id != after_id:
+            shifts.append(Shift(mission_id, mission.name, before_id, after_id))
+    return tuple(shifts)
 
 
 def _changes(

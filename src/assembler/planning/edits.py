@@ -1,4 +1,5 @@
-"""A planner's edits to a scenario: pin, forbid, unlock, mandatory, drop, value.
+"""A planner's edits to a scenario: pin, forbid, unlock, mandatory, drop, value, and with
+periods a mission's window or a fixed start.
 
 A scenario is immutable, so every edit is a pure function returning a new ``Scenario``;
 the previous one stays intact for comparison and undo.  Edits are also plain data
@@ -35,6 +36,8 @@ class EditKind(StrEnum):
     OPTIONAL = "optional"
     DROP = "drop"
     VALUE = "value"
+    WINDOW = "window"
+    START = "start"
 
 
 _PERSON_EDITS = frozenset({EditKind.PIN, EditKind.FORBID, EditKind.UNLOCK})
@@ -42,12 +45,15 @@ _PERSON_EDITS = frozenset({EditKind.PIN, EditKind.FORBID, EditKind.UNLOCK})
 
 @dataclass(frozen=True, slots=True)
 class Edit:
-    """One edit as data: ``person_id`` for pin/forbid/unlock, ``value`` for a new value."""
+    """One edit as data: ``person_id`` for pin/forbid/unlock, ``value`` for a new value,
+    ``period_id`` for a fixed start or a window's first period (``until`` its last)."""
 
     kind: EditKind
     mission_id: str
     person_id: str | None = None
     value: float | None = None
+    period_id: str | None = None
+    until: str | None = None
 
     def __str__(self) -> str:
         """The log line a planner reads, e.g. ``pin P119 to M08``."""
@@ -66,6 +72,10 @@ class Edit:
                 return f"drop {self.mission_id}"
             case EditKind.VALUE:
                 return f"set the value of {self.mission_id} to {self.value:g}"
+            case EditKind.WINDOW:
+                return f"run {self.mission_id} within {self.period_id} to {self.until}"
+            case EditKind.START:
+                return f"start {self.mission_id} in {self.period_id}"
 
 
 def apply_edit(scenario: Scenario, edit: Edit) -> Scenario:
@@ -81,6 +91,14 @@ def apply_edit(scenario: Scenario, edit: Edit) -> Scenario:
         return set_value(scenario, edit.mission_id, edit.value)
     if edit.kind is EditKind.DROP:
         return drop_mission(scenario, edit.mission_id)
+    if edit.kind is EditKind.WINDOW:
+        if edit.period_id is None or edit.until is None:
+            raise EditError("a window needs its first and its last period")
+        return set_window(scenario, edit.mission_id, edit.period_id, edit.until)
+    if edit.kind is EditKind.START:
+        if edit.period_id is None:
+            raise EditError("fixing a start needs the period")
+        return fix_start(scenario, edit.mission_id, edit.period_id)
     return set_mandatory(scenario, edit.mission_id, edit.kind is EditKind.MANDATORY)
 
 
@@ -148,9 +166,54 @@ def set_value(scenario: Scenario, mission_id: str, value: float) -> Scenario:
     return _with_mission(scenario, mission.model_copy(update={"value": float(value)}))
 
 
+def set_window(scenario: Scenario, mission_id: str, earliest: str, latest: str) -> Scenario:
+    """Let ``mission_id`` run anywhere from period ``earliest`` to ``latest``, keeping its
+    duration (which was the whole window if it had none: then it still is)."""
+    mission = _mission(scenario, mission_id)
+    first, last = _period(scenario, earliest), _period(scenario, latest)
+    if first > last:
+        raise EditError(f"{earliest} comes after {latest}: a window runs forward in time")
+    length = last - first + 1
+    if mission.duration is not None and mission.duration > length:
+        raise EditError(
+            f"{mission_id} runs {mission.duration} periods, longer than the window "
+            f"{earliest} to {latest} ({length})"
+        )
+    update = {"earliest_start": earliest, "latest_end": latest}
+    return _with_mission(scenario, mission.model_copy(update=update))
+
+
+def fix_start(scenario: Scenario, mission_id: str, period_id: str) -> Scenario:
+    """Start ``mission_id`` in ``period_id``: its window becomes exactly its run."""
+    mission = _mission(scenario, mission_id)
+    start = _period(scenario, period_id)
+    duration = scenario.timing(mission).duration
+    end = start + duration - 1
+    if end >= len(scenario.period_ids):
+        raise EditError(
+            f"{mission_id} runs {duration} periods: starting in {period_id} it would end "
+            "after the last period"
+        )
+    update = {
+        "earliest_start": period_id,
+        "latest_end": scenario.period_ids[end],
+        "duration": duration,
+    }
+    return _with_mission(scenario, mission.model_copy(update=update))
+
+
 def drop_mission(scenario: Scenario, mission_id: str) -> Scenario:
-    """Remove ``mission_id`` and every row that refers to it, so the result stays valid."""
+    """Remove ``mission_id`` and every row that refers to it, so the result stays valid.
+
+    Refused while another mission runs ``after`` it: that one could never run, and which
+    way the planner wants to untie the two is theirs to say (drop it too, or edit it)."""
     _mission(scenario, mission_id)
+    followers = [m.mission_id for m in scenario.missions if m.after == mission_id]
+    if followers:
+        raise EditError(
+            f"{mission_id} cannot be dropped: {', '.join(followers)} runs after it; "
+            "drop that mission first"
+        )
     return scenario.replace(
         missions=_without(scenario.missions, mission_id),
         mission_needs=_without(scenario.mission_needs, mission_id),
@@ -204,6 +267,14 @@ def _person(scenario: Scenario, person_id: str) -> Person:
         if person.person_id == person_id:
             return person
     raise EditError(f"there is no person {person_id!r}")
+
+
+def _period(scenario: Scenario, period_id: str) -> int:
+    if not scenario.has_horizon:
+        raise EditError("the scenario has no periods: missions run for the whole plan")
+    if period_id not in scenario.period_ids:
+        raise EditError(f"there is no period {period_id!r}")
+    return scenario.period_ids.index(period_id)
 
 
 def _mission(scenario: Scenario, mission_id: str) -> Mission:
