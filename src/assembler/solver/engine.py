@@ -9,8 +9,8 @@ from math import inf, isfinite
 
 from ortools.sat.python import cp_model
 
+from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
-from assembler.compile.protection import ops_shortfalls
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.domain.solve_settings import Progress, SolveSettings
@@ -160,9 +160,9 @@ class _Built:
 def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     started = time.perf_counter()
     instance = Instance(scenario)
-    shortfalls = ops_shortfalls(instance)
-    if shortfalls:
-        return _infeasible(tuple(str(s) for s in shortfalls), time.perf_counter() - started)
+    certain = clashes(instance)
+    if certain:
+        return _infeasible(tuple(certain), time.perf_counter() - started)
     built = _build(instance, settings)
     build_seconds = time.perf_counter() - started
     relay = _Relay(settings, started)
@@ -272,7 +272,7 @@ def _result(
 
 
 def _infeasible(conflicts: tuple[str, ...], build_seconds: float) -> Result:
-    """Operations alone cannot be protected: proven without building a model."""
+    """No plan can exist, proven from the data without building a model (``certificates``)."""
     return Result(
         status=Status.INFEASIBLE,
         score=None,
