@@ -107,7 +107,7 @@ def test_a_mandatory_mission_without_a_possible_team() -> None:
     ]
     small = scenario([person("a")], [mission("m", mandatory=True, min_team=2)])
     assert named(small) == [
-        "mission m is mandatory and needs a team of 2, but only 1 person eligible"
+        "mission m is mandatory and needs a team of 2, but only 1 person is eligible"
     ]
 
 
