@@ -10,7 +10,7 @@ import streamlit as st
 from app_pages._common import header, session
 from assembler.domain.scenario import LockKind, Mission
 from assembler.domain.solution import Solution
-from assembler.planning.compare import Comparison
+from assembler.results.compare import Comparison
 from assembler.planning.edits import Edit, EditError, EditKind, candidates, lock_of
 from assembler.planning.session import PlanningSession
 

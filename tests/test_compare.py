@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assembler import Result, Scenario, SolveSettings, Status, solve
-from assembler.planning.compare import MissionChange, Move, compare
+from assembler.results.compare import MissionChange, Move, compare
 from assembler.planning.edits import drop_mission, forbid, pin, set_value
 from builders import mission, person, scenario
 
