@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assembler import Result, Scenario, SolveSettings, Status, solve
-from assembler.results.compare import MissionChange, Move, compare
 from assembler.planning.edits import drop_mission, forbid, pin, set_value
+from assembler.results.compare import MissionChange, Move, compare
 from builders import mission, person, scenario
 
 

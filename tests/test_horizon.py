@@ -13,8 +13,8 @@ import pytest
 
 from assembler import Scenario, SolveSettings, Status, check, solve
 from assembler.domain.scenario import Availability, OpsDemand, Period
-from assembler.results.compare import compare
 from assembler.planning.edits import EditError, drop_mission, fix_start, set_window
+from assembler.results.compare import compare
 from assembler.results.report import build_reports
 from assembler.results.result import Result
 from builders import mission, person, scenario

@@ -1,18 +1,20 @@
-"""Command line: ``assembler validate | solve | generate | frontier | sweep | stress``.
+"""Command line: ``assembler validate | solve | explain | generate | frontier | sweep | stress``.
 
 Exit codes: 0 solved (optimal or feasible) or valid, 2 invalid input (every problem listed),
 3 infeasible or no solution within the limit, 1 unexpected error.  Bad input never shows a
 traceback; ``--debug`` shows one for unexpected errors.
 
-The commands on one scenario live in ``solving``, the trade-offs on Dask in ``tradeoffs``,
-what both share in ``common`` and everything they print in ``printing``; this module only
-assembles them into the ``assembler`` application, in the order ``--help`` lists them.
+The commands on one scenario live in ``solving``, its what-ifs in ``explaining``, the
+trade-offs on Dask in ``tradeoffs``, what they share in ``common`` and everything they print
+in ``printing``; this module only assembles them into the ``assembler`` application, in the
+order ``--help`` lists them.
 """
 
 from __future__ import annotations
 
 import typer
 
+from assembler.cli.explaining import explain
 from assembler.cli.solving import generate, solve, validate
 from assembler.cli.tradeoffs import frontier, stress, sweep
 
@@ -22,7 +24,7 @@ app = typer.Typer(
     help="Assemble mission teams from an organisation's capabilities without breaking operations.",
 )
 
-for command in (validate, solve, generate, frontier, sweep, stress):
+for command in (validate, solve, explain, generate, frontier, sweep, stress):
     app.command()(command)
 
 __all__ = ["app"]

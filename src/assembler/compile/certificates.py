@@ -117,8 +117,7 @@ def _team_too_small(instance: Instance, m: int) -> str | None:
         return None
     verb = "is" if eligible == 1 else "are"
     return (
-        f"needs a team of {wanted}, but only {plural(eligible, 'person', 'people')} {verb} "
-        "eligible"
+        f"needs a team of {wanted}, but only {plural(eligible, 'person', 'people')} {verb} eligible"
     )
 
 

@@ -131,6 +131,8 @@ class Eligibility:
     def why_not(self, person: Person, mission: Mission, needs: Iterable[MissionNeed]) -> str:
         """The first condition of MODEL.md §4 that keeps ``person`` off every need of
         ``mission``, in the planner's terms (why a pin is impossible)."""
+        if (person.person_id, mission.mission_id) in self.forbidden:
+            return "the person is forbidden on this mission (a lock)"
         narrowed = condition(mission, self.settings)
         if narrowed.volunteers_only and not person.network_opt_in:
             return (
@@ -142,6 +144,29 @@ class Eligibility:
             return f"unit {person.unit_id!r} is outside the branch of the owning unit {owner!r}"
         wanted = ", ".join(f"{need.skill_id} ≥ {need.min_level}" for need in needs)
         return f"the person lacks every skill it needs at the level required ({wanted})"
+
+    def why_not_candidate(
+        self, person: Person, mission: Mission, needs: Iterable[MissionNeed]
+    ) -> str:
+        """Why ``person`` cannot join ``mission``, in a few words for a list of people who
+        cannot (``forbidden``, ``not opted in``, ``outside the … branch``, or how their
+        levels fall short: ``triage 2 < 3, wound-care missing``)."""
+        if (person.person_id, mission.mission_id) in self.forbidden:
+            return "forbidden on this mission (a lock)"
+        narrowed = condition(mission, self.settings)
+        if narrowed.volunteers_only and not person.network_opt_in:
+            return "not opted in to the network (volunteers only)"
+        owner = narrowed.branch_of
+        if owner is not None and person.unit_id not in self.branch(owner):
+            return f"outside the {owner} branch (the owning unit)"
+        gaps = []
+        for need in needs:
+            level = self.level.get((person.person_id, need.skill_id), 0)
+            if level == 0:
+                gaps.append(f"{need.skill_id} missing")
+            elif level < need.min_level:
+                gaps.append(f"{need.skill_id} {level} < {need.min_level}")
+        return "level too low: " + ", ".join(gaps)
 
     def why_unfillable(self, mission: Mission, skill_id: str, min_level: int) -> str:
         """Why nobody may fill need ``(mission, skill_id)``, told apart by whether anyone has

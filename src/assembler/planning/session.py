@@ -22,9 +22,9 @@ from assembler.domain.problems import Problem
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings, Stability
-from assembler.results.compare import Comparison, compare
 from assembler.planning.edits import Edit, apply_edit, apply_edits
 from assembler.planning.jobs import SolveJob, start
+from assembler.results.compare import Comparison, compare
 from assembler.results.report import Reports, build_reports
 from assembler.results.result import Result
 from assembler.validation import ScenarioReport

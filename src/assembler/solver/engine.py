@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -209,7 +210,7 @@ def _full_search(built: _Built, settings: SolveSettings, relay: _Relay, large: b
             status,
             extract_solution(solver, built.instance, built.variables),
             round(solver.objective_value / scale),
-            solver.best_objective_bound / scale,
+            _score_bound(solver.best_objective_bound, built, settings, scale),
         )
     if status is Status.UNKNOWN and built.start is not None:
         # The search found nothing better in time: the warm start is still a valid plan,
@@ -222,6 +223,16 @@ def _full_search(built: _Built, settings: SolveSettings, relay: _Relay, large: b
             bound / scale if isfinite(bound) else None,
         )
     return _Best(status)
+
+
+def _score_bound(bound: float, built: _Built, settings: SolveSettings, scale: int) -> float:
+    """The bound in MODEL.md score points.  Under lexicographic stability the objective is
+    ``scale · score + repair`` with ``repair ≥ −(memberships)``, so the score is at most
+    ``⌊(bound + memberships) / scale⌋``; a weighted repair term has no such reading (its
+    bound is the combined objective's, as ``SolveSettings.stability`` says)."""
+    if scale == 1 or not isfinite(bound):
+        return bound / scale
+    return float(math.floor((bound + len(built.variables.member)) / scale))
 
 
 def _neighbourhood_search(
