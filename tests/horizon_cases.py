@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from validation_cases import Case, Tables, repeat_first_row, set_cell
+from validation_cases import WARNING, Case, Tables, repeat_first_row, set_cell
 
 QUARTERS = ("q1", "q2", "q3", "q4")
 
@@ -224,5 +224,67 @@ _WITHOUT_PERIODS = {
     ),
 }
 
-HORIZON_CASES: dict[str, Case] = _REFERENCES | _CHAINS_AND_WINDOWS | _PERIODS | _WITHOUT_PERIODS
+_WARNINGS = {
+    "mission-after-one-that-ends-too-late": Case(
+        "missions.csv",
+        "mission 'm_renew' can never run: it runs after 'm_improve'; 'm_improve' ends in q2 "
+        "at the earliest (starting in q2, 1 period), so 'm_renew' cannot start before q3, but "
+        "to end by q3 in 2 periods it must start by q2",
+        row=2,
+        column="after",
+        edit=horizon(
+            set_cell("missions", 1, "earliest_start", "q2"),
+            set_cell("missions", 2, "latest_end", "q3"),
+        ),
+        severity=WARNING,
+        value="m_improve",
+    ),
+    "mission-after-one-that-ends-last": Case(
+        "missions.csv",
+        "'m_improve' ends in q4 at the earliest (starting in q3, 2 periods), which leaves no "
+        "period for 'm_renew' to start in",
+        row=2,
+        column="after",
+        edit=horizon(
+            lambda tables: tables["missions"][0].update(
+                earliest_start="q3", latest_end="q4", duration="2"
+            )
+        ),
+        severity=WARNING,
+    ),
+    "ops-demand-beyond-the-units-time-in-a-period": Case(
+        "ops_demand.csv",
+        "in q4, the people of unit 'hq' who can cover ops have 0.2 FTE in all, less than the "
+        "protected 0.8 FTE",
+        row=3,
+        column="skill_id",
+        edit=horizon(
+            add_row("availability", person_id="p1", period_id="q4", fte="0"),
+            add_row("availability", person_id="p2", period_id="q4", fte="0.2"),
+        ),
+        severity=WARNING,
+        value="ops",
+    ),
+    "ops-demand-nobody-can-cover-in-a-period": Case(
+        "ops_demand.csv",
+        "nobody in unit 'hq' has ops at level ≥ 5: this operational demand cannot be covered "
+        "in q4 and the model will be infeasible",
+        row=3,
+        column="skill_id",
+        edit=horizon(set_cell("ops_demand", 3, "min_level", "5")),
+        severity=WARNING,
+    ),
+    "ops-demand-nobody-can-cover-in-any-period": Case(
+        "ops_demand.csv",
+        "cannot be covered in q1, q2 and the model will be infeasible",
+        row=1,
+        column="skill_id",
+        edit=horizon(set_cell("ops_demand", 1, "min_level", "5")),
+        severity=WARNING,
+    ),
+}
+
+HORIZON_CASES: dict[str, Case] = (
+    _REFERENCES | _CHAINS_AND_WINDOWS | _PERIODS | _WITHOUT_PERIODS | _WARNINGS
+)
 """Every horizon input with exactly one problem to find, by a readable id."""
