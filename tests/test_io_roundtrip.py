@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assembler.domain.scenario import Person, Scenario
+from assembler.domain.scenario import Availability, OpsDemand, Period, Person, Scenario
 from assembler.domain.settings import ModelSettings, Weights
 from assembler.io import write_scenario
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
@@ -52,6 +54,91 @@ def test_round_trip_is_lossless(tmp_path: Path, target: str) -> None:
     assert report.scenario == scenario
     assert report.scenario.people[0].model_extra == {"email": "p1@example.org", "note": "=1+1"}
     assert report.scenario.people[-1].fte == 0.1 + 0.2
+
+
+def horizon_scenario(*, dated: bool = True) -> Scenario:
+    """``rich_scenario`` over three months: windows, an ``after`` chain, availability (0 too),
+    ops demand per month (0 too) beside a blank-period row, and a delay weight."""
+    base = rich_scenario()
+    periods = tuple(
+        Period(
+            period_id=f"2027-{month:02d}", name=name, start=date(2027, month, 1) if dated else None
+        )
+        for month, name in [(1, "January"), (2, "February"), (3, "")]
+    )
+    timing: dict[str, dict[str, Any]] = {
+        "m_improve": {"earliest_start": "2027-01", "latest_end": "2027-02", "duration": 1},
+        "m_renew": {"after": "m_improve", "earliest_start": "2027-02"},
+        "m_innovation": {"earliest_start": "2027-02", "duration": 2},
+    }
+    missions = tuple(
+        mission.model_copy(update=timing.get(mission.mission_id, {})) for mission in base.missions
+    )
+    ops_demand = (
+        *base.ops_demand,
+        OpsDemand(unit_id="hq", skill_id="ops", fte=0, min_level=3, period_id="2027-02"),
+        OpsDemand(unit_id="lab", skill_id="design", fte=0.1 + 0.2, period_id="2027-03"),
+    )
+    availability = (
+        Availability(person_id="p4", period_id="2027-01", fte=0),
+        Availability(person_id="p3", period_id="2027-03", fte=0.35),
+    )
+    weights = base.settings.weights.model_copy(update={"delay": 7})
+    return base.replace(
+        periods=periods, missions=missions, ops_demand=ops_demand, availability=availability
+    ).model_copy(update={"settings": base.settings.model_copy(update={"weights": weights})})
+
+
+@pytest.mark.parametrize("dated", [True, False], ids=["dated", "undated"])
+@pytest.mark.parametrize("target", TARGETS)
+def test_horizon_round_trip_is_lossless(tmp_path: Path, target: str, dated: bool) -> None:
+    scenario = horizon_scenario(dated=dated)
+    write_scenario(scenario, tmp_path / target)
+    report = read_scenario(tmp_path / target)
+    assert report.problems == ()
+    assert report.scenario == scenario
+    assert report.scenario.settings.weights.delay == 7
+    assert report.scenario.missions[1].after == "m_improve"
+    assert report.scenario.ops_demand[1].fte == 0
+
+
+def test_horizon_in_json_and_csv(tmp_path: Path) -> None:
+    write_scenario(horizon_scenario(), tmp_path / "s.json")
+    document = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert document["periods"][0] == {
+        "period_id": "2027-01",
+        "name": "January",
+        "start": "2027-01-01",
+    }
+    assert document["availability"][0] == {"person_id": "p4", "period_id": "2027-01", "fte": 0}
+    assert document["settings"]["weights"]["delay"] == 7
+    write_scenario(horizon_scenario(), tmp_path / "csv")
+    periods = (tmp_path / "csv" / "periods.csv").read_text(encoding="utf-8").splitlines()
+    assert periods == [
+        "period_id,name,start",
+        "2027-01,January,2027-01-01",
+        "2027-02,February,2027-02-01",
+        "2027-03,,2027-03-01",
+    ]
+    header = (tmp_path / "csv" / "missions.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",earliest_start,latest_end,duration,after")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_without_periods_nothing_of_the_horizon_is_written(tmp_path: Path, target: str) -> None:
+    scenario = horizon_scenario().replace(
+        periods=None,
+        availability=(),
+        missions=tiny_scenario().missions,
+        ops_demand=tiny_scenario().ops_demand,
+    )
+    write_scenario(scenario, tmp_path / target)
+    assert load_scenario(tmp_path / target) == scenario
+    if target == "scenario.json":
+        document = json.loads((tmp_path / target).read_text(encoding="utf-8"))
+        assert "periods" not in document and "availability" not in document
+        assert "after" not in document["missions"][0]
+        assert "period_id" not in document["ops_demand"][0]
 
 
 @pytest.mark.parametrize("target", TARGETS)

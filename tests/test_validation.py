@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,11 @@ import pytest
 from assembler.domain.problems import Problem, ScenarioError, Severity
 from assembler.io import write_scenario
 from assembler.validation import ScenarioReport, load_scenario, read_scenario
+from horizon_cases import HORIZON_CASES, QUARTERS, add_row, horizon, with_periods
 from scenario_factory import Rows, tiny_scenario, tiny_tables, write_csv_folder
-from validation_cases import CASES, Case, Tables
+from validation_cases import CASES, Case, Tables, set_cell
+
+ALL_CASES = CASES | HORIZON_CASES
 
 
 def read_edited(
@@ -71,7 +75,7 @@ def test_tiny_tables_are_clean(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- one edit, one problem
 
 
-@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
+@pytest.mark.parametrize("case", list(ALL_CASES.values()), ids=list(ALL_CASES))
 def test_one_edit_gives_one_located_problem(tmp_path: Path, case: Case) -> None:
     report = read_edited(tmp_path, case.edit, case.settings_toml, case.files)
     problem = find(
@@ -204,6 +208,109 @@ def test_bad_overrides(tmp_path: Path) -> None:
     problem = find(report, "settings", "unknown setting", column="weights.valeu")
     assert "did you mean 'weights.value'" in problem.reason
     find(report, "settings", "unknown setting", column="seed")
+
+
+# --------------------------------------------------------------------------- horizon
+
+
+def test_horizon_tables_are_clean(tmp_path: Path) -> None:
+    report = read_edited(tmp_path, with_periods)
+    assert report.problems == ()
+    assert report.scenario is not None and report.scenario.period_ids == QUARTERS
+    assert [row.fte for row in report.scenario.ops_demand] == [0.5, 0, 0.7]
+
+
+def test_an_after_chain_is_explained_to_its_end(tmp_path: Path) -> None:
+    edit = horizon(
+        set_cell("missions", 1, "earliest_start", "q2"),
+        set_cell("missions", 2, "latest_end", "q3"),
+        set_cell("missions", 4, "after", "m_renew"),
+    )
+    report = read_edited(tmp_path, edit)
+    only_warnings(report)
+    problem = find(
+        report, "missions.csv", "can never run", row=4, column="after", severity=Severity.WARNING
+    )
+    assert problem.reason == (
+        "mission 'm_innovation' can never run: it runs after 'm_renew', which runs after "
+        "'m_improve'; 'm_improve' ends in q2 at the earliest (starting in q2, 1 period), so "
+        "'m_renew' cannot start before q3, but to end by q3 in 2 periods it must start by q2"
+    )
+    find(report, "missions.csv", "can never run", row=2, column="after", severity=Severity.WARNING)
+
+
+def test_missions_whose_people_have_no_time_in_their_window(tmp_path: Path) -> None:
+    """p3 and p4 are the only designers missions may take; both are away in q3."""
+    report = read_edited(
+        tmp_path, horizon(add_row("availability", person_id="p3", period_id="q3", fte="0"))
+    )
+    only_warnings(report)
+    reasons = {
+        problem.row: problem.reason
+        for problem in report.warnings
+        if problem.table == "missions.csv" and problem.column == "mission_id"
+    }
+    assert reasons == {
+        2: "mission 'm_renew' can never be staffed: every run its window allows (2 periods, "
+        "starting in q2 … q3) meets a period in which nobody eligible for one of its needs "
+        "has any time: design in q3",
+        3: "mission 'm_transition' can never be staffed: its only run (4 periods from q1) "
+        "meets a period in which nobody eligible for one of its needs has any time: design "
+        "in q3; it is mandatory, so the model will be infeasible",
+        4: "mission 'm_innovation' can never be staffed: every run its window allows (2 "
+        "periods, starting in q2 … q3) meets a period in which nobody eligible for one of its "
+        "needs has any time: design in q3",
+    }
+
+
+def test_a_window_that_avoids_the_leave_is_fine(tmp_path: Path) -> None:
+    edit = horizon(
+        add_row("availability", person_id="p3", period_id="q2", fte="0"),
+        add_row("availability", person_id="p4", period_id="q2", fte="0"),
+        set_cell("missions", 3, "earliest_start", "q3"),
+    )
+    assert read_edited(tmp_path, edit).problems == ()
+
+
+def test_every_horizon_problem_is_reported_at_once(tmp_path: Path) -> None:
+    def edit(tables: Tables) -> None:
+        with_periods(tables)
+        tables["periods"][1]["start"] = ""
+        tables["missions"][0].update(after="m_improve", duration="3")
+        tables["missions"][1]["latest_end"] = "q9"
+        tables["availability"].append(dict(tables["availability"][0], fte="2.5"))
+        tables["ops_demand"][1]["fte"] = "-1"
+
+    report = read_edited(tmp_path, edit)
+    places = {(problem.table, problem.row, problem.column) for problem in report.errors}
+    assert places == {
+        ("periods.csv", 2, "start"),
+        ("missions.csv", 1, "after"),
+        ("missions.csv", 1, "duration"),
+        ("missions.csv", 2, "latest_end"),
+        ("availability.csv", 3, "fte"),
+        ("availability.csv", 3, "period_id"),
+        ("ops_demand.csv", 2, "fte"),
+    }
+
+
+def test_period_starts_as_date_cells_or_text_in_a_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    scenario = read_edited(tmp_path, with_periods).scenario
+    assert scenario is not None
+    write_scenario(scenario, tmp_path / "s.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    assert isinstance(workbook["periods"]["C2"].value, datetime)
+    workbook["periods"]["C3"] = "2027-04-01"
+    workbook["periods"]["C4"] = datetime(2027, 7, 1, 12, 30)
+    workbook.save(tmp_path / "s.xlsx")
+    report = read_scenario(tmp_path / "s.xlsx")
+    problem = find(report, "periods", "without a time of day", row=3, column="start")
+    assert problem.value == "2027-07-01T12:30:00"
+    workbook["periods"]["C4"] = datetime(2027, 7, 1)
+    workbook.save(tmp_path / "s.xlsx")
+    assert read_scenario(tmp_path / "s.xlsx").scenario == scenario
 
 
 # --------------------------------------------------------------------------- all at once

@@ -13,6 +13,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,15 @@ def _write_zip(scenario: Scenario, path: Path) -> None:
 def _write_json(scenario: Scenario, path: Path) -> None:
     document: dict[str, Any] = {table.name: table.rows for table in _tables(scenario)}
     document[SETTINGS_SHEET] = scenario.settings.model_dump()
-    atomic_write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_value)
+    atomic_write_text(path, text + "\n")
+
+
+def _json_value(value: Any) -> str:
+    """JSON has no date type: dates (``periods.start``) go as ISO text, which reads back."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
 # --------------------------------------------------------------------------- xlsx

@@ -8,11 +8,13 @@ MODEL.md §2 so the three input formats cannot drift apart.  It works in stages:
    with a message a planner can act on, so pydantic's own ``ValidationError`` never reaches
    anyone; rules between cells of one row (``rules.ROW_RULES``) are checked here too;
 2. tables (``tables``, driven by the tables of ``rules``): duplicate keys, references
-   between tables, the unit tree, missions without needs, contradictory locks — all
-   collected, never stopping at the first;
+   between tables, the unit tree and the ``after`` chains, missions without needs,
+   contradictory locks, period starts and mission windows, horizon columns without a
+   ``periods`` table — all collected, never stopping at the first;
 3. model (``feasibility``): only when nothing above failed are the row models and the
    ``Scenario`` built, and the questions that need the whole scenario (impossible pins,
-   needs nobody can fill, operations nobody can protect) are asked through ``compile``.
+   needs nobody can fill, operations nobody can protect, missions with no possible run)
+   are asked through ``compile``.
    Asked of broken data they would report consequences of earlier errors rather than causes.
 
 ``read_scenario``, ``load_scenario`` and ``read_upload`` put reading and validating together:

@@ -1,9 +1,10 @@
 """Stage 1 of validation: one cell at a time, typed and range-checked.
 
 Every known column (and every setting) is a ``Column`` derived from its pydantic field, so
-the parser and the model can never disagree on a type or a bound.  A cell that does not fit
-raises ``CellError`` with a reason a planner can act on; the caller adds where it was.
-Pydantic's own ``ValidationError`` thus never reaches anyone.
+the parser and the model can never disagree on a type or a bound (a bound that depends on
+another cell of the row is left to a row rule: ``rules.RANGE_IN_ROW_RULES``).  A cell that
+does not fit raises ``CellError`` with a reason a planner can act on; the caller adds where
+it was.  Pydantic's own ``ValidationError`` thus never reaches anyone.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ import math
 import operator
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import Enum, StrEnum
 from typing import Any, Final, get_args
 
 import annotated_types
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from assembler.domain.scenario import TABLE_ROW_TYPES
 from assembler.domain.settings import ModelSettings, Weights
 from assembler.io.raw import cell_text
 from assembler.text import did_you_mean
+from assembler.validation.rules import RANGE_IN_ROW_RULES
 
 
 class CellError(ValueError):
@@ -248,9 +251,16 @@ class Column:
         raise CellError(f"unknown {self.name}: must be {listed}{did_you_mean(word, allowed)}")
 
 
+def _table_columns(table: str, model: type[BaseModel]) -> dict[str, Column]:
+    """The columns of one table; those whose range a row rule checks keep only their type."""
+    columns = {name: Column.of(name, info) for name, info in model.model_fields.items()}
+    for name in RANGE_IN_ROW_RULES.get(table, ()):
+        columns[name] = replace(columns[name], bounds=())
+    return columns
+
+
 COLUMNS: Final[dict[str, dict[str, Column]]] = {
-    table: {name: Column.of(name, info) for name, info in model.model_fields.items()}
-    for table, model in TABLE_ROW_TYPES.items()
+    table: _table_columns(table, model) for table, model in TABLE_ROW_TYPES.items()
 }
 """Table → its known columns, in model order (the order tables are written in)."""
 

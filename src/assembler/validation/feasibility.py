@@ -1,9 +1,10 @@
 """Stage 3 of validation: warnings (and impossible pins) that need the built scenario.
 
 Only asked once the scenario is built without error: asked of broken data these questions
-would report consequences of earlier errors rather than causes.  Eligibility is answered by
-``compile.eligibility`` and operational protection by ``compile.instance``'s step formulas,
-so these warnings can never disagree with what the solver will do.
+would report consequences of earlier errors rather than causes.  Eligibility, operational
+protection and mission timing are answered by ``compile.instance`` (``Instance``: its
+eligibility, ``cap_pt``, ``R_ukt`` per period and the possible starts ``S_m``), so these
+warnings can never disagree with what the solver will do.
 """
 
 from __future__ import annotations
@@ -12,26 +13,36 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from assembler.compile.eligibility import Eligibility, condition_clause
-from assembler.compile.instance import capacity_steps, protected_steps
+from assembler.compile.instance import Instance
 from assembler.domain.problems import error, warning
 from assembler.domain.scenario import LockKind, Mission, MissionNeed, Person, Scenario
+from assembler.text import plural
 from assembler.validation.rows import TypedTables
 
 _Needs = Mapping[str, Sequence[tuple[int, MissionNeed]]]
 """Mission id → its needs, each with its row number in the needs table."""
 
+_INFEASIBLE = "the model will be infeasible"
+
 
 def check_feasibility(tables: TypedTables, scenario: Scenario) -> None:
-    """Impossible pins, needs nobody can fill and operations nobody can protect."""
+    """Impossible pins, needs nobody can fill, operations nobody can protect and (with
+    periods) missions whose timing or whose people's time leaves them no possible run."""
     # A shallow copy takes the cached properties Eligibility fills in (``parent_of``), so
-    # the scenario handed back stays as fresh as one built directly.
-    eligibility = Eligibility(scenario.model_copy())
+    # the scenario handed back stays as fresh as one built directly.  The eligible people of
+    # every need are the costliest part of an Instance and only the run check reads them:
+    # without periods the copy leaves the needs out, keeping validation near-linear.
+    horizon = scenario.has_horizon
+    instance = Instance(scenario.model_copy(update={} if horizon else {"mission_needs": ()}))
+    eligibility = instance.eligibility
     needs: dict[str, list[tuple[int, MissionNeed]]] = defaultdict(list)
     for number, need in zip(tables.numbers("mission_needs"), scenario.mission_needs, strict=True):
         needs[need.mission_id].append((number, need))
     _check_pins(tables, scenario, eligibility, needs)
     _check_needs_fillable(tables, scenario, eligibility, needs)
-    _check_operations(tables, scenario, eligibility)
+    _check_operations(tables, instance)
+    if horizon:
+        _check_runs(tables, instance)
 
 
 def _check_pins(
@@ -66,7 +77,7 @@ def _check_pins(
                 warning(
                     source,
                     f"{person_id!r} is pinned to {len(numbers)} mission(s) but may join "
-                    f"at most {limit} (max_missions): the model will be infeasible",
+                    f"at most {limit} (max_missions): {_INFEASIBLE}",
                     row=numbers[-1],
                     column="person_id",
                     value=person_id,
@@ -109,7 +120,7 @@ def _check_needs_fillable(
                 warning(
                     tables.source("missions"),
                     "mandatory mission cannot be staffed: nobody is eligible for its "
-                    f"need(s) in {', '.join(unfillable)}; the model will be infeasible",
+                    f"need(s) in {', '.join(unfillable)}; {_INFEASIBLE}",
                     row=number,
                     column="mandatory",
                     value="true",
@@ -131,44 +142,152 @@ def _anyone_eligible(
     return False
 
 
-def _check_operations(tables: TypedTables, scenario: Scenario, eligibility: Eligibility) -> None:
+def _check_operations(tables: TypedTables, instance: Instance) -> None:
     """Warn about operational demand the unit's own people cannot protect (infeasible).
 
-    One demand at a time, with the same ``R_uk`` and ``cap_p`` as the compiled instance;
-    clashes between several demands of a unit are left to ``solve``'s own check.
+    One demand and period at a time, with the compiled ``R_ukt`` and ``cap_pt``: a row is
+    judged in the periods it is in force, against the time people have then.  Clashes
+    between several demands of a unit are left to ``solve``'s own check.
     """
-    settings = scenario.settings
-    step = settings.step_fte
-    members: dict[str, list[Person]] = defaultdict(list)
-    for person in scenario.people:
-        members[person.unit_id].append(person)
+    scenario = instance.scenario
+    step = instance.step
+    row_of: dict[tuple[str, str, str | None], int] = {}
     for number, demand in zip(tables.numbers("ops_demand"), scenario.ops_demand, strict=True):
-        able = [
-            person for person in members[demand.unit_id] if eligibility.can_cover(person, demand)
-        ]
-        protected = protected_steps(demand.fte, settings.ops_buffer, step)
-        available = sum(capacity_steps(person.fte, step) for person in able)
-        if not able:
-            reason = (
+        row_of[demand.unit_id, demand.skill_id, demand.period_id] = number
+    demand_of = dict(zip(tables.numbers("ops_demand"), scenario.ops_demand, strict=True))
+    unable: dict[int, list[int]] = defaultdict(list)
+    short: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for need in instance.ops:
+        unit_id, skill_id = need.unit_id, need.skill_id
+        in_force = row_of.get((unit_id, skill_id, instance.period_ids[need.period]))
+        number = row_of[unit_id, skill_id, None] if in_force is None else in_force
+        available = sum(instance.capacity[p][need.period] for p in need.eligible)
+        if not need.eligible:
+            unable[number].append(need.period)
+        elif available < need.required:
+            short[number].append((need.period, available, need.required))
+    named = scenario.has_horizon
+    for number in sorted(unable.keys() | short.keys()):
+        demand = demand_of[number]
+        reasons: list[str] = []
+        if number in unable:
+            when = f" {_periods_text(instance, unable[number])}" if named else ""
+            reasons.append(
                 f"nobody in unit {demand.unit_id!r} has {demand.skill_id} at level ≥ "
-                f"{demand.min_level}: this operational demand cannot be covered and the "
-                "model will be infeasible"
+                f"{demand.min_level}: this operational demand cannot be covered{when} and "
+                f"{_INFEASIBLE}"
             )
-        elif available < protected:
-            reason = (
-                f"the people of unit {demand.unit_id!r} who can cover {demand.skill_id} have "
-                f"{available * step:g} FTE in all, less than the protected "
-                f"{protected * step:g} FTE (fte * (1 + ops_buffer)): the model will be "
-                "infeasible"
+        for period, available, protected in short.get(number, ()):
+            when = f"in {instance.period_ids[period]}, " if named else ""
+            reasons.append(
+                f"{when}the people of unit {demand.unit_id!r} who can cover {demand.skill_id} "
+                f"have {available * step:g} FTE in all, less than the protected "
+                f"{protected * step:g} FTE (fte * (1 + ops_buffer)): {_INFEASIBLE}"
             )
+        for reason in reasons:
+            tables.add(
+                warning(
+                    tables.source("ops_demand"),
+                    reason,
+                    row=number,
+                    column="skill_id",
+                    value=demand.skill_id,
+                )
+            )
+
+
+def _periods_text(instance: Instance, periods: Sequence[int]) -> str:
+    """``in every period`` or ``in q1, q3``: where a warning holds, without a long list."""
+    if len(periods) == instance.horizon:
+        return "in every period"
+    return "in " + ", ".join(instance.period_ids[t] for t in periods)
+
+
+def _check_runs(tables: TypedTables, instance: Instance) -> None:
+    """Warn about missions that have no possible run (MODEL.md v2): their ``after`` chain
+    leaves no start in the window, or every start runs through a period in which the people
+    eligible for one of their needs have no time at all."""
+    for m, number in enumerate(tables.numbers("missions")):
+        mission = instance.missions[m]
+        if not instance.starts[m]:
+            column, value, reason = "after", mission.after, _why_no_start(instance, m)
         else:
-            continue
+            blocked = _blocked_runs(instance, m)
+            if not blocked:
+                continue
+            column, value, reason = "mission_id", mission.mission_id, blocked
+        if mission.mandatory:
+            reason += f"; it is mandatory, so {_INFEASIBLE}"
         tables.add(
-            warning(
-                tables.source("ops_demand"),
-                reason,
-                row=number,
-                column="skill_id",
-                value=demand.skill_id,
-            )
+            warning(tables.source("missions"), reason, row=number, column=column, value=value)
         )
+
+
+def _why_no_start(instance: Instance, mission: int) -> str:
+    """The ``after`` chain from ``mission`` to the first mission that can run, and why the
+    mission after that one cannot start in time (``Instance.starts`` dropped every start)."""
+    ids = instance.period_ids
+    chain = [mission]
+    root = instance.after[mission]
+    while root is not None and not instance.starts[root]:
+        chain.append(root)
+        root = instance.after[root]
+    assert root is not None  # validation keeps every window non-empty: only chains empty one
+    last = chain[-1]
+    names = [instance.missions[m].mission_id for m in (*chain, root)]
+    runs_after = ", which runs after ".join(repr(name) for name in names[1:])
+    root_start = instance.starts[root].start
+    ready = root_start + instance.duration[root]
+    latest_start = instance.latest[last] - instance.duration[last] + 1
+    root_end = (
+        f"{names[-1]!r} ends in {ids[ready - 1]} at the earliest (starting in "
+        f"{ids[root_start]}, {plural(instance.duration[root], 'period')})"
+    )
+    if ready >= instance.horizon:
+        why = f"{root_end}, which leaves no period for {names[-2]!r} to start in"
+    else:
+        why = (
+            f"{root_end}, so {names[-2]!r} cannot start before {ids[ready]}, but to end by "
+            f"{ids[instance.latest[last]]} in {plural(instance.duration[last], 'period')} it "
+            f"must start by {ids[latest_start]}"
+        )
+    return f"mission {names[0]!r} can never run: it runs after {runs_after}; {why}"
+
+
+def _blocked_runs(instance: Instance, mission: int) -> str:
+    """Why no start of ``mission`` leaves its team any time, or ``""`` if some start does.
+
+    A run is blocked when, in one of its periods, everyone eligible for one need has 0
+    capacity (all on leave, not yet joined or gone).  Needs nobody is eligible for are left
+    to ``_check_needs_fillable``, which already says so.
+    """
+    window = instance.window(mission)
+    blocks: dict[str, list[int]] = {}
+    for n in instance.needs_of[mission]:
+        need = instance.needs[n]
+        if not need.eligible:
+            continue
+        empty = [t for t in window if all(instance.capacity[p][t] == 0 for p in need.eligible)]
+        if empty:
+            blocks[need.skill_id] = empty
+    blocked = {t for periods in blocks.values() for t in periods}
+    starts = instance.starts[mission]
+    if not blocked or not all(blocked & set(instance.run(mission, s)) for s in starts):
+        return ""
+    ids = instance.period_ids
+    length = plural(instance.duration[mission], "period")
+    if len(starts) == 1:
+        runs = f"its only run ({length} from {ids[starts[0]]})"
+    else:
+        runs = (
+            f"every run its window allows ({length}, starting in {ids[starts[0]]} … "
+            f"{ids[starts[-1]]})"
+        )
+    where = "; ".join(
+        f"{skill} in {', '.join(ids[t] for t in periods)}" for skill, periods in blocks.items()
+    )
+    return (
+        f"mission {instance.missions[mission].mission_id!r} can never be staffed: {runs} "
+        "meets a period in which nobody eligible for one of its needs has any time: "
+        f"{where}"
+    )

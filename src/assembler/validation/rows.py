@@ -150,13 +150,12 @@ class TypedTables:
         for rule in ROW_RULES.get(table.name, ()):
             breach = rule(values)
             if breach is not None:
+                shown = breach.value
+                if shown is None:
+                    shown = cell_text(row.get(breach.column))
                 self.add(
                     error(
-                        table.source,
-                        breach.reason,
-                        row=number,
-                        column=breach.column,
-                        value=breach.value,
+                        table.source, breach.reason, row=number, column=breach.column, value=shown
                     )
                 )
         return Row(number, values)

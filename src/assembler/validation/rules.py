@@ -21,9 +21,15 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "capabilities": ("capability_id",),
     "person_skills": ("person_id", "skill_id"),
     "mission_needs": ("mission_id", "skill_id"),
-    "ops_demand": ("unit_id", "skill_id"),
+    "ops_demand": ("unit_id", "skill_id", "period_id"),
+    "periods": ("period_id",),
+    "availability": ("person_id", "period_id"),
 }
 """What must be unique in each table (MODEL.md §2: ids, and "at most one row per …")."""
+
+BLANK_KEY_PARTS: Final[dict[str, str]] = {"ops_demand": "period_id"}
+"""Key columns where a blank cell counts as one value of its own (the blank-period row of an
+ops demand holds in every period, so two of them clash as in v1, but not with a period row)."""
 
 REFERENCES: Final[tuple[tuple[str, str, str], ...]] = (
     ("people", "unit_id", "unit"),
@@ -41,6 +47,12 @@ REFERENCES: Final[tuple[tuple[str, str, str], ...]] = (
     ("preferences", "mission_id", "mission"),
     ("locks", "person_id", "person"),
     ("locks", "mission_id", "mission"),
+    ("missions", "earliest_start", "period"),
+    ("missions", "latest_end", "period"),
+    ("missions", "after", "mission"),
+    ("ops_demand", "period_id", "period"),
+    ("availability", "person_id", "person"),
+    ("availability", "period_id", "period"),
 )
 """(table, column, kind of thing it names): every reference that must resolve."""
 
@@ -51,16 +63,24 @@ SUMMED: Final[dict[str, tuple[tuple[str, str], str]]] = {
 """Tables whose rows may repeat a pair, which the model then adds up (MODEL.md sums over
 rows): table → the pair, and how to name one such row ({0}, {1}: the pair's values)."""
 
-NON_EMPTY: Final = {"people": "person", "missions": "mission"}
-"""Required tables that must also have rows: a scenario without people or missions is moot."""
+NON_EMPTY: Final = {"people": "person", "missions": "mission", "periods": "period"}
+"""Tables that must have rows when present: a scenario without people or missions is moot,
+and a ``periods`` table without rows would leave no time to plan in."""
+
+HORIZON_TABLES: Final = ("availability",)
+"""Tables that only mean something with a ``periods`` table (MODEL.md v2), like the columns of
+``domain.scenario.HORIZON_COLUMNS``: rows there without one are an error."""
 
 
 @dataclass(frozen=True, slots=True)
 class Breach:
-    """A row rule broken: the cell to point at, its value as shown, and why."""
+    """A row rule broken: the cell to point at, its value as shown, and why.
+
+    ``value`` ``None`` shows the cell as the planner typed it (the rule only sees it typed).
+    """
 
     column: str
-    value: str
+    value: str | None
     reason: str
 
 
@@ -87,8 +107,26 @@ def reserved_within_capacity(values: Mapping[str, Any]) -> Breach | None:
     return None
 
 
+def ops_fte_by_period(values: Mapping[str, Any]) -> Breach | None:
+    """A blank-period row is the demand itself and must ask for time; a period row replaces
+    it in one period, where 0 says "no requirement then" (MODEL.md §2 ``ops_demand``)."""
+    fte = values.get("fte")
+    if fte is None:
+        return None
+    if values.get("period_id") is None:
+        return None if fte > 0 else Breach("fte", None, "must be > 0")
+    if fte < 0:
+        return Breach("fte", None, "must be ≥ 0 on a row with a period_id (0: no requirement)")
+    return None
+
+
 ROW_RULES: Final[dict[str, tuple[RowRule, ...]]] = {
     "missions": (max_team_not_below_min_team,),
     "capabilities": (reserved_within_capacity,),
+    "ops_demand": (ops_fte_by_period,),
 }
 """Table → the rules each of its rows must keep, checked in this order."""
+
+RANGE_IN_ROW_RULES: Final[dict[str, frozenset[str]]] = {"ops_demand": frozenset({"fte"})}
+"""Table → columns whose range depends on another cell of the row: their cells are only
+parsed as numbers, and a row rule (``ops_fte_by_period``) says which bound applies."""

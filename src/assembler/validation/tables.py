@@ -1,22 +1,27 @@
 """Stage 2 of validation: rules across rows and tables, all reported, none stopping the rest.
 
-Duplicate keys, references that do not resolve, cycles in the unit tree, missions without
-needs, contradictory locks and rows that will be summed.  Each check reads the typed rows
-of ``TypedTables`` and only trusts columns that exist (``usable``), so a missing column is
-reported once, by stage 1, rather than again as a consequence here.
+Duplicate keys, references that do not resolve, cycles in the unit tree and the ``after``
+chains, missions without needs, contradictory locks, rows that will be summed, and the
+planning horizon: period columns used without periods, start dates, mission windows.  Each
+check reads the typed rows of ``TypedTables`` and only trusts columns that exist
+(``usable``), so a missing column is reported once, by stage 1, rather than again as a
+consequence here.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from assembler.domain.problems import error, warning
-from assembler.domain.scenario import LockKind
-from assembler.validation.rows import TypedTables
-from assembler.validation.rules import KEYS, REFERENCES, SUMMED
+from assembler.domain.scenario import HORIZON_COLUMNS, LockKind
+from assembler.io.raw import cell_text
+from assembler.text import plural
+from assembler.validation.rows import Row, TypedTables
+from assembler.validation.rules import BLANK_KEY_PARTS, HORIZON_TABLES, KEYS, REFERENCES, SUMMED
 
 
 @dataclass(frozen=True)
@@ -28,28 +33,38 @@ class _Target:
 
 
 def check_keys(tables: TypedTables) -> None:
+    """At most one row per key; a blank part of a key that may be blank is a value too."""
     for name, key in KEYS.items():
         if name not in tables.rows or not set(key) <= tables.usable[name]:
             continue
+        may_be_blank = BLANK_KEY_PARTS.get(name)
         first: dict[tuple[Any, ...], int] = {}
         for row in tables.rows[name]:
-            get = row.values.get
-            values = (get(key[0]),) if len(key) == 1 else (get(key[0]), get(key[1]))
-            if None in values:
+            values = tuple(row.values.get(column) for column in key)
+            if any(v is None for c, v in zip(key, values, strict=True) if c != may_be_blank):
                 continue
             seen = first.setdefault(values, row.number)
             if seen == row.number:
                 continue
-            if len(key) == 1:
-                reason = f"duplicate {key[0]}: already used on row {seen}"
+            given = [(c, v) for c, v in zip(key, values, strict=True) if v is not None]
+            columns = [column for column, _ in given]
+            if len(given) == 1:
+                reason = f"duplicate {columns[0]}: already used on row {seen}"
             else:
-                pair = ", ".join(key)
+                shown = tuple(value for _, value in given)
+                pair = ", ".join(columns)
                 reason = (
-                    f"duplicate ({pair}) = {values!r}: already on row {seen}; "
+                    f"duplicate ({pair}) = {shown!r}: already on row {seen}; "
                     f"at most one row per ({pair})"
                 )
             tables.add(
-                error(tables.source(name), reason, row=row.number, column=key[-1], value=values[-1])
+                error(
+                    tables.source(name),
+                    reason,
+                    row=row.number,
+                    column=columns[-1],
+                    value=given[-1][1],
+                )
             )
 
 
@@ -90,6 +105,9 @@ def _targets(tables: TypedTables) -> dict[str, _Target | None]:
         "mission": _id_target(
             tables, "missions", "mission_id", f"not a mission_id in {source('missions')}"
         ),
+        "period": _id_target(
+            tables, "periods", "period_id", f"not a period_id in {source('periods')}"
+        ),
     }
 
 
@@ -118,30 +136,10 @@ def check_references(tables: TypedTables) -> None:
 
 
 def check_unit_tree(tables: TypedTables) -> None:
-    """Follow parent links once from every unit; a walk that meets itself is a cycle."""
     if "units" not in tables.rows or not {"unit_id", "parent_id"} <= tables.usable["units"]:
         return
-    parent: dict[str, str] = {}
-    number: dict[str, int] = {}
-    for row in tables.rows["units"]:
-        child, up = row.values.get("unit_id"), row.values.get("parent_id")
-        if child is not None and child not in number:
-            number[child] = row.number
-            if up is not None:
-                parent[child] = up
-    done: set[str] = set()
-    for start in number:
-        path: dict[str, None] = {}
-        unit: str | None = start
-        while unit is not None and unit not in done and unit not in path:
-            path[unit] = None
-            unit = parent.get(unit)
-        done.update(path)
-        if unit is None or unit not in path:
-            continue
-        ring = list(path)[list(path).index(unit) :]
-        first = min(range(len(ring)), key=lambda i: number[ring[i]])
-        ring = ring[first:] + ring[:first]
+    parent, number = _links(tables.rows["units"], "unit_id", "parent_id")
+    for ring in _cycles(parent, number):
         shown = " → ".join([*ring, ring[0]])
         tables.add(
             error(
@@ -152,6 +150,68 @@ def check_unit_tree(tables: TypedTables) -> None:
                 value=parent[ring[0]],
             )
         )
+
+
+def check_after_chains(tables: TypedTables) -> None:
+    """A mission waits for its ``after`` mission to finish: a cycle would wait forever."""
+    if "missions" not in tables.rows or not {"mission_id", "after"} <= tables.usable["missions"]:
+        return
+    after, number = _links(tables.rows["missions"], "mission_id", "after")
+    for ring in _cycles(after, number):
+        if len(ring) == 1:
+            reason = "a mission cannot run after itself"
+        else:
+            shown = " → ".join([*ring, ring[0]])
+            reason = (
+                f"the after chains have a cycle: {shown}; each of these missions would have "
+                "to wait for itself to finish"
+            )
+        tables.add(
+            error(
+                tables.source("missions"),
+                reason,
+                row=number[ring[0]],
+                column="after",
+                value=after[ring[0]],
+            )
+        )
+
+
+def _links(rows: Sequence[Row], node: str, link: str) -> tuple[dict[str, str], dict[str, int]]:
+    """Each id's link (its parent unit, the mission it runs after) and the row it is on;
+    a repeated id keeps its first row, whose repetition ``check_keys`` reports."""
+    target: dict[str, str] = {}
+    number: dict[str, int] = {}
+    for row in rows:
+        here, there = row.values.get(node), row.values.get(link)
+        if here is not None and here not in number:
+            number[here] = row.number
+            if there is not None:
+                target[here] = there
+    return target, number
+
+
+def _cycles(link: Mapping[str, str], number: Mapping[str, int]) -> list[list[str]]:
+    """Every cycle of ``link``, once each, starting at its id on the first row.
+
+    Links are followed once from every id; a walk that meets itself is a cycle, and ids
+    already walked are not walked again, which keeps this linear.
+    """
+    done: set[str] = set()
+    found: list[list[str]] = []
+    for start in number:
+        path: dict[str, None] = {}
+        node: str | None = start
+        while node is not None and node not in done and node not in path:
+            path[node] = None
+            node = link.get(node)
+        done.update(path)
+        if node is None or node not in path:
+            continue
+        ring = list(path)[list(path).index(node) :]
+        first = min(range(len(ring)), key=lambda i: number[ring[i]])
+        found.append(ring[first:] + ring[:first])
+    return found
 
 
 def check_missions_have_needs(tables: TypedTables) -> None:
@@ -222,12 +282,134 @@ def check_summed_duplicates(tables: TypedTables) -> None:
                 )
 
 
+def check_horizon_needs_periods(tables: TypedTables) -> None:
+    """Without a ``periods`` table the v2 columns and ``availability`` must be blank: a value
+    there means the planner planned with periods, and most likely the periods table is lost."""
+    if "periods" in tables.rows or "periods" in tables.raw.unreadable:
+        return
+    periods = f"{tables.source('periods')} {tables.layout.kind}"
+    for table, columns in HORIZON_COLUMNS.items():
+        for row in tables.rows.get(table, ()):
+            for column in columns:
+                value = row.values.get(column)
+                if value is not None:
+                    tables.add(
+                        error(
+                            tables.source(table),
+                            f"{column} only has a meaning with planning periods, but there is no "
+                            f"{periods}: most likely it is missing",
+                            row=row.number,
+                            column=column,
+                            value=cell_text(value),
+                        )
+                    )
+    for table in HORIZON_TABLES:
+        rows = tables.rows.get(table, ())
+        if rows:
+            tables.add(
+                error(
+                    tables.source(table),
+                    f"{table} is given per period ({plural(len(rows), 'row')}), but there is "
+                    f"no {periods}: most likely it is missing",
+                    row=rows[0].number,
+                    column="period_id",
+                    value=rows[0].values.get("period_id"),
+                )
+            )
+
+
+def check_period_starts(tables: TypedTables) -> None:
+    """Start dates date the whole plan or none of it, and must follow the rows' time order."""
+    if "periods" not in tables.rows or "start" not in tables.usable["periods"]:
+        return
+    rows = tables.rows["periods"]
+    dated = [row for row in rows if row.values.get("start") is not None]
+    source = tables.source("periods")
+    if dated:
+        for row in rows:
+            if "start" in row.values and row.values["start"] is None:
+                tables.add(
+                    error(
+                        source,
+                        f"start is blank, but other periods have one (row {dated[0].number}): "
+                        "give every period a start date, or none",
+                        row=row.number,
+                        column="start",
+                    )
+                )
+    for before, row in itertools.pairwise(dated):
+        start, previous = row.values["start"], before.values["start"]
+        if start <= previous:
+            tables.add(
+                error(
+                    source,
+                    f"start {start.isoformat()} is not after {previous.isoformat()}, the start "
+                    f"of the period on row {before.number}: periods are listed in time order, "
+                    "so their starts must increase strictly",
+                    row=row.number,
+                    column="start",
+                    value=start.isoformat(),
+                )
+            )
+
+
+def check_windows(tables: TypedTables) -> None:
+    """A mission's window must hold its duration (MODEL.md §2), counted in periods."""
+    if "periods" not in tables.rows or "missions" not in tables.rows:
+        return
+    periods = [row.values.get("period_id") for row in tables.rows["periods"]]
+    if not periods:
+        return  # reported by stage 1: a periods table needs rows
+    position: dict[str, int] = {}
+    for number, period in enumerate(periods, start=1):
+        if period is not None:
+            position.setdefault(period, number)
+    source = tables.source("missions")
+    for row in tables.rows["missions"]:
+        get = row.values.get
+        first, last = get("earliest_start"), get("latest_end")
+        if (first is not None and first not in position) or (
+            last is not None and last not in position
+        ):
+            continue  # an unknown period, reported by check_references
+        start = 1 if first is None else position[first]
+        end = len(periods) if last is None else position[last]
+        first, last = periods[start - 1] or f"period {start}", periods[end - 1] or f"period {end}"
+        duration = get("duration")
+        if start > end:
+            tables.add(
+                error(
+                    source,
+                    f"earliest_start {first!r} (period {start}) is after latest_end {last!r} "
+                    f"(period {end}): the window holds no period",
+                    row=row.number,
+                    column="earliest_start",
+                    value=first,
+                )
+            )
+        elif duration is not None and duration > end - start + 1:
+            tables.add(
+                error(
+                    source,
+                    f"duration {duration} is more than the window holds: "
+                    f"{plural(end - start + 1, 'period')}, from {first!r} to {last!r}",
+                    row=row.number,
+                    column="duration",
+                    value=str(duration),
+                )
+            )
+
+
 TABLE_CHECKS: Final[tuple[Callable[[TypedTables], None], ...]] = (
     check_keys,
     check_references,
     check_unit_tree,
+    check_after_chains,
     check_missions_have_needs,
     check_locks,
     check_summed_duplicates,
+    check_horizon_needs_periods,
+    check_period_starts,
+    check_windows,
 )
 """Every check of this stage, in the order their problems are listed."""
