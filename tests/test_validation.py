@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -423,3 +424,16 @@ def test_unreadable_sources_never_raise(
 def test_missing_path(tmp_path: Path) -> None:
     report = read_scenario(tmp_path / "nope")
     assert [problem.reason for problem in report.problems] == ["no such file or folder"]
+
+
+def test_commitments_no_plan_can_honour_are_warned_before_any_solve(tmp_path: Path) -> None:
+    folder = tmp_path / "pinned"
+    shutil.copytree("data/sample", folder)
+    with (folder / "locks.csv").open("a", encoding="utf-8") as locks:
+        locks.write("P001,M03,pin\n")
+    report = read_scenario(folder)
+    assert report.ok
+    (problem,) = report.warnings
+    assert problem.table == "scenario"
+    assert problem.reason.startswith("mission M03 has P001 pinned to it and needs 1 FTE")
+    assert problem.reason.endswith("the model will be infeasible")

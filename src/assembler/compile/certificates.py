@@ -38,12 +38,17 @@ def clashes(instance: Instance) -> list[str]:
     found, since it re-finds every single mission's shortage as a larger clash.
     """
     shortfalls = [str(shortfall) for shortfall in ops_shortfalls(instance)]
-    if shortfalls:
-        return shortfalls
+    return shortfalls or commitment_clashes(instance)
+
+
+def commitment_clashes(instance: Instance, focus: bool = True) -> list[str]:
+    """The clashes of commitments (mandatory missions, pins), assuming operations fit;
+    ``focus=False`` leaves out pins to more missions at once than a person may join (which
+    validation already reports row by row when there are no periods)."""
     found = [
         *_committed_missions(instance),
         *_shared_capabilities(instance),
-        *_pins_without_time(instance),
+        *_pins_without_time(instance, focus),
     ]
     return found or _committed_needs_with_operations(instance)
 
@@ -210,7 +215,7 @@ def _shared_capabilities(instance: Instance) -> list[str]:
     return found
 
 
-def _pins_without_time(instance: Instance) -> list[str]:
+def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
     found = []
     held: dict[int, list[int]] = defaultdict(list)  # person → capacity[p][t] minus pins
     pinned_at: dict[tuple[int, int], list[int]] = defaultdict(list)  # (person, t) → missions
@@ -240,7 +245,7 @@ def _pins_without_time(instance: Instance) -> list[str]:
             held[p][t] = max(0, held[p][t] - share)
     for (p, t), missions in sorted(pinned_at.items()):
         limit = instance.max_missions[p]
-        if len(missions) > limit:
+        if focus and len(missions) > limit:
             names = ", ".join(instance.missions[m].mission_id for m in missions)
             found.append(
                 f"{instance.people[p].person_id} is pinned to missions {names}, which all run"

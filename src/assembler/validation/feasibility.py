@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from assembler.compile.certificates import commitment_clashes
 from assembler.compile.eligibility import Eligibility, condition_clause
 from assembler.compile.instance import Instance
+from assembler.compile.protection import ops_shortfalls
 from assembler.domain.problems import error, warning
 from assembler.domain.scenario import LockKind, Mission, MissionNeed, Person, Scenario
 from assembler.text import plural
@@ -33,7 +35,11 @@ def check_feasibility(tables: TypedTables, scenario: Scenario) -> None:
     # every need are the costliest part of an Instance and only the run check reads them:
     # without periods the copy leaves the needs out, keeping validation near-linear.
     horizon = scenario.has_horizon
-    instance = Instance(scenario.model_copy(update={} if horizon else {"mission_needs": ()}))
+    committed = any(m.mandatory for m in scenario.missions) or any(
+        lock.lock is LockKind.PIN for lock in scenario.locks
+    )
+    full = horizon or committed
+    instance = Instance(scenario.model_copy(update={} if full else {"mission_needs": ()}))
     eligibility = instance.eligibility
     needs: dict[str, list[tuple[int, MissionNeed]]] = defaultdict(list)
     for number, need in zip(tables.numbers("mission_needs"), scenario.mission_needs, strict=True):
@@ -43,6 +49,17 @@ def check_feasibility(tables: TypedTables, scenario: Scenario) -> None:
     _check_operations(tables, instance)
     if horizon:
         _check_runs(tables, instance)
+    if committed and not tables.has_errors():
+        _check_commitments(tables, instance)
+
+
+def _check_commitments(tables: TypedTables, instance: Instance) -> None:
+    """Mandatory missions and pins no plan can honour, certified from the data (the
+    clashes ``solve`` would name at once), once operations alone fit."""
+    if ops_shortfalls(instance):
+        return  # the operations rows already carry the warning
+    for clash in commitment_clashes(instance, focus=instance.horizon > 1):
+        tables.add(warning("scenario", f"{clash}: {_INFEASIBLE}"))
 
 
 def _check_pins(
@@ -70,6 +87,8 @@ def _check_pins(
                     value=person.person_id,
                 )
             )
+    if scenario.has_horizon:
+        return  # pins at different times do not compete: the certificates judge per period
     for person_id, numbers in pins.items():
         limit = eligibility.person_by_id[person_id].mission_limit(scenario.settings)
         if len(numbers) > limit:
