@@ -121,7 +121,13 @@ with stress_tab:
     outcome = plan(planner)
     if outcome is not None:
         absence, draws, seed, repair = st.columns(4)
-        away = absence.number_input("People away (%)", 0, 100, 10)
+        away = absence.number_input(
+            "People away (%)",
+            0,
+            100,
+            10,
+            help="Each person's chance of being away; with periods, in each period on its own.",
+        )
         count = draws.number_input("Draws", 1, 1_000, 50)
         seeded = seed.number_input("Seed", 0, 1_000_000, 0)
         own = outcome.scenario.settings.ops_buffer

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from assembler import Instance, Scenario, SolveSettings, Status, cli, solve
 from assembler.compile.protection import ops_shortfalls
-from assembler.domain.scenario import LockKind
+from assembler.domain.scenario import LockKind, OpsDemand, Period
 from assembler.io import write_scenario
 from assembler.tradeoffs import Runner, frontier
+from assembler.tradeoffs.charts import frontier_chart
 from assembler.tradeoffs.runner import local_cluster
 from builders import mission, person, scenario
 from strategies import small_scenarios
@@ -157,3 +158,35 @@ def test_cli_frontier_rejects_a_bad_buffer_list(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "'ten' is not an ops buffer" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_frontier_on_a_horizon(runner: Runner) -> None:
+    """``net`` (0.4 FTE, one quarter of two) needs a and b; u1's load is 0.8 FTE in q1 and
+    0.5 in q2.  At 0 % a has 0.2 free in q1: net starts there.  At 20 % a has nothing left
+    in q1 (0.96 → 20 steps) but 0.4 in q2: net waits a quarter.  At 30 % q1 needs 21 steps
+    of a's 20: operations no longer fit.  Network FTE is 0.4 in one quarter of two."""
+    built = scenario(
+        [
+            person("a", "u1", {"k": 3}, network_opt_in=True),
+            person("b", "u2", {"k": 3}, network_opt_in=True),
+        ],
+        [mission("net", {"k": 0.4}, change_type="innovation", value=2, min_team=2, duration=1)],
+        units=[("u1", None), ("u2", None)],
+    ).replace(
+        periods=(Period(period_id="q1"), Period(period_id="q2")),
+        ops_demand=(
+            OpsDemand(unit_id="u1", skill_id="k", fte=0.8),
+            OpsDemand(unit_id="u1", skill_id="k", fte=0.5, period_id="q2"),
+        ),
+    )
+    result = frontier(built, SolveSettings(time_limit=10), [0.0, 0.2, 0.3], runner=runner)
+    table = result.table
+    assert list(table["status"]) == ["optimal", "optimal", "infeasible"]
+    assert list(table["score"][:2]) == [20_000 - 2, 20_000 - 2 - 1]
+    assert list(table["value_captured"][:2]) == [2, 2]
+    assert list(table["network_fte"][:2]) == [0.2, 0.2]
+    assert table["tightest_ops"].iloc[1] == "u1/k@q1"  # all of a's q1 kept at exactly 100 %
+    assert "operations of unit 'u1' in k in q1" in table["conflicts"].iloc[2]
+    _, point = result.point(1)
+    assert point.solution is not None and point.solution.starts == {"net": 1}
+    frontier_chart(table).to_dict()

@@ -6,16 +6,20 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from assembler import Instance, Scenario, SolveSettings, cli
+from assembler.domain.scenario import Period
 from assembler.domain.solution import Solution
 from assembler.io import write_scenario
 from assembler.tradeoffs import Runner, StressSettings, stress
+from assembler.tradeoffs.absences import draw_absences
+from assembler.tradeoffs.charts import stress_chart
 from assembler.tradeoffs.runner import local_cluster
-from assembler.tradeoffs.stress import impact, solve_plan
+from assembler.tradeoffs.stress import impact, repair, solve_plan
 from builders import mission, person, scenario
 
 
@@ -30,6 +34,31 @@ def address() -> Iterator[str]:
 def runner(address: str) -> Iterator[Runner]:
     with Runner(scheduler=address) as active:
         yield active
+
+
+V1_SUMMARY_KEYS = [
+    "absence",
+    "draws",
+    "seed",
+    "repair_buffer",
+    "people",
+    "absent_mean",
+    "plan_value",
+    "value_total",
+    "plan_missions_staffed",
+    "p_ops_covered",
+    "p_ops_protected",
+    "p_ops_reshuffle_ok",
+    "p_ops_protectable",
+    "p_missions_intact",
+    "repairs_needed",
+    "repair_outcomes",
+    "p_plan_after_repair",
+    "value_before_repair",
+    "value_after_repair",
+    "changes_mean",
+]
+"""``stress_summary.json`` of a scenario without periods, key for key as before v2."""
 
 
 def weak_spots() -> Scenario:
@@ -154,3 +183,127 @@ def test_cli_stress_rejects_bad_settings_before_solving(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "exceeds the plan's ops buffer" in result.output
     result = CliRunner().invoke(cli.app, [*base, "--absence", "1.5"])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def quarters(s: Scenario, count: int = 2) -> Scenario:
+    """``s`` over ``count`` periods ``q1 …``."""
+    return s.replace(periods=tuple(Period(period_id=f"q{i}") for i in range(1, count + 1)))
+
+
+def two_quarters() -> Scenario:
+    """``a`` alone staffs ``m`` (0.5 FTE in q1 and q2); ``b`` alone keeps the desk (0.5 FTE
+    + 10 % = 11 steps in each quarter)."""
+    return quarters(
+        scenario(
+            [person("a", "u1", {"k": 3}), person("b", "u1", {"desk": 3})],
+            [mission("m", {"k": 0.5}, value=2)],
+            ops=[("u1", "desk", 0.5)],
+        )
+    )
+
+
+def movable() -> Scenario:
+    """``a`` alone can staff ``m``, which runs one quarter of two: the plan starts it in q1
+    (a later start would cost a period of delay)."""
+    return quarters(scenario([person("a")], [mission("m", {"k": 0.5}, duration=1)]))
+
+
+def test_the_draws_without_periods_are_v1s() -> None:
+    """One draw is a people × periods matrix; with one period it takes the very numbers a
+    draw of one per person took, so every v1 report stays byte-identical."""
+    instance = Instance(weak_spots())
+    rng = np.random.default_rng(5)
+    ids = [p.person_id for p in instance.people]
+    v1 = [frozenset(ids[p] for p in np.flatnonzero(rng.random(4) < 0.3)) for _ in range(50)]
+    drawn = draw_absences(instance, 0.3, 50, 5)
+    assert [frozenset(person for person, _ in absent) for absent in drawn] == v1
+    assert all(t == 0 for absent in drawn for _, t in absent)
+
+
+def test_an_absence_costs_the_plan_its_period_only() -> None:
+    built = two_quarters()
+    instance = Instance(built)
+    plan = plan_of(built)
+    need = instance.need_index["m", "k"]
+
+    a_away_in_q2 = impact(instance, plan, {("a", 1)})
+    assert a_away_in_q2.lost == ((need, 1),)  # q2's 10 steps have no one to make them up
+    assert a_away_in_q2.value_kept == 0 and a_away_in_q2.touched
+    assert a_away_in_q2.below_demand == () and a_away_in_q2.shortfalls == ()
+
+    b_away_in_q1 = impact(instance, plan, {("b", 0)})
+    assert b_away_in_q1.lost == () and b_away_in_q1.value_kept == 2
+    assert [instance.ops[o].period for o in b_away_in_q1.below_demand] == [0]
+    (short,) = b_away_in_q1.shortfalls
+    assert (short.unit_id, short.period_id, short.available_fte) == ("u1", "q1", 0.0)
+    assert b_away_in_q1.unit_shortfalls == b_away_in_q1.shortfalls
+
+    throughout = impact(instance, plan, {"a"})  # a person id alone: away in every period
+    assert throughout.lost == ((need, 0), (need, 1)) and throughout.lost_needs == (need,)
+
+
+def test_a_repair_on_a_horizon_moves_the_mission_to_the_quarter_with_time() -> None:
+    built = movable()
+    plan = plan_of(built)
+    assert plan.starts == {"m": 0}
+    shared = (built, plan, SolveSettings(time_limit=10, workers=1))
+    moved = repair(shared, frozenset({("a", 0)}))
+    assert (moved.status, moved.value, moved.changes, moved.moved) == ("optimal", 1, 0, 1)
+    gone = repair(shared, frozenset({("a", 0), ("a", 1)}))
+    assert (gone.status, gone.value, gone.staffed) == ("optimal", 0, frozenset())
+
+
+def test_stress_on_a_horizon_draws_person_periods(runner: Runner) -> None:
+    built = movable()
+    settings = StressSettings(absence=0.5, draws=40, seed=3)
+    report = stress(built, settings, SolveSettings(time_limit=10), runner=runner)
+    draws = report.draws
+    in_q1, in_q2 = away_in(draws, "a@q1"), away_in(draws, "a@q2")
+    assert in_q1.any() and (in_q1 & ~in_q2).any() and (in_q1 & in_q2).any()
+    assert list(draws["absent_count"]) == list(in_q1.astype(int) + in_q2.astype(int))
+    # Away in q1, when m runs: the plan loses it; a repair moves it to q2 if a is there.
+    assert list(draws["value_before_repair"]) == list((~in_q1).astype(float))
+    assert list(draws["repair"][~in_q1].unique()) == ["not needed"]
+    assert list(draws["value_after_repair"]) == list((~(in_q1 & in_q2)).astype(float))
+    assert list(draws["missions_moved"][in_q1]) == list((~in_q2[in_q1]).astype(int))
+    assert report.missions.set_index("mission_id").loc["m", "skills_lost"].startswith("k")
+    s = report.summary
+    assert (s.periods, s.people) == (2, 1)
+    assert s.absent_mean == pytest.approx(draws["absent_count"].mean(), abs=1e-4)
+    assert s.moves_mean == pytest.approx(float((~in_q2[in_q1]).mean()), abs=1e-4)
+    assert {"periods", "moves_mean"} <= set(s.to_json())
+    stress_chart(report).to_dict()
+
+
+def test_operations_are_reported_per_unit_skill_and_period(runner: Runner) -> None:
+    built = two_quarters()
+    settings = StressSettings(absence=0.3, draws=30, seed=2)
+    report = stress(built, settings, SolveSettings(time_limit=10), runner=runner)
+    operations = report.operations.set_index(["unit_id", "skill_id", "period_id"])
+    for t, quarter in enumerate(("q1", "q2")):
+        away = away_in(report.draws, f"b@{quarter}")
+        assert operations.loc[("u1", "desk", quarter), "p_below_demand"] == away.mean()
+        below = report.draws["ops_below_demand"].str.split(";")
+        assert list(below.apply(lambda demands, q=quarter: f"u1/desk@{q}" in demands)) == list(
+            away
+        ), t
+
+
+def test_without_periods_the_summary_has_v1s_keys(runner: Runner) -> None:
+    report = stress(weak_spots(), StressSettings(draws=3), runner=runner)
+    assert list(report.summary.to_json()) == V1_SUMMARY_KEYS
+    assert "missions_moved" not in report.draws and "period_id" not in report.operations
+
+
+def test_cli_stress_on_a_horizon(tmp_path: Path, address: str) -> None:
+    write_scenario(two_quarters(), tmp_path / "scenario")
+    out = tmp_path / "out"
+    args = ["stress", str(tmp_path / "scenario"), "--absence", "0.3", "--draws", "20"]
+    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", address])
+    assert result.exit_code == 0, result.output
+    assert "each person away in each of 2 periods with probability 30%" in result.output
+    assert "of 4 person-periods on average" in result.output
+    assert "below demand most often: u1/desk@q" in result.output
+    operations = pd.read_csv(out / "stress_operations.csv")
+    assert list(operations["period_id"]) == ["q1", "q2"]
+    assert json.loads((out / "stress_summary.json").read_text())["periods"] == 2

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from assembler import Scenario, SolveSettings, cli
+from assembler import Instance, Scenario, SolveSettings, cli
+from assembler.domain.scenario import Availability, OpsDemand, Period
 from assembler.io import write_scenario
 from assembler.tradeoffs import (
     GridError,
@@ -187,3 +188,97 @@ def test_cli_sweep_rejects_a_grid_that_is_not_toml(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.app, args)
     assert result.exit_code == 2
     assert "grid.toml: (file): is not valid TOML" in result.output
+
+
+QUARTERS = ("2027-Q1", "2027-Q2", "2027-Q3", "2027-Q4")
+
+
+def seasons() -> Scenario:
+    """``org`` over four quarters: u1's demand in k is 0.5 FTE, 0.6 in Q4 (a row of its
+    own); ``a`` has 0.5 FTE in Q2."""
+    base = org()
+    return base.replace(
+        periods=tuple(Period(period_id=q) for q in QUARTERS),
+        availability=(Availability(person_id="a", period_id="2027-Q2", fte=0.5),),
+        ops_demand=(
+            *base.ops_demand,
+            OpsDemand(unit_id="u1", skill_id="k", fte=0.6, period_id="2027-Q4"),
+        ),
+    )
+
+
+def demand_by_period(s: Scenario) -> list[float]:
+    return [round(need.demand_fte, 10) for need in Instance(s).ops]
+
+
+def test_a_winter_peak_scales_the_named_periods_only() -> None:
+    peak = OpsLoad("u1", 1.2, period=("2027-Q1", "2027-Q4"))
+    assert demand_by_period(seasons()) == [0.5, 0.5, 0.5, 0.6]
+    assert demand_by_period(peak.apply(seasons())) == [0.6, 0.5, 0.5, 0.72]
+    rows = {row.period_id: row.fte for row in peak.apply(seasons()).ops_demand}
+    assert rows == {None: 0.5, "2027-Q1": pytest.approx(0.6), "2027-Q4": pytest.approx(0.72)}
+    assert demand_by_period(OpsLoad("u1", 2).apply(seasons())) == [1.0, 1.0, 1.0, 1.2]
+
+
+def test_a_unit_loses_time_in_the_named_periods_only() -> None:
+    a = 0  # a is in u1, b in u2
+    halved = UnitCapacity("u1", 0.5, period=("2027-Q2", "2027-Q3")).apply(seasons())
+    assert Instance(halved).capacity[a] == (20, 5, 10, 20)  # Q2's 0.5 halved, Q3 made from fte
+    assert Instance(halved).capacity[1] == Instance(seasons()).capacity[1]
+    throughout = UnitCapacity("u1", 0.5).apply(seasons())
+    assert Instance(throughout).capacity[a] == (10, 5, 10, 10)
+
+
+def test_a_horizon_sweep_moves_a_mission_away_from_the_peak() -> None:
+    """``a`` keeps 0.5 FTE for operations (no buffer) and staffs ``m`` (0.5 FTE, one quarter
+    of two) with the rest: a peak in q1 moves it to q2 (a period of delay); a peak in both
+    leaves no time for it."""
+    built = scenario(
+        [person("a", "u1", {"k": 3})],
+        [mission("m", {"k": 0.5}, duration=1)],
+        ops=[("u1", "k", 0.5)],
+        ops_buffer=0.0,
+    ).replace(periods=(Period(period_id="q1"), Period(period_id="q2")))
+    grid = {
+        "variant": [
+            {"name": "q1 peak", "ops_demand": {"unit": "u1", "factor": 1.2, "period": "q1"}},
+            {"name": "peaks", "ops_demand": {"unit": "u1", "factor": 1.2, "period": ["q1", "q2"]}},
+        ]
+    }
+    plan = parse_grid(grid, built, "grid.toml")
+    with Runner(2, processes=False) as runner:
+        table = sweep(built, plan, SolveSettings(time_limit=10), runner=runner)
+    rows = table.set_index("variant")
+    assert list(rows["score"]) == [10_000 - 1, 10_000 - 1 - 1, 0]
+    assert list(rows["value_captured"]) == [1, 1, 0]
+
+
+def test_grid_errors_name_unknown_periods_and_periods_without_a_horizon() -> None:
+    document = {
+        "variant": [
+            {"name": "a", "ops_demand": {"unit": "u1", "factor": 1.2, "period": "2027-Q5"}},
+            {
+                "name": "b",
+                "unit_capacity": {"unit": "u1", "factor": 0.9, "period": ["2027-Q1", "Q2"]},
+            },
+            {"name": "c", "ops_demand": {"unit": "u1", "factor": 1.2, "period": []}},
+            {"name": "d", "ops_demand": {"unit": "u1", "factor": 1.2, "period": 4}},
+            {"name": "e", "mission_value": {"mission": "m1", "factor": 2, "period": "2027-Q1"}},
+        ]
+    }
+    with pytest.raises(GridError) as caught:
+        parse_grid(document, seasons(), "grid.toml")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "grid.toml: variant 1.ops_demand: unknown period '2027-Q5' (did you mean '2027-Q4'?)",
+        "grid.toml: variant 2.unit_capacity: unknown period 'Q2'",
+        "grid.toml: variant 3.ops_demand.period: is an empty list: give at least one period id",
+        "grid.toml: variant 4.ops_demand.period: 4 is not a period id or a list of them",
+        "grid.toml: variant 5.mission_value: unknown field 'period'; fields: mission, factor",
+    ]
+    without = {"variant": [{"ops_demand": {"unit": "u1", "factor": 1.2, "period": "2027-Q1"}}]}
+    with pytest.raises(GridError) as caught:
+        parse_grid(without, org(), "grid.toml")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "grid.toml: variant 1.ops_demand: period is only for a scenario with periods, "
+        "and this one has no periods table"
+    ]

@@ -7,11 +7,11 @@ and the wording of its output, which scripts and people rely on, lives in one pl
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from math import inf, isnan
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -184,7 +184,8 @@ def print_sweep(table: pd.DataFrame, settings: Sequence[str]) -> None:
 
 
 def print_stress(plan: Result, report: StressReport) -> None:
-    """The stress summary as sentences, rung by rung, worst spots first."""
+    """The stress summary as sentences, rung by rung, worst spots first; with periods the
+    absences are person-periods and the demands are named with their period."""
     s = report.summary
     kpis = plan.kpis
     assert kpis is not None
@@ -192,10 +193,13 @@ def print_stress(plan: Result, report: StressReport) -> None:
         f"plan        {plan.status}: value {kpis.value_captured:,.0f} of {kpis.value_total:,.0f} "
         f"({kpis.value_share:.0%}), {kpis.missions_staffed} missions staffed"
     )
-    say(
-        f"draws       {s.draws}, each person away with probability {s.absence:.0%} "
-        f"({s.absent_mean:.1f} of {s.people} away on average), seed {s.seed}"
-    )
+    if s.periods is None:
+        away = f"each person away with probability {s.absence:.0%} "
+        away += f"({s.absent_mean:.1f} of {s.people} away on average)"
+    else:
+        away = f"each person away in each of {s.periods} periods with probability {s.absence:.0%} "
+        away += f"({s.absent_mean:.1f} of {s.people * s.periods} person-periods on average)"
+    say(f"draws       {s.draws}, {away}, seed {s.seed}")
     say(
         f"operations  plan as is: covered at demand in {s.p_ops_covered:.0%} of draws, "
         f"fully protected in {s.p_ops_protected:.0%}"
@@ -211,7 +215,7 @@ def print_stress(plan: Result, report: StressReport) -> None:
     )
     worst = report.operations.sort_values("p_below_demand", ascending=False).head(4)
     spots = ", ".join(
-        f"{row['unit_id']}/{row['skill_id']} {row['p_below_demand']:.0%}"
+        f"{_demand(row)} {row['p_below_demand']:.0%}"
         for row in worst.to_dict("records")
         if row["p_below_demand"] > 0
     )
@@ -239,6 +243,14 @@ def print_stress(plan: Result, report: StressReport) -> None:
             f"in the {s.p_plan_after_repair:.0%} of draws that have a plan"
         )
     outcomes = ", ".join(f"{n} {status}" for status, n in s.repair_outcomes.items())
-    changes = s.changes_mean
-    moved = "" if changes is None else f"; {changes:.1f} memberships changed per repair"
-    say(f"repair      {outcomes}{moved}")
+    per_repair = ""
+    if s.changes_mean is not None:
+        moves = "" if s.moves_mean is None else f" and {s.moves_mean:.1f} missions moved in time"
+        per_repair = f"; {s.changes_mean:.1f} memberships changed{moves} per repair"
+    say(f"repair      {outcomes}{per_repair}")
+
+
+def _demand(row: Mapping[Hashable, Any]) -> str:
+    """A row of the stress operations table as ``unit/skill`` (with periods ``unit/skill@q2``)."""
+    period = f"@{row['period_id']}" if "period_id" in row else ""
+    return f"{row['unit_id']}/{row['skill_id']}{period}"

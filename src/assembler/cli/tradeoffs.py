@@ -172,7 +172,12 @@ def sweep(
 def stress(
     scenario: ScenarioArgument,
     absence: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Probability that each person is away.")
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Probability that each person is away (in each period, with periods).",
+        ),
     ] = 0.1,
     draws: Annotated[int, typer.Option(min=1, help="Monte-Carlo draws.")] = 500,
     seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 0,

@@ -122,7 +122,7 @@ def stress_chart(report: StressReport) -> alt.VConcatChart:
         "p_unprotectable": "cannot be protected",
     }
     operations = (
-        report.operations.assign(demand=lambda f: f["unit_id"] + "/" + f["skill_id"])
+        report.operations.assign(demand=_demand_labels(report.operations))
         .melt(id_vars=["demand"], value_vars=list(rungs), var_name="rung", value_name="share")
         .assign(rung=lambda f: f["rung"].map(rungs))
     )
@@ -144,3 +144,12 @@ def stress_chart(report: StressReport) -> alt.VConcatChart:
     top = alt.hconcat(distribution, missions).resolve_scale(color="independent")
     chart: alt.VConcatChart = alt.vconcat(top, ops).resolve_scale(color="independent")
     return chart
+
+
+def _demand_labels(operations: pd.DataFrame) -> pd.Series:
+    """``unit/skill``, and with periods ``unit/skill@period``: one bar group per row of the
+    operations table, never two periods' rates drawn over each other."""
+    labels = operations["unit_id"] + "/" + operations["skill_id"]
+    if "period_id" in operations:
+        labels = labels + "@" + operations["period_id"]
+    return labels

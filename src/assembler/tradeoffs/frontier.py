@@ -5,6 +5,9 @@ tightens constraint 4 of MODEL.md §6, so the feasible plans of a larger buffer 
 those of a smaller one and the optimal score can only fall: the frontier says how much
 value each extra point of protection costs, and where operations stop fitting at all.
 The same points give value against the network FTE freed, the other face of the trade-off.
+On a horizon the buffer applies in every period, so the same holds; each point's network
+FTE is the mean over the periods (a mission running one quarter of four counts a quarter
+of its time) and the tightest demand is named with its period.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.result import Result
 from assembler.tradeoffs.runner import ProgressCallback, Runner
-from assembler.tradeoffs.runs import Run, results_table, solve_runs
+from assembler.tradeoffs.runs import Run, horizon_ids, results_table, solve_runs
 
 DEFAULT_BUFFERS = tuple(step / 20 for step in range(11))
 """0 % to 50 % in steps of 5 %."""
@@ -72,5 +75,6 @@ def frontier(
         raise ValueError("give at least one ops buffer, each ≥ 0")
     runs = [Run({"ops_buffer": buffer}) for buffer in points]
     results = solve_runs(scenario, runs, settings, runner, progress)
-    table = results_table([{"ops_buffer": buffer} for buffer in points], results)
+    rows = [{"ops_buffer": buffer} for buffer in points]
+    table = results_table(rows, results, horizon_ids(scenario))
     return Frontier(scenario, table, tuple(results))

@@ -17,6 +17,10 @@ optional ``[[variant]]`` tables, each a named set of data changes::
     mission_value = { mission = "M05", factor = 2 }
     ops_demand = [{ unit = "pharmacy", factor = 1.1 }]
 
+    [[variant]]                          # on a horizon: the named periods only
+    name = "Winter peak in emergency +20 %"
+    ops_demand = { unit = "emergency", factor = 1.2, period = ["2027-Q1", "2027-Q4"] }
+
 The runs are the cross product of the grid's lists and the variants, plus the unchanged
 scenario (``baseline``).  Every mistake is reported at once, with the file, the key and the
 reason, before any solve starts; settings are checked by the same rules as
@@ -214,6 +218,10 @@ class _Parser:
                     self.fail(f"{where}.factor", f"{value!r} is not a number")
                 else:
                     values[key] = float(value)
+            elif key == "period":
+                periods = self.period_ids(f"{where}.period", value)
+                if periods is not None:
+                    values[key] = periods
             elif not isinstance(value, str) or not value.strip():
                 self.fail(f"{where}.{key}", f"{value!r} is not an identifier")
             else:
@@ -224,3 +232,15 @@ class _Parser:
         if len(values) != len(item) or missing:
             return None
         return kind(**values)
+
+    def period_ids(self, where: str, value: Any) -> tuple[str, ...] | None:
+        """``period = "q1"`` or ``period = ["q1", "q4"]`` as period ids (checked against the
+        scenario by the change itself)."""
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            self.fail(where, "is an empty list: give at least one period id")
+            return None
+        if not all(isinstance(item, str) and item.strip() for item in items):
+            self.fail(where, f"{value!r} is not a period id or a list of them")
+            return None
+        return tuple(item.strip() for item in items)

@@ -20,6 +20,13 @@ from assembler.results.result import Result
 from assembler.tradeoffs.runner import ProgressCallback, Runner, one_thread
 from assembler.tradeoffs.variants import BASELINE, Variant
 
+
+def horizon_ids(scenario: Scenario) -> tuple[str, ...]:
+    """The period ids a results table names, none without periods (so v1 tables are as
+    they were)."""
+    return scenario.period_ids if scenario.has_horizon else ()
+
+
 RESULT_COLUMNS = (
     "status",
     "score",
@@ -82,11 +89,16 @@ def solve_runs(
         return active.map(solve_run, shared, runs, progress)
 
 
-def result_row(result: Result) -> dict[str, Any]:
-    """The figures of one run; those that need a plan are ``None`` without one."""
+def result_row(result: Result, periods: Sequence[str] = ()) -> dict[str, Any]:
+    """The figures of one run; those that need a plan are ``None`` without one.
+
+    ``periods`` are the horizon's period ids (none without periods): the tightest demand is
+    then named with its period (``u1/k@q2``), and ``network_fte`` is the mean over them.
+    """
     kpis = result.kpis
     tightest = kpis.tightest if kpis is not None else None
     ratio = tightest.ratio if tightest is not None and math.isfinite(tightest.ratio) else None
+    when = f"@{periods[tightest.period]}" if tightest is not None and periods else ""
     return {
         "status": result.status.value,
         "score": result.score,
@@ -95,17 +107,20 @@ def result_row(result: Result) -> dict[str, Any]:
         "value_share": kpis.value_share if kpis else None,
         "missions_staffed": kpis.missions_staffed if kpis else None,
         "network_fte": kpis.network_fte if kpis else None,
-        "tightest_ops": f"{tightest.unit_id}/{tightest.skill_id}" if tightest else None,
+        "tightest_ops": f"{tightest.unit_id}/{tightest.skill_id}{when}" if tightest else None,
         "tightest_coverage": ratio,
         "seconds": round(result.build_seconds + result.solve_seconds, 3),
         "conflicts": "; ".join(result.conflicts),
     }
 
 
-def results_table(rows: Sequence[Mapping[str, Any]], results: Sequence[Result]) -> pd.DataFrame:
-    """One row per run: what the run varied (``rows``), then ``RESULT_COLUMNS``."""
+def results_table(
+    rows: Sequence[Mapping[str, Any]], results: Sequence[Result], periods: Sequence[str] = ()
+) -> pd.DataFrame:
+    """One row per run: what the run varied (``rows``), then ``RESULT_COLUMNS`` (``periods``
+    as in ``result_row``)."""
     frame = pd.DataFrame(
-        [{**row, **result_row(result)} for row, result in zip(rows, results, strict=True)]
+        [{**row, **result_row(result, periods)} for row, result in zip(rows, results, strict=True)]
     )
     for column in _INTEGER_COLUMNS:
         if column in frame:

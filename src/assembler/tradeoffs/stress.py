@@ -1,28 +1,33 @@
 """Resilience: how does a plan fare when people are away, and what does a repair recover?
 
 Each Monte-Carlo draw sends every person away independently with probability ``absence``
-(seeded, so a report can be reproduced) and climbs a ladder of answers, cheapest first:
+(seeded, so a report can be reproduced) — with periods, in each period independently, so an
+absence is a (person, period) pair — and climbs a ladder of answers, cheapest first:
 
-1. The plan left as it is: do the people present keep operations covered — at the bare
-   demand, and with the protection buffer — and which missions lose a needed skill (a need
-   whose absentees' time no present, eligible team member can make up from free time)?
+1. The plan left as it is, losing only the absentees' time in the periods they are away: do
+   the people present keep operations covered in every period — at the bare demand, and with
+   the protection buffer — and which missions lose a needed skill (a need whose absentees'
+   time in some period no present, eligible team member can make up from free time then)?
 2. Can each unit re-protect its operations by reshuffling duties among the people present,
    using only time the plan leaves outside missions (missions untouched)?
 3. Can operations be protected at all by the people present, whatever the plan?
-4. If so, a repair re-solve without the absentees, warm-started from the plan and charging
-   for every membership it changes (``Stability``): the value it recovers.
+4. If so, a repair re-solve without the absentees (with periods: with no time in the periods
+   they are away), warm-started from the plan and charging for every membership it changes
+   and every mission it moves in time (``Stability``): the value it recovers.
 
-Rungs 2–3 are exact and need no solver (``protection.ops_shortfalls``); when rung 3 fails no
-repair exists and none is attempted.  The repairs are the Dask tasks.  While people are
-away an organisation may accept a thinner buffer: ``repair_buffer`` sets the protection
-rungs 2–4 demand (by default the scenario's own, so a repair never beats the plan's value).
+Rungs 1–3 and the draws live in ``absences``: exact, and no solver (rungs 2–3 are
+``protection.ops_shortfalls`` with the absentees' time zeroed in their periods); when rung 3
+fails no repair exists and none is attempted.
+The repairs are the Dask tasks.  While people are away an organisation may accept a
+thinner buffer: ``repair_buffer`` sets the protection rungs 2–4 demand (by default the
+scenario's own, so a repair never beats the plan's value).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,12 +35,13 @@ import numpy as np
 import pandas as pd
 
 from assembler.compile.instance import Instance
-from assembler.compile.protection import Shortfall, ops_shortfalls
-from assembler.domain.scenario import Scenario
+from assembler.compile.protection import Shortfall
+from assembler.domain.scenario import Availability, Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings, Stability
 from assembler.results.kpis import coverage, evaluate
 from assembler.results.result import Result, Status
+from assembler.tradeoffs.absences import Absence, Impact, draw_absences, impact, run_periods
 from assembler.tradeoffs.runner import ProgressCallback, Runner, one_thread
 from assembler.tradeoffs.runs import using
 
@@ -47,11 +53,38 @@ _SOLVED = (NOT_NEEDED, Status.OPTIMAL.value, Status.FEASIBLE.value)
 
 _LIST_SEPARATOR = ";"
 
+_MISSION_COLUMNS = (
+    "mission_id",
+    "name",
+    "value",
+    "p_loses_skill",
+    "skills_lost",
+    "p_staffed_after_repair",
+)
+_OPERATIONS_COLUMNS = (
+    "unit_id",
+    "skill_id",
+    "demand_fte",
+    "protected_fte",
+    "covered_fte",
+    "p_below_demand",
+    "p_below_protected",
+    "p_reshuffle_fails",
+    "p_unprotectable",
+)
+"""The columns of the missions and operations tables (with periods ``period_id`` follows
+``skill_id``), named even when a plan staffs nothing or a scenario has no operations, so
+the chart and the printed summary can read an empty table."""
+
+_HORIZON_FIELDS = ("periods", "moves_mean")
+"""Summary figures that only exist with periods: left out of a v1 ``stress_summary.json``."""
+
 
 @dataclass(frozen=True)
 class StressSettings:
-    """``draws`` draws in which each person is away with probability ``absence``;
-    ``repair_buffer`` is the ops buffer required while they are (``None``: the scenario's)."""
+    """``draws`` draws in which each person is away with probability ``absence`` (with
+    periods: in each period); ``repair_buffer`` is the ops buffer required while they are
+    (``None``: the scenario's)."""
 
     absence: float = 0.1
     draws: int = 500
@@ -78,26 +111,6 @@ class StressSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class Impact:
-    """What one draw's absences do before any re-solve (indices into the instance)."""
-
-    below_demand: tuple[int, ...]
-    """Operational demands (``instance.ops``) the plan as is now covers below bare demand."""
-    below_protected: tuple[int, ...]
-    """Operational demands the plan as is now covers below demand + buffer."""
-    lost_needs: tuple[int, ...]
-    """Mission needs (``instance.needs``) whose lost time no present member can make up."""
-    value_kept: float
-    """Value of the staffed missions that lost no need."""
-    touched: bool
-    """Some absentee had time in the plan (otherwise it holds unchanged)."""
-    unit_shortfalls: tuple[Shortfall, ...]
-    """What reshuffling duties within units, missions untouched, cannot re-protect."""
-    shortfalls: tuple[Shortfall, ...]
-    """What the people present cannot protect whatever the plan: no repair exists."""
-
-
-@dataclass(frozen=True, slots=True)
 class Repair:
     """Outcome of one repair re-solve: a ``Status`` value, or ``NOT_NEEDED``."""
 
@@ -105,6 +118,8 @@ class Repair:
     staffed: frozenset[str] = frozenset()
     value: float | None = None
     changes: int | None = None
+    moved: int | None = None
+    """Missions the repair staffs at another start than the plan's (0 without periods)."""
     seconds: float = 0.0
     note: str = ""
 
@@ -147,7 +162,10 @@ class StressSummary:
     repair_buffer: float
     """The ops buffer demanded while people are away (the scenario's unless set)."""
     people: int
+    periods: int | None
+    """The horizon's periods; ``None`` without periods (and left out of the JSON)."""
     absent_mean: float
+    """Absences per draw: people away, with periods person-periods."""
     plan_value: float
     value_total: float
     plan_missions_staffed: int
@@ -170,10 +188,17 @@ class StressSummary:
     """Over the draws left with a plan; ``None`` when no draw is."""
     changes_mean: float | None
     """Memberships changed per repair re-solve; ``None`` when none was solved."""
+    moves_mean: float | None
+    """Missions moved in time per repair re-solve (periods only; ``None`` as above)."""
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON-ready mapping of ``stress_summary.json``."""
-        return dataclasses.asdict(self)
+        """The JSON-ready mapping of ``stress_summary.json``: without periods exactly v1's
+        keys, so reports of scenarios without periods stay as they were."""
+        data = dataclasses.asdict(self)
+        if self.periods is None:
+            for name in _HORIZON_FIELDS:
+                del data[name]
+        return data
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,89 +214,56 @@ class StressReport:
     summary: StressSummary
 
 
-def impact(
-    instance: Instance, plan: Solution, absent: frozenset[str], during: Instance | None = None
-) -> Impact:
-    """Rungs 1–3 of the ladder for one draw; ``during`` is the scenario at the repair buffer
-    (by default ``instance`` itself)."""
-    during = during or instance
-    index = instance.person_index
-    away = [index[person_id] for person_id in absent]
-    kept = without_people(plan, absent)
-    rows = coverage(instance, kept)
-    below_demand = tuple(o for o, row in enumerate(rows) if row.covered_fte + 1e-9 < row.demand_fte)
-    below_protected = tuple(o for o, row in enumerate(rows) if row.ratio < 1)
-
-    on_missions: Counter[tuple[int, int]] = Counter()
-    lost: Counter[tuple[int, int]] = Counter()  # (need, period) → steps
-    for row in plan.assignments:
-        on_missions[index[row.person_id], row.period] += row.steps
-        if row.person_id in absent:
-            lost[instance.need_index[row.mission_id, row.skill_id], row.period] += row.steps
-    outside_missions = [
-        [cap - on_missions[p, t] for t, cap in enumerate(caps)]
-        for p, caps in enumerate(instance.capacity)
-    ]
-    free = [list(steps) for steps in outside_missions]
-    for kept_ops in plan.ops:
-        free[index[kept_ops.person_id]][kept_ops.period] -= kept_ops.steps
-    present_members: dict[str, set[int]] = defaultdict(set)
-    for person_id, mission_id in kept.members:
-        present_members[mission_id].add(index[person_id])
-    short: set[int] = set()
-    for (n, t), steps in lost.items():
-        need = instance.needs[n]
-        helpers = present_members[instance.missions[need.mission].mission_id]
-        if sum(free[p][t] for p in helpers.intersection(need.eligible)) < steps:
-            short.add(n)
-    lost_needs = sorted(short)
-    hit = {instance.missions[instance.needs[n].mission].mission_id for n in lost_needs}
-    return Impact(
-        below_demand=below_demand,
-        below_protected=below_protected,
-        lost_needs=tuple(lost_needs),
-        value_kept=sum(m.value for m in instance.missions if m.mission_id in plan.staffed - hit),
-        touched=kept != plan,
-        unit_shortfalls=tuple(ops_shortfalls(during, away, outside_missions)),
-        shortfalls=tuple(ops_shortfalls(during, away)),
-    )
-
-
-def without_people(plan: Solution, absent: frozenset[str]) -> Solution:
-    """The plan minus the absentees' memberships and time; the staffed missions stay."""
-    return Solution(
-        staffed=plan.staffed,
-        members=frozenset(pair for pair in plan.members if pair[0] not in absent),
-        assignments=tuple(row for row in plan.assignments if row.person_id not in absent),
-        ops=tuple(row for row in plan.ops if row.person_id not in absent),
-    )
-
-
-def repair(shared: tuple[Scenario, Solution, SolveSettings], absent: frozenset[str]) -> Repair:
+def repair(shared: tuple[Scenario, Solution, SolveSettings], absent: Absence) -> Repair:
     """The Dask task: re-plan without the absentees, staying as close to the plan as value
-    allows (each changed membership costs ``Stability.weight``), warm-started from it."""
+    allows (each changed membership and each mission moved in time costs
+    ``Stability.weight``), warm-started from it."""
     from assembler.solver import solve  # on first solve only: see ``assembler.__init__``
 
     scenario, plan, settings = shared
-    present = scenario.model_copy(
-        update={
-            name: tuple(row for row in getattr(scenario, name) if row.person_id not in absent)
-            for name in ("people", "person_skills", "preferences", "locks")
-        }
-    )
+    present = _while_away(scenario, absent)
     result = solve(present, dataclasses.replace(settings, hint=plan, stability=Stability(plan)))
     seconds = result.build_seconds + result.solve_seconds
     if result.solution is None or result.kpis is None:
         return Repair(result.status.value, seconds=seconds, note="; ".join(result.conflicts))
+    planned = run_periods(scenario, plan)
     members = result.solution.members
-    stayed = {pair for pair in plan.members if pair[0] not in absent}
+    stayed = {
+        (person_id, mission_id)
+        for person_id, mission_id in plan.members
+        if not any((person_id, t) in absent for t in planned[mission_id])
+    }
+    repaired = run_periods(scenario, result.solution)
     return Repair(
         result.status.value,
         staffed=result.solution.staffed,
         value=result.kpis.value_captured,
         changes=len(stayed - members) + len(members - plan.members),
+        moved=sum(repaired[m].start != run.start for m, run in planned.items() if m in repaired),
         seconds=seconds,
     )
+
+
+def _while_away(scenario: Scenario, absent: Absence) -> Scenario:
+    """The scenario a repair solves.  Without periods the absentees are removed, as ever;
+    with periods they have no time (availability 0) in the periods they are away, so their
+    time in the other periods stays available."""
+    if not scenario.has_horizon:
+        gone = {person_id for person_id, _ in absent}
+        return scenario.model_copy(
+            update={
+                name: tuple(row for row in getattr(scenario, name) if row.person_id not in gone)
+                for name in ("people", "person_skills", "preferences", "locks")
+            }
+        )
+    ids = scenario.period_ids
+    pairs = {(person_id, ids[t]) for person_id, t in absent}
+    kept = [row for row in scenario.availability if (row.person_id, row.period_id) not in pairs]
+    away = [
+        Availability(person_id=person_id, period_id=period_id, fte=0.0)
+        for person_id, period_id in sorted(pairs)
+    ]
+    return scenario.model_copy(update={"availability": (*kept, *away)})
 
 
 def stress(
@@ -316,7 +308,7 @@ def stress(
     instance = Instance(scenario)
     during_scenario = scenario.with_settings(ops_buffer=settings.repair_buffer)
     during = Instance(during_scenario) if settings.repair_buffer is not None else instance
-    draws = _absences(instance, settings)
+    draws = draw_absences(instance, settings.absence, settings.draws, settings.seed)
     impacts = [impact(instance, plan, absent, during) for absent in draws]
     to_repair = [d for d, hit in enumerate(impacts) if hit.touched and not hit.shortfalls]
     solved: list[Repair] = []
@@ -329,7 +321,11 @@ def stress(
                 progress,
             )
     unchanged = Repair(
-        NOT_NEEDED, staffed=plan.staffed, value=evaluate(instance, plan).value_captured, changes=0
+        NOT_NEEDED,
+        staffed=plan.staffed,
+        value=evaluate(instance, plan).value_captured,
+        changes=0,
+        moved=0,
     )
     repaired = dict(zip(to_repair, solved, strict=True))
     repairs = []
@@ -352,64 +348,65 @@ def solve_plan(scenario: Scenario, settings: SolveSettings | None = None) -> Res
     return solve(scenario, one_thread(settings or SolveSettings()))
 
 
-def _absences(instance: Instance, settings: StressSettings) -> list[frozenset[str]]:
-    """Who is away in each draw: everyone independently with probability ``absence``."""
-    rng = np.random.default_rng(settings.seed)
-    people = instance.people
-    return [
-        frozenset(
-            people[p].person_id for p in np.flatnonzero(rng.random(len(people)) < settings.absence)
-        )
-        for _ in range(settings.draws)
-    ]
-
-
 def _report(
     instance: Instance,
     plan: Solution,
     settings: StressSettings,
-    draws: Sequence[frozenset[str]],
+    draws: Sequence[Absence],
     impacts: Sequence[Impact],
     repairs: Sequence[Repair],
 ) -> StressReport:
-    ops_labels = [f"{need.unit_id}/{need.skill_id}" for need in instance.ops]
+    named = instance.scenario.has_horizon
+    when = _period_suffix(instance)
+    ops_labels = [f"{need.unit_id}/{need.skill_id}{when(need.period)}" for need in instance.ops]
+    index = instance.person_index
     rows = []
     for number, (absent, hit, fix) in enumerate(zip(draws, impacts, repairs, strict=True), 1):
-        lost = [instance.needs[n] for n in hit.lost_needs]
+        lost = [(instance.needs[n], t) for n, t in hit.lost]
+        away = sorted(absent, key=lambda pair: (index[pair[0]], pair[1]))
         rows.append(
             {
                 "draw": number,
                 "absent_count": len(absent),
-                "absent": _LIST_SEPARATOR.join(
-                    sorted(absent, key=instance.person_index.__getitem__)
-                ),
+                "absent": _LIST_SEPARATOR.join(f"{person}{when(t)}" for person, t in away),
                 "ops_covered": not hit.below_demand,
                 "ops_protected": not hit.below_protected,
                 "ops_below_demand": _LIST_SEPARATOR.join(ops_labels[o] for o in hit.below_demand),
                 "ops_reshuffle_ok": not hit.unit_shortfalls,
                 "ops_protectable": not hit.shortfalls,
                 "missions_losing_skill": _LIST_SEPARATOR.join(
-                    dict.fromkeys(instance.missions[need.mission].mission_id for need in lost)
+                    dict.fromkeys(instance.missions[need.mission].mission_id for need, _ in lost)
                 ),
                 "needs_lost": _LIST_SEPARATOR.join(
-                    f"{instance.missions[need.mission].mission_id}/{need.skill_id}" for need in lost
+                    f"{instance.missions[need.mission].mission_id}/{need.skill_id}{when(t)}"
+                    for need, t in lost
                 ),
                 "value_before_repair": hit.value_kept,
                 "repair": fix.status,
                 "value_after_repair": fix.value,
                 "changes": fix.changes,
+                **({"missions_moved": fix.moved} if named else {}),
                 "repair_seconds": round(fix.seconds, 3),
                 "repair_note": fix.note,
             }
         )
     table = pd.DataFrame(rows)
-    table["changes"] = table["changes"].astype("Int64")
+    for column in ("changes", "missions_moved") if named else ("changes",):
+        table[column] = table[column].astype("Int64")
     return StressReport(
         draws=table,
         missions=_missions(instance, plan, impacts, repairs),
         operations=_operations(instance, plan, impacts),
         summary=_summary(instance, plan, settings, draws, impacts, repairs),
     )
+
+
+def _period_suffix(instance: Instance) -> Callable[[int], str]:
+    """How tables name a period after a person or a demand: ``@q2`` with periods, nothing
+    without (so v1 tables read as they always did)."""
+    if not instance.scenario.has_horizon:
+        return lambda _: ""
+    return lambda t: f"@{instance.period_ids[t]}"
 
 
 def _missions(
@@ -443,40 +440,52 @@ def _missions(
                 "p_staffed_after_repair": kept / len(planned) if planned else None,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=_MISSION_COLUMNS)
 
 
 def _operations(instance: Instance, plan: Solution, impacts: Sequence[Impact]) -> pd.DataFrame:
-    """Per operational demand, how often each rung of the ladder fails on it: the plan as is
-    leaves it below demand (or below its protected level), reshuffling within the unit
-    cannot re-protect it, nobody present could protect it whatever the plan."""
+    """Per operational demand (with periods: per unit, skill and period), how often each
+    rung of the ladder fails on it: the plan as is leaves it below demand (or below its
+    protected level), reshuffling within the unit cannot re-protect it, nobody present could
+    protect it whatever the plan."""
     draws = len(impacts)
     below_demand = Counter(o for draw in impacts for o in draw.below_demand)
     below_protected = Counter(o for draw in impacts for o in draw.below_protected)
     in_unit = _demands_at_fault(draw.unit_shortfalls for draw in impacts)
     anyhow = _demands_at_fault(draw.shortfalls for draw in impacts)
+    named = instance.scenario.has_horizon
+    columns = [
+        *_OPERATIONS_COLUMNS[:2],
+        *(["period_id"] if named else []),
+        *_OPERATIONS_COLUMNS[2:],
+    ]
     return pd.DataFrame(
         [
             {
                 "unit_id": row.unit_id,
                 "skill_id": row.skill_id,
+                **({"period_id": instance.period_ids[row.period]} if named else {}),
                 "demand_fte": row.demand_fte,
                 "protected_fte": row.protected_fte,
                 "covered_fte": row.covered_fte,
                 "p_below_demand": below_demand[o] / draws,
                 "p_below_protected": below_protected[o] / draws,
-                "p_reshuffle_fails": in_unit[row.unit_id, row.skill_id] / draws,
-                "p_unprotectable": anyhow[row.unit_id, row.skill_id] / draws,
+                "p_reshuffle_fails": in_unit[row.unit_id, row.skill_id, row.period] / draws,
+                "p_unprotectable": anyhow[row.unit_id, row.skill_id, row.period] / draws,
             }
             for o, row in enumerate(coverage(instance, plan))
-        ]
+        ],
+        columns=columns,
     )
 
 
-def _demands_at_fault(draws: Iterable[Sequence[Shortfall]]) -> Counter[tuple[str, str]]:
-    """In how many draws each (unit, skill) belongs to a shortfall."""
+def _demands_at_fault(draws: Iterable[Sequence[Shortfall]]) -> Counter[tuple[str, str, int]]:
+    """In how many draws each (unit, skill, period) belongs to a shortfall."""
     return Counter(
-        (short.unit_id, skill) for draw in draws for short in draw for skill in short.skill_ids
+        (short.unit_id, skill, short.period)
+        for draw in draws
+        for short in draw
+        for skill in short.skill_ids
     )
 
 
@@ -484,15 +493,14 @@ def _summary(
     instance: Instance,
     plan: Solution,
     settings: StressSettings,
-    draws: Sequence[frozenset[str]],
+    draws: Sequence[Absence],
     impacts: Sequence[Impact],
     repairs: Sequence[Repair],
 ) -> StressSummary:
     kpis = evaluate(instance, plan)
     after = [fix.value for fix in repairs if fix.value is not None]
-    solved = [
-        fix.changes for fix in repairs if fix.changes is not None and fix.status != NOT_NEEDED
-    ]
+    solved = [fix for fix in repairs if fix.changes is not None and fix.status != NOT_NEEDED]
+    moves = [fix.moved for fix in solved if fix.moved is not None]
     return StressSummary(
         absence=settings.absence,
         draws=settings.draws,
@@ -501,6 +509,7 @@ def _summary(
         if settings.repair_buffer is None
         else settings.repair_buffer,
         people=len(instance.people),
+        periods=instance.horizon if instance.scenario.has_horizon else None,
         absent_mean=_mean([len(absent) for absent in draws]),
         plan_value=kpis.value_captured,
         value_total=kpis.value_total,
@@ -515,7 +524,8 @@ def _summary(
         p_plan_after_repair=_mean([fix.status in _SOLVED for fix in repairs]),
         value_before_repair=ValueDistribution.of([draw.value_kept for draw in impacts]),
         value_after_repair=ValueDistribution.of(after) if after else None,
-        changes_mean=_mean(solved) if solved else None,
+        changes_mean=_mean([fix.changes or 0 for fix in solved]) if solved else None,
+        moves_mean=_mean(moves) if moves and instance.scenario.has_horizon else None,
     )
 
 

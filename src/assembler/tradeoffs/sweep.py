@@ -10,7 +10,7 @@ from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import SolveSettings
 from assembler.tradeoffs.grid import SweepPlan
 from assembler.tradeoffs.runner import ProgressCallback, Runner
-from assembler.tradeoffs.runs import RESULT_COLUMNS, results_table, solve_runs
+from assembler.tradeoffs.runs import RESULT_COLUMNS, horizon_ids, results_table, solve_runs
 
 LEADING_COLUMNS = ("run", "variant")
 """What every sweep table starts with; the grid's settings follow, then ``RESULT_COLUMNS``."""
@@ -46,7 +46,7 @@ def sweep(
         {"run": number, "variant": run.variant.name, **run.settings}
         for number, run in enumerate(runs, start=1)
     ]
-    return results_table(rows, results)
+    return results_table(rows, results, horizon_ids(scenario))
 
 
 def varied_columns(table: pd.DataFrame) -> list[str]:
