@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from math import inf, isnan
+from math import isfinite, isnan
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,14 +54,15 @@ def percent(share: float) -> str:
 
 
 def progress_printer() -> Callable[[Progress], None]:
-    """Improving solutions on stderr, once a solve has run long enough to need it."""
+    """Improving solutions on stderr, once a solve has run long enough to need it; until
+    the search proves a bound (never for the warm start alone) a line says so."""
     started = time.perf_counter()
 
     def report(progress: Progress) -> None:
         if time.perf_counter() - started < 1.0:
             return
-        if progress.best_bound == inf:
-            warn(f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  (warm start)")
+        if not isfinite(progress.best_bound):
+            warn(f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  no bound yet")
             return
         gap = relative_gap(progress.score, progress.best_bound)
         warn(
@@ -110,7 +111,8 @@ def print_summary(result: Result) -> None:
     say(f"status      {result.status}{gap}")
     kpis = result.kpis
     if kpis is not None:
-        say(f"score       {result.score:,} (bound {result.best_bound:,.0f})")
+        bound = "no bound yet" if result.best_bound is None else f"bound {result.best_bound:,.0f}"
+        say(f"score       {result.score:,} ({bound})")
         say(f"missions    {kpis.missions_staffed} of {kpis.missions_total} staffed")
         say(
             f"value       {kpis.value_captured:g} of {kpis.value_total:g} captured "
@@ -127,6 +129,8 @@ def print_summary(result: Result) -> None:
         say("no plan can satisfy all of these at once:")
         for conflict in result.conflicts or ("(the clash could not be narrowed down)",):
             say(f"  - {conflict}")
+    elif result.status is Status.STOPPED:
+        say("stopped before any plan was found")
     else:
         say("no solution was found within the time limit; raise --time-limit")
     say(f"time        build {result.build_seconds:.2f}s, solve {result.solve_seconds:.2f}s")
