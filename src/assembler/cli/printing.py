@@ -48,6 +48,11 @@ def format_gap(gap: float) -> str:
     return f"{gap:.2%}" if gap == 0 or gap >= 1e-4 else f"{gap * 100:.2g}%"
 
 
+def _gap_cell(gap: float | None) -> str:
+    """A table's gap; a plan whose search proved no bound has none (``None`` or NaN)."""
+    return "no bound yet" if gap is None or isnan(gap) else format_gap(gap)
+
+
 def percent(share: float) -> str:
     """``0.125`` → ``12.5%``: buffers are shown exactly, never rounded to a neighbour."""
     return f"{share * 100:.10g}%"
@@ -169,7 +174,7 @@ def print_frontier(frontier: Frontier) -> None:
             continue
         say(
             f"{buffer}  {status} {row['value_captured']:7g}  {row['value_share']:5.0%}  "
-            f"{row['network_fte']:11g}  {row['missions_staffed']:8}  {format_gap(row['gap'])}"
+            f"{row['network_fte']:11g}  {row['missions_staffed']:8}  {_gap_cell(row['gap'])}"
         )
     for buffer, point in zip(table["ops_buffer"], frontier.results, strict=True):
         if point.conflicts:

@@ -114,8 +114,11 @@ class FolderSwap:
 
     def __enter__(self) -> FolderSwap:
         target, parent = self.target, self.target.parent
-        if target.exists() and not target.is_dir():
-            raise OutputFolderError(f"{target}: is a file; give a folder for the files")
+        existing = target
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise OutputFolderError(f"{existing}: is a file; give a folder for the files")
         try:
             parent.mkdir(parents=True, exist_ok=True)
             self._recover()

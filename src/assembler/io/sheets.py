@@ -39,9 +39,11 @@ class _Parser(WorkSheetParser):  # type: ignore[misc]  # openpyxl has no type hi
     """openpyxl's parser, telling a formula without a saved result from an empty cell."""
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
+        """A formula's saved result is its ``<v>``; openpyxl and other writers that do not
+        calculate leave it out or empty (an empty text result is typed ``str``)."""
         cell: dict[str, Any] = super().parse_cell(element)
         formula = element.find(FORMULA_TAG)
-        if formula is not None and element.find(VALUE_TAG) is None:
+        if formula is not None and not element.findtext(VALUE_TAG) and element.get("t") != "str":
             cell["value"] = _UnsavedFormula(formula.text or "")
         return cell
 
