@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -75,21 +76,37 @@ class Outcome:
         return self.out + self.err
 
 
+CHILD = """
+import atexit, os
+
+def peak():  # VmHWM: this process's own high-water mark, from the exec on
+    with open("/proc/self/status") as status, open(os.environ["PEAK_FILE"], "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM")).split()[1])
+
+atexit.register(peak)
+from assembler.cli import app
+app()
+"""
+"""The command, reporting its peak memory as it exits: ``ru_maxrss`` of a child would
+count the memory of the pytest worker it was forked from."""
+
+
 class Command:
     """``assembler ARGS`` in a child process: its output in files (no pipe to fill), its
-    peak memory from ``wait4`` (its own, not the largest of every child of pytest)."""
+    peak resident memory as the process itself measured it."""
 
     def __init__(self, *args: str, env: Mapping[str, str] | None = None, group: bool = False):
         # Files, not pipes, take the output: a pipe nobody reads would block the child.
         self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by ``wait``
         self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by ``wait``
+        self._peak = Path(tempfile.mkdtemp()) / "peak"
         path = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from assembler.cli import app; app()", *args],
+            [sys.executable, "-c", CHILD, *args],
             stdout=self._out,
             stderr=self._err,
-            env={**os.environ, "PYTHONPATH": path, **(env or {})},
+            env={**os.environ, "PYTHONPATH": path, "PEAK_FILE": str(self._peak), **(env or {})},
             start_new_session=group,
         )
 
@@ -112,21 +129,20 @@ class Command:
             self.process.send_signal(signum)
 
     def wait(self, timeout: float = 120.0) -> Outcome:
-        timer = threading.Timer(timeout, self.process.kill)
-        timer.start()
         try:
-            _, status, usage = os.wait4(self.process.pid, 0)
-        finally:
-            timer.cancel()
-        self.process.returncode = code = os.waitstatus_to_exitcode(status)
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
         seconds = time.perf_counter() - self.started
-        assert seconds < timeout, f"killed after {timeout}s"
+        peak = int(self._peak.read_text()) / 1024 if self._peak.exists() else float("nan")
+        shutil.rmtree(self._peak.parent)
         self._out.seek(0)
         out = self._out.read().decode("utf-8", "replace")
         err = self.stderr()
         self._out.close()
         self._err.close()
-        return Outcome(code, out, err, seconds, usage.ru_maxrss / 1024)
+        return Outcome(code, out, err, seconds, peak)
 
 
 def assembler(*args: str, env: Mapping[str, str] | None = None) -> Outcome:
@@ -448,6 +464,7 @@ def test_ctrl_c_stops_the_solve_and_writes_the_best_plan(
     outcome = command.wait()
     assert time.perf_counter() - sent < 20
     assert outcome.code == 0, outcome.output
+    assert outcome.peak_mib < 1500
     assert "SIGINT: stopping; the best plan found so far will be written" in outcome.err
     assert "interrupted: the search stopped after" in outcome.err
     assert "the best plan found is written." in outcome.err

@@ -162,7 +162,7 @@ def set_value(scenario: Scenario, mission_id: str, value: float) -> Scenario:
     """Give ``mission_id`` a new value (0 to ``MAX_VALUE``, as in ``missions.csv``)."""
     if not (math.isfinite(value) and 0 <= value <= MAX_VALUE):
         raise EditError(
-            f"a mission's value must be a number from 0 to {MAX_VALUE:,.0f}, not {value}"
+            f"a mission's value must be a number ≥ 0 and ≤ {MAX_VALUE:,.0f}, not {value}"
         )
     mission = _mission(scenario, mission_id)
     return _with_mission(scenario, mission.model_copy(update={"value": float(value)}))
