@@ -102,7 +102,10 @@ def signals_ignored_by_children() -> Iterator[None]:
 
     Ctrl-C in a terminal reaches every process of the foreground group: Dask's workers
     would die mid-run with tracebacks and leak their semaphores, while the command itself
-    stops them in order.  (A spawned Python keeps an inherited SIG_IGN for SIGINT.)
+    stops them in order.  A spawned Python keeps an inherited SIG_IGN for SIGINT.  The
+    price: a Ctrl-C during those seconds is ignored by the command too (the process's
+    native threads take an ignored signal even if the main thread blocks it), so the
+    window is kept to the workers' start; SIGTERM still ends the command meanwhile.
     """
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
