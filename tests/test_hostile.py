@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import signal
 import struct
 import subprocess
@@ -22,8 +21,6 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -44,9 +41,9 @@ from assembler.results.report import build_reports
 from assembler.solver.engine import ModelInvalidError
 from assembler.validation import read_scenario, read_upload
 from builders import mission, person, scenario
+from hostile_support import ROOT, Command, Outcome, assembler, group_alive
 from scenario_factory import tiny_tables, write_csv_folder
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 LIMITS = {"ASSEMBLER_MAX_FILE_BYTES": str(10 * MIB), "ASSEMBLER_MAX_TOTAL_BYTES": str(20 * MIB)}
 """The limits of the bomb probes: a fifth of each bomb, far above the sample."""
@@ -56,97 +53,6 @@ PEAK_MIB = 300
 """The most memory a refused probe may hold (Python with assembler loaded: about 60 MiB)."""
 
 runner = CliRunner()
-
-
-# --------------------------------------------------------------------------- child processes
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a child ``assembler`` command ended: exit code, output, time and peak memory."""
-
-    code: int
-    out: str
-    err: str
-    seconds: float
-    peak_mib: float
-
-    @property
-    def output(self) -> str:
-        return self.out + self.err
-
-
-CHILD = """
-import atexit, os
-
-def peak():  # VmHWM: this process's own high-water mark, from the exec on
-    with open("/proc/self/status") as status, open(os.environ["PEAK_FILE"], "w") as out:
-        out.write(next(line for line in status if line.startswith("VmHWM")).split()[1])
-
-atexit.register(peak)
-from assembler.cli import app
-app()
-"""
-"""The command, reporting its peak memory as it exits: ``ru_maxrss`` of a child would
-count the memory of the pytest worker it was forked from."""
-
-
-class Command:
-    """``assembler ARGS`` in a child process: its output in files (no pipe to fill), its
-    peak resident memory as the process itself measured it."""
-
-    def __init__(self, *args: str, env: Mapping[str, str] | None = None, group: bool = False):
-        # Files, not pipes, take the output: a pipe nobody reads would block the child.
-        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by ``wait``
-        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by ``wait``
-        self._peak = Path(tempfile.mkdtemp()) / "peak"
-        path = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
-        self.started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", CHILD, *args],
-            stdout=self._out,
-            stderr=self._err,
-            env={**os.environ, "PYTHONPATH": path, "PEAK_FILE": str(self._peak), **(env or {})},
-            start_new_session=group,
-        )
-
-    def stderr(self) -> str:
-        self._err.seek(0)
-        return self._err.read().decode("utf-8", "replace")
-
-    def wait_for(self, text: str, timeout: float = 60.0) -> None:
-        """Until ``text`` appears on stderr (a progress line: the search is under way)."""
-        deadline = time.perf_counter() + timeout
-        while text not in self.stderr():
-            assert self.process.poll() is None, self.stderr()
-            assert time.perf_counter() < deadline, f"no {text!r} after {timeout}s"
-            time.sleep(0.1)
-
-    def signal(self, signum: int = signal.SIGINT, group: bool = False) -> None:
-        if group:
-            os.killpg(self.process.pid, signum)
-        else:
-            self.process.send_signal(signum)
-
-    def wait(self, timeout: float = 120.0) -> Outcome:
-        try:
-            code = self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-        seconds = time.perf_counter() - self.started
-        peak = int(self._peak.read_text()) / 1024 if self._peak.exists() else float("nan")
-        shutil.rmtree(self._peak.parent)
-        self._out.seek(0)
-        out = self._out.read().decode("utf-8", "replace")
-        err = self.stderr()
-        self._out.close()
-        self._err.close()
-        return Outcome(code, out, err, seconds, peak)
-
-
-def assembler(*args: str, env: Mapping[str, str] | None = None) -> Outcome:
-    return Command(*args, env=env).wait()
 
 
 def refused(outcome: Outcome, phrase: str) -> None:
@@ -518,17 +424,6 @@ def test_ctrl_c_to_the_whole_group_stops_a_frontier_and_keeps_its_points(
     while group_alive(command.process.pid):
         assert time.perf_counter() < deadline, "a process of the command outlived it"
         time.sleep(0.2)
-
-
-def group_alive(group: int) -> bool:
-    """Whether a process of ``group`` still runs (zombies waiting for init do not)."""
-    listing = subprocess.run(
-        ["ps", "-eo", "pgid=,stat="], capture_output=True, text=True, check=True
-    ).stdout
-    return any(
-        int(pgid) == group and not stat.startswith("Z")
-        for pgid, stat in (line.split() for line in listing.splitlines())
-    )
 
 
 # --------------------------------------------------------------------------- 5. reports as one set
