@@ -133,8 +133,7 @@ class FolderSwap:
             self.staging = Path(tempfile.mkdtemp(dir=parent, prefix=self._prefix("new")))
             os.chmod(self.staging, _FOLDER_MODE)
         except OSError as exc:
-            where = exc.filename or parent
-            raise OutputFolderError(f"{where}: cannot be written: {exc.strerror}") from None
+            raise OutputFolderError(f"{parent}: cannot be written: {exc.strerror}") from None
         return self
 
     def __exit__(self, *exc_info: object) -> None:
