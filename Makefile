@@ -19,8 +19,14 @@ install: $(STAMP)
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# The app serves HR data: by default only to this machine.  Serving it to a network is a
+# deliberate choice, e.g. `make run ADDRESS=0.0.0.0` (then put it behind authentication).
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
+
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
+	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal \
+		--server.address $(ADDRESS) --server.port $(PORT) --client.showErrorDetails none
 
 test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q

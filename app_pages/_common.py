@@ -7,6 +7,7 @@ cached across users (``st.cache_data``): the same bytes always give the same rep
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
@@ -14,7 +15,7 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
-from assembler.domain.problems import Problem
+from assembler.domain.problems import Problem, error
 from assembler.planning.session import Outcome, PlanningSession
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 
@@ -30,7 +31,14 @@ def load_sample() -> ScenarioReport:
 
 @st.cache_data(show_spinner="Reading the scenario…", max_entries=16)
 def parse_upload(filename: str, data: bytes) -> ScenarioReport:
-    return read_upload(filename, data)
+    """The upload read within ``ReadLimits``; even a failure nobody foresaw becomes one
+    problem on the page, its traceback (with server paths) only in the server's log."""
+    try:
+        return read_upload(filename, data)
+    except Exception as exc:
+        logging.getLogger(__name__).exception("reading the upload %r failed", filename)
+        reason = f"could not be read ({type(exc).__name__}); the current scenario is kept"
+        return ScenarioReport(None, (error(Path(filename.replace("\\", "/")).name, reason),))
 
 
 def session() -> PlanningSession:

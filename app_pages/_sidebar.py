@@ -8,6 +8,7 @@ ends the fragment asks for one full redraw, so every page shows the new plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import isfinite
 from typing import Any
 
 import streamlit as st
@@ -217,8 +218,7 @@ def _progress() -> None:
     if best is None:
         st.caption("No plan found yet.")
     else:
-        gap = relative_gap(best.score, best.best_bound)
-        st.caption(
-            f"{len(job.history)} improving plan(s) · best score {best.score:,} · gap {gap:.2%}"
-        )
+        bound = best.best_bound  # infinite until the search proves one
+        gap = f"gap {relative_gap(best.score, bound):.2%}" if isfinite(bound) else "no bound yet"
+        st.caption(f"{len(job.history)} improving plan(s) · best score {best.score:,} · {gap}")
     st.button("Stop", key="stop", on_click=job.stop, disabled=job.stopping, width="stretch")

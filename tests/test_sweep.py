@@ -136,7 +136,7 @@ def test_every_mistake_in_a_grid_is_reported_at_once() -> None:
     expected = [
         "grid.toml: variants: unknown section (did you mean 'variant'?)",
         "grid.toml: grid.ops_bufer: unknown setting (did you mean 'ops_buffer'?)",
-        "grid.toml: grid.network_min_units: -2 must be ≥ 0",
+        "grid.toml: grid.network_min_units: -2 must be from 0 to 1,000,000",
         "grid.toml: grid.step_fte: is an empty list: give at least one value",
         "grid.toml: variant 1.unit_capacity: unknown unit 'u11' (did you mean 'u1'?)",
         "grid.toml: variant 2.name: 'a' is already used; names must be unique",

@@ -205,7 +205,7 @@ def test_unknown_setting_in_toml(tmp_path: Path) -> None:
 def test_bad_overrides(tmp_path: Path) -> None:
     folder = write_csv_folder(tmp_path)
     report = read_scenario(folder, overrides={"ops_buffer": -1, "weights.valeu": 3, "seed": 1})
-    find(report, "settings", "must be ≥ 0", column="ops_buffer")
+    find(report, "settings", "must be from 0 to 10", column="ops_buffer")
     problem = find(report, "settings", "unknown setting", column="weights.valeu")
     assert "did you mean 'weights.value'" in problem.reason
     find(report, "settings", "unknown setting", column="seed")

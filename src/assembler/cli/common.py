@@ -1,11 +1,13 @@
 """What every command shares: exit codes, reading a scenario, the guard against tracebacks,
-option types, and refusing to write reports over a scenario."""
+option types, and checking an output folder before any work that would fill it."""
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec
 
@@ -13,6 +15,8 @@ import typer
 
 from assembler.cli.printing import print_problems, warn
 from assembler.domain.scenario import Scenario
+from assembler.io.atomic import FolderSwap, OutputFolderError
+from assembler.io.limits import ReadLimits
 from assembler.validation import ScenarioReport, read_scenario
 
 EXIT_UNEXPECTED, EXIT_INVALID, EXIT_NO_SOLUTION = 1, 2, 3
@@ -63,8 +67,19 @@ def guarded(command: Callable[Params, None]) -> Callable[Params, None]:
     return run
 
 
+def check_read_limits() -> None:
+    """Exit 2 naming the variable when an ``ASSEMBLER_MAX_…`` limit is not a number, before
+    reading rather than as an unexpected error in the middle of it."""
+    try:
+        ReadLimits.from_environment()
+    except ValueError as error:
+        warn(f"error: {error}")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
 def load(path: Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read and validate, or stop with exit 2 after listing every problem."""
+    check_read_limits()
     report: ScenarioReport = read_scenario(path, overrides)
     print_problems(report.problems)
     if report.scenario is None:
@@ -81,3 +96,36 @@ def refuse_input_folder(scenario: Path, out: Path) -> None:
         found = ", ".join(clashes) or "same folder"
         warn(f"{out}: holds a scenario ({found}); choose another --out.")
         raise typer.Exit(EXIT_INVALID)
+
+
+@contextmanager
+def output_folder(swap: FolderSwap) -> Iterator[FolderSwap]:
+    """``swap`` entered — its folder checked and its hidden new version created — or exit 2
+    saying why ``--out`` cannot take the reports, before anything is solved."""
+    try:
+        swap.__enter__()
+    except OutputFolderError as error:
+        warn(f"--out {error}; nothing was solved.")
+        raise typer.Exit(EXIT_INVALID) from None
+    try:
+        yield swap
+    finally:
+        swap.__exit__(None, None, None)
+
+
+def check_folder(out: Path) -> None:
+    """Prove before the runs that ``out`` can be created and written, or exit 2: a folder
+    found unusable only after an hour of solving would lose the hour.  Nothing is created:
+    a command refused later (a bad grid) leaves no empty folder behind."""
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "is a file, not a folder", str(existing))
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        where = error.filename or out
+        warn(f"--out {where}: cannot be written: {error.strerror}; nothing was solved.")
+        raise typer.Exit(EXIT_INVALID) from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from math import inf, isnan
+from math import isfinite, isnan
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,20 +48,26 @@ def format_gap(gap: float) -> str:
     return f"{gap:.2%}" if gap == 0 or gap >= 1e-4 else f"{gap * 100:.2g}%"
 
 
+def _gap_cell(gap: float | None) -> str:
+    """A table's gap; a plan whose search proved no bound has none (``None`` or NaN)."""
+    return "no bound yet" if gap is None or isnan(gap) else format_gap(gap)
+
+
 def percent(share: float) -> str:
     """``0.125`` → ``12.5%``: buffers are shown exactly, never rounded to a neighbour."""
     return f"{share * 100:.10g}%"
 
 
 def progress_printer() -> Callable[[Progress], None]:
-    """Improving solutions on stderr, once a solve has run long enough to need it."""
+    """Improving solutions on stderr, once a solve has run long enough to need it; until
+    the search proves a bound (never for the warm start alone) a line says so."""
     started = time.perf_counter()
 
     def report(progress: Progress) -> None:
         if time.perf_counter() - started < 1.0:
             return
-        if progress.best_bound == inf:
-            warn(f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  (warm start)")
+        if not isfinite(progress.best_bound):
+            warn(f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  no bound yet")
             return
         gap = relative_gap(progress.score, progress.best_bound)
         warn(
@@ -110,7 +116,8 @@ def print_summary(result: Result) -> None:
     say(f"status      {result.status}{gap}")
     kpis = result.kpis
     if kpis is not None:
-        say(f"score       {result.score:,} (bound {result.best_bound:,.0f})")
+        bound = "no bound yet" if result.best_bound is None else f"bound {result.best_bound:,.0f}"
+        say(f"score       {result.score:,} ({bound})")
         say(f"missions    {kpis.missions_staffed} of {kpis.missions_total} staffed")
         say(
             f"value       {kpis.value_captured:g} of {kpis.value_total:g} captured "
@@ -127,6 +134,8 @@ def print_summary(result: Result) -> None:
         say("no plan can satisfy all of these at once:")
         for conflict in result.conflicts or ("(the clash could not be narrowed down)",):
             say(f"  - {conflict}")
+    elif result.status is Status.STOPPED:
+        say("stopped before any plan was found")
     else:
         say("no solution was found within the time limit; raise --time-limit")
     say(f"time        build {result.build_seconds:.2f}s, solve {result.solve_seconds:.2f}s")
@@ -165,7 +174,7 @@ def print_frontier(frontier: Frontier) -> None:
             continue
         say(
             f"{buffer}  {status} {row['value_captured']:7g}  {row['value_share']:5.0%}  "
-            f"{row['network_fte']:11g}  {row['missions_staffed']:8}  {format_gap(row['gap'])}"
+            f"{row['network_fte']:11g}  {row['missions_staffed']:8}  {_gap_cell(row['gap'])}"
         )
     for buffer, point in zip(table["ops_buffer"], frontier.results, strict=True):
         if point.conflicts:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -13,12 +14,16 @@ import typer
 from assembler.cli.common import (
     EXIT_INVALID,
     EXIT_NO_SOLUTION,
+    EXIT_UNEXPECTED,
     ScenarioArgument,
     SeedOption,
+    check_read_limits,
     guarded,
     load,
+    output_folder,
     refuse_input_folder,
 )
+from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
     print_periods,
     print_problems,
@@ -41,6 +46,7 @@ class ReportFormat(StrEnum):
 @guarded
 def validate(scenario: ScenarioArgument) -> None:
     """List every problem in a scenario; exit 2 if any is an error."""
+    check_read_limits()
     report = read_scenario(scenario)
     print_problems(report.problems)
     if not report.ok:
@@ -76,7 +82,12 @@ def solve(
         ),
     ] = False,
 ) -> None:
-    """Staff missions optimally and write the report files."""
+    """Staff missions optimally and write the report files.
+
+    Ctrl-C stops the search and writes the best plan found (status ``feasible``, or
+    ``stopped`` without one); a second Ctrl-C quits at once (exit 130).  The report files
+    replace those in ``--out`` all together or not at all.
+    """
     # The progress clock starts with the command, as the user's wait does.
     settings = SolveSettings(
         time_limit=time_limit,
@@ -85,17 +96,30 @@ def solve(
         deterministic=deterministic,
         progress=None if quiet else progress_printer(),
     )
-    from assembler.io.reports import write_reports
+    from assembler.io.reports import report_folder, write_report_set
     from assembler.results.report import build_reports
     from assembler.solver import solve as run_solver
+    from assembler.solver.engine import ModelInvalidError
 
     refuse_input_folder(scenario, out)
-    loaded = load(scenario, {"ops_buffer": ops_buffer})
-    result = run_solver(loaded, settings)
-    written = write_reports(build_reports(loaded, result), out, report_format.value)
+    with output_folder(report_folder(out)) as folder:
+        loaded = load(scenario, {"ops_buffer": ops_buffer})
+        doing = "the best plan found so far will be written"
+        with Interrupt(doing, cleanup=folder.abandon) as interrupt:
+            stoppable = dataclasses.replace(settings, stop=interrupt.stop)
+            try:
+                result = interrupt.run(lambda: run_solver(loaded, stoppable))
+            except ModelInvalidError as error:
+                warn(f"error: the solver rejected the model, so there is no plan: {error}")
+                raise typer.Exit(EXIT_UNEXPECTED) from None
+            reports = build_reports(loaded, result)
+            written = write_report_set(reports, folder, report_format.value)
     print_summary(result)
     print_periods(loaded, result)
     print_written(written)
+    if interrupt.interrupted:
+        kept = "the best plan found is written" if result.has_solution else "no plan was found"
+        warn(f"interrupted: the search stopped after {result.solve_seconds:.1f}s; {kept}.")
     if not result.has_solution:
         raise typer.Exit(EXIT_NO_SOLUTION)
 

@@ -1,7 +1,9 @@
 """The trade-off commands, many solves on Dask: ``frontier``, ``sweep`` and ``stress``.
 
 ``assembler.tradeoffs`` (and with it Dask) is imported inside the commands, so that
-``validate`` and ``solve`` start without it.
+``validate`` and ``solve`` start without it.  Ctrl-C stops the runs: those finished are
+written, the workers are shut down in order, and the command exits 130 saying what it
+kept; a second Ctrl-C quits at once.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from math import isfinite
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -19,10 +21,12 @@ from assembler.cli.common import (
     EXIT_NO_SOLUTION,
     ScenarioArgument,
     SeedOption,
+    check_folder,
     guarded,
     load,
     refuse_input_folder,
 )
+from assembler.cli.interrupt import EXIT_INTERRUPTED, Interrupt, signals_ignored_by_children
 from assembler.cli.printing import (
     print_frontier,
     print_stress,
@@ -33,6 +37,7 @@ from assembler.cli.printing import (
     warn,
 )
 from assembler.domain.solve_settings import SolveSettings
+from assembler.text import plural
 
 if TYPE_CHECKING:
     from assembler.tradeoffs import Runner
@@ -79,18 +84,21 @@ def frontier(
 
     refuse_input_folder(scenario, out)
     points = DEFAULT_BUFFERS if buffers is None else _buffers(buffers)
+    check_folder(out)
     loaded = load(scenario)
     with (
+        Interrupt("the points solved so far will be written") as interrupt,
         _runner(workers, scheduler, f"{len(points)} solves") as runner,
         progress_bar("frontier", quiet) as progress,
     ):
         result = run_frontier(
             loaded,
-            SolveSettings(time_limit=time_limit, seed=seed),
+            SolveSettings(time_limit=time_limit, seed=seed, stop=interrupt.stop),
             points,
             runner=runner,
             progress=progress,
         )
+    _stopped_empty(interrupt, len(result.table), "point")
     out.mkdir(parents=True, exist_ok=True)
     written = [
         write_csv(result.table, out / "frontier.csv"),
@@ -98,6 +106,7 @@ def frontier(
     ]
     print_frontier(result)
     print_written(written)
+    _kept(interrupt, len(result.table), len(set(points)), "point")
     if result.table["value_captured"].isna().all():
         raise typer.Exit(EXIT_NO_SOLUTION)
 
@@ -137,6 +146,7 @@ def sweep(
     from assembler.tradeoffs.files import write_csv, write_parquet, write_png
 
     refuse_input_folder(scenario, out)
+    check_folder(out)
     loaded = load(scenario)
     try:
         plan = read_grid(grid, loaded)
@@ -146,16 +156,18 @@ def sweep(
         warn(f"{grid}: {len(error.problems)} error(s); nothing was solved.")
         raise typer.Exit(EXIT_INVALID) from None
     with (
+        Interrupt("the runs finished so far will be written") as interrupt,
         _runner(workers, scheduler, f"{len(plan.runs())} runs") as runner,
         progress_bar("sweep", quiet) as progress,
     ):
         table = run_sweep(
             loaded,
             plan,
-            SolveSettings(time_limit=time_limit, seed=seed),
+            SolveSettings(time_limit=time_limit, seed=seed, stop=interrupt.stop),
             runner=runner,
             progress=progress,
         )
+    _stopped_empty(interrupt, len(table), "run")
     out.mkdir(parents=True, exist_ok=True)
     written = [
         write_csv(table, out / "results.csv"),
@@ -164,6 +176,7 @@ def sweep(
     ]
     print_sweep(table, list(plan.grid))
     print_written(written)
+    _kept(interrupt, len(table), len(plan.runs()), "run")
     if table["value_captured"].isna().all():
         raise typer.Exit(EXIT_NO_SOLUTION)
 
@@ -200,30 +213,33 @@ def stress(
     from assembler.tradeoffs import stress as run_stress
     from assembler.tradeoffs.charts import stress_chart
     from assembler.tradeoffs.files import write_csv, write_json, write_png
-    from assembler.tradeoffs.stress import solve_plan
+    from assembler.tradeoffs.stress import StressStoppedError, solve_plan
 
     if out is not None:
         refuse_input_folder(scenario, out)
+        check_folder(out)
     loaded = load(scenario)
     settings = StressSettings(absence, draws, seed, repair_buffer)
     problem = settings.problem(loaded)
     if problem is not None:
         warn(f"--repair-buffer: {problem}")
         raise typer.Exit(EXIT_INVALID)
-    plan = solve_plan(loaded, SolveSettings(time_limit=time_limit))
-    if plan.solution is None:
-        print_summary(plan)
-        raise typer.Exit(EXIT_NO_SOLUTION)
-    repairs = f"repairs after {draws} draws"
-    with _runner(workers, scheduler, repairs) as runner, progress_bar("repairs", quiet) as p:
-        report = run_stress(
-            loaded,
-            settings,
-            SolveSettings(time_limit=time_limit),
-            plan=plan.solution,
-            runner=runner,
-            progress=p,
-        )
+    with Interrupt("the draws finished so far will be kept") as interrupt:
+        solve_settings = SolveSettings(time_limit=time_limit, stop=interrupt.stop)
+        plan = interrupt.run(lambda: solve_plan(loaded, solve_settings))
+        if plan.solution is None or interrupt.interrupted:
+            print_summary(plan)
+            if interrupt.interrupted:
+                _nothing_kept("draw")
+            raise typer.Exit(EXIT_NO_SOLUTION)
+        repairs = f"repairs after {draws} draws"
+        with _runner(workers, scheduler, repairs) as runner, progress_bar("repairs", quiet) as p:
+            try:
+                report = run_stress(
+                    loaded, settings, solve_settings, plan=plan.solution, runner=runner, progress=p
+                )
+            except StressStoppedError:
+                _nothing_kept("draw")
     print_stress(plan, report)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -236,6 +252,25 @@ def stress(
                 write_png(stress_chart(report), out / "stress.png"),
             ]
         )
+    _kept(interrupt, report.summary.draws, draws, "draw")
+
+
+def _stopped_empty(interrupt: Interrupt, kept: int, noun: str) -> None:
+    """Exit 130 when a Ctrl-C left nothing to write."""
+    if interrupt.interrupted and kept == 0:
+        _nothing_kept(noun)
+
+
+def _nothing_kept(noun: str) -> NoReturn:
+    warn(f"interrupted before the first {noun} was finished; nothing was written.")
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _kept(interrupt: Interrupt, kept: int, total: int, noun: str) -> None:
+    """After a Ctrl-C, say what was kept (and exit 130: the output is partial)."""
+    if interrupt.interrupted:
+        warn(f"interrupted: kept {plural(kept, noun)} of {total}; the rest were not finished.")
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @contextmanager
@@ -245,7 +280,8 @@ def _runner(workers: int, scheduler: str | None, work: str) -> Iterator[Runner]:
     from assembler.tradeoffs import Runner, RunnerError
 
     try:
-        runner = Runner(workers, scheduler).__enter__()
+        with signals_ignored_by_children():
+            runner = Runner(workers, scheduler).__enter__()
     except RunnerError as error:
         warn(f"error: {error}")
         raise typer.Exit(EXIT_INVALID) from None

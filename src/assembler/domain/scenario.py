@@ -15,7 +15,15 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assembler.domain.settings import ModelSettings
+from assembler.domain.settings import MAX_COUNT, ModelSettings
+
+MAX_VALUE = 1e9
+"""The largest mission value: counted to the cent (``100 · value`` points), weighted by
+``weights.value`` ≤ 10⁶, a mission's share of the score stays far inside 2⁶³."""
+
+MAX_FTE = 10_000.0
+"""The largest FTE of one need or demand: in the finest steps (0.001 FTE) ten million steps,
+a number the solver holds with room to spare."""
 
 
 class ChangeType(StrEnum):
@@ -65,7 +73,7 @@ class Person(_Row):
     unit_id: str = Field(min_length=1)
     fte: float = Field(1.0, gt=0, le=2)
     network_opt_in: bool = False
-    max_missions: int | None = Field(None, ge=0)
+    max_missions: int | None = Field(None, ge=0, le=MAX_COUNT)
 
     def mission_limit(self, settings: ModelSettings) -> int:
         """How many missions this person may join: their own ``max_missions`` when given,
@@ -87,14 +95,14 @@ class Mission(_Row):
     mission_id: str = Field(min_length=1)
     name: str = ""
     change_type: ChangeType
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=MAX_VALUE)
     mandatory: bool = False
-    min_team: int = Field(1, ge=0)
-    max_team: int | None = Field(None, ge=0)
+    min_team: int = Field(1, ge=0, le=MAX_COUNT)
+    max_team: int | None = Field(None, ge=0, le=MAX_COUNT)
     owner_unit: str | None = None
     earliest_start: str | None = None
     latest_end: str | None = None
-    duration: int | None = Field(None, ge=1)
+    duration: int | None = Field(None, ge=1, le=MAX_COUNT)
     after: str | None = None
 
     @property
@@ -105,7 +113,7 @@ class Mission(_Row):
 class MissionNeed(_Row):
     mission_id: str = Field(min_length=1)
     skill_id: str = Field(min_length=1)
-    fte: float = Field(gt=0)
+    fte: float = Field(gt=0, le=MAX_FTE)
     min_level: int = Field(1, ge=1, le=5)
 
 
@@ -127,7 +135,7 @@ class OpsDemand(_Row):
 
     unit_id: str = Field(min_length=1)
     skill_id: str = Field(min_length=1)
-    fte: float = Field(ge=0)
+    fte: float = Field(ge=0, le=MAX_FTE)
     min_level: int = Field(1, ge=1, le=5)
     period_id: str | None = None
 
@@ -136,14 +144,14 @@ class Capability(_Row):
     capability_id: str = Field(min_length=1)
     name: str = ""
     kind: CapabilityKind
-    capacity: int = Field(ge=0)
-    ops_reserved: int = Field(0, ge=0)
+    capacity: int = Field(ge=0, le=MAX_COUNT)
+    ops_reserved: int = Field(0, ge=0, le=MAX_COUNT)
 
 
 class MissionCapability(_Row):
     mission_id: str = Field(min_length=1)
     capability_id: str = Field(min_length=1)
-    units: int = Field(ge=1)
+    units: int = Field(ge=1, le=MAX_COUNT)
 
 
 class Preference(_Row):

@@ -10,16 +10,24 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_WEIGHT = 1_000_000
+"""The largest objective weight: the score stays exact (below 2⁵³) for any sensible scenario,
+which ``assembler.validation`` checks as a whole."""
+
+MAX_COUNT = 1_000_000
+"""The largest count a scenario states (team sizes, mission limits, capability units):
+beyond any organisation, and small enough for the solver's 64-bit arithmetic."""
+
 
 class Weights(BaseModel):
     """Integer weights of the objective terms (MODEL.md §7); integers keep the score exact."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    value: int = Field(100, ge=0)
-    preference: int = Field(10, ge=0)
-    assignment: int = Field(1, ge=0)
-    delay: int = Field(1, ge=0)
+    value: int = Field(100, ge=0, le=MAX_WEIGHT)
+    preference: int = Field(10, ge=0, le=MAX_WEIGHT)
+    assignment: int = Field(1, ge=0, le=MAX_WEIGHT)
+    delay: int = Field(1, ge=0, le=MAX_WEIGHT)
 
 
 class ModelSettings(BaseModel):
@@ -27,12 +35,12 @@ class ModelSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    step_fte: float = Field(0.05, gt=0, le=2)
-    ops_buffer: float = Field(0.10, ge=0)
-    min_allocation_fte: float = Field(0.10, ge=0)
-    max_missions_default: int = Field(2, ge=0)
+    step_fte: float = Field(0.05, ge=0.001, le=2)
+    ops_buffer: float = Field(0.10, ge=0, le=10)
+    min_allocation_fte: float = Field(0.10, ge=0, le=2)
+    max_missions_default: int = Field(2, ge=0, le=MAX_COUNT)
     network_opt_in_required: bool = True
-    network_min_units: int = Field(2, ge=0)
+    network_min_units: int = Field(2, ge=0, le=MAX_COUNT)
     weights: Weights = Weights()
 
     def with_overrides(self, overrides: dict[str, Any]) -> ModelSettings:

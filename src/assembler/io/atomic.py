@@ -1,15 +1,17 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+"""Atomic writes: a reader sees the old file (or set of files) or the new one, never half.
 
 A planner may open a scenario or report in a spreadsheet while a run rewrites it, and a
 crash must not leave a truncated file behind.  Data goes to a temporary file in the target's
 own directory (``os.replace`` is only atomic within one file system), is flushed to disk,
-and then replaces the target in one step.
+and then replaces the target in one step.  Files that belong together (a solve's reports)
+are replaced as one folder (``FolderSwap``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,6 +24,8 @@ def _current_umask() -> int:
 
 _FILE_MODE = 0o666 & ~_current_umask()
 """``mkstemp`` creates private (0600) files; the result should get the usual permissions."""
+_FOLDER_MODE = 0o777 & ~_current_umask()
+"""Likewise for the private (0700) folders of ``mkdtemp``."""
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
@@ -50,3 +54,124 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> N
     own ``\\r\\n`` line ends.
     """
     atomic_write_bytes(path, text.encode(encoding))
+
+
+class OutputFolderError(ValueError):
+    """A folder cannot take a set of files: it is a file, holds files of its own, or cannot
+    be written.  Raised before anything is written, so a caller can check it first."""
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write a new file and flush it to disk (inside a folder not yet visible to anyone)."""
+    with path.open("xb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.chmod(path, _FILE_MODE)
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, and not ours to clean up
+        return True
+    return True
+
+
+class FolderSwap:
+    """The next version of folder ``target``, built beside it and swapped in whole.
+
+    A set of files that belong together (a solve's reports) must never be seen mixed, old
+    and new, however the writer ends.  The files go to a hidden folder beside ``target``
+    (``.NAME.new-PID-XXXX``, same file system, so renames are atomic); ``commit`` flushes
+    them, renames ``target`` aside (``.NAME.old-PID-XXXX``), renames the new folder in and
+    removes the old one.  A crash leaves ``target`` as it was, or — between the two renames
+    only — absent with the old set intact aside: the next ``FolderSwap`` on the same target
+    renames it back, and removes hidden folders of runs no longer alive.  (Linux's
+    ``renameat2(RENAME_EXCHANGE)`` would close that window but is not portable.)
+
+    ``owned`` are the names ``target`` may hold: files a previous set left.  A folder with
+    anything else is refused, since replacing it would delete files the writer never made.
+    Entering checks all this and creates the hidden folder, so an output that cannot be
+    written fails before the work that would fill it.
+    """
+
+    def __init__(self, target: Path, owned: frozenset[str]) -> None:
+        self.target = target.absolute()
+        self.owned = owned
+        self.staging = self.target
+        self._committed = False
+
+    def __enter__(self) -> FolderSwap:
+        target, parent = self.target, self.target.parent
+        existing = target
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise OutputFolderError(f"{existing}: is a file; give a folder for the files")
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._recover()
+            if target.is_dir():
+                others = sorted(name for name in os.listdir(target) if name not in self.owned)
+                if others:
+                    shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+                    raise OutputFolderError(
+                        f"{target}: holds files these reports do not replace ({shown}); "
+                        "give a new or empty folder"
+                    )
+            self.staging = Path(tempfile.mkdtemp(dir=parent, prefix=self._prefix("new")))
+            os.chmod(self.staging, _FOLDER_MODE)
+        except OSError as exc:
+            raise OutputFolderError(f"{parent}: cannot be written: {exc.strerror}") from None
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Remove the new version unless it was swapped in: ``target`` stays as it was."""
+        if not self._committed and self.staging != self.target:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Swap the filled hidden folder in for ``target`` (see the class docstring)."""
+        target, parent = self.target, self.target.parent
+        _fsync_folder(self.staging)
+        retired = None
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(dir=parent, prefix=self._prefix("old")))
+            os.rename(target, retired)
+        os.rename(self.staging, target)
+        self._committed = True
+        _fsync_folder(parent)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+
+    def _prefix(self, kind: str) -> str:
+        return f".{self.target.name}.{kind}-{os.getpid()}-"
+
+    def _recover(self) -> None:
+        """Remove the hidden folders of runs that died, restoring a set caught mid-swap."""
+        prefix = f".{self.target.name}."
+        for entry in self.target.parent.iterdir():
+            if not entry.name.startswith(prefix):
+                continue
+            kind, _, rest = entry.name.removeprefix(prefix).partition("-")
+            pid = rest.partition("-")[0]
+            if kind not in ("new", "old") or not pid.isdigit() or _alive(int(pid)):
+                continue
+            if kind == "old" and not self.target.exists():
+                os.rename(entry, self.target)
+            else:
+                shutil.rmtree(entry, ignore_errors=True)

@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from typing import Any, Final
 
 from assembler.domain.problems import Problem, error
+from assembler.io.limits import ProblemLog
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ class RawScenario:
     tables: dict[str, RawTable] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)
     settings: RawSettings | None = None
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=ProblemLog)
+    """A ``ProblemLog`` when a reader made it: each kind listed up to the limit, then counted."""
 
 
 def cell_text(raw: Any) -> str:

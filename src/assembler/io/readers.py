@@ -16,12 +16,21 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 import openpyxl
 
 from assembler.domain.problems import Problem, error, warning
 from assembler.domain.scenario import TABLE_ROW_TYPES
+from assembler.io.limits import (
+    ByteBudget,
+    LimitExceededError,
+    ProblemLog,
+    ReadLimits,
+    ScenarioTooLargeError,
+    check_archive,
+)
 from assembler.io.raw import (
     CSV_FOLDER,
     JSON_DOCUMENT,
@@ -35,67 +44,107 @@ from assembler.io.raw import (
     flatten_settings,
     is_blank,
 )
+from assembler.io.sheets import sheet_rows
 from assembler.text import did_you_mean
 
 SETTINGS_FILE: Final = "scenario.toml"
 SETTINGS_SHEET: Final = "settings"
 """The workbook sheet (and JSON key) holding settings: columns ``setting`` and ``value``."""
 
-MAX_ZIP_BYTES: Final = 512 * 1024 * 1024
-"""Uncompressed size an uploaded archive may declare: refuses decompression bombs."""
-
 _Loader = Callable[[], bytes]
+"""A file's bytes on demand; raises ``OSError`` or ``LimitExceededError``."""
+
+_BLANK_ROW: Final[Mapping[str, Any]] = MappingProxyType({})
+"""Every blank row between data rows: one shared empty row, not a dict per line."""
 
 
-def read_raw(path: str | Path) -> RawScenario:
-    """The raw tables of the scenario at ``path``, chosen by what ``path`` is."""
+def read_raw(path: str | Path, limits: ReadLimits | None = None) -> RawScenario:
+    """The raw tables of the scenario at ``path``, chosen by what ``path`` is.
+
+    Reading stays within ``limits`` (by default ``ReadLimits.from_environment()``): what
+    passes one is a problem naming the limit, like any other unreadable input.
+    """
+    limits = limits or ReadLimits.from_environment()
     source = Path(path)
     suffix = source.suffix.lower()
-    if source.is_dir():
-        return _read_folder(source)
-    if not source.exists():
-        return _unreadable(CSV_FOLDER, error(str(source), "no such file or folder"))
-    if suffix == ".xlsx":
-        return _read_workbook(source)
-    if suffix == ".json":
-        return _read_json(source)
-    if suffix == ".zip":
-        return _read_zip(source)
+    budget = ByteBudget(limits)
+    try:
+        if source.is_dir():
+            return _read_folder(source, budget)
+        if not source.exists():
+            return _unreadable(CSV_FOLDER, error(str(source), "no such file or folder"), limits)
+        if suffix == ".xlsx":
+            return _read_workbook(source, budget)
+        if suffix == ".json":
+            return _read_json(source, budget)
+        if suffix == ".zip":
+            return _read_zip(source, budget)
+    except ScenarioTooLargeError as exc:
+        layout = {".xlsx": WORKBOOK, ".json": JSON_DOCUMENT, ".zip": ZIP_ARCHIVE}
+        return _unreadable(layout.get(suffix, CSV_FOLDER), error(source.name, exc.reason), limits)
     if suffix == ".csv":
         reason = "a scenario is a folder of CSV files: give the folder that holds this file"
     else:
         reason = "not a scenario: expected a folder of CSV files, a .zip, an .xlsx or a .json"
-    return _unreadable(CSV_FOLDER, error(source.name, reason))
+    return _unreadable(CSV_FOLDER, error(source.name, reason), limits)
 
 
-def _unreadable(layout: Layout, problem: Problem) -> RawScenario:
+def _unreadable(layout: Layout, problem: Problem, limits: ReadLimits) -> RawScenario:
     """A source that yields no table at all: one problem, not one per missing table."""
-    return RawScenario(layout, unreadable=set(TABLE_ROW_TYPES), problems=[problem])
+    return RawScenario(
+        layout,
+        unreadable=set(TABLE_ROW_TYPES),
+        problems=ProblemLog([problem], limits.max_listed_problems),
+    )
+
+
+def _empty(layout: Layout, limits: ReadLimits) -> RawScenario:
+    return RawScenario(layout, problems=ProblemLog(limit=limits.max_listed_problems))
 
 
 # --------------------------------------------------------------------------- CSV
 
 
-def _read_folder(folder: Path) -> RawScenario:
+def _read_folder(folder: Path, budget: ByteBudget) -> RawScenario:
+    limits = budget.limits
     try:
-        entries = {child.name: child.read_bytes for child in folder.iterdir() if child.is_file()}
+        entries = {
+            child.name: _file_loader(child, budget) for child in folder.iterdir() if child.is_file()
+        }
     except OSError as exc:
-        return _unreadable(CSV_FOLDER, error(folder.name, f"cannot be listed: {exc.strerror}"))
-    return _read_csv_files(entries, CSV_FOLDER)
+        reason = f"cannot be listed: {exc.strerror}"
+        return _unreadable(CSV_FOLDER, error(folder.name, reason), limits)
+    return _read_csv_files(entries, CSV_FOLDER, limits)
 
 
-def _read_zip(path: Path) -> RawScenario:
-    """A zip of CSV files, at the archive's root or inside its single top folder."""
+def _file_loader(path: Path, budget: ByteBudget) -> _Loader:
+    def load() -> bytes:
+        with path.open("rb") as stream:
+            return budget.read(stream)
+
+    return load
+
+
+def _read_zip(path: Path, budget: ByteBudget) -> RawScenario:
+    """A zip of CSV files, at the archive's root or inside its single top folder.
+
+    Members are unpacked with a counter (``ByteBudget``): the sizes the archive declares
+    are not trusted.
+    """
+    limits = budget.limits
     try:
         with zipfile.ZipFile(path) as archive:
+            if len(archive.infolist()) > limits.max_archive_entries:
+                reason = (
+                    f"has {len(archive.infolist()):,} entries, more than "
+                    f"{limits.max_archive_entries:,} (limit max_archive_entries); refused"
+                )
+                return _unreadable(ZIP_ARCHIVE, error(path.name, reason), limits)
             members = [
                 info
                 for info in archive.infolist()
                 if not info.is_dir() and not _is_junk(info.filename)
             ]
-            if sum(info.file_size for info in members) > MAX_ZIP_BYTES:
-                reason = f"unpacks to more than {MAX_ZIP_BYTES // 2**20} MiB; refused"
-                return _unreadable(ZIP_ARCHIVE, error(path.name, reason))
             tops = {info.filename.split("/", 1)[0] for info in members}
             nested = len(tops) == 1 and all("/" in info.filename for info in members)
             prefix = f"{tops.pop()}/" if nested else ""
@@ -105,13 +154,19 @@ def _read_zip(path: Path) -> RawScenario:
                 if "/" in name or not _wanted(name):
                     continue
                 try:
-                    contents[name] = archive.read(info)
-                except Exception as exc:  # zipfile raises many kinds on corrupt members
+                    with archive.open(info) as stream:
+                        contents[name] = budget.read(stream, "unpacks to")
+                except ScenarioTooLargeError:
+                    raise
+                except LimitExceededError as exc:
                     contents[name] = exc
+                except Exception as exc:  # zipfile raises many kinds on corrupt members
+                    contents[name] = OSError(str(exc))
     except (OSError, zipfile.BadZipFile) as exc:
-        return _unreadable(ZIP_ARCHIVE, error(path.name, f"is not a readable zip archive: {exc}"))
+        reason = f"is not a readable zip archive: {exc}"
+        return _unreadable(ZIP_ARCHIVE, error(path.name, reason), limits)
     return _read_csv_files(
-        {name: _replay(content) for name, content in contents.items()}, ZIP_ARCHIVE
+        {name: _replay(content) for name, content in contents.items()}, ZIP_ARCHIVE, limits
     )
 
 
@@ -127,15 +182,17 @@ def _wanted(name: str) -> bool:
 def _replay(content: bytes | Exception) -> _Loader:
     def load() -> bytes:
         if isinstance(content, Exception):
-            raise OSError(str(content)) from content
+            raise content
         return content
 
     return load
 
 
-def _read_csv_files(entries: Mapping[str, _Loader], layout: Layout) -> RawScenario:
+def _read_csv_files(
+    entries: Mapping[str, _Loader], layout: Layout, limits: ReadLimits
+) -> RawScenario:
     """Tables ``<table>.csv`` and settings ``scenario.toml`` among the files of one folder."""
-    raw = RawScenario(layout)
+    raw = _empty(layout, limits)
     for name in sorted(entries):
         table = name.removesuffix(".csv")
         if name == SETTINGS_FILE:
@@ -144,7 +201,7 @@ def _read_csv_files(entries: Mapping[str, _Loader], layout: Layout) -> RawScenar
                 raw.settings = _parse_toml(text, raw)
         elif table in TABLE_ROW_TYPES and name.endswith(".csv"):
             text = _load_text(entries[name], name, raw)
-            parsed = None if text is None else _parse_csv(table, name, text, raw)
+            parsed = None if text is None else _parse_csv(table, name, text, raw, limits)
             if parsed is None:
                 raw.unreadable.add(table)
             else:
@@ -163,6 +220,11 @@ def _load_text(load: _Loader, name: str, raw: RawScenario) -> str | None:
         data = load()
     except OSError as exc:
         raw.problems.append(error(name, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    except ScenarioTooLargeError:
+        raise
+    except LimitExceededError as exc:
+        raw.problems.append(error(name, exc.reason))
         return None
     return _decode(data, name, raw)
 
@@ -184,23 +246,32 @@ def _decode(data: bytes, name: str, raw: RawScenario) -> str | None:
     return text.removeprefix("\ufeff")
 
 
-def _parse_csv(table: str, name: str, text: str, raw: RawScenario) -> RawTable | None:
+def _parse_csv(
+    table: str, name: str, text: str, raw: RawScenario, limits: ReadLimits
+) -> RawTable | None:
     try:
-        grid = list(csv.reader(io.StringIO(text, newline="")))
+        return table_from_grid(
+            table, name, csv.reader(io.StringIO(text, newline="")), raw.problems, limits
+        )
     except csv.Error as exc:
         raw.problems.append(error(name, f"is not a readable CSV file: {exc}"))
         return None
-    return table_from_grid(table, name, grid, raw.problems)
 
 
 def table_from_grid(
-    table: str, source: str, grid: Iterable[Sequence[Any]], problems: list[Problem]
-) -> RawTable:
+    table: str,
+    source: str,
+    grid: Iterable[Sequence[Any]],
+    problems: list[Problem],
+    limits: ReadLimits,
+) -> RawTable | None:
     """A table from rows of cells whose first non-blank row is the header (CSV, a sheet).
 
     Data rows are numbered from the row after the header, blank ones included, so row
-    numbers point at the right line of the file.  Columns without a header are dropped
-    (spreadsheets add them) — with a warning if they hold anything.
+    numbers point at the right line of the file; blank rows after the last data row are
+    dropped.  Columns without a header are dropped (spreadsheets add them) — with a
+    warning if they hold anything.  ``None`` (with a problem) when the table has more
+    columns or rows than ``limits`` allow: it is read lazily, so reading stops there.
     """
     rows = iter(grid)
     header: Sequence[Any] = ()
@@ -224,13 +295,38 @@ def table_from_grid(
             )
             continue
         positions[column] = index
+    if len(positions) > limits.max_columns:
+        problems.append(
+            error(
+                source,
+                f"has {len(positions):,} columns, more than the {limits.max_columns:,} one "
+                "table may have (limit max_columns); not read",
+            )
+        )
+        return None
     nameless = [index for index, column in enumerate(names) if not column]
     width = len(names)
     keys = tuple(positions)
     plain = list(positions.values()) == list(range(width))
-    data: list[dict[str, Any]] = []
+    data: list[Mapping[str, Any]] = []
+    blanks = 0  # blank rows not yet kept: only those before a data row are
     for number, cells in enumerate(rows, start=1):
         size = len(cells)
+        if size == 0:
+            blanks += 1
+            continue
+        if number > limits.max_rows:
+            problems.append(
+                error(
+                    source,
+                    f"row {number:,} holds data, past the {limits.max_rows:,} rows one table "
+                    "may have (limit max_rows); not read",
+                )
+            )
+            return None
+        if blanks:
+            data.extend([_BLANK_ROW] * blanks)
+            blanks = 0
         if plain and size == width:  # the usual well-formed row, read the fast way
             data.append(dict(zip(keys, cells, strict=True)))
             continue
@@ -280,35 +376,49 @@ def _parse_toml(text: str, raw: RawScenario) -> RawSettings | None:
 # --------------------------------------------------------------------------- xlsx
 
 
-def _read_workbook(path: Path) -> RawScenario:
-    raw = RawScenario(WORKBOOK)
+def _read_workbook(path: Path, budget: ByteBudget) -> RawScenario:
+    """A workbook, its parts unpacked once with a counter before openpyxl opens them."""
+    limits = budget.limits
+    raw = _empty(WORKBOOK, limits)
     try:
+        with zipfile.ZipFile(path) as archive:
+            check_archive(archive, budget)
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (validation, styles): noise here
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
                 for sheet in workbook.worksheets:
-                    grid = sheet.iter_rows(values_only=True)
-                    _add_sheet(raw, sheet.title, grid)
+                    _add_sheet(raw, sheet, limits)
             finally:
                 workbook.close()
+    except LimitExceededError as exc:
+        return _unreadable(WORKBOOK, error(path.name, exc.reason), limits)
     except Exception as exc:  # openpyxl fails in many ways on a corrupt or foreign file
-        return _unreadable(
-            WORKBOOK, error(path.name, f"is not a readable Excel workbook (.xlsx): {exc}")
-        )
+        reason = f"is not a readable Excel workbook (.xlsx): {exc}"
+        return _unreadable(WORKBOOK, error(path.name, reason), limits)
     return raw
 
 
-def _add_sheet(raw: RawScenario, title: str, grid: Iterable[Sequence[Any]]) -> None:
-    if title in TABLE_ROW_TYPES:
-        raw.tables[title] = table_from_grid(title, title, grid, raw.problems)
-    elif title == SETTINGS_SHEET:
-        sheet = table_from_grid(title, title, grid, raw.problems)
-        raw.settings = _settings_from_sheet(sheet, raw.problems)
-    else:
+def _add_sheet(raw: RawScenario, sheet: Any, limits: ReadLimits) -> None:
+    title = sheet.title
+    if title not in TABLE_ROW_TYPES and title != SETTINGS_SHEET:
         hint = did_you_mean(title, [*TABLE_ROW_TYPES, SETTINGS_SHEET])
         raw.problems.append(warning(title, f"not a table of the scenario, ignored{hint}"))
+        return
+    try:
+        table = table_from_grid(
+            title, title, sheet_rows(sheet, limits, raw.problems), raw.problems, limits
+        )
+    except LimitExceededError as exc:
+        raw.problems.append(error(title, exc.reason))
+        table = None
+    if title == SETTINGS_SHEET:
+        raw.settings = None if table is None else _settings_from_sheet(table, raw.problems)
+    elif table is None:
+        raw.unreadable.add(title)
+    else:
+        raw.tables[title] = table
 
 
 def _settings_from_sheet(sheet: RawTable, problems: list[Problem]) -> RawSettings | None:
@@ -344,12 +454,17 @@ def _settings_from_sheet(sheet: RawTable, problems: list[Problem]) -> RawSetting
 # --------------------------------------------------------------------------- JSON
 
 
-def _read_json(path: Path) -> RawScenario:
-    raw = RawScenario(JSON_DOCUMENT)
+def _read_json(path: Path, budget: ByteBudget) -> RawScenario:
+    limits = budget.limits
+    raw = _empty(JSON_DOCUMENT, limits)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = budget.read(stream)
     except OSError as exc:
-        return _unreadable(JSON_DOCUMENT, error(path.name, f"cannot be read: {exc.strerror}"))
+        reason = f"cannot be read: {exc.strerror}"
+        return _unreadable(JSON_DOCUMENT, error(path.name, reason), limits)
+    except LimitExceededError as exc:
+        return _unreadable(JSON_DOCUMENT, error(path.name, exc.reason), limits)
     text = _decode(data, path.name, raw)
     if text is None:
         raw.unreadable.update(TABLE_ROW_TYPES)
@@ -358,15 +473,16 @@ def _read_json(path: Path) -> RawScenario:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         reason = f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        return _unreadable(JSON_DOCUMENT, error(path.name, reason))
+        return _unreadable(JSON_DOCUMENT, error(path.name, reason), limits)
     except RecursionError:
-        return _unreadable(JSON_DOCUMENT, error(path.name, "is not valid JSON: nested too deep"))
+        reason = "is not valid JSON: nested too deep"
+        return _unreadable(JSON_DOCUMENT, error(path.name, reason), limits)
     if not isinstance(document, dict):
         reason = "must be a JSON object with one array of rows per table"
-        return _unreadable(JSON_DOCUMENT, error(path.name, reason))
+        return _unreadable(JSON_DOCUMENT, error(path.name, reason), limits)
     for key, value in document.items():
         if key in TABLE_ROW_TYPES:
-            table = _json_table(key, value, raw.problems)
+            table = _json_table(key, value, raw.problems, limits)
             if table is None:
                 raw.unreadable.add(key)
             else:
@@ -384,9 +500,18 @@ def _read_json(path: Path) -> RawScenario:
     return raw
 
 
-def _json_table(name: str, value: Any, problems: list[Problem]) -> RawTable | None:
+def _json_table(
+    name: str, value: Any, problems: list[Problem], limits: ReadLimits
+) -> RawTable | None:
     if not isinstance(value, list):
         problems.append(error(name, "must be an array of row objects"))
+        return None
+    if len(value) > limits.max_rows:
+        reason = (
+            f"has {len(value):,} rows, more than the {limits.max_rows:,} one table may have "
+            "(limit max_rows); not read"
+        )
+        problems.append(error(name, reason))
         return None
     rows: list[dict[str, Any]] = []
     columns: dict[str, None] = {}
@@ -399,4 +524,11 @@ def _json_table(name: str, value: Any, problems: list[Problem]) -> RawTable | No
                 error(name, "must be an object (one row)", row=number, value=cell_text(row))
             )
             rows.append({})
+    if len(columns) > limits.max_columns:
+        reason = (
+            f"has {len(columns):,} columns, more than the {limits.max_columns:,} one table may "
+            "have (limit max_columns); not read"
+        )
+        problems.append(error(name, reason))
+        return None
     return RawTable(name, name, tuple(columns), rows, has_header=False)

@@ -19,34 +19,52 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from assembler.io.atomic import atomic_write_bytes, atomic_write_text
-from assembler.results.report import Reports
+from assembler.io.atomic import FolderSwap, write_durably
+from assembler.results.report import TABLE_COLUMNS, Reports
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+"""The prefix that neutralises a formula; text already starting with it gets one more, so
+taking one off always gives the text back (``'=x`` → ``''=x`` → ``'=x``)."""
 SUMMARY_FILE = "summary.json"
 WORKBOOK_FILE = "reports.xlsx"
 SUMMARY_SHEET = "summary"
+REPORT_FILES = frozenset({f"{name}.csv" for name in TABLE_COLUMNS} | {SUMMARY_FILE, WORKBOOK_FILE})
+"""Every file a report set may hold: what a folder of reports may contain to be replaced."""
+
+
+def report_folder(out_dir: Path) -> FolderSwap:
+    """The swap that replaces the reports in ``out_dir`` as one set; entering it checks the
+    folder (``OutputFolderError``), so a command can refuse a bad ``--out`` before solving."""
+    return FolderSwap(out_dir, REPORT_FILES)
 
 
 def write_reports(
     reports: Reports, out_dir: Path, fmt: Literal["csv", "xlsx"] = "csv"
 ) -> list[Path]:
-    """Write every table as ``<name>.csv`` plus ``summary.json`` (and ``reports.xlsx`` when
-    ``fmt`` is ``"xlsx"``) into ``out_dir``, created if needed; returns the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in reports.tables().items():
-        path = out_dir / f"{name}.csv"
-        atomic_write_bytes(path, table_csv_bytes(frame))
-        written.append(path)
-    path = out_dir / SUMMARY_FILE
-    atomic_write_text(path, summary_json(reports.summary.to_json()))
-    written.append(path)
+    """Replace the reports in ``out_dir`` (created if needed) with every table as
+    ``<name>.csv`` plus ``summary.json`` (and ``reports.xlsx`` when ``fmt`` is ``"xlsx"``),
+    all together or not at all (``FolderSwap``); returns the paths written.
+
+    Raises ``OutputFolderError`` when ``out_dir`` is a file, holds files that are not
+    reports, or cannot be written.
+    """
+    with report_folder(out_dir) as folder:
+        return write_report_set(reports, folder, fmt)
+
+
+def write_report_set(
+    reports: Reports, folder: FolderSwap, fmt: Literal["csv", "xlsx"] = "csv"
+) -> list[Path]:
+    """Fill an entered ``report_folder`` and swap it in; returns the paths written."""
+    contents = {f"{name}.csv": table_csv_bytes(frame) for name, frame in reports.tables().items()}
+    contents[SUMMARY_FILE] = summary_json(reports.summary.to_json()).encode("utf-8")
     if fmt == "xlsx":
-        path = out_dir / WORKBOOK_FILE
-        atomic_write_bytes(path, reports_xlsx_bytes(reports))
-        written.append(path)
-    return written
+        contents[WORKBOOK_FILE] = reports_xlsx_bytes(reports)
+    for name, data in contents.items():
+        write_durably(folder.staging / name, data)
+    folder.commit()
+    return [folder.target / name for name in contents]
 
 
 def roster_csv_bytes(reports: Reports) -> bytes:
@@ -72,9 +90,14 @@ def reports_xlsx_bytes(reports: Reports) -> bytes:
 
 
 def table_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """One table as UTF-8 CSV with a header row and every cell formatted by ``_csv_cell``."""
+    """One table as UTF-8 CSV with a header row and every cell formatted by ``_csv_cell``.
+
+    Lines end in ``\r\n`` (RFC 4180): the ``csv`` module quotes a field holding any
+    character of the line terminator, so only this ending quotes a lone ``\r`` in a name,
+    which would otherwise split the row for every reader.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(frame.columns)
     writer.writerows(
         [_csv_cell(value) for value in row] for row in frame.itertuples(index=False, name=None)
@@ -107,8 +130,16 @@ def _decimal(value: float) -> str:
 
 
 def _neutralise(text: str) -> str:
-    """Prefix ``'`` to text a spreadsheet would run as a formula (CSV/formula injection)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Prefix ``'`` to text a spreadsheet would run as a formula (CSV/formula injection),
+    and to text that already starts with ``'``, so ``unneutralise`` is exact."""
+    return QUOTE + text if text.startswith((*FORMULA_PREFIXES, QUOTE)) else text
+
+
+def unneutralise(text: str) -> str:
+    """The text ``_neutralise`` was given: one leading ``'`` off, where it put one."""
+    if text.startswith(QUOTE) and text[1:].startswith((*FORMULA_PREFIXES, QUOTE)):
+        return text[1:]
+    return text
 
 
 def _xlsx_cell(value: Any) -> Any:

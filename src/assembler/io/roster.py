@@ -15,13 +15,22 @@ one thing a roster cannot show is a member who gives no time, possible only with
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
-from assembler.io.reports import FORMULA_PREFIXES
+from assembler.io.reports import unneutralise
+
+
+def read_report_table(source: Path | bytes) -> pd.DataFrame:
+    """A report CSV (a path or its bytes) with every cell as the text written: no type
+    guessing, and no id such as ``NA``, ``null`` or an empty name read as missing."""
+    data = io.BytesIO(source) if isinstance(source, bytes) else source
+    return pd.read_csv(data, dtype=str, keep_default_na=False, na_filter=False)
 
 
 def solution_from_reports(
@@ -29,8 +38,8 @@ def solution_from_reports(
 ) -> Solution:
     """The solution written as ``roster`` and ``ops_allocation`` (frames of the §8 files).
 
-    Read the files with identifiers as text (``dtype=str``): an id such as ``007`` read as
-    a number would no longer match the scenario.
+    Read the files with identifiers as text (``read_report_table``): an id such as
+    ``007`` read as a number, or ``NA`` read as missing, would no longer match the scenario.
     """
     step = scenario.settings.step_fte
     period_of = {period_id: t for t, period_id in enumerate(scenario.period_ids)}
@@ -77,8 +86,6 @@ def _steps(fte: Any, step: float) -> int:
 
 def _text(cell: Any) -> str:
     """An identifier as the scenario has it: the report neutralised ids that a spreadsheet
-    would run as a formula with a leading ``'``, which is taken off again here."""
-    text = str(cell)
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        return text[1:]
-    return text
+    would run as a formula (and ids starting with ``'``) with a leading ``'``, which is
+    taken off again here — exactly, so ``=x`` and ``'=x`` stay two ids."""
+    return unneutralise(str(cell))

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from assembler.compile.eligibility import Eligibility, member_requirements
-from assembler.domain.scenario import Lock, LockKind, Mission, Person, Scenario
+from assembler.domain.scenario import MAX_VALUE, Lock, LockKind, Mission, Person, Scenario
 
 
 class EditError(ValueError):
@@ -159,9 +159,11 @@ def set_mandatory(scenario: Scenario, mission_id: str, mandatory: bool = True) -
 
 
 def set_value(scenario: Scenario, mission_id: str, value: float) -> Scenario:
-    """Give ``mission_id`` a new value (≥ 0, as in ``missions.csv``)."""
-    if not math.isfinite(value) or value < 0:
-        raise EditError(f"a mission's value must be a number ≥ 0, not {value}")
+    """Give ``mission_id`` a new value (0 to ``MAX_VALUE``, as in ``missions.csv``)."""
+    if not (math.isfinite(value) and 0 <= value <= MAX_VALUE):
+        raise EditError(
+            f"a mission's value must be a number ≥ 0 and ≤ {MAX_VALUE:,.0f}, not {value}"
+        )
     mission = _mission(scenario, mission_id)
     return _with_mission(scenario, mission.model_copy(update={"value": float(value)}))
 

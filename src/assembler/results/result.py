@@ -14,15 +14,19 @@ class Status(StrEnum):
     FEASIBLE = "feasible"
     INFEASIBLE = "infeasible"
     UNKNOWN = "unknown"
+    STOPPED = "stopped"
+    """Stopped on request (``SolveSettings.stop``, Ctrl-C) before any plan was found."""
 
 
 @dataclass(frozen=True)
 class Result:
     """Outcome of one solve.
 
-    ``score`` is the solver's objective; ``kpis`` are recomputed from ``solution`` alone,
-    so ``kpis.score == score`` is a check on the solver.  ``conflicts`` names, for an
-    infeasible scenario, a set of requirements that cannot all hold together.
+    ``score`` is the MODEL.md score of ``solution``, an exact integer; ``kpis`` are
+    recomputed from ``solution`` alone.  ``best_bound`` is what the search proved no plan
+    can beat, ``None`` when it proved nothing (the warm start alone, a search stopped before
+    its first bound): never a placeholder that reads as a bound.  ``conflicts`` names, for
+    an infeasible scenario, a set of requirements that cannot all hold together.
     """
 
     status: Status

@@ -68,14 +68,39 @@ class _Relay:
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, relay: _Relay, scale: int) -> None:
+    def __init__(self, relay: _Relay, scale: int, trivial: float) -> None:
         super().__init__()
         self._relay = relay
         self._scale = scale
+        self._trivial = trivial
 
     def on_solution_callback(self) -> None:
         scale = self._scale
-        self._relay.report(round(self.objective_value / scale), self.best_objective_bound / scale)
+        value = self.objective_value
+        bound = _proved(self.best_objective_bound, self._trivial, value)
+        self._relay.report(round(value / scale), None if bound is None else bound / scale)
+
+
+def trivial_bound(model: cp_model.CpModel) -> float:
+    """The best objective the variables' domains allow, before any search: what CP-SAT
+    reports as its bound when it has proved nothing, so it must not be shown as one."""
+    objective = model.proto.objective
+    variables = model.proto.variables
+    sign = objective.scaling_factor or 1.0
+    total = sign * objective.offset
+    for var, coefficient in zip(objective.vars, objective.coeffs, strict=True):
+        domain = variables[var].domain  # a proto view: no negative indices
+        low, high = domain[0], domain[len(domain) - 1]
+        total += max(sign * coefficient * low, sign * coefficient * high)
+    return total
+
+
+def _proved(bound: float, trivial: float, floor: float) -> float | None:
+    """``bound`` if the search proved it: finite, tighter than ``trivial`` and no lower than
+    ``floor``, a plan's objective (an unset bound reads 0.0; ±inf means none)."""
+    if isfinite(bound) and floor - 0.5 <= bound < trivial - 0.5:
+        return bound
+    return None
 
 
 def _solve_neighbourhood(
@@ -194,6 +219,7 @@ def _full_search(built: _Built, settings: SolveSettings, relay: _Relay, large: b
     """CP-SAT on the whole model: a plan and the bound.  On a large model it has half the
     limit and one presolve pass, since the neighbourhood search improves the plan after."""
     scale = objective_scale(built.instance, built.variables, settings.stability)
+    trivial = trivial_bound(built.model)
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings, settings.workers)
     if large:
@@ -201,31 +227,40 @@ def _full_search(built: _Built, settings: SolveSettings, relay: _Relay, large: b
         solver.parameters.max_time_in_seconds = FULL_MODEL_SHARE * settings.time_limit
         solver.parameters.max_presolve_iterations = 1
     with stoppable(solver, settings.stop):
-        code = solver.solve(built.model, _ProgressReporter(relay, scale))
+        code = solver.solve(built.model, _ProgressReporter(relay, scale, trivial))
     if code == cp_model.MODEL_INVALID:
         raise ModelInvalidError(built.model.validate() or solver.solution_info())
     status = _STATUS.get(code, Status.UNKNOWN)
     if status in (Status.OPTIMAL, Status.FEASIBLE):
+        value = solver.objective_value
+        # Optimal proves its own bound, even when it is the trivial one (nothing to trade).
+        proved = (
+            value
+            if status is Status.OPTIMAL
+            else _proved(solver.best_objective_bound, trivial, value)
+        )
         return _Best(
             status,
             extract_solution(solver, built.instance, built.variables),
-            round(solver.objective_value / scale),
-            _score_bound(solver.best_objective_bound, built, settings, scale),
+            round(value / scale),
+            None if proved is None else _score_bound(proved, built, scale),
         )
     if status is Status.UNKNOWN and built.start is not None:
         # The search found nothing better in time: the warm start is still a valid plan,
-        # and the bound the search proved (from its LP) still holds.
-        bound = solver.best_objective_bound
+        # and a bound the search proved (from its LP) still holds.  With the repair term
+        # the start's objective is unknown here, so only the trivial bound is ruled out.
+        floor = -inf if settings.stability is not None else float(built.start_score or 0)
+        bound = _proved(solver.best_objective_bound, trivial, floor * scale)
         return _Best(
             Status.FEASIBLE,
             built.start,
             built.start_score,
-            bound / scale if isfinite(bound) else None,
+            None if bound is None else _score_bound(bound, built, scale),
         )
     return _Best(status)
 
 
-def _score_bound(bound: float, built: _Built, settings: SolveSettings, scale: int) -> float:
+def _score_bound(bound: float, built: _Built, scale: int) -> float:
     """The bound in MODEL.md score points.  Under lexicographic stability the objective is
     ``scale · score + repair`` with ``repair ≥ −(memberships)``, so the score is at most
     ``⌊(bound + memberships) / scale⌋``; a weighted repair term has no such reading (its
@@ -264,13 +299,18 @@ def _result(
     solve_seconds: float,
 ) -> Result:
     """The plain-data result: KPIs recomputed from the plan, the MODEL.md score (not the
-    repair objective of ``Stability``), and the clash when the scenario is infeasible."""
+    repair objective of ``Stability``) counted in integers from the plan rather than read
+    from CP-SAT's floating-point objective, and the clash when the scenario is infeasible.
+    A search stopped on request before any plan is ``stopped``, not ``unknown``."""
     kpis = evaluate(instance, best.solution) if best.solution is not None else None
     gap = _gap(best.status, best.score, best.bound)
-    score = kpis.score if kpis is not None and settings.stability is not None else best.score
+    score = kpis.score if kpis is not None else best.score
     infeasible = best.status is Status.INFEASIBLE
+    status = best.status
+    if status is Status.UNKNOWN and settings.stop is not None and settings.stop.is_set():
+        status = Status.STOPPED
     return Result(
-        status=best.status,
+        status=status,
         score=score,
         best_bound=best.bound,
         gap=gap,

@@ -11,7 +11,13 @@ from ortools.sat.python import cp_model
 
 @contextmanager
 def stoppable(solver: cp_model.CpSolver, stop: threading.Event | None) -> Iterator[None]:
-    """While the search runs, a watcher ends it when ``stop`` is set by another thread."""
+    """While the search runs, a watcher ends it when ``stop`` is set by another thread.
+
+    CP-SAT's own Ctrl-C handler is turned off: it would replace the caller's (the command
+    line turns Ctrl-C into ``stop``) and, when the search ends, reset SIGINT to the default
+    that kills the process without a word.
+    """
+    solver.parameters.catch_sigint_signal = False
     if stop is None:
         yield
         return

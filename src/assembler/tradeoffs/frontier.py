@@ -69,12 +69,17 @@ def frontier(
             rows come in ascending order.
         runner: where the solves run; by default a local cluster for this call only.
         progress: called with (solves done, solves in all) as each one finishes.
+
+    When ``settings.stop`` is set during the solves, the frontier holds the points solved
+    by then.
     """
     points = sorted(set(buffers))
     if not points or points[0] < 0:
         raise ValueError("give at least one ops buffer, each ≥ 0")
     runs = [Run({"ops_buffer": buffer}) for buffer in points]
-    results = solve_runs(scenario, runs, settings, runner, progress)
-    rows = [{"ops_buffer": buffer} for buffer in points]
+    done = solve_runs(scenario, runs, settings, runner, progress)
+    kept = sorted(done)
+    results = [done[i] for i in kept]
+    rows = [{"ops_buffer": points[i]} for i in kept]
     table = results_table(rows, results, horizon_ids(scenario))
     return Frontier(scenario, table, tuple(results))

@@ -16,11 +16,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, Future, LocalCluster, as_completed
 
 from assembler.domain.solve_settings import SolveSettings
 from assembler.text import plural
@@ -33,6 +34,8 @@ ProgressCallback = Callable[[int, int], None]
 """Called with (runs done, runs in all) each time a run finishes."""
 
 CONNECT_TIMEOUT = "10s"
+STOP_POLL_SECONDS = 0.1
+"""How often a stoppable ``map_done`` looks at its stop event while waiting for runs."""
 
 
 class RunnerError(ValueError):
@@ -144,18 +147,49 @@ class Runner:
         collected as they complete, which is what ``progress`` reports.  If a task fails,
         or the caller is interrupted, the runs still queued are cancelled.
         """
+        done = self.map_done(task, shared, jobs, progress)
+        return [done[i] for i in range(len(jobs))]
+
+    def map_done(
+        self,
+        task: Callable[[S, J], R],
+        shared: S,
+        jobs: Sequence[J],
+        progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+    ) -> dict[int, R]:
+        """Like ``map``, but stoppable: the results of the jobs finished, by position.
+
+        All of them, unless ``stop`` is set first (Ctrl-C in a command): then the runs
+        still queued or running are cancelled and only those finished are returned, so a
+        long sweep stopped halfway keeps the half it paid for.
+        """
         if not jobs:
-            return []
+            return {}
         client = self.client
         handle = client.scatter(shared, broadcast=True, hash=False)
         futures = [client.submit(task, handle, job, pure=False) for job in jobs]
         position = {future.key: i for i, future in enumerate(futures)}
         results: dict[int, R] = {}
         try:
-            for done, future in enumerate(as_completed(futures), start=1):
+            for future in _completed(futures, stop):
                 results[position[future.key]] = future.result()
                 if progress is not None:
-                    progress(done, len(jobs))
+                    progress(len(results), len(jobs))
         finally:
             client.cancel([*futures, handle])
-        return [results[i] for i in range(len(jobs))]
+        return results
+
+
+def _completed(futures: list[Future[Any]], stop: threading.Event | None) -> Iterator[Future[Any]]:
+    """``futures`` as they complete; with ``stop``, ending as soon as it is set (waiting in
+    short steps, since ``as_completed`` alone would block until the next run ends)."""
+    completed = as_completed(futures)
+    if stop is None:
+        yield from completed
+        return
+    while not completed.is_empty() and not stop.is_set():
+        if completed.has_ready():
+            yield from completed.next_batch(block=False)
+        else:
+            stop.wait(STOP_POLL_SECONDS)

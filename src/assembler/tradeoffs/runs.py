@@ -82,11 +82,13 @@ def solve_runs(
     settings: SolveSettings | None = None,
     runner: Runner | None = None,
     progress: ProgressCallback | None = None,
-) -> list[Result]:
-    """Solve every run, one Dask task each, each on one solver thread; results in run order."""
-    shared = (scenario, one_thread(settings or SolveSettings()))
+) -> dict[int, Result]:
+    """Solve every run, one Dask task each, each on one solver thread: the results by run
+    position — every run, unless ``settings.stop`` is set first (then those finished)."""
+    settings = settings or SolveSettings()
+    shared = (scenario, one_thread(settings))
     with using(runner) as active:
-        return active.map(solve_run, shared, runs, progress)
+        return active.map_done(solve_run, shared, runs, progress, settings.stop)
 
 
 def result_row(result: Result, periods: Sequence[str] = ()) -> dict[str, Any]:

@@ -80,6 +80,10 @@ _HORIZON_FIELDS = ("periods", "moves_mean")
 """Summary figures that only exist with periods: left out of a v1 ``stress_summary.json``."""
 
 
+class StressStoppedError(RuntimeError):
+    """Stopped (``SolveSettings.stop``) before any draw was complete: nothing to report."""
+
+
 @dataclass(frozen=True)
 class StressSettings:
     """``draws`` draws in which each person is away with probability ``absence`` (with
@@ -294,6 +298,10 @@ def stress(
         runner: where the repairs run; by default a local cluster, started only when some
             draw needs a repair.
         progress: called with (repairs done, repairs in all) as each one finishes.
+
+    When ``solve_settings.stop`` is set during the repairs, the report holds the draws
+    before the first repair left unfinished: a prefix of independent draws is still an
+    unbiased sample, where keeping every finished repair would favour the quick ones.
     """
     settings = settings or StressSettings()
     solve_settings = solve_settings or SolveSettings()
@@ -311,14 +319,15 @@ def stress(
     draws = draw_absences(instance, settings.absence, settings.draws, settings.seed)
     impacts = [impact(instance, plan, absent, during) for absent in draws]
     to_repair = [d for d, hit in enumerate(impacts) if hit.touched and not hit.shortfalls]
-    solved: list[Repair] = []
+    solved: dict[int, Repair] = {}
     if to_repair:  # no cluster for a plan no absence touches
         with using(runner) as active:
-            solved = active.map(
+            solved = active.map_done(
                 repair,
                 (during_scenario, plan, one_thread(solve_settings)),
                 [draws[d] for d in to_repair],
                 progress,
+                solve_settings.stop,
             )
     unchanged = Repair(
         NOT_NEEDED,
@@ -327,7 +336,14 @@ def stress(
         changes=0,
         moved=0,
     )
-    repaired = dict(zip(to_repair, solved, strict=True))
+    repaired = {to_repair[i]: fix for i, fix in solved.items()}
+    unfinished = [d for d in to_repair if d not in repaired]
+    if unfinished:
+        kept = unfinished[0]
+        if kept == 0:
+            raise StressStoppedError("stopped before the first draw's repair was finished")
+        draws, impacts = draws[:kept], impacts[:kept]
+        settings = dataclasses.replace(settings, draws=kept)
     repairs = []
     for d, hit in enumerate(impacts):
         if d in repaired:
@@ -345,7 +361,9 @@ def solve_plan(scenario: Scenario, settings: SolveSettings | None = None) -> Res
     score, and one thread finds the same one each time, so a seed gives the same report."""
     from assembler.solver import solve  # on first solve only: see ``assembler.__init__``
 
-    return solve(scenario, one_thread(settings or SolveSettings()))
+    settings = settings or SolveSettings()
+    # Solved here, not on a worker: the caller's stop event still applies.
+    return solve(scenario, dataclasses.replace(one_thread(settings), stop=settings.stop))
 
 
 def _report(

@@ -39,14 +39,15 @@ def sweep(
         settings: limits of each solve (time, seed); each runs on one solver thread.
         runner: where the solves run; by default a local cluster for this call only.
         progress: called with (runs done, runs in all) as each one finishes.
+
+    When ``settings.stop`` is set during the runs, the table holds the runs finished by
+    then, each with its own run number.
     """
     runs = plan.runs()
-    results = solve_runs(scenario, runs, settings, runner, progress)
-    rows = [
-        {"run": number, "variant": run.variant.name, **run.settings}
-        for number, run in enumerate(runs, start=1)
-    ]
-    return results_table(rows, results, horizon_ids(scenario))
+    done = solve_runs(scenario, runs, settings, runner, progress)
+    kept = sorted(done)
+    rows = [{"run": i + 1, "variant": runs[i].variant.name, **runs[i].settings} for i in kept]
+    return results_table(rows, [done[i] for i in kept], horizon_ids(scenario))
 
 
 def varied_columns(table: pd.DataFrame) -> list[str]:

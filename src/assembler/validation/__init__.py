@@ -37,6 +37,7 @@ from assembler.io.raw import RawScenario
 from assembler.io.readers import read_raw
 from assembler.io.upload import read_raw_upload
 from assembler.validation.feasibility import check_feasibility
+from assembler.validation.limits import check_score_range
 from assembler.validation.rows import TypedTables
 from assembler.validation.settings import read_settings
 from assembler.validation.tables import TABLE_CHECKS
@@ -118,6 +119,7 @@ def validate(raw: RawScenario, overrides: Mapping[str, Any] | None = None) -> Sc
         return ScenarioReport(None, tuple(tables.problems))
     scenario = _build(tables, settings)
     if scenario is not None:
+        check_score_range(tables, scenario)
         check_feasibility(tables, scenario)
     ok = scenario is not None and not tables.has_errors()
     return ScenarioReport(scenario if ok else None, tuple(tables.problems))

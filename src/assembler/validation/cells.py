@@ -119,6 +119,11 @@ def _boolean(raw: Any) -> bool:
     raise CellError("must be true/false/yes/no/1/0")
 
 
+def _shown(limit: float) -> str:
+    """A bound as a planner reads it: ``1,000,000,000`` rather than ``1e+09``."""
+    return f"{int(limit):,}" if limit.is_integer() else f"{limit:g}"
+
+
 _COMPARE: Final[dict[str, Callable[[Any, Any], bool]]] = {
     ">": operator.gt,
     "≥": operator.ge,
@@ -190,10 +195,10 @@ class Column:
         else:
             raise TypeError(f"no cell parser for field {name}: {annotation}")
         if set(bounds) == {"≥", "≤"}:
-            range_reason = f"must be from {bounds['≥']:g} to {bounds['≤']:g}"
+            range_reason = f"must be from {_shown(bounds['≥'])} to {_shown(bounds['≤'])}"
         else:
             range_reason = "must be " + " and ".join(
-                f"{op} {limit:g}" for op, limit in bounds.items()
+                f"{op} {_shown(limit)}" for op, limit in bounds.items()
             )
         return cls(
             name,

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from assembler.domain.problems import Problem, error, warning
 from assembler.domain.scenario import REQUIRED_TABLES, TABLE_ROW_TYPES
+from assembler.io.limits import ProblemLog
 from assembler.io.raw import RawScenario, RawTable, cell_text
 from assembler.text import did_you_mean
 from assembler.validation.cells import COLUMNS, CellError, Column, blank_row
@@ -38,7 +39,7 @@ class TypedTables:
     def __init__(self, raw: RawScenario) -> None:
         self.raw = raw
         self.layout = raw.layout
-        self.problems: list[Problem] = list(raw.problems)
+        self.problems: list[Problem] = ProblemLog(raw.problems)
         self.rows: dict[str, list[Row]] = {}
         """Per table read, its non-blank rows."""
         self.usable: dict[str, set[str]] = {}
