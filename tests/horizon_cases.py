@@ -191,7 +191,7 @@ _PERIODS = {
         ("availability", 1, "fte", "-0.1", "must be from 0 to 2"),
         ("ops_demand", 2, "fte", "-0.1", "must be ≥ 0 on a row with a period_id"),
         ("ops_demand", 1, "fte", "0", "must be > 0"),
-        ("missions", 1, "duration", "0", "must be ≥ 1"),
+        ("missions", 1, "duration", "0", "must be from 1 to 1,000,000"),
     ]
 }
 

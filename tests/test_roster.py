@@ -46,7 +46,7 @@ def test_a_roster_without_operations_fails_the_check_on_operations_only(
     """The honest reading of a roster alone: the missions hold, operations are unproven."""
     s, _, roster_csv, _ = sample
     roster = pd.read_csv(io.BytesIO(roster_csv), dtype=str)
-    empty_ops = pd.DataFrame(columns=["person_id", "unit_id", "skill_id", "fte"])
+    empty_ops = pd.DataFrame(columns=["person_id", "unit_id", "skill_id", "fte", "period_id"])
     problems = check(s, solution_from_reports(s, roster, empty_ops))
     assert problems and all(problem.startswith("operations of ") for problem in problems)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from assembler.domain.problems import Problem, ScenarioError, Severity
 from assembler.io import write_scenario
+from assembler.planning.edits import fix_start, pin
 from assembler.validation import ScenarioReport, load_scenario, read_scenario
 from horizon_cases import HORIZON_CASES, QUARTERS, add_row, horizon, with_periods
 from scenario_factory import Rows, tiny_scenario, tiny_tables, write_csv_folder
@@ -427,13 +427,14 @@ def test_missing_path(tmp_path: Path) -> None:
 
 
 def test_commitments_no_plan_can_honour_are_warned_before_any_solve(tmp_path: Path) -> None:
-    folder = tmp_path / "pinned"
-    shutil.copytree("data/sample", folder)
-    with (folder / "locks.csv").open("a", encoding="utf-8") as locks:
-        locks.write("P001,M03,pin\n")
-    report = read_scenario(folder)
+    # Fast-track triage fixed in the winter, with P001 pinned to it: emergency has no time.
+    sample = load_scenario("data/sample")
+    winter = pin(fix_start(sample, "M03", "2027-Q1"), "P001", "M03")
+    write_scenario(winter, tmp_path / "pinned")
+    report = read_scenario(tmp_path / "pinned")
     assert report.ok
     (problem,) = report.warnings
     assert problem.table == "scenario"
     assert problem.reason.startswith("mission M03 has P001 pinned to it and needs 1 FTE")
+    assert "in 2027-Q1" in problem.reason
     assert problem.reason.endswith("the model will be infeasible")

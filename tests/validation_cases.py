@@ -249,7 +249,7 @@ _CELL_CASES = {
         ("people", "fte", "-1", "must be > 0 and ≤ 2"),
         ("people", "fte", "2.5", "must be > 0 and ≤ 2"),
         ("mission_needs", "fte", "0", "must be > 0"),
-        ("ops_demand", "fte", "-0.5", "must be from 0 to 10,000"),
+        ("ops_demand", "fte", "-0.5", "must be > 0"),
         ("missions", "value", "-1", "must be from 0 to 1,000,000,000"),
         ("people", "fte", "lots", "is not a number"),
         ("people", "fte", "0,5", "use a dot as decimal separator"),
