@@ -15,7 +15,7 @@ from assembler.domain.scenario import Person, Scenario
 from assembler.domain.settings import ModelSettings, Weights
 from assembler.io import load_scenario, read_scenario, write_scenario
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
-from scenario_factory import csv_text, tiny_scenario, tiny_tables, write_csv_folder
+from builders import csv_text, tiny_scenario, tiny_tables, write_csv_folder
 
 TARGETS = ["scenario.xlsx", "scenario.json", "scenario.zip", "scenario"]
 

@@ -17,7 +17,7 @@ from assembler.io import (
     read_scenario,
     write_scenario,
 )
-from scenario_factory import Rows, csv_text, tiny_scenario, tiny_tables, write_csv_folder
+from builders import Rows, csv_text, tiny_scenario, tiny_tables, write_csv_folder
 
 Tables = dict[str, Rows]
 
