@@ -103,7 +103,7 @@ def test_valid_when_written_and_read_back(people: int, missions: int, tmp_path: 
 
 
 @needs_io
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(
     people=st.integers(min_value=1, max_value=120),
     missions=st.integers(min_value=1, max_value=25),

@@ -13,7 +13,7 @@ from assembler.solver.greedy import greedy_solution
 from strategies import small_scenarios
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(small_scenarios())
 def test_a_greedy_plan_always_passes_the_check(s: Scenario) -> None:
     plan = greedy_solution(Instance(s))

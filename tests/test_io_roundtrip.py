@@ -271,9 +271,7 @@ def _scenarios(draw: st.DrawFn) -> Scenario:
     )
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenario=_scenarios(), target=st.sampled_from(TARGETS))
 def test_round_trip_property(tmp_path: Path, scenario: Scenario, target: str) -> None:
     write_scenario(scenario, tmp_path / target)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -14,22 +13,8 @@ from assembler import Instance, Scenario, SolveSettings, cli
 from assembler.domain.solution import Solution
 from assembler.io import write_scenario
 from assembler.tradeoffs import Runner, StressSettings, stress
-from assembler.tradeoffs.runner import local_cluster
 from assembler.tradeoffs.stress import impact, solve_plan
 from builders import mission, person, scenario
-
-
-@pytest.fixture(scope="module")
-def address() -> Iterator[str]:
-    """An in-process 2-worker cluster: repairs of tiny scenarios take milliseconds."""
-    with local_cluster(2, processes=False) as cluster:
-        yield cluster.scheduler_address
-
-
-@pytest.fixture(scope="module")
-def runner(address: str) -> Iterator[Runner]:
-    with Runner(scheduler=address) as active:
-        yield active
 
 
 def weak_spots() -> Scenario:
@@ -132,11 +117,13 @@ def test_a_thinner_buffer_while_away_must_not_exceed_the_plans() -> None:
         stress(weak_spots(), StressSettings(repair_buffer=0.5, draws=1))
 
 
-def test_cli_stress_prints_the_ladder_and_writes_the_tables(tmp_path: Path, address: str) -> None:
+def test_cli_stress_prints_the_ladder_and_writes_the_tables(
+    tmp_path: Path, dask_scheduler: str
+) -> None:
     write_scenario(weak_spots(), tmp_path / "scenario")
     out = tmp_path / "out"
     args = ["stress", str(tmp_path / "scenario"), "--absence", "0.3", "--draws", "30"]
-    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", address])
+    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", dask_scheduler])
     assert result.exit_code == 0, result.output
     assert "operations  plan as is: covered at demand in" in result.output
     assert "below demand most often: front/desk" in result.output
