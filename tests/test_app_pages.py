@@ -11,12 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from assembler.io import load_scenario, scenario_bytes
 from assembler.planning.session import PlanningSession
-
-testing = pytest.importorskip("streamlit.testing.v1", reason="the app extra is not installed")
-AppTest = testing.AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from assembler.domain.scenario import LockKind, Scenario
+from assembler.domain.solve_settings import SolveSettings
+from assembler.io import read_scenario
+from assembler.solver import solve
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -20,8 +23,7 @@ STRUCTURALLY_UNSTAFFABLE = {
 
 @pytest.fixture(scope="module")
 def sample() -> Scenario:
-    io = pytest.importorskip("assembler.io", reason="assembler.io not there yet")
-    report = io.read_scenario(SAMPLE)
+    report = read_scenario(SAMPLE)
     assert [str(p) for p in report.errors] == []
     assert [str(p) for p in report.warnings] == []
     assert report.scenario is not None
@@ -51,10 +53,6 @@ def test_settings_are_the_model_defaults(sample: Scenario) -> None:
 
 
 def test_optimal_plan_tells_the_story(sample: Scenario) -> None:
-    pytest.importorskip("assembler.solver", reason="assembler.solver not there yet")
-    from assembler.domain.solve_settings import SolveSettings
-    from assembler.solver import solve
-
     result = solve(sample, SolveSettings(time_limit=30, workers=2))
     assert result.status == "optimal"
     assert result.solution is not None
