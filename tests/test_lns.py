@@ -17,6 +17,7 @@ from assembler.solver.greedy import greedy_solution
 from assembler.solver.lns import improve
 
 
+@pytest.mark.slow  # a 4 s solve on both cores; improve alone (below) stays in the fast loop
 def test_the_neighbourhood_search_improves_the_full_models_plan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

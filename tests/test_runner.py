@@ -49,6 +49,7 @@ def test_a_failing_run_raises_in_the_caller(runner: Runner) -> None:
         runner.map(solve_run, (small(), SolveSettings()), [Run({"ops_buffer": -1})])
 
 
+@pytest.mark.slow  # starting worker processes takes seconds, more on a busy machine
 def test_cli_sends_the_same_work_to_a_cluster_by_address(
     tmp_path: Path, process_scheduler: str
 ) -> None:
