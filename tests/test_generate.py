@@ -84,9 +84,9 @@ def _pins_eligible(scenario: Scenario) -> bool:
 
 @pytest.mark.parametrize(("people", "missions"), [(10, 3), (200, 20), (2000, 150)])
 def test_sizes_as_asked(people: int, missions: int) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # the generator's own work, not a busy machine's waits
     scenario = generate_scenario(people, missions, seed=1)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert len(scenario.people) == people
     assert len(scenario.missions) == missions
 

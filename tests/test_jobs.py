@@ -45,8 +45,8 @@ def test_stop_ends_a_long_solve_and_keeps_the_best_plan_so_far() -> None:
     finally:
         job.stop()
     assert job.stopping
-    assert job.wait(15), "the solve did not stop"
-    assert job.elapsed < 20  # the limit is 120 s
+    assert job.wait(30), "the solve did not stop"
+    assert job.elapsed < 60  # the limit is 120 s
     assert job.result is not None and job.result.status is Status.FEASIBLE
     assert job.result.solution is not None and check(big, job.result.solution) == []
     assert job.progress is not None and job.result.score == job.progress.score

@@ -7,6 +7,7 @@ scores 100 · 100 = 10,000 and each membership costs 1.
 from __future__ import annotations
 
 import threading
+import time
 from math import isfinite
 
 import pytest
@@ -268,19 +269,22 @@ def test_progress_reports_improving_solutions() -> None:
 def test_a_stop_during_the_search_ends_it_with_the_best_plan_so_far() -> None:
     """600 people: 40 s of search do not prove the optimum, so only the stop can end the
     search this soon.  It is set as soon as CP-SAT reports a plan of its own (one with a
-    bound, unlike the warm start), so it hits a running search."""
+    bound, unlike the warm start), so it hits a running search; the time that counts is
+    from the stop on, which a busy machine stretches far less than the search before it."""
     big = generate_scenario(people=600, missions=60, seed=3)
     stop = threading.Event()
     seen: list[Progress] = []
+    stopped_at: list[float] = []
 
     def progress(p: Progress) -> None:
         seen.append(p)
-        if isfinite(p.best_bound):
+        if isfinite(p.best_bound) and not stop.is_set():
+            stopped_at.append(time.perf_counter())
             stop.set()
 
     result = solve(big, SolveSettings(time_limit=60, stop=stop, progress=progress))
-    assert stop.is_set()
-    assert result.solve_seconds < 15  # the limit is 60 s
+    assert stopped_at, "CP-SAT found no plan of its own within the limit"
+    assert time.perf_counter() - stopped_at[0] < 10  # ended by the stop, not the 60 s limit
     assert result.status is Status.FEASIBLE
     assert result.solution is not None and check(big, result.solution) == []
     assert result.score == seen[-1].score
