@@ -1,4 +1,11 @@
-"""Compact construction of tiny scenarios whose optimum can be worked out by hand.
+"""Scenarios for tests, built in one place without going through ``assembler.io``.
+
+``person``, ``mission`` and ``scenario`` give compact scenarios whose optimum can be worked
+out by hand; the hypothesis strategy (``strategies.py``) builds its random ones through them
+too.  ``tiny_scenario()`` is a small *valid* scenario touching every table: two units on a
+tree, four people, one mission of each change type, an operational demand, a capability, a
+preference and a pin.  ``tiny_tables()`` is the same data as CSV-like cells, to be edited by
+a test and written with ``write_csv_folder`` — how validation tests build broken inputs.
 
 Defaults follow MODEL.md: step 0.05 FTE, so 1 FTE = 20 steps; minimum allocation 2 steps;
 weights 100 / 10 / 1, so a staffed mission of value 1 scores 10,000 and each member costs 1.
@@ -6,10 +13,16 @@ weights 100 / 10 / 1, so a staffed mission of value 1 scores 10,000 and each mem
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from assembler.domain.scenario import (
     Capability,
+    CapabilityKind,
     Lock,
     Mission,
     MissionCapability,
@@ -19,13 +32,21 @@ from assembler.domain.scenario import (
     PersonSkill,
     Preference,
     Scenario,
+    Skill,
     Unit,
 )
+from assembler.domain.settings import ModelSettings
+
+Rows = list[dict[str, str]]
+"""A table as a test edits it: one dict of cell texts per row."""
+
+PersonRows = tuple[Person, list[PersonSkill]]
+MissionRows = tuple[Mission, list[MissionNeed]]
 
 
 def person(
     person_id: str, unit_id: str = "u1", skills: dict[str, int] | None = None, **fields: Any
-) -> tuple[Person, list[PersonSkill]]:
+) -> PersonRows:
     """A person and their skill rows (``skills`` maps skill id to level)."""
     rows = [
         PersonSkill(person_id=person_id, skill_id=skill, level=level)
@@ -40,7 +61,7 @@ def mission(
     change_type: str = "improve",
     value: float = 1.0,
     **fields: Any,
-) -> tuple[Mission, list[MissionNeed]]:
+) -> MissionRows:
     """A mission and its needs (``needs`` maps skill id to fte or ``(fte, min_level)``)."""
     rows = []
     for skill, need in (needs or {"k": 0.2}).items():
@@ -51,39 +72,201 @@ def mission(
     return Mission(mission_id=mission_id, change_type=change_type, value=value, **fields), rows
 
 
+def _unit(row: Unit | tuple[str, str | None]) -> Unit:
+    if isinstance(row, Unit):
+        return row
+    unit_id, parent = row
+    return Unit(unit_id=unit_id, parent_id=parent)
+
+
+def _ops(row: tuple[str, str, float] | tuple[str, str, float, int]) -> OpsDemand:
+    if len(row) == 4:
+        return OpsDemand(unit_id=row[0], skill_id=row[1], fte=row[2], min_level=row[3])
+    return OpsDemand(unit_id=row[0], skill_id=row[1], fte=row[2])
+
+
+def _capability(row: Capability | tuple[str, int, int]) -> Capability:
+    if isinstance(row, Capability):
+        return row
+    capability_id, capacity, reserved = row
+    return Capability(
+        capability_id=capability_id, kind="tool", capacity=capacity, ops_reserved=reserved
+    )
+
+
 def scenario(
-    people: list[tuple[Person, list[PersonSkill]]],
-    missions: list[tuple[Mission, list[MissionNeed]]],
+    people: Sequence[PersonRows],
+    missions: Sequence[MissionRows],
     *,
-    units: list[tuple[str, str | None]] | None = None,
-    ops: list[tuple[str, str, float]] | None = None,
-    capabilities: list[tuple[str, int, int]] | None = None,
-    uses: list[tuple[str, str, int]] | None = None,
-    preferences: list[tuple[str, str, int]] | None = None,
-    locks: list[tuple[str, str, str]] | None = None,
+    units: Sequence[Unit | tuple[str, str | None]] | None = None,
+    skills: Sequence[Skill] | None = None,
+    ops: Sequence[tuple[str, str, float] | tuple[str, str, float, int]] = (),
+    capabilities: Sequence[Capability | tuple[str, int, int]] = (),
+    uses: Sequence[tuple[str, str, int]] = (),
+    preferences: Sequence[tuple[str, str, int]] = (),
+    locks: Sequence[tuple[str, str, str]] = (),
     **settings: Any,
 ) -> Scenario:
-    """Assemble a scenario; settings keywords override the model settings (``weights.value`` via
-    ``weights={"value": …}``)."""
-    built = Scenario(
+    """Assemble a scenario from ``person``/``mission`` pairs and short rows.
+
+    Units are ``(unit_id, parent)``, ops ``(unit, skill, fte[, min_level])``, capabilities
+    ``(id, capacity, ops_reserved)`` tools, uses ``(mission, capability, units)``,
+    preferences ``(person, mission, weight)`` and locks ``(person, mission, kind)``; a row
+    model may stand in for a short row where a test needs names.  Settings keywords
+    override the model settings (``weights.value`` via ``weights={"value": …}``).
+    """
+    return Scenario(
         people=tuple(p for p, _ in people),
         person_skills=tuple(row for _, rows in people for row in rows),
         missions=tuple(m for m, _ in missions),
         mission_needs=tuple(row for _, rows in missions for row in rows),
-        units=None
-        if units is None
-        else tuple(Unit(unit_id=u, parent_id=parent) for u, parent in units),
-        ops_demand=tuple(OpsDemand(unit_id=u, skill_id=k, fte=fte) for u, k, fte in (ops or [])),
-        capabilities=tuple(
-            Capability(capability_id=c, kind="tool", capacity=cap, ops_reserved=reserved)
-            for c, cap, reserved in (capabilities or [])
-        ),
+        units=None if units is None else tuple(_unit(row) for row in units),
+        skills=None if skills is None else tuple(skills),
+        ops_demand=tuple(_ops(row) for row in ops),
+        capabilities=tuple(_capability(row) for row in capabilities),
         mission_capabilities=tuple(
-            MissionCapability(mission_id=m, capability_id=c, units=n) for m, c, n in (uses or [])
+            MissionCapability(mission_id=m, capability_id=c, units=n) for m, c, n in uses
         ),
         preferences=tuple(
-            Preference(person_id=p, mission_id=m, weight=w) for p, m, w in (preferences or [])
+            Preference(person_id=p, mission_id=m, weight=w) for p, m, w in preferences
         ),
-        locks=tuple(Lock(person_id=p, mission_id=m, lock=kind) for p, m, kind in (locks or [])),
+        locks=tuple(Lock(person_id=p, mission_id=m, lock=kind) for p, m, kind in locks),
+        settings=ModelSettings().with_overrides(settings),
     )
-    return built.with_settings(**settings) if settings else built
+
+
+def tiny_scenario() -> Scenario:
+    """A small valid scenario with no warnings (every need and demand can be met)."""
+    return scenario(
+        [
+            person("p1", "hq", {"py": 4, "ops": 3}, name="Ada", fte=1.0, network_opt_in=True),
+            person("p2", "hq", {"ops": 4, "design": 2}, name="Ben", fte=0.8, max_missions=1),
+            person("p3", "lab", {"py": 3, "design": 4}, name="Cy", fte=1.0, network_opt_in=True),
+            person(
+                "p4",
+                "lab",
+                {"design": 3, "ops": 2},
+                name="Dee",
+                fte=0.5,
+                network_opt_in=True,
+                max_missions=2,
+            ),
+        ],
+        [
+            mission(
+                "m_improve",
+                {"ops": (0.3, 2)},
+                value=3,
+                name="Faster invoicing",
+                owner_unit="hq",
+                max_team=2,
+            ),
+            mission(
+                "m_renew",
+                {"design": (0.35, 3)},
+                "renew",
+                value=2.5,
+                name="New lab layout",
+                owner_unit="lab",
+            ),
+            mission(
+                "m_transition",
+                {"py": (0.5, 3), "design": (0.2, 2)},
+                "transition",
+                value=4,
+                name="Data culture",
+                mandatory=True,
+                min_team=2,
+                max_team=3,
+            ),
+            mission(
+                "m_innovation",
+                {"py": (0.4, 2), "design": (0.3, 3)},
+                "innovation",
+                value=5,
+                name="New product",
+                min_team=2,
+            ),
+        ],
+        units=[
+            Unit(unit_id="hq", name="Headquarters"),
+            Unit(unit_id="lab", name="Lab", parent_id="hq"),
+        ],
+        skills=[
+            Skill(skill_id="py", name="Python", category="tech"),
+            Skill(skill_id="ops", name="Operations", category="run"),
+            Skill(skill_id="design", name="Design", category="craft"),
+        ],
+        ops=[("hq", "ops", 0.5, 3)],
+        capabilities=[
+            Capability(
+                capability_id="lab_kit",
+                name="Lab kit",
+                kind=CapabilityKind.TOOL,
+                capacity=2,
+                ops_reserved=1,
+            )
+        ],
+        uses=[("m_innovation", "lab_kit", 1)],
+        preferences=[("p3", "m_innovation", 3)],
+        locks=[("p1", "m_transition", "pin")],
+    )
+
+
+def cell(value: Any) -> str:
+    """A value as a CSV cell, the way a planner would type it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def tiny_tables() -> dict[str, Rows]:
+    """``tiny_scenario()`` as editable cell texts, table by table."""
+    built = tiny_scenario()
+    tables: dict[str, Rows] = {}
+    for name in Scenario.model_fields:
+        rows = getattr(built, name)
+        if name == "settings" or not rows:
+            continue
+        tables[name] = [
+            {key: cell(value) for key, value in row.model_dump().items()} for row in rows
+        ]
+    return tables
+
+
+def csv_text(rows: Sequence[Mapping[str, str]], columns: Sequence[str] | None = None) -> str:
+    """CSV text of rows; ``columns`` defaults to the keys of all rows in first-seen order."""
+    if columns is None:
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([row.get(column, "") for column in columns] for row in rows)
+    return buffer.getvalue()
+
+
+def write_csv_folder(
+    folder: Path,
+    tables: Mapping[str, Sequence[Mapping[str, str]] | str | bytes] | None = None,
+    settings_toml: str | None = None,
+) -> Path:
+    """Write a scenario folder: each table given as rows, raw CSV text, or raw bytes.
+
+    Without ``tables`` it writes ``tiny_tables()``.  Returns ``folder``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in (tiny_tables() if tables is None else tables).items():
+        target = folder / f"{name}.csv"
+        if isinstance(table, bytes):
+            target.write_bytes(table)
+        elif isinstance(table, str):
+            target.write_text(table, encoding="utf-8")
+        else:
+            target.write_text(csv_text(table), encoding="utf-8")
+    if settings_toml is not None:
+        (folder / "scenario.toml").write_text(settings_toml, encoding="utf-8")
+    return folder

@@ -11,13 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from assembler.io import scenario_bytes
 from assembler.planning.session import PlanningSession
 from assembler.validation import load_scenario
-
-testing = pytest.importorskip("streamlit.testing.v1", reason="the app extra is not installed")
-AppTest = testing.AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {

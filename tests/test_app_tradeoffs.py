@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from assembler.planning.session import PlanningSession
 from builders import mission, person, scenario
-
-testing = pytest.importorskip("streamlit.testing.v1", reason="the app extra is not installed")
-AppTest = testing.AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "app_pages" / "tradeoffs.py"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from assembler import cli
 from assembler.domain.scenario import OpsDemand
 from assembler.io import write_scenario
-from scenario_factory import tiny_scenario, tiny_tables, write_csv_folder
+from builders import tiny_scenario, tiny_tables, write_csv_folder
 
 REPORT_FILES = (
     "roster.csv",

@@ -40,7 +40,8 @@ INJECTION = '=HYPERLINK("http://evil.example","click")'
 
 
 def hostile() -> Scenario:
-    """Names and ids a spreadsheet would run as formulas, and FTE sums prone to float noise."""
+    """Names and ids a spreadsheet would run as formulas, and FTE sums prone to float noise;
+    ``-x`` is pinned so the roster is sure to show that id."""
     people = [
         person("-x", "u1", {"k": 3}, name=INJECTION),
         person("b", "u1", {"k": 3}, name="@SUM(A1)"),
@@ -50,7 +51,7 @@ def hostile() -> Scenario:
         mission("m2", {"k": 0.1 + 0.2}, name="plain"),
         mission("never", {"z": 0.2}, name="\tTabbed"),
     ]
-    return scenario(people, missions, ops=[("u1", "k", 0.33)])
+    return scenario(people, missions, ops=[("u1", "k", 0.33)], locks=[("-x", "m1", "pin")])
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,8 @@ def test_text_that_looks_like_a_formula_is_neutralised(reports: Reports, tmp_pat
     missions = {row["mission_id"]: row["name"] for row in read_csv(tmp_path / "missions.csv")}
     assert missions == {"m1": "'+cmd", "m2": "plain", "never": "'\tTabbed"}
     roster = read_csv(tmp_path / "roster.csv")
-    assert {row["person_id"] for row in roster} <= {"'-x", "b"}
+    ids = {row["person_id"] for row in roster}
+    assert "'-x" in ids and ids <= {"'-x", "b"}
 
 
 def test_negative_numbers_stay_numbers(tmp_path: Path) -> None:

@@ -4,10 +4,8 @@ be protected, on scenarios small enough to work out by hand."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
@@ -17,23 +15,8 @@ from assembler.domain.scenario import LockKind, OpsDemand, Period
 from assembler.io import write_scenario
 from assembler.tradeoffs import Runner, frontier
 from assembler.tradeoffs.charts import frontier_chart
-from assembler.tradeoffs.runner import local_cluster
 from builders import mission, person, scenario
 from strategies import small_scenarios
-
-
-@pytest.fixture(scope="module")
-def address() -> Iterator[str]:
-    """An in-process 2-worker cluster (threads start in milliseconds; the process-based
-    default is exercised by ``test_runner`` and ``test_sweep``)."""
-    with local_cluster(2, processes=False) as cluster:
-        yield cluster.scheduler_address
-
-
-@pytest.fixture(scope="module")
-def runner(address: str) -> Iterator[Runner]:
-    with Runner(scheduler=address) as active:
-        yield active
 
 
 def three_missions() -> Scenario:
@@ -118,7 +101,7 @@ def test_a_certified_infeasible_run_names_the_clash_without_solving() -> None:
     assert result.conflicts and "unit 'u1'" in result.conflicts[0]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 @given(small_scenarios())
 def test_the_certificate_is_exact_when_nothing_is_committed(drawn: Scenario) -> None:
     """Without mandatory missions or pins, staffing nothing is always possible, so the
@@ -134,11 +117,11 @@ def test_the_certificate_is_exact_when_nothing_is_committed(drawn: Scenario) -> 
     assert feasible == (ops_shortfalls(Instance(free)) == [])
 
 
-def test_cli_frontier_writes_the_table_and_the_chart(tmp_path: Path, address: str) -> None:
+def test_cli_frontier_writes_the_table_and_the_chart(tmp_path: Path, dask_scheduler: str) -> None:
     write_scenario(three_missions(), tmp_path / "scenario")
     out = tmp_path / "out"
     args = ["frontier", str(tmp_path / "scenario"), "--out", str(out), "--buffers", "0,0.3,0.6"]
-    result = CliRunner().invoke(cli.app, [*args, "--scheduler", address, "--quiet"])
+    result = CliRunner().invoke(cli.app, [*args, "--scheduler", dask_scheduler, "--quiet"])
     assert result.exit_code == 0, result.output
     with (out / "frontier.csv").open() as file:
         rows = list(csv.DictReader(file))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -16,17 +15,14 @@ from ortools.graph.python import max_flow
 from assembler.compile.eligibility import Eligibility
 from assembler.compile.instance import capacity_steps, protected_steps
 from assembler.domain.scenario import LockKind, MissionNeed, Scenario
+from assembler.domain.solve_settings import SolveSettings
 from assembler.generate import generate_scenario
-
-HAS_IO = importlib.util.find_spec("assembler.io") is not None
-needs_io = pytest.mark.skipif(not HAS_IO, reason="assembler.io (write/read_scenario) not there yet")
+from assembler.io import read_scenario, write_scenario
+from assembler.solver import solve
 
 
 def _problems(scenario: Scenario, folder: Path) -> tuple[list[str], list[str]]:
     """Errors and warnings of the scenario written to ``folder`` and read back."""
-    from assembler.io import write_scenario
-    from assembler.validation import read_scenario
-
     write_scenario(scenario, folder)
     report = read_scenario(folder)
     return [str(p) for p in report.errors], [str(p) for p in report.warnings]
@@ -88,14 +84,13 @@ def _pins_eligible(scenario: Scenario) -> bool:
 
 @pytest.mark.parametrize(("people", "missions"), [(10, 3), (200, 20), (2000, 150)])
 def test_sizes_as_asked(people: int, missions: int) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # the generator's own work, not a busy machine's waits
     scenario = generate_scenario(people, missions, seed=1)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert len(scenario.people) == people
     assert len(scenario.missions) == missions
 
 
-@needs_io
 @pytest.mark.parametrize(("people", "missions"), [(10, 3), (200, 20), (2000, 150)])
 def test_valid_when_written_and_read_back(people: int, missions: int, tmp_path: Path) -> None:
     errors, warnings = _problems(generate_scenario(people, missions, seed=2), tmp_path)
@@ -103,8 +98,7 @@ def test_valid_when_written_and_read_back(people: int, missions: int, tmp_path: 
     assert warnings == []
 
 
-@needs_io
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(
     people=st.integers(min_value=1, max_value=120),
     missions=st.integers(min_value=1, max_value=25),
@@ -192,10 +186,6 @@ def test_realistic_shape() -> None:
 
 def test_small_portfolios_are_feasible() -> None:
     """The commitments (mandatory mission, pins) fit next to operations: a solver agrees."""
-    pytest.importorskip("assembler.solver", reason="assembler.solver not there yet")
-    from assembler.domain.solve_settings import SolveSettings
-    from assembler.solver import solve
-
     for seed in range(3):
         scenario = generate_scenario(150, 15, seed)
         result = solve(scenario, SolveSettings(time_limit=10, workers=2))

@@ -40,9 +40,8 @@ from assembler.io.roster import read_report_table, solution_from_reports
 from assembler.results.report import build_reports
 from assembler.solver.engine import ModelInvalidError
 from assembler.validation import read_scenario, read_upload
-from builders import mission, person, scenario
+from builders import mission, person, scenario, tiny_tables, write_csv_folder
 from hostile_support import ROOT, Command, Outcome, assembler, group_alive
-from scenario_factory import tiny_tables, write_csv_folder
 
 SAMPLE = ROOT / "data" / "sample"
 LIMITS = {"ASSEMBLER_MAX_FILE_BYTES": str(10 * MIB), "ASSEMBLER_MAX_TOTAL_BYTES": str(20 * MIB)}

@@ -18,7 +18,7 @@ from assembler.domain.settings import ModelSettings, Weights
 from assembler.io import write_scenario
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
 from assembler.validation import load_scenario, read_scenario
-from scenario_factory import csv_text, tiny_scenario, tiny_tables, write_csv_folder
+from builders import csv_text, tiny_scenario, tiny_tables, write_csv_folder
 
 TARGETS = ["scenario.xlsx", "scenario.json", "scenario.zip", "scenario"]
 
@@ -364,9 +364,7 @@ def _scenarios(draw: st.DrawFn) -> Scenario:
     )
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenario=_scenarios(), target=st.sampled_from(TARGETS))
 def test_round_trip_property(tmp_path: Path, scenario: Scenario, target: str) -> None:
     write_scenario(scenario, tmp_path / target)

@@ -31,7 +31,7 @@ def test_a_job_solves_in_the_background_and_reports_progress() -> None:
 
 
 def test_stop_ends_a_long_solve_and_keeps_the_best_plan_so_far() -> None:
-    big = generate_scenario(people=600, missions=60, seed=3)  # > 8 s to solve to optimality
+    big = generate_scenario(people=600, missions=60, seed=3)  # 40 s do not prove the optimum
     job = jobs.start(big, SolveSettings(time_limit=120, workers=2))
     try:
         deadline = time.monotonic() + 30
@@ -45,10 +45,11 @@ def test_stop_ends_a_long_solve_and_keeps_the_best_plan_so_far() -> None:
     finally:
         job.stop()
     assert job.stopping
-    assert job.wait(20), "the solve did not stop"
-    assert job.elapsed < 60
-    assert job.result is not None and job.result.status in (Status.FEASIBLE, Status.OPTIMAL)
+    assert job.wait(30), "the solve did not stop"
+    assert job.elapsed < 60  # the limit is 120 s
+    assert job.result is not None and job.result.status is Status.FEASIBLE
     assert job.result.solution is not None and check(big, job.result.solution) == []
+    assert job.progress is not None and job.result.score == job.progress.score
 
 
 def test_a_finished_job_does_not_block_the_next_one() -> None:

@@ -7,13 +7,21 @@ scores 100 · 100 = 10,000 and each membership costs 1.
 from __future__ import annotations
 
 import threading
+import time
+from math import isfinite
 
 import pytest
+from ortools.sat.python.cp_model import CpModel
 
-from assembler import Scenario, Solution, SolveSettings, Status, check, solve
+from assembler import Instance, Scenario, Solution, SolveSettings, Status, check, solve
 from assembler.domain.solution import Assignment
-from assembler.domain.solve_settings import Stability
+from assembler.domain.solve_settings import Progress, Stability
+from assembler.generate import generate_scenario
+from assembler.results.kpis import score_of
 from assembler.results.result import Result
+from assembler.solver import engine
+from assembler.solver.greedy import greedy_solution
+from assembler.solver.variables import Variables
 from builders import mission, person, scenario
 
 STAFFED = 10_000  # weights.value · round(100 · value) for value 1
@@ -225,12 +233,29 @@ def test_weights_are_settings() -> None:
     assert solved(s).score == 0  # no value: a membership is pure cost
 
 
-def test_warm_start_from_a_previous_solution_reaches_the_same_optimum() -> None:
-    people = [person(f"p{i}", f"u{i % 3}", network_opt_in=True) for i in range(6)]
-    missions = [mission(f"m{j}", {"k": 0.3 + 0.1 * j}, value=1 + j) for j in range(4)]
-    s = scenario(people, missions)
+def test_a_previous_solution_is_the_warm_start_of_a_resolve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The re-solve starts from the previous optimum, which the heuristic alone misses:
+    it is the first plan reported, and the plan CP-SAT is given as its hint."""
+    s = generate_scenario(people=100, missions=10, seed=1)
     first = solved(s)
-    again = solved(s, hint=first.solution)
+    instance = Instance(s)
+    from_scratch = greedy_solution(instance)
+    assert from_scratch is not None and score_of(instance, from_scratch) < first.score
+
+    real_add_hint = engine.add_hint
+    hinted: list[int] = []
+
+    def add_hint(model: CpModel, inst: Instance, variables: Variables, hint: Solution) -> None:
+        hinted.append(score_of(inst, hint))
+        real_add_hint(model, inst, variables, hint)
+
+    monkeypatch.setattr(engine, "add_hint", add_hint)
+    seen: list[int] = []
+    again = solved(s, hint=first.solution, progress=lambda p: seen.append(p.score))
+    assert hinted == [first.score]
+    assert seen[0] == first.score
     assert again.score == first.score
 
 
@@ -241,13 +266,28 @@ def test_progress_reports_improving_solutions() -> None:
     assert seen and seen[-1] == STAFFED * 3 - 2
 
 
-def test_a_set_stop_event_ends_the_search() -> None:
+def test_a_stop_during_the_search_ends_it_with_the_best_plan_so_far() -> None:
+    """600 people: 40 s of search do not prove the optimum, so only the stop can end the
+    search this soon.  It is set as soon as CP-SAT reports a plan of its own (one with a
+    bound, unlike the warm start), so it hits a running search; the time that counts is
+    from the stop on, which a busy machine stretches far less than the search before it."""
+    big = generate_scenario(people=600, missions=60, seed=3)
     stop = threading.Event()
-    stop.set()
-    people = [person(f"p{i}") for i in range(4)]
-    result = solve(scenario(people, [mission("m")]), SolveSettings(time_limit=30, stop=stop))
-    assert result.status in (Status.OPTIMAL, Status.FEASIBLE, Status.UNKNOWN)
-    assert result.solve_seconds < 30
+    seen: list[Progress] = []
+    stopped_at: list[float] = []
+
+    def progress(p: Progress) -> None:
+        seen.append(p)
+        if isfinite(p.best_bound) and not stop.is_set():
+            stopped_at.append(time.perf_counter())
+            stop.set()
+
+    result = solve(big, SolveSettings(time_limit=60, stop=stop, progress=progress))
+    assert stopped_at, "CP-SAT found no plan of its own within the limit"
+    assert time.perf_counter() - stopped_at[0] < 10  # ended by the stop, not the 60 s limit
+    assert result.status is Status.FEASIBLE
+    assert result.solution is not None and check(big, result.solution) == []
+    assert result.score == seen[-1].score
 
 
 @pytest.mark.parametrize("fte, steps", [(0.3, 6), (0.33, 7), (0.35, 7), (1.0, 20)])
@@ -276,7 +316,8 @@ def test_deterministic_mode_gives_the_same_plan_every_time() -> None:
     missions = [mission(f"m{j}", {"k": 0.3 + 0.1 * j}, value=1 + j) for j in range(5)]
     s = scenario(people, missions)
     settings = SolveSettings(time_limit=5, deterministic=True)
-    assert solve(s, settings).solution == solve(s, settings).solution
+    first, again = solve(s, settings).solution, solve(s, settings).solution
+    assert first is not None and first == again
 
 
 def test_operations_keep_exactly_the_protected_requirement() -> None:

@@ -10,7 +10,7 @@ from reference_milp import reference_optimum
 from strategies import small_scenarios
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 @given(small_scenarios())
 def test_optimum_matches_an_independent_milp_and_passes_the_check(s: Scenario) -> None:
     result = solve(s, SolveSettings(time_limit=30, workers=1))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,9 @@ import assembler.tradeoffs.runner as runner_module
 from assembler import Scenario, SolveSettings, cli
 from assembler.io import write_scenario
 from assembler.tradeoffs import Runner, RunnerError
-from assembler.tradeoffs.runner import available_cores, local_cluster, one_thread
+from assembler.tradeoffs.runner import available_cores, one_thread
 from assembler.tradeoffs.runs import Run, solve_run
 from builders import mission, person, scenario
-
-
-@pytest.fixture
-def address() -> Iterator[str]:
-    """A cluster started apart from the code under test, as an operator would run one."""
-    with local_cluster(2, processes=True) as cluster:
-        yield cluster.scheduler_address
 
 
 def small() -> Scenario:
@@ -52,12 +44,16 @@ def test_runs_come_back_in_order_with_progress() -> None:
     assert progress == [(i, 5) for i in range(1, 6)]
 
 
-def test_a_failing_run_raises_in_the_caller() -> None:
-    with Runner(workers=1, processes=False) as active, pytest.raises(ValidationError):
-        active.map(solve_run, (small(), SolveSettings()), [Run({"ops_buffer": -1})])
+def test_a_failing_run_raises_in_the_caller(runner: Runner) -> None:
+    with pytest.raises(ValidationError):
+        runner.map(solve_run, (small(), SolveSettings()), [Run({"ops_buffer": -1})])
 
 
-def test_cli_sends_the_same_work_to_a_cluster_by_address(tmp_path: Path, address: str) -> None:
+@pytest.mark.slow  # starting worker processes takes seconds, more on a busy machine
+def test_cli_sends_the_same_work_to_a_cluster_by_address(
+    tmp_path: Path, process_scheduler: str
+) -> None:
+    address = process_scheduler
     assert address.startswith("tcp://")
     write_scenario(small(), tmp_path / "scenario")
     args = ["frontier", str(tmp_path / "scenario"), "--out", str(tmp_path / "out")]
@@ -104,6 +100,5 @@ def test_a_runner_is_used_in_a_with_block() -> None:
         Runner().map(solve_run, (small(), SolveSettings()), [Run()])
 
 
-def test_no_runs_submit_nothing() -> None:
-    with Runner(workers=1, processes=False) as active:
-        assert active.map(solve_run, (small(), SolveSettings()), []) == []
+def test_no_runs_submit_nothing(runner: Runner) -> None:
+    assert runner.map(solve_run, (small(), SolveSettings()), []) == []

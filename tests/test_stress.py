@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,23 +17,8 @@ from assembler.io import write_scenario
 from assembler.tradeoffs import Runner, StressSettings, stress
 from assembler.tradeoffs.absences import draw_absences
 from assembler.tradeoffs.charts import stress_chart
-from assembler.tradeoffs.runner import local_cluster
 from assembler.tradeoffs.stress import impact, repair, solve_plan
 from builders import mission, person, scenario
-
-
-@pytest.fixture(scope="module")
-def address() -> Iterator[str]:
-    """An in-process 2-worker cluster: repairs of tiny scenarios take milliseconds."""
-    with local_cluster(2, processes=False) as cluster:
-        yield cluster.scheduler_address
-
-
-@pytest.fixture(scope="module")
-def runner(address: str) -> Iterator[Runner]:
-    with Runner(scheduler=address) as active:
-        yield active
-
 
 V1_SUMMARY_KEYS = [
     "absence",
@@ -161,11 +145,13 @@ def test_a_thinner_buffer_while_away_must_not_exceed_the_plans() -> None:
         stress(weak_spots(), StressSettings(repair_buffer=0.5, draws=1))
 
 
-def test_cli_stress_prints_the_ladder_and_writes_the_tables(tmp_path: Path, address: str) -> None:
+def test_cli_stress_prints_the_ladder_and_writes_the_tables(
+    tmp_path: Path, dask_scheduler: str
+) -> None:
     write_scenario(weak_spots(), tmp_path / "scenario")
     out = tmp_path / "out"
     args = ["stress", str(tmp_path / "scenario"), "--absence", "0.3", "--draws", "30"]
-    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", address])
+    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", dask_scheduler])
     assert result.exit_code == 0, result.output
     assert "operations  plan as is: covered at demand in" in result.output
     assert "below demand most often: front/desk" in result.output
@@ -295,11 +281,11 @@ def test_without_periods_the_summary_has_v1s_keys(runner: Runner) -> None:
     assert "missions_moved" not in report.draws and "period_id" not in report.operations
 
 
-def test_cli_stress_on_a_horizon(tmp_path: Path, address: str) -> None:
+def test_cli_stress_on_a_horizon(tmp_path: Path, dask_scheduler: str) -> None:
     write_scenario(two_quarters(), tmp_path / "scenario")
     out = tmp_path / "out"
     args = ["stress", str(tmp_path / "scenario"), "--absence", "0.3", "--draws", "20"]
-    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", address])
+    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", dask_scheduler])
     assert result.exit_code == 0, result.output
     assert "each person away in each of 2 periods with probability 30%" in result.output
     assert "of 4 person-periods on average" in result.output

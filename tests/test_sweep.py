@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +23,6 @@ from assembler.tradeoffs import (
     read_grid,
     sweep,
 )
-from assembler.tradeoffs.runner import local_cluster
 from builders import mission, person, scenario
 
 GRID = """
@@ -47,13 +45,6 @@ def org() -> Scenario:
         ops=[("u1", "k", 0.5)],
         preferences=[("a", "m1", 2)],
     )
-
-
-@pytest.fixture
-def runner() -> Iterator[Runner]:
-    """The default runner: a LocalCluster of 2 single-threaded worker processes."""
-    with Runner(workers=2) as active:
-        yield active
 
 
 def test_a_small_grid_gives_one_row_per_run_on_two_workers(runner: Runner) -> None:
@@ -149,16 +140,14 @@ def test_every_mistake_in_a_grid_is_reported_at_once() -> None:
     assert messages == expected
 
 
-def test_cli_sweep_writes_one_row_per_run(tmp_path: Path) -> None:
+def test_cli_sweep_writes_one_row_per_run(tmp_path: Path, dask_scheduler: str) -> None:
     write_scenario(org(), tmp_path / "scenario")
     (tmp_path / "grid.toml").write_text(GRID)
     out = tmp_path / "out"
     args = ["sweep", str(tmp_path / "scenario"), "--grid", str(tmp_path / "grid.toml")]
-    with local_cluster(2, processes=False) as cluster:
-        address = cluster.scheduler_address
-        result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", address])
+    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--scheduler", dask_scheduler])
     assert result.exit_code == 0, result.output
-    assert f"8 runs on 2 worker threads at {address}" in result.output
+    assert f"8 runs on 2 worker threads at {dask_scheduler}" in result.output
     table = pd.read_csv(out / "results.csv")
     assert len(table) == 8 and list(table["status"]).count("infeasible") == 2
     assert "runs        8: 6 optimal, 2 infeasible" in result.output

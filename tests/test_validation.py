@@ -13,8 +13,8 @@ from assembler.domain.problems import Problem, ScenarioError, Severity
 from assembler.io import write_scenario
 from assembler.planning.edits import fix_start, pin
 from assembler.validation import ScenarioReport, load_scenario, read_scenario
+from builders import Rows, tiny_scenario, tiny_tables, write_csv_folder
 from horizon_cases import HORIZON_CASES, QUARTERS, add_row, horizon, with_periods
-from scenario_factory import Rows, tiny_scenario, tiny_tables, write_csv_folder
 from validation_cases import CASES, Case, Tables, set_cell
 
 ALL_CASES = CASES | HORIZON_CASES

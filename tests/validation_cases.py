@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import KW_ONLY, dataclass
 
 from assembler.domain.problems import Severity
-from scenario_factory import Rows, csv_text, tiny_tables
+from builders import Rows, csv_text, tiny_tables
 
 Tables = dict[str, Rows]
 """The tables of a scenario as a test edits them, by table name."""
