@@ -102,4 +102,4 @@ def test_explain_from_the_command_line() -> None:
     assert unknown.exit_code == 2 and "did you mean 'M21'" in unknown.output
     impossible = runner.invoke(app, ["explain", "data/sample", "--mission", "M19"])
     assert impossible.exit_code == 0
-    assert "needs a team of 3, but only 2 people are eligible" in impossible.output
+    assert "it cannot be staffed" in impossible.output

@@ -17,8 +17,9 @@ from assembler.compile.instance import capacity_steps, protected_steps
 from assembler.domain.scenario import LockKind, MissionNeed, Scenario
 from assembler.domain.solve_settings import SolveSettings
 from assembler.generate import generate_scenario
-from assembler.io import read_scenario, write_scenario
+from assembler.io import write_scenario
 from assembler.solver import solve
+from assembler.validation import read_scenario
 
 
 def _problems(scenario: Scenario, folder: Path) -> tuple[list[str], list[str]]:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from assembler.domain.scenario import MAX_FTE
+
 KEYS: Final[dict[str, tuple[str, ...]]] = {
     "people": ("person_id",),
     "missions": ("mission_id",),
@@ -113,6 +115,8 @@ def ops_fte_by_period(values: Mapping[str, Any]) -> Breach | None:
     fte = values.get("fte")
     if fte is None:
         return None
+    if fte > MAX_FTE:
+        return Breach("fte", None, f"must be from 0 to {MAX_FTE:,.0f}")
     if values.get("period_id") is None:
         return None if fte > 0 else Breach("fte", None, "must be > 0")
     if fte < 0:
