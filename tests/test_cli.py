@@ -151,3 +151,24 @@ def test_deterministic_solves_write_identical_rosters(scenario_dir: Path, tmp_pa
         assert runner.invoke(cli.app, [*args, "--time-limit", "2"]).exit_code == 0
         rosters.append((out / "roster.csv").read_bytes())
     assert rosters[0] == rosters[1]
+
+
+def test_a_failed_solve_keeps_the_previous_plan_and_names_the_bearable_buffer(
+    scenario_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    good = runner.invoke(cli.app, ["solve", str(scenario_dir), "--out", str(out), "--quiet"])
+    assert good.exit_code == 0, good.output
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    bad = runner.invoke(
+        cli.app,
+        ["solve", str(scenario_dir), "--out", str(out), "--ops-buffer", "9", "--quiet"],
+    )
+    assert bad.exit_code == 3, bad.output
+    assert "operations can be protected up to a buffer of" in bad.output
+    assert "kept        the previous plan's reports" in bad.output
+    after = {path.name: path.read_bytes() for path in out.iterdir()}
+    failed = json.loads(after.pop("failed_summary.json"))
+    assert after == before and failed["status"] == "infeasible" and failed["conflicts"]
+    again = runner.invoke(cli.app, ["solve", str(scenario_dir), "--out", str(out), "--quiet"])
+    assert again.exit_code == 0 and not (out / "failed_summary.json").exists()

@@ -127,6 +127,16 @@ def test_negative_numbers_stay_numbers(tmp_path: Path) -> None:
     assert row["covered_fte"] == "0.4" and row["protected_fte"] == "0.45"
 
 
+def test_xlsx_is_laid_out_for_reading(reports: Reports) -> None:
+    workbook = openpyxl.load_workbook(io.BytesIO(reports_xlsx_bytes(reports)))
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.b
+        assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A1:")
+    roster = workbook["roster"]
+    assert roster.column_dimensions["B"].width > len("mission_name")
+
+
 def test_xlsx_has_every_sheet_and_safe_cells(reports: Reports, tmp_path: Path) -> None:
     written = write_reports(reports, tmp_path, fmt="xlsx")
     assert written[-1] == tmp_path / "reports.xlsx"

@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from assembler import Instance, Scenario, SolveSettings, Status, cli, solve
-from assembler.compile.protection import ops_shortfalls
+from assembler.compile.protection import highest_protectable_buffer, ops_shortfalls
 from assembler.domain.scenario import LockKind, OpsDemand, Period
 from assembler.io import write_scenario
-from assembler.tradeoffs import Runner, frontier
+from assembler.tradeoffs import DEFAULT_BUFFERS, Runner, frontier
 from assembler.tradeoffs.charts import frontier_chart
+from assembler.tradeoffs.frontier import default_buffers
 from builders import mission, person, scenario
 from strategies import small_scenarios
 
@@ -173,3 +174,40 @@ def test_the_frontier_on_a_horizon(runner: Runner) -> None:
     _, point = result.point(1)
     assert point.solution is not None and point.solution.starts == {"net": 1}
     frontier_chart(table).to_dict()
+
+
+def test_the_highest_buffer_operations_bear_is_found_by_bisection() -> None:
+    # 3 FTE against 2 FTE × (1 + buffer): at most 50 %.
+    assert highest_protectable_buffer(Instance(three_missions())) == 0.5
+    buffers = default_buffers(three_missions().with_settings(ops_buffer=0.0))
+    assert buffers == DEFAULT_BUFFERS  # bears the whole default range
+    two = three_missions().replace(people=three_missions().people[:2])  # 2 FTE: no buffer
+    assert highest_protectable_buffer(Instance(two)) == 0.0
+    tight = three_missions().replace(
+        people=[p.model_copy(update={"fte": 0.8}) for p in three_missions().people]
+    )  # 2.4 FTE: 20 %
+    assert highest_protectable_buffer(Instance(tight)) == 0.2
+    assert default_buffers(tight) == (
+        0.0,
+        0.02,
+        0.04,
+        0.06,
+        0.08,
+        0.1,
+        0.12,
+        0.14,
+        0.16,
+        0.18,
+        0.2,
+        0.22,
+    )
+
+
+def test_infeasible_points_are_marked_not_drawn_at_zero(runner: Runner) -> None:
+    result = frontier(three_missions(), SolveSettings(time_limit=10), [0.4, 0.6], runner=runner)
+    spec = frontier_chart(result.table).to_dict()
+    layers = spec["hconcat"][0]["layer"]
+    marks = [layer["mark"]["type"] for layer in layers]
+    assert marks == ["line", "point", "rule", "text"]
+    assert all("fillna" not in str(layer) for layer in layers)
+    assert "!isValid(datum.value_captured)" in str(layers[2])

@@ -163,6 +163,28 @@ def print_periods(scenario: Scenario, result: Result) -> None:
         )
 
 
+def print_bearable_buffer(scenario: Scenario, result: Result) -> None:
+    """After an infeasible solve whose operations cannot be protected: the highest buffer
+    they can bear (a bisection over the certificate, milliseconds)."""
+    if result.status is not Status.INFEASIBLE:
+        return
+    from assembler.compile.instance import Instance
+    from assembler.compile.protection import highest_protectable_buffer, ops_shortfalls
+
+    instance = Instance(scenario)
+    if not ops_shortfalls(instance):
+        return
+    asked = percent(scenario.settings.ops_buffer)
+    highest = highest_protectable_buffer(instance)
+    if highest is None:
+        say("buffer      operations cannot be protected even without a buffer")
+    else:
+        say(
+            f"buffer      operations can be protected up to a buffer of {percent(highest)} "
+            f"(this solve asked {asked}); missions may need less"
+        )
+
+
 def print_frontier(frontier: Frontier) -> None:
     """One line per buffer, then the first conflict: where operations stop fitting."""
     table = frontier.table

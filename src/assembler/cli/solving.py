@@ -25,6 +25,7 @@ from assembler.cli.common import (
 )
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
+    print_bearable_buffer,
     print_periods,
     print_problems,
     print_summary,
@@ -68,7 +69,11 @@ def solve(
     workers: Annotated[int, typer.Option(min=1, help="Solver threads.")] = 2,
     seed: SeedOption = 0,
     ops_buffer: Annotated[
-        float | None, typer.Option(min=0.0, help="Override the ops protection buffer.")
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Override the ops protection buffer, as a fraction: 0.1 keeps 110 %% covered.",
+        ),
     ] = None,
     report_format: Annotated[
         ReportFormat, typer.Option("--format", help="csv, or csv plus an Excel workbook.")
@@ -96,7 +101,12 @@ def solve(
         deterministic=deterministic,
         progress=None if quiet else progress_printer(),
     )
-    from assembler.io.reports import report_folder, write_report_set
+    from assembler.io.reports import (
+        holds_plan,
+        report_folder,
+        write_failed_summary,
+        write_report_set,
+    )
     from assembler.results.report import build_reports
     from assembler.solver import solve as run_solver
     from assembler.solver.engine import ModelInvalidError
@@ -113,10 +123,17 @@ def solve(
                 warn(f"error: the solver rejected the model, so there is no plan: {error}")
                 raise typer.Exit(EXIT_UNEXPECTED) from None
             reports = build_reports(loaded, result)
-            written = write_report_set(reports, folder, report_format.value)
+            keep_previous = not result.has_solution and holds_plan(out)
+            if keep_previous:
+                written = [write_failed_summary(reports, out)]
+            else:
+                written = write_report_set(reports, folder, report_format.value)
     print_summary(result)
     print_periods(loaded, result)
+    print_bearable_buffer(loaded, result)
     print_written(written)
+    if keep_previous:
+        say(f"kept        the previous plan's reports in {out}, untouched")
     if interrupt.interrupted:
         kept = "the best plan found is written" if result.has_solution else "no plan was found"
         warn(f"interrupted: the search stopped after {result.solve_seconds:.1f}s; {kept}.")

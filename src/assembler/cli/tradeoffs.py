@@ -68,7 +68,10 @@ def frontier(
     out: Annotated[Path, typer.Option("--out", help="Folder for frontier.csv and the chart.")],
     buffers: Annotated[
         str | None,
-        typer.Option(help="Ops buffers to solve, comma-separated (default 0,0.05,…,0.5)."),
+        typer.Option(
+            help="Ops buffers to solve, as fractions, comma-separated (default: from 0 to "
+            "the highest buffer operations can bear, at most 0.5)."
+        ),
     ] = None,
     time_limit: RunTimeLimitOption = 10.0,
     workers: DaskWorkersOption = 2,
@@ -77,15 +80,16 @@ def frontier(
     quiet: QuietOption = False,
 ) -> None:
     """Value captured against the ops protection buffer (and network FTE freed)."""
-    from assembler.tradeoffs import DEFAULT_BUFFERS
     from assembler.tradeoffs import frontier as run_frontier
     from assembler.tradeoffs.charts import frontier_chart
     from assembler.tradeoffs.files import write_csv, write_png
+    from assembler.tradeoffs.frontier import default_buffers
 
     refuse_input_folder(scenario, out)
-    points = DEFAULT_BUFFERS if buffers is None else _buffers(buffers)
+    chosen = None if buffers is None else _buffers(buffers)
     check_folder(out)
     loaded = load(scenario)
+    points = default_buffers(loaded) if chosen is None else chosen
     with (
         Interrupt("the points solved so far will be written") as interrupt,
         _runner(workers, scheduler, f"{len(points)} solves") as runner,

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from assembler.compile.instance import Instance
+from assembler.compile.instance import Instance, protected_steps
 
 EXACT_DEMANDS_PER_UNIT = 12
 """Up to this many demands in a unit every subset is tried (4,095 at most); beyond it only
@@ -54,15 +54,18 @@ def ops_shortfalls(
     instance: Instance,
     absent: Collection[int] = (),
     capacity: Sequence[Sequence[int]] | None = None,
+    required: Sequence[int] | None = None,
 ) -> list[Shortfall]:
     """Per unit and period, the smallest set of demands the people present cannot protect.
 
     ``absent`` are person indices taken out, so a stress draw needs no new ``Instance``;
     ``capacity`` replaces ``cap_pt`` (``capacity[p][t]``: steps each person can give
-    operations, e.g. the time a plan leaves them outside missions).  An empty list means
-    operations alone fit; missions may still make a plan infeasible.
+    operations, e.g. the time a plan leaves them outside missions); ``required`` replaces
+    each demand's ``R_ukt`` (another buffer, without a new ``Instance``).  An empty list
+    means operations alone fit; missions may still make a plan infeasible.
     """
     steps = instance.capacity if capacity is None else capacity
+    needed = [need.required for need in instance.ops] if required is None else required
     demands_of_unit: dict[tuple[str, int], list[int]] = defaultdict(list)
     for o, need in enumerate(instance.ops):
         demands_of_unit[need.unit_id, need.period].append(o)
@@ -76,14 +79,14 @@ def ops_shortfalls(
                 if p not in away:
                     covers[p] |= 1 << bit
         for subset in _subsets(len(demands)):
-            required = sum(instance.ops[demands[b]].required for b in _bits(subset))
+            wanted = sum(needed[demands[b]] for b in _bits(subset))
             available = sum(steps[p][t] for p, mask in covers.items() if mask & subset)
-            if required > available:
+            if wanted > available:
                 found.append(
                     Shortfall(
                         unit_id,
                         tuple(instance.ops[demands[b]].skill_id for b in _bits(subset)),
-                        instance.fte(required),
+                        instance.fte(wanted),
                         instance.fte(available),
                         t,
                         instance.period_ids[t] if named else None,
@@ -91,6 +94,37 @@ def ops_shortfalls(
                 )
                 break
     return found
+
+
+def highest_protectable_buffer(
+    instance: Instance, ceiling: float = 10.0, resolution: float = 0.001
+) -> float | None:
+    """The largest ops buffer, on a grid of ``resolution``, at which operations alone can
+    still be protected (``None`` when not even without a buffer); at most ``ceiling``.
+
+    Protection only gets harder as the buffer grows, so a bisection over this certificate
+    answers in milliseconds what a planner asks after an infeasible solve: how much buffer
+    can the organisation bear at all?  Missions may still need a lower one.
+    """
+
+    def fits(buffer: float) -> bool:
+        required = [
+            protected_steps(need.demand_fte, buffer, instance.step) for need in instance.ops
+        ]
+        return not ops_shortfalls(instance, required=required)
+
+    if not fits(0.0):
+        return None
+    low, high = 0, round(ceiling / resolution)
+    if fits(high * resolution):
+        return ceiling
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(middle * resolution):
+            low = middle
+        else:
+            high = middle
+    return round(low * resolution, 10)
 
 
 def _subsets(count: int) -> list[int]:

@@ -18,8 +18,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-from assembler.io.atomic import FolderSwap, write_durably
+from assembler.io.atomic import FolderSwap, atomic_write_text, write_durably
 from assembler.results.report import TABLE_COLUMNS, Reports
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -27,9 +30,13 @@ QUOTE = "'"
 """The prefix that neutralises a formula; text already starting with it gets one more, so
 taking one off always gives the text back (``'=x`` → ``''=x`` → ``'=x``)."""
 SUMMARY_FILE = "summary.json"
+FAILED_SUMMARY_FILE = "failed_summary.json"
+"""Where a solve without a plan leaves its summary beside a previous plan's reports."""
 WORKBOOK_FILE = "reports.xlsx"
 SUMMARY_SHEET = "summary"
-REPORT_FILES = frozenset({f"{name}.csv" for name in TABLE_COLUMNS} | {SUMMARY_FILE, WORKBOOK_FILE})
+REPORT_FILES = frozenset(
+    {f"{name}.csv" for name in TABLE_COLUMNS} | {SUMMARY_FILE, FAILED_SUMMARY_FILE, WORKBOOK_FILE}
+)
 """Every file a report set may hold: what a folder of reports may contain to be replaced."""
 
 
@@ -67,26 +74,70 @@ def write_report_set(
     return [folder.target / name for name in contents]
 
 
+def holds_plan(out_dir: Path) -> bool:
+    """``out_dir`` holds the reports of a solve that found a plan (its ``summary.json``
+    says so): what a failed solve must not replace."""
+    try:
+        summary = json.loads((out_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and summary.get("status") in ("optimal", "feasible")
+
+
+def write_failed_summary(reports: Reports, out_dir: Path) -> Path:
+    """A failed solve's summary (status and reasons) beside the previous plan's reports,
+    which stay as they were: the last good plan is never lost to a failed solve."""
+    path = out_dir / FAILED_SUMMARY_FILE
+    atomic_write_text(path, summary_json(reports.summary.to_json()))
+    return path
+
+
 def roster_csv_bytes(reports: Reports) -> bytes:
     """``roster.csv`` as bytes, for a download button."""
     return table_csv_bytes(reports.roster)
 
 
 def reports_xlsx_bytes(reports: Reports) -> bytes:
-    """A workbook with one sheet per table and a ``summary`` sheet, as bytes."""
+    """A workbook with one sheet per table and a ``summary`` sheet, as bytes, laid out for
+    reading: bold header row frozen in place, filters on every column, columns wide enough
+    for their contents."""
     workbook = Workbook(write_only=True)
     for name, frame in reports.tables().items():
-        sheet = workbook.create_sheet(name)
-        sheet.append(list(frame.columns))
-        for row in frame.itertuples(index=False, name=None):
-            sheet.append([_xlsx_cell(value) for value in row])
-    sheet = workbook.create_sheet(SUMMARY_SHEET)
-    sheet.append(["key", "value"])
-    for key, value in _flatten(reports.summary.to_json()):
-        sheet.append([_neutralise(key), _xlsx_cell(value)])
+        rows = [[_xlsx_cell(value) for value in row] for row in frame.itertuples(index=False)]
+        _sheet(workbook, name, [str(column) for column in frame.columns], rows)
+    summary = [
+        [_neutralise(key), _xlsx_cell(value)] for key, value in _flatten(reports.summary.to_json())
+    ]
+    _sheet(workbook, SUMMARY_SHEET, ["key", "value"], summary)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+_MAX_COLUMN_WIDTH = 60
+"""Characters; longer cells (reasons, conflicts) wrap in the spreadsheet instead."""
+
+
+def _sheet(workbook: Workbook, name: str, header: list[str], rows: list[list[Any]]) -> None:
+    sheet = workbook.create_sheet(name)
+    widths = [len(title) for title in header]
+    for row in rows:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], len(str(value)) if value is not None else 0)
+    for i, width in enumerate(widths):
+        sheet.column_dimensions[get_column_letter(i + 1)].width = min(width + 2, _MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "A2"
+    if header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    bold = Font(bold=True)
+    titles = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=_neutralise(title))
+        cell.font = bold
+        titles.append(cell)
+    sheet.append(titles)
+    for row in rows:
+        sheet.append(row)
 
 
 def table_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -25,15 +25,15 @@ DEMAND_ROW = 24
 def frontier_chart(table: pd.DataFrame) -> alt.HConcatChart:
     """Value captured against the ops buffer, and against the network FTE freed.
 
-    Points without a plan (infeasible, or nothing found in time) sit at zero value in the
-    status colour of failure: no plan captures nothing, and hiding them would hide where
-    operations stop fitting.
+    Points without a plan (infeasible, or nothing found in time) are not values: a plan
+    that does not exist captures nothing, but drawing it at zero would show a cliff that
+    isn't there.  They are marked instead, as a red rule at their buffer labelled with
+    their status, so where operations stop fitting stays visible.
     """
     data = table[["ops_buffer", "status", "gap", "value_captured", "network_fte", "conflicts"]]
-    data = data.assign(value=data["value_captured"].fillna(0.0))
     base = alt.Chart(data)
     tooltip = [
-        alt.Tooltip("ops_buffer:Q", format=".0%", title="ops buffer"),
+        alt.Tooltip("ops_buffer:Q", format=".1%", title="ops buffer"),
         alt.Tooltip("status:N"),
         alt.Tooltip("gap:Q", format=".2%"),
         alt.Tooltip("value_captured:Q", title="value captured"),
@@ -41,24 +41,34 @@ def frontier_chart(table: pd.DataFrame) -> alt.HConcatChart:
         alt.Tooltip("conflicts:N"),
     ]
     colour = alt.Color("status:N", scale=STATUS_COLOURS, title="status")
-    by_buffer = base.mark_line(color="#999").encode(
-        x=alt.X("ops_buffer:Q", axis=alt.Axis(format="%"), title="ops protection buffer"),
-        y=alt.Y("value:Q", title="value captured"),
-    ) + base.mark_point(filled=True, size=80).encode(
-        x="ops_buffer:Q", y="value:Q", color=colour, tooltip=tooltip
-    )
     solved = base.transform_filter("isValid(datum.value_captured)")
+    unsolved = base.transform_filter("!isValid(datum.value_captured)")
+    buffer_axis = alt.X("ops_buffer:Q", axis=alt.Axis(format="%"), title="ops protection buffer")
+    by_buffer = (
+        solved.mark_line(color="#999").encode(
+            x=buffer_axis, y=alt.Y("value_captured:Q", title="value captured")
+        )
+        + solved.mark_point(filled=True, size=80).encode(
+            x="ops_buffer:Q", y="value_captured:Q", color=colour, tooltip=tooltip
+        )
+        + unsolved.mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
+            x="ops_buffer:Q", tooltip=tooltip
+        )
+        + unsolved.mark_text(color="#d62728", angle=270, dx=-40, dy=-6, fontSize=10).encode(
+            x="ops_buffer:Q", text=alt.Text("status:N")
+        )
+    )
     by_network = (
         solved.mark_line(color="#999").encode(
             x=alt.X("network_fte:Q", title="network FTE freed"),
-            y=alt.Y("value:Q", title="value captured"),
+            y=alt.Y("value_captured:Q", title="value captured"),
             order="ops_buffer:Q",
         )
         + solved.mark_point(filled=True, size=80).encode(
-            x="network_fte:Q", y="value:Q", color=colour, tooltip=tooltip
+            x="network_fte:Q", y="value_captured:Q", color=colour, tooltip=tooltip
         )
         + solved.mark_text(dx=14, dy=-8, fontSize=10).encode(
-            x="network_fte:Q", y="value:Q", text=alt.Text("ops_buffer:Q", format=".0%")
+            x="network_fte:Q", y="value_captured:Q", text=alt.Text("ops_buffer:Q", format=".0%")
         )
     )
     return alt.hconcat(

@@ -12,11 +12,14 @@ of its time) and the tightest demand is named with its period.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from assembler.compile.instance import Instance
+from assembler.compile.protection import highest_protectable_buffer
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.result import Result
@@ -24,7 +27,27 @@ from assembler.tradeoffs.runner import ProgressCallback, Runner
 from assembler.tradeoffs.runs import Run, horizon_ids, results_table, solve_runs
 
 DEFAULT_BUFFERS = tuple(step / 20 for step in range(11))
-"""0 % to 50 % in steps of 5 %."""
+"""0 % to 50 % in steps of 5 %: the range when operations bear any buffer up to it."""
+
+POINTS = 11
+GRID = 0.005
+"""Default buffers are multiples of half a percent, as a planner would pick them."""
+
+
+def default_buffers(scenario: Scenario) -> tuple[float, ...]:
+    """Buffers spanning what the organisation can bear: 0 to the highest buffer at which
+    operations alone can still be protected (``protection.highest_protectable_buffer``,
+    milliseconds), in about ``POINTS`` round steps, plus one step beyond to show the edge; the usual
+    0–50 % when operations bear more.  A frontier drawn past that edge is all infeasible
+    points, which says nothing about the trade-off."""
+    highest = highest_protectable_buffer(Instance(scenario), ceiling=DEFAULT_BUFFERS[-1])
+    if highest is None:
+        return (0.0,)
+    if highest >= DEFAULT_BUFFERS[-1]:
+        return DEFAULT_BUFFERS
+    step = max(GRID, math.floor(highest / (POINTS - 1) / GRID) * GRID)  # a round step
+    inside = [round(i * step, 4) for i in range(POINTS) if i * step < highest - 1e-9]
+    return (*inside, highest, round(highest + step, 4))
 
 
 @dataclass(frozen=True, eq=False)
