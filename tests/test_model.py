@@ -357,3 +357,18 @@ def test_lexicographic_stability_keeps_the_reference_among_equal_plans() -> None
     )
     result = solved(s, stability=Stability(only_b, weight=None))
     assert result.solution is not None and result.solution.members == {("b", "m")}
+
+
+def test_the_app_side_of_the_library_starts_without_or_tools() -> None:
+    """OR-Tools loads on the first solve only: the planner's session, the analyses and the
+    command line import without it (a subprocess, so this test's own imports don't count)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assembler, assembler.planning.session, assembler.planning.jobs, "
+        "assembler.analysis, assembler.cli; "
+        "print(any(name.startswith('ortools') for name in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False", loaded.stderr
