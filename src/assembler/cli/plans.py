@@ -408,7 +408,7 @@ def diff(
     from assembler.store.sidebyside import MAX_PLANS, column, side_by_side, write_side_by_side
 
     if not 2 <= len(plan_ids) <= MAX_PLANS or len(set(plan_ids)) != len(plan_ids):
-        warn(f"error: name 2 to {MAX_PLANS} different plans, not {len(plan_ids)}.")
+        warn(f"error: name 2 to {MAX_PLANS} plans, each once: {' '.join(map(str, plan_ids))}.")
         raise typer.Exit(EXIT_INVALID)
     if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
         warn(f"error: --out {out}: export a comparison as .csv or .xlsx.")
