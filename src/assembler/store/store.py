@@ -23,20 +23,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, TypeAlias
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
 from assembler.planning.edits import Edit
 from assembler.results.compare import compare
-from assembler.results.kpis import evaluate
 from assembler.results.report import build_reports
-from assembler.results.result import Result, Status
-from assembler.store import codec
+from assembler.results.result import Result
+from assembler.store import codec, reading
 from assembler.store.engine import open_engine, resolve_url, shown_url, upgrade, writer
 from assembler.store.policy import Action, Policy, Role
 from assembler.store.records import (
@@ -56,45 +54,6 @@ from assembler.store.schema import (
     plans,
     scenario_versions,
     scenarios,
-)
-
-AnyRow: TypeAlias = Row[*tuple[Any, ...]]
-"""A result row of any width (the queries below pick their columns by name)."""
-
-_VERSION_COLUMNS = (
-    scenario_versions.c.id,
-    scenarios.c.name,
-    scenario_versions.c.version,
-    scenario_versions.c.based_on,
-    scenario_versions.c.digest,
-    scenario_versions.c.source,
-    scenario_versions.c.note,
-    scenario_versions.c.saved_by,
-    scenario_versions.c.saved_at,
-    scenario_versions.c.edits,
-    scenario_versions.c.overrides,
-)
-_PLAN_COLUMNS = (
-    plans.c.id,
-    scenarios.c.name,
-    scenario_versions.c.version,
-    plans.c.version_id,
-    plans.c.status,
-    plans.c.solve_status,
-    plans.c.score,
-    plans.c.best_bound,
-    plans.c.gap,
-    plans.c.summary,
-    plans.c.settings,
-    plans.c.note,
-    plans.c.saved_by,
-    plans.c.saved_at,
-    plans.c.reference_id,
-    plans.c.changes,
-)
-_VERSIONS = scenario_versions.join(scenarios, scenario_versions.c.scenario_id == scenarios.c.id)
-_PLANS = plans.join(scenario_versions, plans.c.version_id == scenario_versions.c.id).join(
-    scenarios, plans.c.scenario_id == scenarios.c.id
 )
 
 
@@ -163,29 +122,29 @@ class PlanStore:
     def scenarios(self) -> list[ScenarioVersion]:
         """The newest version of every scenario, by name."""
         query = (
-            sa.select(*_VERSION_COLUMNS)
-            .select_from(_VERSIONS)
+            sa.select(*reading.VERSION_COLUMNS)
+            .select_from(reading.VERSIONS)
             .where(scenario_versions.c.version == scenarios.c.latest_version)
             .order_by(scenarios.c.name)
         )
         with self._engine.connect() as connection:
-            return [_version(row) for row in connection.execute(query)]
+            return [reading.version(row) for row in connection.execute(query)]
 
     def versions(self, name: str) -> list[ScenarioVersion]:
         """Every version of ``name``, oldest first (empty for an unknown name)."""
         query = (
-            sa.select(*_VERSION_COLUMNS)
-            .select_from(_VERSIONS)
+            sa.select(*reading.VERSION_COLUMNS)
+            .select_from(reading.VERSIONS)
             .where(scenarios.c.name == name)
             .order_by(scenario_versions.c.version)
         )
         with self._engine.connect() as connection:
-            return [_version(row) for row in connection.execute(query)]
+            return [reading.version(row) for row in connection.execute(query)]
 
     def latest_version(self, name: str) -> ScenarioVersion | None:
         """The newest version of ``name``, ``None`` if there is no such scenario."""
         with self._engine.connect() as connection:
-            return _latest(connection, name)
+            return reading.latest(connection, name)
 
     def load_scenario(
         self, name: str, version: int | None = None
@@ -195,8 +154,8 @@ class PlanStore:
             scenarios.c.latest_version if version is None else version
         )
         query = (
-            sa.select(*_VERSION_COLUMNS, scenario_versions.c.document)
-            .select_from(_VERSIONS)
+            sa.select(*reading.VERSION_COLUMNS, scenario_versions.c.document)
+            .select_from(reading.VERSIONS)
             .where(scenarios.c.name == name, condition)
         )
         with self._engine.connect() as connection:
@@ -204,7 +163,7 @@ class PlanStore:
         if row is None:
             which = "any version" if version is None else f"a version {version}"
             raise NotFoundError(f"scenario {name!r} has no {which} in the store")
-        return _version(row), codec.scenario_from(row.document)
+        return reading.version(row), codec.scenario_from(row.document)
 
     # ------------------------------------------------------------------ plans
 
@@ -238,7 +197,7 @@ class PlanStore:
             plan_id = _insert_plan(
                 connection, version, scenario, result, who, note, settings, reference_id
             )
-            return version, _plan(connection, plan_id)
+            return version, reading.plan(connection, plan_id)
 
     def save_plan(
         self,
@@ -254,27 +213,29 @@ class PlanStore:
         """Save ``result``, a solve of the stored version ``version_id``, as a draft plan."""
         self.policy.check(who, role, Action.SAVE)
         with self._writer.begin() as connection:
-            version, scenario = _stored_version(connection, version_id)
+            version, scenario = reading.stored_version(connection, version_id)
             plan_id = _insert_plan(
                 connection, version, scenario, result, who, note, settings, reference_id
             )
-            return _plan(connection, plan_id)
+            return reading.plan(connection, plan_id)
 
     def plans(
         self, scenario: str | None = None, status: PlanStatus | None = None
     ) -> list[PlanRecord]:
         """Stored plans, newest first, of one scenario and in one status if asked."""
-        query = sa.select(*_PLAN_COLUMNS).select_from(_PLANS).order_by(plans.c.id.desc())
+        query = (
+            sa.select(*reading.PLAN_COLUMNS).select_from(reading.PLANS).order_by(plans.c.id.desc())
+        )
         if scenario is not None:
             query = query.where(scenarios.c.name == scenario)
         if status is not None:
             query = query.where(plans.c.status == status.value)
         with self._engine.connect() as connection:
-            return _records(connection, connection.execute(query).all())
+            return reading.records(connection, connection.execute(query).all())
 
     def plan(self, plan_id: int) -> PlanRecord:
         with self._engine.connect() as connection:
-            return _plan(connection, plan_id)
+            return reading.plan(connection, plan_id)
 
     def approved_plan(self, scenario: str) -> PlanRecord | None:
         """The approved plan of ``scenario``, the reference of its next re-plan."""
@@ -284,7 +245,7 @@ class PlanStore:
     def load_plan(self, plan_id: int) -> LoadedPlan:
         """The plan with its scenario version and result, for reports, diffs and re-plans."""
         with self._engine.connect() as connection:
-            return _loaded(connection, plan_id)
+            return reading.loaded(connection, plan_id)
 
     def events(self, plan_id: int) -> list[PlanEvent]:
         """The plan's lifecycle, oldest step first."""
@@ -294,7 +255,7 @@ class PlanStore:
             .order_by(plan_events.c.id)
         )
         with self._engine.connect() as connection:
-            return [_event(row) for row in connection.execute(query)]
+            return [reading.event(row) for row in connection.execute(query)]
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -303,7 +264,7 @@ class PlanStore:
         self.policy.check(who, role, Action.PROPOSE)
         with self._writer.begin() as connection:
             _move(connection, plan_id, PlanStatus.DRAFT, PlanStatus.PROPOSED, who, reason)
-            return _plan(connection, plan_id)
+            return reading.plan(connection, plan_id)
 
     def approve(self, plan_id: int, *, who: str, role: Role, reason: str) -> PlanRecord:
         """Approve a proposed plan, recording who, when and why; the scenario's approved
@@ -323,7 +284,7 @@ class PlanStore:
             connection.execute(
                 sa.select(scenarios.c.id).where(scenarios.c.id == scenario_id).with_for_update()
             )
-            record = _plan(connection, plan_id)
+            record = reading.plan(connection, plan_id)
             if record.status is not PlanStatus.PROPOSED:
                 raise LifecycleError(_cannot(record, "approved", PlanStatus.PROPOSED))
             previous = connection.execute(
@@ -341,7 +302,7 @@ class PlanStore:
                     f"superseded by the approval of plan {plan_id}",
                 )
             _move(connection, plan_id, PlanStatus.PROPOSED, PlanStatus.APPROVED, who, reason)
-            return _plan(connection, plan_id)
+            return reading.plan(connection, plan_id)
 
     # ------------------------------------------------------------------ internals
 
@@ -383,18 +344,18 @@ class PlanStore:
                     f"scenario {name!r} has no version {based_on}: its newest is {latest}"
                 )
             if based_on == latest:
-                newest = _latest(connection, name)
+                newest = reading.latest(connection, name)
                 if newest is not None and newest.digest == content:
                     return newest
             if based_on is None:
-                raise StaleVersionError(_newest(connection, scenario_id), None)
+                raise StaleVersionError(reading.newest(connection, scenario_id), None)
             moved = connection.execute(
                 scenarios.update()
                 .where(scenarios.c.id == scenario_id, scenarios.c.latest_version == based_on)
                 .values(latest_version=based_on + 1)
             )
             if moved.rowcount != 1:
-                raise StaleVersionError(_newest(connection, scenario_id), based_on)
+                raise StaleVersionError(reading.newest(connection, scenario_id), based_on)
             number = based_on + 1
         version_id = connection.execute(
             scenario_versions.insert().values(
@@ -450,45 +411,12 @@ def _create_scenario(connection: Connection, name: str, who: str, now: datetime)
                 )
             ).inserted_primary_key
     except IntegrityError:
-        taken = _latest(connection, name)
+        taken = reading.latest(connection, name)
         if taken is None:
             raise
         raise StaleVersionError(taken, None) from None
     assert key is not None
     return int(key[0])
-
-
-def _latest(connection: Connection, name: str) -> ScenarioVersion | None:
-    query = (
-        sa.select(*_VERSION_COLUMNS)
-        .select_from(_VERSIONS)
-        .where(scenarios.c.name == name, scenario_versions.c.version == scenarios.c.latest_version)
-    )
-    row = connection.execute(query).first()
-    return None if row is None else _version(row)
-
-
-def _newest(connection: Connection, scenario_id: int) -> ScenarioVersion:
-    query = (
-        sa.select(*_VERSION_COLUMNS)
-        .select_from(_VERSIONS)
-        .where(scenarios.c.id == scenario_id)
-        .order_by(scenario_versions.c.version.desc())
-        .limit(1)
-    )
-    return _version(connection.execute(query).one())
-
-
-def _stored_version(connection: Connection, version_id: int) -> tuple[ScenarioVersion, Scenario]:
-    query = (
-        sa.select(*_VERSION_COLUMNS, scenario_versions.c.document)
-        .select_from(_VERSIONS)
-        .where(scenario_versions.c.id == version_id)
-    )
-    row = connection.execute(query).first()
-    if row is None:
-        raise NotFoundError(f"there is no scenario version with id {version_id}")
-    return _version(row), codec.scenario_from(row.document)
 
 
 def _insert_plan(
@@ -506,7 +434,7 @@ def _insert_plan(
     _check_text("note", note)
     changes = None
     if reference_id is not None:
-        reference = _loaded(connection, reference_id)
+        reference = reading.loaded(connection, reference_id)
         comparison = compare(reference.scenario, reference.result, scenario, result)
         changes = codec.comparison_document(comparison)
     now = datetime.now(UTC)
@@ -558,7 +486,7 @@ def _move(
         .values(status=after.value)
     )
     if moved.rowcount != 1:
-        raise LifecycleError(_cannot(_plan(connection, plan_id), str(after), before))
+        raise LifecycleError(_cannot(reading.plan(connection, plan_id), str(after), before))
     _log(connection, plan_id, before, after, who, datetime.now(UTC), reason)
 
 
@@ -585,107 +513,4 @@ def _log(
             at=at,
             reason=reason,
         )
-    )
-
-
-def _plan(connection: Connection, plan_id: int) -> PlanRecord:
-    query = sa.select(*_PLAN_COLUMNS).select_from(_PLANS).where(plans.c.id == plan_id)
-    found = _records(connection, connection.execute(query).all())
-    if not found:
-        raise NotFoundError(f"there is no plan {plan_id} in the store")
-    return found[0]
-
-
-def _records(connection: Connection, rows: Sequence[AnyRow]) -> list[PlanRecord]:
-    """Plan rows as records, each with its latest approval step."""
-    ids = [row.id for row in rows]
-    approvals: dict[int, PlanEvent] = {}
-    if ids:
-        query = (
-            sa.select(plan_events)
-            .where(
-                plan_events.c.plan_id.in_(ids),
-                plan_events.c.status_to == PlanStatus.APPROVED.value,
-            )
-            .order_by(plan_events.c.id)
-        )
-        approvals = {row.plan_id: _event(row) for row in connection.execute(query)}
-    return [_record(row, approvals.get(row.id)) for row in rows]
-
-
-def _record(row: AnyRow, approval: PlanEvent | None) -> PlanRecord:
-    return PlanRecord(
-        id=row.id,
-        scenario=row.name,
-        version=row.version,
-        version_id=row.version_id,
-        status=PlanStatus(row.status),
-        solve_status=Status(row.solve_status),
-        score=row.score,
-        best_bound=row.best_bound,
-        gap=row.gap,
-        summary=row.summary,
-        settings=row.settings,
-        note=row.note,
-        saved_by=row.saved_by,
-        saved_at=row.saved_at,
-        reference_id=row.reference_id,
-        changes=None if row.changes is None else codec.comparison_from(row.changes),
-        approval=approval,
-    )
-
-
-def _loaded(connection: Connection, plan_id: int) -> LoadedPlan:
-    record = _plan(connection, plan_id)
-    row = connection.execute(
-        sa.select(
-            plans.c.solution,
-            plans.c.conflicts,
-            plans.c.build_seconds,
-            plans.c.solve_seconds,
-            scenario_versions.c.document,
-        )
-        .select_from(_PLANS)
-        .where(plans.c.id == plan_id)
-    ).one()
-    scenario = codec.scenario_from(row.document)
-    solution = None if row.solution is None else codec.solution_from(row.solution)
-    result = Result(
-        status=record.solve_status,
-        score=record.score,
-        best_bound=record.best_bound,
-        gap=record.gap,
-        build_seconds=row.build_seconds,
-        solve_seconds=row.solve_seconds,
-        solution=solution,
-        kpis=None if solution is None else evaluate(Instance(scenario), solution),
-        conflicts=tuple(row.conflicts),
-    )
-    return LoadedPlan(record, scenario, result)
-
-
-def _version(row: AnyRow) -> ScenarioVersion:
-    return ScenarioVersion(
-        id=row.id,
-        scenario=row.name,
-        version=row.version,
-        based_on=row.based_on,
-        digest=row.digest,
-        source=row.source,
-        note=row.note,
-        saved_by=row.saved_by,
-        saved_at=row.saved_at,
-        edits=codec.edits_from(row.edits),
-        overrides=dict(row.overrides),
-    )
-
-
-def _event(row: AnyRow) -> PlanEvent:
-    return PlanEvent(
-        plan_id=row.plan_id,
-        status_from=None if row.status_from is None else PlanStatus(row.status_from),
-        status_to=PlanStatus(row.status_to),
-        who=row.who,
-        at=row.at,
-        reason=row.reason,
     )
