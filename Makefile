@@ -7,7 +7,7 @@ SAMPLE := data/sample
 # Browser tests drive Debian's chromium (never a downloaded browser build).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run test test-fast lint typecheck check bench clean
+.PHONY: install browser postgresql run test test-fast lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ install: $(STAMP)
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# The plan store's tests start a throwaway cluster of Debian's PostgreSQL server themselves
+# (tests/conftest.py); only the package is installed here, no server is configured.
+postgresql:
+	@test -n "$(wildcard /usr/lib/postgresql/*/bin/initdb)" || \
+		{ apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
+
 # The app serves HR data: by default only to this machine.  Serving it to a network is a
 # deliberate choice, e.g. `make run ADDRESS=0.0.0.0` (then put it behind authentication).
 ADDRESS ?= 127.0.0.1
@@ -28,7 +34,7 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal \
 		--server.address $(ADDRESS) --server.port $(PORT) --client.showErrorDetails none
 
-test: $(STAMP) browser
+test: $(STAMP) browser postgresql
 	$(PY) -m pytest -n 2 -q
 
 test-fast: $(STAMP)

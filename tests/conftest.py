@@ -1,4 +1,5 @@
-"""Shared test set-up: the hypothesis profile and the Dask clusters the trade-off tests use.
+"""Shared test set-up: the hypothesis profile, the Dask clusters the trade-off tests use and
+the PostgreSQL server the store tests use (at the end of this file).
 
 Hypothesis runs *derandomised* by default (profile ``replay``): the examples follow from
 each test's source alone and nothing is stored between runs, so a red run is red again on
@@ -10,7 +11,14 @@ in ``.hypothesis/`` to replay them), for a developer hunting new counterexamples
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -48,3 +56,102 @@ def process_scheduler() -> Iterator[str]:
     to start (seconds), so only the test of that path uses it."""
     with local_cluster(2, processes=True) as cluster:
         yield cluster.scheduler_address
+
+
+# ---------------------------------------------------------------------- PostgreSQL
+#
+# The store is tested against a real PostgreSQL server that the suite starts itself:
+# Debian's ``postgresql`` package (``make test`` installs it, as it installs chromium), a
+# throwaway cluster made by ``initdb`` in a temporary folder, listening only on a unix
+# socket in that folder (so it can clash with no other server), stopped and removed at the
+# end.  ``initdb`` refuses to run as root, so under root the cluster belongs to the
+# ``postgres`` system user the package creates and its programs run through ``runuser``.
+# Each test gets a database of its own.  Without the server installed the tests are
+# skipped — except under CI, where that would hide a broken install, so they fail.
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """A running throwaway cluster: its socket folder and port, and a superuser."""
+
+    socket_dir: Path
+    port: int
+    user: str = "assembler"
+
+    def url(self, database: str) -> str:
+        return (
+            f"postgresql+psycopg://{self.user}@/{database}?host={self.socket_dir}&port={self.port}"
+        )
+
+
+def _postgresql_bindir() -> Path | None:
+    """The newest Debian PostgreSQL server's programs, if one is installed."""
+    found = [path.parent for path in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
+    return max(found, key=lambda bindir: int(bindir.parent.name), default=None)
+
+
+def _as_cluster_owner(*command: str | Path) -> list[str]:
+    words = [str(word) for word in command]
+    return ["runuser", "-u", "postgres", "--", *words] if os.geteuid() == 0 else words
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[PostgresServer]:
+    bindir = _postgresql_bindir()
+    if bindir is None:
+        message = "no PostgreSQL server installed (make test installs Debian's postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = Path(tempfile.mkdtemp(prefix="assembler-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data, port = folder / "data", _free_port()
+    initdb = (bindir / "initdb", "-D", data, "-U", "assembler", "--auth=trust")
+    subprocess.run(
+        _as_cluster_owner(*initdb, "-E", "UTF8", "--no-locale", "--no-sync"),
+        check=True,
+        capture_output=True,
+    )
+    # fsync off: the tests kill clients, never the server, so its durability is not tested.
+    options = f"-p {port} -k {folder} -c listen_addresses='' -c fsync=off"
+    pg_ctl = (bindir / "pg_ctl", "-D", data, "-w")
+    subprocess.run(
+        _as_cluster_owner(*pg_ctl, "-l", folder / "server.log", "-o", options, "start"),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield PostgresServer(folder, port)
+    finally:
+        subprocess.run(_as_cluster_owner(*pg_ctl, "-m", "fast", "stop"), capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgresql_url(postgresql_server: PostgresServer) -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped after the test."""
+    import psycopg
+
+    name = f"test_{uuid.uuid4().hex}"
+    admin = postgresql_server.url("postgres").replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield postgresql_server.url(name)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL for an empty store: a SQLite file, and (slow) a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("postgresql_url")
+    return url

@@ -1,4 +1,5 @@
-"""Command line: ``assembler validate | solve | explain | generate | frontier | sweep | stress``.
+"""Command line: ``assembler validate | solve | explain | generate | frontier | sweep | stress``
+and ``assembler plans …`` (the plan store, in ``plans``).
 
 Exit codes: 0 solved (optimal or feasible) or valid, 2 invalid input (every problem listed),
 3 infeasible or no solution within the limit, 1 unexpected error.  Bad input never shows a
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import typer
 
+from assembler.cli import plans
 from assembler.cli.explaining import explain
 from assembler.cli.solving import generate, solve, validate
 from assembler.cli.tradeoffs import frontier, stress, sweep
@@ -26,5 +28,6 @@ app = typer.Typer(
 
 for command in (validate, solve, explain, generate, frontier, sweep, stress):
     app.command()(command)
+app.add_typer(plans.app, name="plans")
 
 __all__ = ["app"]

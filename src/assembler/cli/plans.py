@@ -1,0 +1,524 @@
+"""``assembler plans …``: the scenario and plan store from the command line.
+
+``save`` stores a scenario file as the next version of a named scenario, and with
+``--solve`` a plan of it — by default re-planned from the scenario's approved plan with as
+few changes as the score allows.  ``list``, ``show``, ``propose``, ``approve``, ``diff`` and
+``export`` work on what is stored; all open the same store (``--db``, else ``ASSEMBLER_DB``,
+else ``assembler.db`` in the working folder) and migrate it if it is older than this code.
+
+The command line acts for the OS user (``--who`` to name someone else) with the approver
+role: whoever can reach the database URL can write to it anyway, so roles guard the app's
+signed-in users, not a shell.  A refusal by the store — a stale version, a step the plan's
+status does not allow, an unknown id — is exit 2 with the store's own message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from assembler.cli.common import (
+    EXIT_INVALID,
+    EXIT_NO_SOLUTION,
+    ScenarioArgument,
+    SeedOption,
+    guarded,
+    load,
+    output_folder,
+)
+from assembler.cli.interrupt import Interrupt
+from assembler.cli.printing import (
+    format_gap,
+    print_periods,
+    print_summary,
+    print_written,
+    progress_printer,
+    say,
+    warn,
+)
+from assembler.cli.solving import ReportFormat
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assembler.results.compare import Comparison
+    from assembler.store import LoadedPlan, PlanRecord, PlanStatus, PlanStore
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Saved scenarios and plans: save, list, show, propose, approve, diff, export.",
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLAlchemy URL of the store; default $ASSEMBLER_DB, else sqlite:///assembler.db.",
+        show_default=False,
+    ),
+]
+WhoOption = Annotated[
+    str | None, typer.Option("--who", help="Who is acting (default: the OS user).")
+]
+PlanArgument = Annotated[int, typer.Argument(help="A plan id, as `plans list` shows it.")]
+
+
+def _who(who: str | None) -> str:
+    """``who`` as given, else the OS user: every write records someone."""
+    if who:
+        return who
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[PlanStore]:
+    """The store at ``db``, opened and migrated; a store that cannot be opened, or a request
+    it refuses, ends the command with exit 2 and the reason."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assembler.store import PlanStore, StoreError, resolve_url, shown_url
+
+    try:
+        store = PlanStore(db)
+    except (SQLAlchemyError, CommandError) as error:
+        reason = str(error).splitlines()[0]
+        warn(f"error: cannot open the plan store {shown_url(resolve_url(db))}: {reason}")
+        raise typer.Exit(EXIT_INVALID) from None
+    with store:
+        try:
+            yield store
+        except StoreError as error:
+            warn(f"error: {error}")
+            raise typer.Exit(EXIT_INVALID) from None
+
+
+# ---------------------------------------------------------------------- save
+
+
+@guarded
+def save(
+    scenario: ScenarioArgument,
+    name: Annotated[str, typer.Option("--name", help="The scenario's name in the store.")],
+    note: Annotated[str, typer.Option(help="Why this version or plan.")] = "",
+    solve: Annotated[bool, typer.Option("--solve", help="Solve it and store the plan.")] = False,
+    time_limit: Annotated[float, typer.Option(min=0.01, help="Seconds.")] = 60.0,
+    workers: Annotated[int, typer.Option(min=1, help="Solver threads.")] = 2,
+    seed: SeedOption = 0,
+    from_version: Annotated[
+        int | None,
+        typer.Option(
+            "--from-version",
+            min=1,
+            help="The stored version your file started from (see `plans export --scenario`); "
+            "the save is refused if another was saved since.  Default: the newest now.",
+        ),
+    ] = None,
+    replan_from: Annotated[
+        int | None,
+        typer.Option(
+            "--replan-from",
+            help="Plan to stay close to (minimal disruption); default: the approved plan.",
+        ),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Solve from scratch, without a reference plan.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress on stderr.")] = False,
+    db: DbOption = None,
+    who: WhoOption = None,
+) -> None:
+    """Store a scenario as the next version of --name, and with --solve a plan of it.
+
+    An unchanged scenario is not a new version: its plans join the stored one.  With
+    --solve the plan is re-planned from the scenario's approved plan (or --replan-from):
+    no point of score is given up, and among the best plans the closest one is kept; its
+    changes against the reference are stored and printed.
+    """
+    from assembler.domain.solve_settings import SolveSettings, Stability
+    from assembler.solver import solve as run_solver
+    from assembler.store import Role, StaleVersionError
+
+    if fresh and replan_from is not None:
+        warn("error: --fresh and --replan-from contradict each other; give one.")
+        raise typer.Exit(EXIT_INVALID)
+    loaded = load(scenario)
+    actor = _who(who)
+    with _store(db) as store:
+        latest = store.latest_version(name)
+        based_on = from_version
+        if based_on is None and latest is not None:
+            based_on = latest.version
+        if latest is not None and based_on is not None and based_on < latest.version:
+            raise StaleVersionError(latest, based_on)  # refused before a long solve
+        if not solve:
+            version = store.save_scenario(
+                name,
+                loaded,
+                who=actor,
+                role=Role.APPROVER,
+                based_on=based_on,
+                source=str(scenario),
+                note=note,
+            )
+            _print_version(version.label, version.version != based_on, version.saved_by)
+            return
+        reference = _reference(store, name, replan_from, fresh)
+        hint = None if reference is None else reference.result.solution
+        settings = SolveSettings(
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            hint=hint,
+            stability=None if hint is None else Stability(hint, weight=None),
+            progress=None if quiet else progress_printer(),
+        )
+        with Interrupt("the best plan found so far will be saved") as interrupt:
+            stoppable = dataclasses.replace(settings, stop=interrupt.stop)
+            result = interrupt.run(lambda: run_solver(loaded, stoppable))
+        recorded = {"time_limit": time_limit, "workers": workers, "seed": seed}
+        if reference is not None:
+            recorded["replanned_from"] = reference.record.id
+        version, plan = store.save(
+            name,
+            loaded,
+            result,
+            who=actor,
+            role=Role.APPROVER,
+            based_on=based_on,
+            source=str(scenario),
+            note=note,
+            settings=recorded,
+            reference_id=None if reference is None else reference.record.id,
+        )
+    _print_version(version.label, version.version != based_on, version.saved_by)
+    print_summary(result)
+    print_periods(loaded, result)
+    say(f"plan        {plan.id} saved as a draft of {version.label} by {plan.saved_by}")
+    if plan.changes is not None and plan.reference_id is not None:
+        say(f"changes     against plan {plan.reference_id}: {_change_counts(plan.changes)}")
+    if interrupt.interrupted:
+        warn(f"interrupted: the search stopped after {result.solve_seconds:.1f}s.")
+    if not result.has_solution:
+        raise typer.Exit(EXIT_NO_SOLUTION)
+
+
+def _reference(
+    store: PlanStore, name: str, replan_from: int | None, fresh: bool
+) -> LoadedPlan | None:
+    """The plan a re-plan stays close to: the one named, else the approved one, if any."""
+    if fresh:
+        return None
+    if replan_from is None:
+        approved = store.approved_plan(name)
+        if approved is None:
+            return None
+        replan_from = approved.id
+    reference = store.load_plan(replan_from)
+    if reference.result.solution is None:
+        warn(f"plan {replan_from} has no solution to stay close to; solving from scratch.")
+        return None
+    say(f"reference   plan {replan_from} ({reference.record.status}): fewest changes to it")
+    return reference
+
+
+def _print_version(label: str, created: bool, saved_by: str) -> None:
+    if created:
+        say(f"scenario    {label} saved by {saved_by}")
+    else:
+        say(f"scenario    {label} unchanged: no new version")
+
+
+def _change_counts(changes: Comparison) -> str:
+    moved = len(changes.moves)
+    parts = [
+        f"{len(changes.gained)} missions gained",
+        f"{len(changes.lost)} lost",
+        f"{moved} {'person' if moved == 1 else 'people'} moved",
+        f"{len(changes.shifts)} missions moved in time",
+    ]
+    if changes.score_delta is not None and changes.value_delta is not None:
+        parts.append(f"value {changes.value_delta:+g}, score {changes.score_delta:+,}")
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------------- reading
+
+
+@guarded
+def list_plans(
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Only the plans of this scenario.")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="Only plans in this status: draft, proposed, approved…"),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """List stored plans, newest first."""
+    from assembler.store import PlanStatus
+
+    wanted = _status(status, PlanStatus) if status is not None else None
+    with _store(db) as store:
+        records = store.plans(scenario, wanted)
+    if not records:
+        say("no plans stored" + (" that match" if scenario or status else ""))
+        return
+    headers = ("id", "scenario", "status", "solve", "score", "value", "missions", "saved by")
+    rows = [
+        (
+            str(record.id),
+            f"{record.scenario} v{record.version}",
+            str(record.status),
+            str(record.solve_status),
+            "–" if record.score is None else f"{record.score:,}",
+            "–" if record.value_captured is None else f"{record.value_captured:g}",
+            _missions(record),
+            f"{record.saved_by} {record.saved_at:%Y-%m-%d %H:%M}",
+            record.note,
+        )
+        for record in records
+    ]
+    _print_table((*headers, "note"), rows)
+
+
+def _status(text: str, statuses: type[PlanStatus]) -> PlanStatus:
+    try:
+        return statuses(text)
+    except ValueError:
+        names = ", ".join(statuses)
+        warn(f"error: --status {text!r} is not a plan status: {names}")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def _missions(record: PlanRecord) -> str:
+    staffed, total = record.missions_staffed, record.summary.get("missions_total")
+    return "–" if staffed is None else f"{staffed} of {total}"
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Columns padded to their widest cell; the last one is left ragged."""
+    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers) - 1)]
+    for row in (headers, *rows):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        say("  ".join([*cells, row[-1]]).rstrip())
+
+
+@guarded
+def show(plan_id: PlanArgument, db: DbOption = None) -> None:
+    """A stored plan: its scenario version, figures, lifecycle and changes."""
+    with _store(db) as store:
+        loaded = store.load_plan(plan_id)
+        events = store.events(plan_id)
+    record = loaded.record
+    say(f"plan        {record.label}, {record.status}")
+    say(f"saved       by {record.saved_by} at {record.saved_at:%Y-%m-%d %H:%M:%S} UTC")
+    if record.note:
+        say(f"note        {record.note}")
+    if record.settings:
+        shown = ", ".join(f"{key} {value}" for key, value in record.settings.items())
+        say(f"solved with {shown}")
+    print_summary(loaded.result)
+    print_periods(loaded.scenario, loaded.result)
+    if record.changes is not None:
+        say(f"changes     against plan {record.reference_id}: {_change_counts(record.changes)}")
+        _print_comparison(record.changes)
+    say("history")
+    for event in events:
+        step = f"{event.status_from} → {event.status_to}" if event.status_from else "saved"
+        why = f": {event.reason}" if event.reason and event.status_from else ""
+        say(f"  {event.at:%Y-%m-%d %H:%M:%S}  {step} by {event.who}{why}")
+
+
+def _print_comparison(changes: Comparison) -> None:
+    for gained in changes.gained:
+        say(f"  + {gained.mission_id} {gained.name}".rstrip())
+    for lost in changes.lost:
+        say(f"  - {lost.mission_id} {lost.name}".rstrip())
+    for move in changes.moves:
+        joined = f" joins {', '.join(move.joined)}" if move.joined else ""
+        left = f" leaves {', '.join(move.left)}" if move.left else ""
+        say(f"  {move.person_id} ({move.unit_id}){joined}{left}")
+    for shift in changes.shifts:
+        say(f"  {shift.mission_id} starts in {shift.start_after}, not {shift.start_before}")
+
+
+# ---------------------------------------------------------------------- lifecycle
+
+
+@guarded
+def propose(
+    plan_id: PlanArgument,
+    reason: Annotated[str, typer.Option(help="Why this plan.")] = "",
+    db: DbOption = None,
+    who: WhoOption = None,
+) -> None:
+    """Put a draft plan forward for approval."""
+    from assembler.store import Role
+
+    with _store(db) as store:
+        record = store.propose(plan_id, who=_who(who), role=Role.APPROVER, reason=reason)
+    say(f"{record.label} proposed by {_who(who)}")
+
+
+@guarded
+def approve(
+    plan_id: PlanArgument,
+    reason: Annotated[str, typer.Option(help="Why this plan: recorded with the approval.")],
+    db: DbOption = None,
+    who: WhoOption = None,
+) -> None:
+    """Approve a proposed plan; the scenario's approved plan, if any, is superseded."""
+    from assembler.store import Role
+
+    with _store(db) as store:
+        scenario = store.plan(plan_id).scenario
+        previous = store.approved_plan(scenario)
+        record = store.approve(plan_id, who=_who(who), role=Role.APPROVER, reason=reason)
+    approval = record.approval
+    assert approval is not None
+    say(f"{record.label} approved by {approval.who}: {approval.reason}")
+    if previous is not None and previous.id != record.id:
+        say(f"{previous.label} superseded")
+
+
+# ---------------------------------------------------------------------- comparing, exporting
+
+
+@guarded
+def diff(
+    plan_ids: Annotated[list[int], typer.Argument(help="2 to 4 plan ids; the first is the base.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Export: .csv (the change list) or .xlsx (every table)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Compare 2–4 plans: figures, changes against the first, and load per unit."""
+    from assembler.store.sidebyside import MAX_PLANS, column, side_by_side, write_side_by_side
+
+    if not 2 <= len(plan_ids) <= MAX_PLANS or len(set(plan_ids)) != len(plan_ids):
+        warn(f"error: name 2 to {MAX_PLANS} plans, each once: {' '.join(map(str, plan_ids))}.")
+        raise typer.Exit(EXIT_INVALID)
+    if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
+        warn(f"error: --out {out}: export a comparison as .csv or .xlsx.")
+        raise typer.Exit(EXIT_INVALID)
+    with _store(db) as store:
+        view = side_by_side([store.load_plan(plan_id) for plan_id in plan_ids])
+    say(_figures_text(view.figures))
+    say()
+    base = column(view.plans[0])
+    if view.changes.empty:
+        say(f"no changes against {base}")
+    for (plan, _), changes in view.changes.groupby(["plan", "against"], sort=False):
+        say(f"{plan} against {base}: {len(changes)} change{'s' if len(changes) != 1 else ''}")
+        for text in changes["change"]:
+            say(f"  {text}")
+    _print_load(view.load, [column(plan) for plan in view.plans])
+    if out is not None:
+        print_written([write_side_by_side(view, out)])
+
+
+def _print_load(load: pd.DataFrame, plans: list[str]) -> None:
+    """Mission FTE per unit (and period) where the plans differ."""
+    columns = [f"{plan} missions" for plan in plans if f"{plan} missions" in load.columns]
+    if len(columns) < 2:
+        return
+    keys = [key for key in ("unit_id", "period_id") if key in load.columns]
+    differ = load[load[columns].nunique(axis=1, dropna=False) > 1]
+    say()
+    if differ.empty:
+        say("mission FTE per unit: the same in every plan")
+        return
+    same = len(load) - len(differ)
+    say(f"mission FTE per unit where the plans differ ({same} rows alike):")
+    say(_text(differ[[*keys, *columns]].set_index(keys)))
+
+
+def _text(frame: pd.DataFrame) -> str:
+    """A table as text: numbers plain (``0.35``, ``8,000,211``), a missing figure as ``–``."""
+    return frame.map(_cell).to_string()
+
+
+def _figures_text(figures: pd.DataFrame) -> str:
+    """The figures table with the gap and the value share as percentages."""
+    import pandas as pd
+
+    table = figures.set_index("figure")
+    cells = {
+        str(name): [_figure(str(name), value) for value in values]
+        for name, values in zip(table.index, table.to_numpy().tolist(), strict=True)
+    }
+    return pd.DataFrame.from_dict(cells, orient="index", columns=table.columns).to_string()
+
+
+def _figure(name: str, value: Any) -> str:
+    if value is not None and name == "gap":
+        return format_gap(value)
+    if value is not None and name == "value share":
+        return f"{value:.1%}"
+    return _cell(value)
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.10g}"
+    return str(value)
+
+
+@guarded
+def export(
+    plan_id: PlanArgument,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the plan's report files.")],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", help="csv, or csv plus an Excel workbook.")
+    ] = ReportFormat.CSV,
+    scenario_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="Also write the scenario version it solved (a folder, .zip, .xlsx or .json).",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a stored plan's report files (MODEL.md §8), as `assembler solve` does."""
+    from assembler.io import write_scenario
+    from assembler.io.reports import report_folder, write_report_set
+    from assembler.results.report import build_reports
+
+    with output_folder(report_folder(out)) as folder, _store(db) as store:
+        loaded = store.load_plan(plan_id)
+        reports = build_reports(loaded.scenario, loaded.result)
+        written = write_report_set(reports, folder, report_format.value)
+    print_written(written)
+    record = loaded.record
+    if scenario_out is not None:
+        write_scenario(loaded.scenario, scenario_out)
+        print_written([scenario_out])
+        say(
+            f"edit it and save it with --name {record.scenario!r} --from-version "
+            f"{record.version}: a version saved since is then refused, not overwritten"
+        )
+
+
+for command in (save, list_plans, show, propose, approve, diff, export):
+    app.command("list" if command is list_plans else None)(command)
+
+__all__ = ["app"]

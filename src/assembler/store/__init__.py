@@ -1,0 +1,51 @@
+"""Plans that last: a store of scenario versions and plans, and their lifecycle.
+
+``PlanStore`` keeps, behind SQLAlchemy, every saved version of a named scenario (with the
+edits and dials that made it) and every plan solved from one (solution, KPIs, settings,
+status, score, bound and gap, who saved it, when, a note).  A plan moves draft → proposed →
+approved → superseded, one approved plan per scenario at a time; a re-plan names the plan
+it started from and keeps its changes against it.  ``side_by_side`` compares 2–4 plans.
+
+By default the store is ``assembler.db``, a SQLite file in the working folder; a team
+shares one server through any SQLAlchemy URL (``ASSEMBLER_DB``).  The schema is versioned
+with Alembic (``migrations/`` in this package) and migrated on opening.  Callers see plain
+dataclasses (``records``), never rows, and pass who they are and their ``Role`` with every
+write; the store's ``Policy`` decides what the role allows.
+"""
+
+from assembler.store.engine import DB_VARIABLE, DEFAULT_URL, resolve_url, shown_url
+from assembler.store.policy import Action, Policy, Role
+from assembler.store.records import (
+    LifecycleError,
+    LoadedPlan,
+    NotFoundError,
+    PermissionDeniedError,
+    PlanEvent,
+    PlanRecord,
+    PlanStatus,
+    ScenarioVersion,
+    StaleVersionError,
+    StoreError,
+)
+from assembler.store.store import PlanStore
+
+__all__ = [
+    "DB_VARIABLE",
+    "DEFAULT_URL",
+    "Action",
+    "LifecycleError",
+    "LoadedPlan",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PlanEvent",
+    "PlanRecord",
+    "PlanStatus",
+    "PlanStore",
+    "Policy",
+    "Role",
+    "ScenarioVersion",
+    "StaleVersionError",
+    "StoreError",
+    "resolve_url",
+    "shown_url",
+]

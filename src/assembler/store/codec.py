@@ -1,0 +1,81 @@
+"""The store's JSON columns: scenarios, edits, solutions and comparisons, there and back.
+
+Every value the store keeps as JSON goes through here, so "what was saved reads back
+equal" is one module's promise, tested on its own.  Scenarios and solutions are pydantic
+models, dumped in JSON mode and validated back (unknown columns, dates and ids intact);
+edits and comparisons are dataclasses, rebuilt field by field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from typing import Any
+
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
+from assembler.planning.edits import Edit, EditKind
+from assembler.results.compare import Comparison, MissionChange, Move, Shift
+
+
+def scenario_document(scenario: Scenario) -> dict[str, Any]:
+    return scenario.model_dump(mode="json")
+
+
+def scenario_from(document: Mapping[str, Any]) -> Scenario:
+    return Scenario.model_validate(document)
+
+
+def edits_document(edits: Iterable[Edit]) -> list[dict[str, Any]]:
+    return [asdict(edit) for edit in edits]
+
+
+def edits_from(document: Iterable[Mapping[str, Any]]) -> tuple[Edit, ...]:
+    return tuple(Edit(**{**row, "kind": EditKind(row["kind"])}) for row in document)
+
+
+def digest(
+    document: Mapping[str, Any], edits: list[dict[str, Any]], overrides: Mapping[str, Any]
+) -> str:
+    """A fingerprint of a version's content, to tell an unchanged save from a new version.
+
+    Keys are sorted so that equal content always hashes alike, whatever the dict order.
+    """
+    content = {"scenario": document, "edits": edits, "overrides": dict(overrides)}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def solution_document(solution: Solution) -> dict[str, Any]:
+    """The solution with its sets sorted (their order is Python's hash order), so one plan is
+    always stored as the same text; the tuples keep the solver's order, which equality sees."""
+    document = solution.model_dump(mode="json")
+    for key in ("staffed", "members"):
+        document[key] = sorted(document[key])
+    return document
+
+
+def solution_from(document: Mapping[str, Any]) -> Solution:
+    return Solution.model_validate(document)
+
+
+def comparison_document(comparison: Comparison) -> dict[str, Any]:
+    return asdict(comparison)
+
+
+def comparison_from(document: Mapping[str, Any]) -> Comparison:
+    return Comparison(
+        gained=tuple(MissionChange(**row) for row in document["gained"]),
+        lost=tuple(MissionChange(**row) for row in document["lost"]),
+        moves=tuple(
+            Move(**{**row, "joined": tuple(row["joined"]), "left": tuple(row["left"])})
+            for row in document["moves"]
+        ),
+        value_before=document["value_before"],
+        value_after=document["value_after"],
+        score_before=document["score_before"],
+        score_after=document["score_after"],
+        shifts=tuple(Shift(**row) for row in document["shifts"]),
+    )

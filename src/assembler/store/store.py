@@ -1,0 +1,516 @@
+"""``PlanStore``: scenarios and plans that outlive a session, shared by a team.
+
+Three promises shape every method:
+
+* **nobody overwritten** — a scenario version is saved only on top of the version its
+  saver started from (``based_on``); the check is one conditional ``UPDATE`` of the
+  scenario's version counter, which two savers cannot both pass, so the second is refused
+  with ``StaleVersionError`` instead of silently replacing the first;
+* **nothing lost** — each request is one transaction: a crash (even ``kill -9``) in the
+  middle leaves the store as it was, and a plan is saved with its scenario version, its
+  lifecycle step and its changes, or not at all;
+* **one approved plan per scenario** — approving supersedes the previous approval in the
+  same transaction, the scenario's row locked meanwhile, and a partial unique index in the
+  database refuses anything else.
+
+Every write names ``who`` (an identity string: the OS user on the command line, the
+signed-in user in the app) and their ``role``, which ``policy`` checks.  Values only ever
+reach SQL as bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from assembler.domain.scenario import Scenario
+from assembler.planning.edits import Edit
+from assembler.results.compare import compare
+from assembler.results.report import build_reports
+from assembler.results.result import Result
+from assembler.store import codec, reading
+from assembler.store.engine import open_engine, resolve_url, shown_url, upgrade, writer
+from assembler.store.policy import Action, Policy, Role
+from assembler.store.records import (
+    LifecycleError,
+    LoadedPlan,
+    NotFoundError,
+    PlanEvent,
+    PlanRecord,
+    PlanStatus,
+    ScenarioVersion,
+    StaleVersionError,
+    StoreError,
+)
+from assembler.store.schema import (
+    NAME_LENGTH,
+    plan_events,
+    plans,
+    scenario_versions,
+    scenarios,
+)
+
+
+class PlanStore:
+    """The scenario and plan store at ``url`` (see ``assembler.store.engine.resolve_url``),
+    migrated to the newest schema on opening.  Use it as a context manager, or ``close`` it."""
+
+    def __init__(self, url: str | None = None, *, policy: Policy | None = None) -> None:
+        self.url = resolve_url(url)
+        self.policy = policy or Policy()
+        self._engine = open_engine(self.url)
+        self._writer = writer(self._engine)
+        try:
+            upgrade(self._engine)
+        except Exception:
+            self._engine.dispose()
+            raise
+
+    @property
+    def shown_url(self) -> str:
+        """The URL with its password masked, for messages."""
+        return shown_url(self.url)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> PlanStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ scenarios
+
+    def save_scenario(
+        self,
+        name: str,
+        scenario: Scenario,
+        *,
+        who: str,
+        role: Role,
+        based_on: int | None,
+        edits: Sequence[Edit] = (),
+        overrides: Mapping[str, Any] | None = None,
+        source: str = "",
+        note: str = "",
+    ) -> ScenarioVersion:
+        """Save ``scenario`` as the next version of ``name``, on top of ``based_on``.
+
+        ``based_on`` is the version the caller started from (``None`` for a new scenario);
+        if another version was saved since, nothing is saved and ``StaleVersionError`` says
+        by whom and when.  Saving content equal to ``based_on``'s returns that version:
+        an unchanged scenario is not a new version.
+        """
+        self.policy.check(who, role, Action.SAVE)
+        with self._writer.begin() as connection:
+            return self._save_version(
+                connection, name, scenario, who, based_on, edits, overrides, source, note
+            )
+
+    def scenarios(self) -> list[ScenarioVersion]:
+        """The newest version of every scenario, by name."""
+        query = (
+            sa.select(*reading.VERSION_COLUMNS)
+            .select_from(reading.VERSIONS)
+            .where(scenario_versions.c.version == scenarios.c.latest_version)
+            .order_by(scenarios.c.name)
+        )
+        with self._engine.connect() as connection:
+            return [reading.version(row) for row in connection.execute(query)]
+
+    def versions(self, name: str) -> list[ScenarioVersion]:
+        """Every version of ``name``, oldest first (empty for an unknown name)."""
+        query = (
+            sa.select(*reading.VERSION_COLUMNS)
+            .select_from(reading.VERSIONS)
+            .where(scenarios.c.name == name)
+            .order_by(scenario_versions.c.version)
+        )
+        with self._engine.connect() as connection:
+            return [reading.version(row) for row in connection.execute(query)]
+
+    def latest_version(self, name: str) -> ScenarioVersion | None:
+        """The newest version of ``name``, ``None`` if there is no such scenario."""
+        with self._engine.connect() as connection:
+            return reading.latest(connection, name)
+
+    def load_scenario(
+        self, name: str, version: int | None = None
+    ) -> tuple[ScenarioVersion, Scenario]:
+        """Version ``version`` of ``name`` (the newest by default) and its scenario."""
+        condition = scenario_versions.c.version == (
+            scenarios.c.latest_version if version is None else version
+        )
+        query = (
+            sa.select(*reading.VERSION_COLUMNS, scenario_versions.c.document)
+            .select_from(reading.VERSIONS)
+            .where(scenarios.c.name == name, condition)
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            which = "any version" if version is None else f"a version {version}"
+            raise NotFoundError(f"scenario {name!r} has no {which} in the store")
+        return reading.version(row), codec.scenario_from(row.document)
+
+    # ------------------------------------------------------------------ plans
+
+    def save(
+        self,
+        name: str,
+        scenario: Scenario,
+        result: Result,
+        *,
+        who: str,
+        role: Role,
+        based_on: int | None,
+        edits: Sequence[Edit] = (),
+        overrides: Mapping[str, Any] | None = None,
+        source: str = "",
+        note: str = "",
+        settings: Mapping[str, Any] | None = None,
+        reference_id: int | None = None,
+    ) -> tuple[ScenarioVersion, PlanRecord]:
+        """Save ``scenario`` as ``save_scenario`` does and ``result``, its solve, as a draft
+        plan of that version, in one transaction: both or neither.
+
+        ``reference_id`` names the plan this one re-planned (the approved plan, usually):
+        its changes against it are stored with it.  ``settings`` records how it was solved.
+        """
+        self.policy.check(who, role, Action.SAVE)
+        with self._writer.begin() as connection:
+            version = self._save_version(
+                connection, name, scenario, who, based_on, edits, overrides, source, note
+            )
+            plan_id = _insert_plan(
+                connection, version, scenario, result, who, note, settings, reference_id
+            )
+            return version, reading.plan(connection, plan_id)
+
+    def save_plan(
+        self,
+        version_id: int,
+        result: Result,
+        *,
+        who: str,
+        role: Role,
+        note: str = "",
+        settings: Mapping[str, Any] | None = None,
+        reference_id: int | None = None,
+    ) -> PlanRecord:
+        """Save ``result``, a solve of the stored version ``version_id``, as a draft plan."""
+        self.policy.check(who, role, Action.SAVE)
+        with self._writer.begin() as connection:
+            version, scenario = reading.stored_version(connection, version_id)
+            plan_id = _insert_plan(
+                connection, version, scenario, result, who, note, settings, reference_id
+            )
+            return reading.plan(connection, plan_id)
+
+    def plans(
+        self, scenario: str | None = None, status: PlanStatus | None = None
+    ) -> list[PlanRecord]:
+        """Stored plans, newest first, of one scenario and in one status if asked."""
+        query = (
+            sa.select(*reading.PLAN_COLUMNS).select_from(reading.PLANS).order_by(plans.c.id.desc())
+        )
+        if scenario is not None:
+            query = query.where(scenarios.c.name == scenario)
+        if status is not None:
+            query = query.where(plans.c.status == status.value)
+        with self._engine.connect() as connection:
+            return reading.records(connection, connection.execute(query).all())
+
+    def plan(self, plan_id: int) -> PlanRecord:
+        with self._engine.connect() as connection:
+            return reading.plan(connection, plan_id)
+
+    def approved_plan(self, scenario: str) -> PlanRecord | None:
+        """The approved plan of ``scenario``, the reference of its next re-plan."""
+        found = self.plans(scenario, PlanStatus.APPROVED)
+        return found[0] if found else None
+
+    def load_plan(self, plan_id: int) -> LoadedPlan:
+        """The plan with its scenario version and result, for reports, diffs and re-plans."""
+        with self._engine.connect() as connection:
+            return reading.loaded(connection, plan_id)
+
+    def events(self, plan_id: int) -> list[PlanEvent]:
+        """The plan's lifecycle, oldest step first."""
+        query = (
+            sa.select(plan_events)
+            .where(plan_events.c.plan_id == plan_id)
+            .order_by(plan_events.c.id)
+        )
+        with self._engine.connect() as connection:
+            return [reading.event(row) for row in connection.execute(query)]
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def propose(self, plan_id: int, *, who: str, role: Role, reason: str = "") -> PlanRecord:
+        """Put a draft forward for approval."""
+        self.policy.check(who, role, Action.PROPOSE)
+        with self._writer.begin() as connection:
+            _move(connection, plan_id, PlanStatus.DRAFT, PlanStatus.PROPOSED, who, reason)
+            return reading.plan(connection, plan_id)
+
+    def approve(self, plan_id: int, *, who: str, role: Role, reason: str) -> PlanRecord:
+        """Approve a proposed plan, recording who, when and why; the scenario's approved
+        plan, if any, is superseded in the same transaction."""
+        self.policy.check(who, role, Action.APPROVE)
+        if not reason.strip():
+            raise StoreError("an approval needs a reason: say why this plan")
+        with self._writer.begin() as connection:
+            scenario_id = connection.execute(
+                sa.select(plans.c.scenario_id).where(plans.c.id == plan_id)
+            ).scalar()
+            if scenario_id is None:
+                raise NotFoundError(f"there is no plan {plan_id} in the store")
+            # Approvals of one scenario take turns: PostgreSQL locks its row until commit
+            # (SQLite's BEGIN IMMEDIATE already serialises every writer), so the status read
+            # next is the one this approval changes.
+            connection.execute(
+                sa.select(scenarios.c.id).where(scenarios.c.id == scenario_id).with_for_update()
+            )
+            record = reading.plan(connection, plan_id)
+            if record.status is not PlanStatus.PROPOSED:
+                raise LifecycleError(_cannot(record, "approved", PlanStatus.PROPOSED))
+            previous = connection.execute(
+                sa.select(plans.c.id).where(
+                    plans.c.scenario_id == scenario_id, plans.c.status == PlanStatus.APPROVED
+                )
+            ).scalar()
+            if previous is not None:
+                _move(
+                    connection,
+                    previous,
+                    PlanStatus.APPROVED,
+                    PlanStatus.SUPERSEDED,
+                    who,
+                    f"superseded by the approval of plan {plan_id}",
+                )
+            _move(connection, plan_id, PlanStatus.PROPOSED, PlanStatus.APPROVED, who, reason)
+            return reading.plan(connection, plan_id)
+
+    # ------------------------------------------------------------------ internals
+
+    def _save_version(
+        self,
+        connection: Connection,
+        name: str,
+        scenario: Scenario,
+        who: str,
+        based_on: int | None,
+        edits: Sequence[Edit],
+        overrides: Mapping[str, Any] | None,
+        source: str,
+        note: str,
+    ) -> ScenarioVersion:
+        _check_text("scenario name", name, required=True)
+        _check_text("who", who, required=True)
+        _check_text("source", source)
+        _check_text("note", note)
+        document = codec.scenario_document(scenario)
+        edit_rows = codec.edits_document(edits)
+        dials = dict(overrides or {})
+        content = codec.digest(document, edit_rows, dials)
+        now = datetime.now(UTC)
+        found = connection.execute(
+            sa.select(scenarios.c.id, scenarios.c.latest_version).where(scenarios.c.name == name)
+        ).first()
+        if found is None:
+            if based_on is not None:
+                raise NotFoundError(
+                    f"there is no scenario {name!r} to start from version {based_on} of"
+                )
+            scenario_id = _create_scenario(connection, name, who, now)
+            number = 1
+        else:
+            scenario_id, latest = found
+            if based_on is not None and based_on > latest:
+                raise NotFoundError(
+                    f"scenario {name!r} has no version {based_on}: its newest is {latest}"
+                )
+            if based_on == latest:
+                newest = reading.latest(connection, name)
+                if newest is not None and newest.digest == content:
+                    return newest
+            if based_on is None:
+                raise StaleVersionError(reading.newest(connection, scenario_id), None)
+            moved = connection.execute(
+                scenarios.update()
+                .where(scenarios.c.id == scenario_id, scenarios.c.latest_version == based_on)
+                .values(latest_version=based_on + 1)
+            )
+            if moved.rowcount != 1:
+                raise StaleVersionError(reading.newest(connection, scenario_id), based_on)
+            number = based_on + 1
+        version_id = connection.execute(
+            scenario_versions.insert().values(
+                scenario_id=scenario_id,
+                version=number,
+                based_on=based_on,
+                digest=content,
+                document=document,
+                edits=edit_rows,
+                overrides=dials,
+                source=source,
+                note=note,
+                saved_by=who,
+                saved_at=now,
+            )
+        ).inserted_primary_key
+        assert version_id is not None
+        return ScenarioVersion(
+            id=version_id[0],
+            scenario=name,
+            version=number,
+            based_on=based_on,
+            digest=content,
+            source=source,
+            note=note,
+            saved_by=who,
+            saved_at=now,
+            edits=tuple(edits),
+            overrides=dials,
+        )
+
+
+def _check_text(what: str, text: str, required: bool = False) -> None:
+    """Refuse what no database keeps intact: an empty name, an over-long one, or a NUL
+    (PostgreSQL text cannot hold one).  Everything else — quotes, unicode, formulas — is
+    stored as given."""
+    if required and not text.strip():
+        raise StoreError(f"{what} must not be empty")
+    if required and len(text) > NAME_LENGTH:
+        raise StoreError(f"{what} is longer than {NAME_LENGTH} characters")
+    if "\x00" in text:
+        raise StoreError(f"{what} must not contain a NUL character")
+
+
+def _create_scenario(connection: Connection, name: str, who: str, now: datetime) -> int:
+    """The new scenario's id; a planner who created the same name a moment earlier wins,
+    and this save is refused as stale (it started from no version)."""
+    try:
+        with connection.begin_nested():
+            key = connection.execute(
+                scenarios.insert().values(
+                    name=name, latest_version=1, created_by=who, created_at=now
+                )
+            ).inserted_primary_key
+    except IntegrityError:
+        taken = reading.latest(connection, name)
+        if taken is None:
+            raise
+        raise StaleVersionError(taken, None) from None
+    assert key is not None
+    return int(key[0])
+
+
+def _insert_plan(
+    connection: Connection,
+    version: ScenarioVersion,
+    scenario: Scenario,
+    result: Result,
+    who: str,
+    note: str,
+    settings: Mapping[str, Any] | None,
+    reference_id: int | None,
+) -> int:
+    """Insert ``result`` as a draft of ``version`` with its first lifecycle step; its id."""
+    _check_text("who", who, required=True)
+    _check_text("note", note)
+    changes = None
+    if reference_id is not None:
+        reference = reading.loaded(connection, reference_id)
+        comparison = compare(reference.scenario, reference.result, scenario, result)
+        changes = codec.comparison_document(comparison)
+    now = datetime.now(UTC)
+    scenario_id = connection.execute(
+        sa.select(scenario_versions.c.scenario_id).where(scenario_versions.c.id == version.id)
+    ).scalar_one()
+    key = connection.execute(
+        plans.insert().values(
+            scenario_id=scenario_id,
+            version_id=version.id,
+            status=PlanStatus.DRAFT.value,
+            solve_status=result.status.value,
+            score=result.score,
+            best_bound=result.best_bound,
+            gap=result.gap,
+            build_seconds=result.build_seconds,
+            solve_seconds=result.solve_seconds,
+            summary=build_reports(scenario, result).summary.to_json(),
+            solution=None if result.solution is None else codec.solution_document(result.solution),
+            conflicts=list(result.conflicts),
+            settings=dict(settings or {}),
+            reference_id=reference_id,
+            changes=changes,
+            note=note,
+            saved_by=who,
+            saved_at=now,
+        )
+    ).inserted_primary_key
+    assert key is not None
+    plan_id = int(key[0])
+    _log(connection, plan_id, None, PlanStatus.DRAFT, who, now, "saved")
+    return plan_id
+
+
+def _move(
+    connection: Connection,
+    plan_id: int,
+    before: PlanStatus,
+    after: PlanStatus,
+    who: str,
+    reason: str,
+) -> None:
+    """Move the plan from ``before`` to ``after`` and log it, or refuse if it is elsewhere."""
+    _check_text("who", who, required=True)
+    _check_text("reason", reason)
+    moved = connection.execute(
+        plans.update()
+        .where(plans.c.id == plan_id, plans.c.status == before.value)
+        .values(status=after.value)
+    )
+    if moved.rowcount != 1:
+        raise LifecycleError(_cannot(reading.plan(connection, plan_id), str(after), before))
+    _log(connection, plan_id, before, after, who, datetime.now(UTC), reason)
+
+
+def _cannot(record: PlanRecord, wanted: str, needed: PlanStatus) -> str:
+    advice = "; propose it first" if record.status is PlanStatus.DRAFT else ""
+    return f"{record.label} is {record.status}: only a {needed} plan can be {wanted}{advice}"
+
+
+def _log(
+    connection: Connection,
+    plan_id: int,
+    before: PlanStatus | None,
+    after: PlanStatus,
+    who: str,
+    at: datetime,
+    reason: str,
+) -> None:
+    connection.execute(
+        plan_events.insert().values(
+            plan_id=plan_id,
+            status_from=None if before is None else before.value,
+            status_to=after.value,
+            who=who,
+            at=at,
+            reason=reason,
+        )
+    )
