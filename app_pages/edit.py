@@ -10,9 +10,9 @@ import streamlit as st
 from app_pages._common import header, session
 from assembler.domain.scenario import LockKind, Mission
 from assembler.domain.solution import Solution
-from assembler.results.compare import Comparison
 from assembler.planning.edits import Edit, EditError, EditKind, candidates, lock_of
 from assembler.planning.session import PlanningSession
+from assembler.results.compare import Comparison
 
 _MISSION = "edit.mission"
 _MESSAGE = "edit.message"

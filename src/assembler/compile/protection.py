@@ -17,11 +17,13 @@ the demands at fault — the same clash the solver's diagnosis would look for.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from assembler.compile.instance import Instance
+from assembler.domain.scenario import Scenario
 
 EXACT_DEMANDS_PER_UNIT = 12
 """Up to this many demands in a unit every subset is tried (4,095 at most); beyond it only
@@ -91,6 +93,36 @@ def ops_shortfalls(
                 )
                 break
     return found
+
+
+def highest_protectable_buffer(scenario: Scenario, resolution: float = 0.01) -> float | None:
+    """The highest ops buffer, up to the scenario's own and on a grid of ``resolution``,
+    at which operations can still be protected (``ops_shortfalls`` finds nothing); ``None``
+    when they cannot be even without a buffer.
+
+    What a planner asks after raising the buffer past what the organisation can bear:
+    how far may I go?  A larger buffer only raises every ``R_ukt``, so protection holds
+    below some buffer and fails above it, and bisection finds the edge in a few checks of
+    milliseconds each.  Operations fitting is necessary, not sufficient: commitments may
+    still leave no plan at that buffer, which a solve (or ``certificates.clashes``) says.
+    """
+    own = scenario.settings.ops_buffer
+
+    def protectable(buffer: float) -> bool:
+        return not ops_shortfalls(Instance(scenario.with_settings(ops_buffer=buffer)))
+
+    if protectable(own):
+        return own
+    low, high = 0, math.ceil(own / resolution - 1e-9)  # grid points: low fits, high does not
+    if not protectable(0.0):
+        return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        if protectable(round(middle * resolution, 10)):
+            low = middle
+        else:
+            high = middle
+    return round(low * resolution, 10)
 
 
 def _subsets(count: int) -> list[int]:
