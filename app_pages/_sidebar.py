@@ -21,8 +21,8 @@ from assembler.validation import ScenarioReport
 
 _POLL_SECONDS = 0.5
 _QUICK_SOLVE_SECONDS = 1.0
-"""Wait this long for a solve before drawing progress: the sample solves in well under a
-second, so a click shows the plan at once instead of a progress bar that flashes by."""
+"""Wait this long for a solve before drawing progress: a small scenario solves in well under
+a second, so a click shows its plan at once instead of a progress bar that flashes by."""
 _DEFAULT_TIME_LIMIT = 30
 
 
@@ -198,6 +198,10 @@ def _solve(planner: PlanningSession) -> None:
         st.rerun()  # redraw all: the new plan, or the progress with Solve disabled
     if planner.solving:
         st.fragment(run_every=_POLL_SECONDS)(_progress)()
+    elif planner.failure is not None:
+        result = planner.failure.outcome.result
+        kept = "" if planner.current is None else " · the last good plan is kept"
+        st.caption(f"Last solve: **{result.status}**, no plan{kept}")
     elif planner.current is not None:
         result = planner.current.result
         st.caption(f"Last solve: **{result.status}** in {result.solve_seconds:.2f} s")

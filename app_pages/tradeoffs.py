@@ -10,10 +10,12 @@ buffer dial set to match, so every other page shows it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from app_pages._common import header, plan, session
+from app_pages._common import fte_column, header, plan, session
 from assembler.domain.solve_settings import SolveSettings
 from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
@@ -38,6 +40,65 @@ def _progress_bar(label: str) -> Callable[[int, int], None]:
         bar.progress(done / total, text=f"{label} {done} of {total}")
 
     return update
+
+
+def _percent(label: str) -> Any:
+    return st.column_config.NumberColumn(label, format="percent")
+
+
+_FRONTIER_COLUMNS = {
+    "ops_buffer": _percent("Ops buffer"),
+    "status": "Status",
+    "score": st.column_config.NumberColumn("Score", format="localized"),
+    "gap": _percent("Gap"),
+    "value_captured": st.column_config.NumberColumn("Value captured", format="%.0f"),
+    "value_share": _percent("Share of value"),
+    "missions_staffed": "Missions staffed",
+    "network_fte": fte_column("Network"),
+    "tightest_ops": "Tightest demand",
+    "tightest_coverage": _percent("Its coverage"),
+    "seconds": st.column_config.NumberColumn("Seconds", format="%.1f"),
+    "conflicts": st.column_config.TextColumn("Why no plan", width="large"),
+}
+_STRESS_COLUMNS = {
+    "mission_id": "Mission",
+    "name": "Name",
+    "unit_id": "Unit",
+    "skill_id": "Skill",
+    "period_id": "Period",
+    "value": st.column_config.NumberColumn("Value", format="%g"),
+    "p_loses_skill": _percent("Loses a skill"),
+    "skills_lost": st.column_config.TextColumn("Skills lost (how often)", width="large"),
+    "p_staffed_after_repair": _percent("Staffed after repair"),
+    "demand_fte": fte_column("Demand"),
+    "protected_fte": fte_column("Protected"),
+    "covered_fte": fte_column("Kept"),
+    "p_below_demand": _percent("Below demand"),
+    "p_below_protected": _percent("Below protected"),
+    "p_reshuffle_fails": _percent("Reshuffle fails"),
+    "p_unprotectable": _percent("Unprotectable"),
+}
+"""Readable headers, FTE and percentages for the tables of ``assembler.tradeoffs``."""
+
+
+def _frontier_table(table: pd.DataFrame) -> None:
+    """The points, then why each point without a plan has none, in full."""
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config=_FRONTIER_COLUMNS,
+        placeholder="–",
+    )
+    failed = table[table["value_captured"].isna()]
+    if not failed.empty:
+        lines = [
+            f"- **{buffer:.0%} buffer — {status}:** "
+            + (conflicts or "no plan was found within the seconds per point")
+            for buffer, status, conflicts in zip(
+                failed["ops_buffer"], failed["status"], failed["conflicts"], strict=True
+            )
+        ]
+        st.markdown("**Points without a plan**\n" + "\n".join(lines))
 
 
 def _load_point(index: int) -> None:
@@ -95,7 +156,7 @@ with frontier_tab:
                 key=_POINT,
             )
             load.button("Load this plan", on_click=_load_point, args=(index,), width="stretch")
-        st.dataframe(table, hide_index=True)
+        _frontier_table(table)
 
 with sweep_tab:
     st.caption(
@@ -168,7 +229,9 @@ with stress_tab:
                 help="Mean over the draws that still have a plan (repaired or untouched).",
             )
             st.altair_chart(stress_chart(report))
-            st.dataframe(report.missions, hide_index=True)
-            st.dataframe(report.operations, hide_index=True)
+            st.markdown("**Missions of the plan**")
+            st.dataframe(report.missions, hide_index=True, column_config=_STRESS_COLUMNS)
+            st.markdown("**Operations**")
+            st.dataframe(report.operations, hide_index=True, column_config=_STRESS_COLUMNS)
             with st.expander(f"All {len(report.draws)} draws"):
                 st.dataframe(report.draws, hide_index=True)

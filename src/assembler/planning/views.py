@@ -252,9 +252,9 @@ def person_time(scenario: Scenario, solution: Solution, person_id: str) -> pd.Da
     """One person's time in every period, part by part: operations per skill, each mission
     they work on, and what is free.  Columns ``period_id, use, part, fte, capacity_fte``:
     ``use`` is one of ``CAPACITY_USES`` (what colours the part), ``part`` what it is (the
-    skill id, the mission id, or ``free``); parts without time are left out, except a free
-    part of 0 when the person has capacity, so a full period still shows it is full.
-    Raises ``KeyError`` for an unknown person.
+    skill id, the mission id, or ``free``); parts without time are left out, except the
+    free part, so every period has a row (a full one, or one the person is away for, shows
+    0 free).  Raises ``KeyError`` for an unknown person.
     """
     instance = Instance(scenario)
     p = instance.person_index[person_id]
@@ -282,6 +282,6 @@ def person_time(scenario: Scenario, solution: Solution, person_id: str) -> pd.Da
         rows += [
             (period_id, kind, part, instance.fte(steps), capacity)
             for kind, part, steps in parts
-            if steps or (part == FREE and capacity)
+            if steps or kind == FREE
         ]
     return pd.DataFrame(rows, columns=["period_id", "use", "part", "fte", "capacity_fte"])
