@@ -71,7 +71,11 @@ def _bars(rows: pd.DataFrame) -> alt.LayerChart:
 
 def _heatmap(rows: pd.DataFrame, names: Names) -> alt.LayerChart:
     """Demand × period: the headroom in FTE, darker where it is larger, red where none."""
-    base = alt.Chart(rows).encode(
+    dark = 0.6 * float(rows.headroom_fte.max())
+    ink = rows.headroom_fte.map(
+        lambda fte: "#c0392b" if fte <= 0 else "white" if fte > dark else "#222"
+    )
+    base = alt.Chart(rows.assign(ink=ink)).encode(
         x=alt.X(
             "period:N",
             sort=list(names.periods.values()),
@@ -100,14 +104,9 @@ def _heatmap(rows: pd.DataFrame, names: Names) -> alt.LayerChart:
             alt.Tooltip("headroom_fte:Q", title="headroom (FTE)", format=".2f"),
         ],
     )
-    dark = 0.6 * float(rows.headroom_fte.max())
-    colour = alt.condition(
-        "datum.headroom_fte <= 0",
-        alt.value("#c0392b"),
-        alt.condition(f"datum.headroom_fte > {dark}", alt.value("white"), alt.value("#222")),
-    )
     text = base.mark_text(fontSize=11).encode(
-        text=alt.Text("headroom_fte:Q", format=".2f"), color=colour
+        text=alt.Text("headroom_fte:Q", format=".2f"),
+        color=alt.Color("ink:N", scale=None),
     )
     return alt.LayerChart(layer=[rect, text], height=24 * rows.demand.nunique())
 
