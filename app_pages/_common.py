@@ -19,6 +19,7 @@ import streamlit as st
 from assembler.domain.problems import Problem, error
 from assembler.domain.scenario import Scenario
 from assembler.planning.session import Failure, Outcome, PlanningSession
+from assembler.planning.views import Names
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -90,7 +91,11 @@ def failure_notice(failure: Failure, kept: Outcome | None) -> None:
     """Why the last solve found no plan, what the planner can do, and which plan is shown."""
     result = failure.outcome.result
     lines = [f"**The last solve found no plan** (status **{result.status}**):"]
-    lines += [f"- {reason}" for reason in failure.reasons]
+    if failure.shortfalls:
+        names = Names.of(failure.outcome.scenario)
+        lines += [f"- {names.shortfall(shortfall)}" for shortfall in failure.shortfalls]
+    else:
+        lines += [f"- {reason}" for reason in failure.reasons]
     if failure.ops_short:
         buffer = failure.outcome.scenario.settings.ops_buffer
         if failure.highest_buffer is None:

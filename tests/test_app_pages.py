@@ -278,7 +278,7 @@ def test_the_last_good_plan_is_kept_through_an_infeasible_solve() -> None:
     assert planner(at).current is good and planner(at).failure is not None
     notice = next(e.value for e in at.error if "The last solve found no plan" in e.value)
     assert "status **infeasible**" in notice
-    assert "operations of unit 'care' in triage in q1 need 3.4 FTE" in notice
+    assert "Care Unit: Triage in Q1 (winter) need 3.4 FTE (demand + buffer)" in notice
     assert "the highest buffer at which they can be protected is **25%**" in notice
     assert "still show the last good plan" in notice
     assert metric(at, "Status") == "optimal"  # the good plan's figures

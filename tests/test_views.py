@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from assembler import Scenario, SolveSettings, check, solve
+from assembler.compile.protection import Shortfall
 from assembler.domain.scenario import ChangeType
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.planning.timeline import mission_timeline
@@ -215,6 +216,11 @@ def test_names_stand_in_for_ids_where_the_scenario_has_them() -> None:
     assert names.unit("care") == "Care Unit" and names.skill("admin") == "Administration"
     assert names.period("q1") == "Q1 (winter)" and names.mission("m_erp") == "m_erp · ERP roll-out"
     assert names.person("c1") == "c1 · Ada Berg"
+    short = Shortfall("care", ("triage", "admin"), 3.4, 3.0, 0, "q1")
+    assert names.shortfall(short) == (
+        "Care Unit: Triage, Administration in Q1 (winter) need 3.4 FTE (demand + buffer), "
+        "but the people able to cover them have 3 FTE"
+    )
     bare = Names.of(organisation())  # no skills table, units without names
     assert bare.unit("u1") == "u1" and bare.skill("k") == "k" and bare.person("a") == "a"
     assert bare.period("") == "the plan" and bare.unit("unknown") == "unknown"

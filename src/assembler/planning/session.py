@@ -31,7 +31,7 @@ from typing import Any
 from assembler.analysis import Price, Ranking, price_of, rank_candidates
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
-from assembler.compile.protection import highest_protectable_buffer, ops_shortfalls
+from assembler.compile.protection import Shortfall, highest_protectable_buffer, ops_shortfalls
 from assembler.domain.problems import Problem
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
@@ -60,22 +60,28 @@ class Failure:
     """A solve that ended without a plan, and what a planner can do about it.
 
     ``reasons`` are the certified clashes of ``Result.conflicts``, or what stopped the solve.
-    ``ops_short`` says operations alone cannot be protected at the solve's buffer; then
-    ``highest_buffer`` is the highest buffer (whole percent) at which they can, ``None`` if
-    they cannot even without a buffer.
+    ``shortfalls`` are the operations that alone cannot be protected at the solve's buffer
+    (as data, so a page can name units, skills and periods); then ``highest_buffer`` is the
+    highest buffer (whole percent) at which they can, ``None`` if they cannot even without
+    a buffer.
     """
 
     outcome: Outcome
     reasons: tuple[str, ...]
-    ops_short: bool
+    shortfalls: tuple[Shortfall, ...]
     highest_buffer: float | None
 
     @classmethod
     def of(cls, outcome: Outcome) -> Failure:
         result, scenario = outcome.result, outcome.scenario
-        short = bool(ops_shortfalls(Instance(scenario)))
-        highest = highest_protectable_buffer(scenario) if short else None
-        return cls(outcome, result.conflicts or (_no_plan(result),), short, highest)
+        shortfalls = tuple(ops_shortfalls(Instance(scenario)))
+        highest = highest_protectable_buffer(scenario) if shortfalls else None
+        return cls(outcome, result.conflicts or (_no_plan(result),), shortfalls, highest)
+
+    @property
+    def ops_short(self) -> bool:
+        """Operations alone cannot be protected at the solve's buffer."""
+        return bool(self.shortfalls)
 
 
 def _no_plan(result: Result) -> str:

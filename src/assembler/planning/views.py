@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assembler.compile.instance import Instance
+from assembler.compile.protection import Shortfall
 from assembler.domain.scenario import ChangeType, Scenario
 from assembler.domain.solution import Solution
 
@@ -73,6 +74,16 @@ class Names:
     def person(self, person_id: str) -> str:
         name = self.people.get(person_id, person_id)
         return person_id if name == person_id else f"{person_id} · {name}"
+
+    def shortfall(self, shortfall: Shortfall) -> str:
+        """``Shortfall`` in the planner's words: the unit, skills and period by name."""
+        skills = ", ".join(self.skill(skill_id) for skill_id in shortfall.skill_ids)
+        when = "" if shortfall.period_id is None else f" in {self.period(shortfall.period_id)}"
+        return (
+            f"{self.unit(shortfall.unit_id)}: {skills}{when} need "
+            f"{shortfall.required_fte:g} FTE (demand + buffer), but the people able to cover "
+            f"them have {shortfall.available_fte:g} FTE"
+        )
 
 
 @dataclass(frozen=True, slots=True)
