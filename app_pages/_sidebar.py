@@ -8,7 +8,6 @@ ends the fragment asks for one full redraw, so every page shows the new plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import isfinite
 from typing import Any
 
 import streamlit as st
@@ -16,7 +15,6 @@ import streamlit as st
 from app_pages._common import SAMPLE_NAME, load_sample, parse_upload, session
 from assembler.domain.settings import ModelSettings
 from assembler.planning.session import PlanningSession
-from assembler.results.result import relative_gap
 from assembler.validation import ScenarioReport
 
 _POLL_SECONDS = 0.5
@@ -218,11 +216,5 @@ def _progress() -> None:
     if job.stopping:
         text = "Stopping… keeping the best plan found"
     st.progress(min(job.elapsed / limit, 1.0), text=text)
-    best = job.progress
-    if best is None:
-        st.caption("No plan found yet.")
-    else:
-        bound = best.best_bound  # infinite until the search proves one
-        gap = f"gap {relative_gap(best.score, bound):.2%}" if isfinite(bound) else "no bound yet"
-        st.caption(f"{len(job.history)} improving plan(s) · best score {best.score:,} · {gap}")
+    st.caption(job.readout)
     st.button("Stop", key="stop", on_click=job.stop, disabled=job.stopping, width="stretch")

@@ -9,14 +9,15 @@ buffer dial set to match, so every other page shows it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from app_pages._common import fte_column, header, plan, session
 from assembler.domain.solve_settings import SolveSettings
+from assembler.planning.views import Names
 from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
 from assembler.tradeoffs.runner import available_cores
@@ -33,13 +34,20 @@ def _runner() -> Runner:
     return Runner(min(2, available_cores()), processes=False)
 
 
-def _progress_bar(label: str) -> Callable[[int, int], None]:
-    bar = st.progress(0.0, text=label)
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar while the runs go, gone once they are done: a finished bar saying
+    "4 of 4" beside the results only repeats what the results show."""
+    slot = st.empty()
+    bar = slot.progress(0.0, text=label)
 
     def update(done: int, total: int) -> None:
         bar.progress(done / total, text=f"{label} {done} of {total}")
 
-    return update
+    try:
+        yield update
+    finally:
+        slot.empty()
 
 
 def _percent(label: str) -> Any:
@@ -78,11 +86,48 @@ _STRESS_COLUMNS = {
     "p_reshuffle_fails": _percent("Reshuffle fails"),
     "p_unprotectable": _percent("Unprotectable"),
 }
+_DRAW_COLUMNS: dict[str, Any] = {
+    "draw": "Draw",
+    "absent_count": "People away",
+    "absent": st.column_config.TextColumn("Who (and when)", width="medium"),
+    "ops_covered": "Ops covered",
+    "ops_protected": "Ops protected",
+    "ops_below_demand": "Below demand",
+    "ops_reshuffle_ok": "Reshuffle in the unit works",
+    "ops_protectable": "Ops protectable",
+    "missions_losing_skill": "Missions losing a skill",
+    "needs_lost": "Needs lost",
+    "value_before_repair": st.column_config.NumberColumn("Value as is", format="%.0f"),
+    "repair": "Repair",
+    "value_after_repair": st.column_config.NumberColumn("Value after repair", format="%.0f"),
+    "changes": "Changes",
+    "missions_moved": "Missions moved",
+    "repair_seconds": st.column_config.NumberColumn("Repair seconds", format="%.1f"),
+    "repair_note": st.column_config.TextColumn("Note", width="medium"),
+}
 """Readable headers, FTE and percentages for the tables of ``assembler.tradeoffs``."""
 
 
-def _frontier_table(table: pd.DataFrame) -> None:
-    """The points, then why each point without a plan has none, in full."""
+def _frontier_table(computed: Frontier) -> None:
+    """The points (the tightest demand by name), then why each point without a plan has
+    none, in full."""
+    table, scenario = computed.table, computed.scenario
+    names = Names.of(scenario)
+    tightest = [
+        None if result.kpis is None else result.kpis.tightest for result in computed.results
+    ]
+    table = table.assign(
+        tightest_ops=[
+            ""
+            if row is None
+            else names.demand(
+                row.unit_id,
+                row.skill_id,
+                scenario.period_ids[row.period] if scenario.has_horizon else None,
+            )
+            for row in tightest
+        ]
+    )
     st.dataframe(
         table,
         hide_index=True,
@@ -125,13 +170,13 @@ with frontier_tab:
     seconds = limit.number_input("Seconds per point", 1, 600, 10)
     if st.button("Compute the frontier", type="primary"):
         buffers = [b / 100 for b in range(0, int(highest) + 1, int(spacing))]
-        with _runner() as runner:
+        with _runner() as runner, _progress_bar("Solving point") as progress:
             st.session_state[_FRONTIER] = frontier(
                 planner.scenario,
                 SolveSettings(time_limit=seconds),
                 buffers,
                 runner=runner,
-                progress=_progress_bar("Solving point"),
+                progress=progress,
             )
     computed: Frontier | None = st.session_state.get(_FRONTIER)
     if computed is None:
@@ -156,7 +201,7 @@ with frontier_tab:
                 key=_POINT,
             )
             load.button("Load this plan", on_click=_load_point, args=(index,), width="stretch")
-        _frontier_table(table)
+        _frontier_table(computed)
 
 with sweep_tab:
     st.caption(
@@ -176,7 +221,12 @@ with sweep_tab:
                 + ", ".join(f"{n} {status}" for status, n in counts.items())
             )
             st.altair_chart(sweep_chart(results, varied_columns(results)))
-            st.dataframe(results, hide_index=True)
+            st.dataframe(
+                results,
+                hide_index=True,
+                column_config={"run": "Run", "variant": "Variant", **_FRONTIER_COLUMNS},
+                placeholder="–",
+            )
 
 with stress_tab:
     outcome = plan(planner)
@@ -202,14 +252,14 @@ with stress_tab:
         if st.button("Run the stress test", type="primary"):
             while_away = min(round(buffer / 100, 10), own)
             settings = StressSettings(away / 100, int(count), int(seeded), while_away)
-            with _runner() as runner:
+            with _runner() as runner, _progress_bar("Repairing draw") as progress:
                 st.session_state[_STRESS] = stress(
                     outcome.scenario,
                     settings,
                     SolveSettings(time_limit=10),
                     plan=outcome.result.solution,
                     runner=runner,
-                    progress=_progress_bar("Repairing draw"),
+                    progress=progress,
                 )
         report: StressReport | None = st.session_state.get(_STRESS)
         if report is not None:
@@ -229,9 +279,18 @@ with stress_tab:
                 help="Mean over the draws that still have a plan (repaired or untouched).",
             )
             st.altair_chart(stress_chart(report))
+            names = Names.of(outcome.scenario)
             st.markdown("**Missions of the plan**")
             st.dataframe(report.missions, hide_index=True, column_config=_STRESS_COLUMNS)
             st.markdown("**Operations**")
-            st.dataframe(report.operations, hide_index=True, column_config=_STRESS_COLUMNS)
+            operations = report.operations.assign(
+                unit_id=report.operations.unit_id.map(names.unit),
+                skill_id=report.operations.skill_id.map(names.skill),
+            )
+            if "period_id" in operations:
+                operations = operations.assign(period_id=operations.period_id.map(names.period))
+            st.dataframe(operations, hide_index=True, column_config=_STRESS_COLUMNS)
             with st.expander(f"All {len(report.draws)} draws"):
-                st.dataframe(report.draws, hide_index=True)
+                st.dataframe(
+                    report.draws, hide_index=True, column_config=_DRAW_COLUMNS, placeholder="–"
+                )

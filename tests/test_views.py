@@ -216,6 +216,8 @@ def test_names_stand_in_for_ids_where_the_scenario_has_them() -> None:
     assert names.unit("care") == "Care Unit" and names.skill("admin") == "Administration"
     assert names.period("q1") == "Q1 (winter)" and names.mission("m_erp") == "m_erp · ERP roll-out"
     assert names.person("c1") == "c1 · Ada Berg"
+    assert names.demand("care", "triage", "q1") == "Care Unit · Triage · Q1 (winter)"
+    assert names.demand("care", "triage") == "Care Unit · Triage"
     short = Shortfall("care", ("triage", "admin"), 3.4, 3.0, 0, "q1")
     assert names.shortfall(short) == (
         "Care Unit: Triage, Administration in Q1 (winter) need 3.4 FTE (demand + buffer), "

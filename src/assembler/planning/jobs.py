@@ -16,12 +16,14 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
+from math import isfinite
 from typing import Generic, TypeVar
 
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import Progress, SolveSettings
-from assembler.results.result import Result
+from assembler.results.result import Result, relative_gap
 from assembler.solver import solve
+from assembler.text import plural
 
 T = TypeVar("T")
 
@@ -117,6 +119,19 @@ class SolveJob(Job[Result]):
     def history(self) -> tuple[Progress, ...]:
         """Every improving solution reported so far, oldest first."""
         return tuple(self._history)
+
+    @property
+    def readout(self) -> str:
+        """The search so far in a planner's words: ``3 improving plans · best score
+        7,400,057 · gap 8.45%``.  Before the search proves a bound CP-SAT's bound is
+        infinite, and a gap of ``inf%`` tells a planner nothing: it says so instead."""
+        best = self.progress
+        if best is None:
+            return "No plan found yet."
+        bound = best.best_bound
+        gap = f"gap {relative_gap(best.score, bound):.2%}" if isfinite(bound) else "no bound yet"
+        found = plural(len(self._history), "improving plan")
+        return f"{found} · best score {best.score:,} · {gap}"
 
 
 def start(

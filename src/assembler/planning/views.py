@@ -75,6 +75,11 @@ class Names:
         name = self.people.get(person_id, person_id)
         return person_id if name == person_id else f"{person_id} · {name}"
 
+    def demand(self, unit_id: str, skill_id: str, period_id: str | None = None) -> str:
+        """An operational demand: ``Emergency Care · Triage · Q1 2027 (winter)``."""
+        when = "" if period_id is None else f" · {self.period(period_id)}"
+        return f"{self.unit(unit_id)} · {self.skill(skill_id)}{when}"
+
     def shortfall(self, shortfall: Shortfall) -> str:
         """``Shortfall`` in the planner's words: the unit, skills and period by name."""
         skills = ", ".join(self.skill(skill_id) for skill_id in shortfall.skill_ids)
