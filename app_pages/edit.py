@@ -49,20 +49,24 @@ def _apply(kind: EditKind) -> None:
     elif kind is EditKind.START:
         period_id = state.get(_period_key(mission_id, "start"))
     edit = Edit(kind, mission_id, person_id, value, period_id, until)
+    planner = session()
     try:
-        warnings = session().edit(edit)
+        warnings = planner.edit(edit)
     except EditError as error:
         state[_MESSAGE] = ("error", str(error))
     else:
+        for which in ("from", "until", "start"):  # redrawn from the mission's new timing
+            state.pop(_period_key(mission_id, which), None)
+        done = Names.of(planner.scenario).edit(edit)
         if warnings:
             listed = "\n".join(f"- {warning}" for warning in warnings)
             state[_MESSAGE] = (
                 "warning",
-                f"Done: {edit}. **But no plan can exist now:**\n{listed}\n\n"
+                f"Done: {done}. **But no plan can exist now:**\n{listed}\n\n"
                 "A solve would find none; undo the edit, or change what it clashes with.",
             )
         else:
-            state[_MESSAGE] = ("success", f"Done: {edit}. Press **Solve** to re-plan.")
+            state[_MESSAGE] = ("success", f"Done: {done}. Press **Solve** to re-plan.")
 
 
 def _editors(planner: PlanningSession, solution: Solution | None) -> None:
@@ -153,8 +157,10 @@ def _timing_editor(scenario: Scenario, mission: Mission, solution: Solution | No
     timing = scenario.timing(mission)
     mission_id = mission.mission_id
     start = solution.starts.get(mission_id) if solution is not None else None
-    now = f"runs {plural(timing.duration, 'period')} between "
-    now += f"{scenario.period_name(timing.earliest)} and {scenario.period_name(timing.latest)}"
+    opens, closes = scenario.period_name(timing.earliest), scenario.period_name(timing.latest)
+    now = f"runs {plural(timing.duration, 'period')} " + (
+        f"in {opens}" if opens == closes else f"between {opens} and {closes}"
+    )
     if solution is not None and mission_id in solution.staffed and start is not None:
         now += f"; the plan starts it in {scenario.period_name(start)}"
     st.caption(f"{mission_id} {now}.")
@@ -199,7 +205,8 @@ def _log(planner: PlanningSession) -> None:
     if not planner.edits:
         st.caption(f"No edits yet: the scenario is {planner.source} as loaded.")
         return
-    st.markdown("\n".join(f"{i}. {edit}" for i, edit in enumerate(planner.edits, 1)))
+    names = Names.of(planner.scenario)
+    st.markdown("\n".join(f"{i}. {names.edit(edit)}" for i, edit in enumerate(planner.edits, 1)))
     undo, reset, _ = st.columns([1, 1, 3])
     undo.button("Undo last edit", on_click=planner.undo, width="stretch")
     reset.button("Reset all edits", on_click=planner.reset_edits, width="stretch")

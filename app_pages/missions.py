@@ -190,7 +190,10 @@ def _ranking(ranking: Ranking, names: Names) -> None:
                     "person": names.person(c.person_id),
                     "unit": names.unit(c.unit_id),
                     "score": "no plan in time" if c.score is None else str(c.score),
-                    "note": "on the team" if c.on_team else c.note,
+                    "note": "on the team"
+                    if c.on_team
+                    else c.note
+                    or ("could join at no cost" if c.score and c.score.high >= 0 else ""),
                 }
                 for c in ranking.ranked
             ],

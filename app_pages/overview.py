@@ -90,6 +90,8 @@ def _figures(outcome: Outcome) -> None:
 
 
 if outcome is not None:
+    if planner.failure is not None:
+        st.markdown(f"**The last good plan**, solved at {outcome.solved_at:%H:%M}:")
     _figures(outcome)
 
 st.subheader("Change matrix")

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import fte_column, header, plan, table_height
+from app_pages._common import header, plan, table_height
 from assembler.domain.scenario import ChangeType, Scenario
 from assembler.planning.timeline import mission_timeline
 
@@ -112,10 +112,12 @@ if outcome is not None and outcome.result.solution is not None:
             height=table_height(len(listed)),
             column_order=["label", "change_type", "when", "fte", "moved"],
             column_config={
-                "label": st.column_config.TextColumn("Mission", width="medium"),
-                "change_type": "Change type",
+                "label": st.column_config.TextColumn("Mission", width="large"),
+                "change_type": st.column_config.TextColumn("Change type", width="small"),
                 "when": st.column_config.TextColumn("When", width="medium"),
-                "fte": fte_column("Time", "Per period while it runs."),
+                "fte": st.column_config.NumberColumn(
+                    "FTE", format="%.2f", help="Per period while it runs.", width="small"
+                ),
                 "moved": st.column_config.TextColumn(
                     "Moved", help="Where the previous plan started it."
                 ),

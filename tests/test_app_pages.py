@@ -226,10 +226,19 @@ def test_pin_resolve_and_compare_and_a_mission_moved_in_time() -> None:
     at.selectbox(key="edit.mission").set_value("m_fast").run()
     at.selectbox(key="edit.person.m_fast").set_value("c1").run()
     click(at, "Pin")
-    assert any("Done: pin c1 to m_fast" in s.value for s in at.success)
+    assert any(
+        "Done: pin c1 · Ada Berg to m_fast · Fast-track triage." in s.value for s in at.success
+    )
     at.selectbox(key="edit.start.m_fast").set_value("q3").run()
     click(at, "Fix start")
-    assert any("Done: start m_fast in q3" in s.value for s in at.success)
+    assert any(
+        "Done: start m_fast · Fast-track triage in Q3 (summer)." in s.value for s in at.success
+    )
+    window = (
+        at.selectbox(key="edit.from.m_fast").value,
+        at.selectbox(key="edit.until.m_fast").value,
+    )
+    assert window == ("q3", "q3")  # the widgets follow the edited window
     assert any("changed since this plan was made" in info.value for info in at.info)
     solve_in_app(at)
     session = planner(at)
@@ -256,11 +265,17 @@ def test_a_window_edit_and_a_pin_without_time_are_warned_about_when_made() -> No
     at.selectbox(key="edit.from.m_fast").set_value("q1").run()
     at.selectbox(key="edit.until.m_fast").set_value("q1").run()
     click(at, "Set window")
-    assert any("Done: run m_fast within q1 to q1" in s.value for s in at.success)
+    assert any(
+        "Done: run m_fast · Fast-track triage within Q1 (winter) to Q1 (winter)." in s.value
+        for s in at.success
+    )
     at.selectbox(key="edit.person.m_fast").set_value("c2").run()
     click(at, "Pin")
     (warning,) = [w.value for w in at.warning]
-    assert "Done: pin c2 to m_fast. **But no plan can exist now:**" in warning
+    assert (
+        "Done: pin c2 · Ben Cole to m_fast · Fast-track triage. **But no plan can exist now:**"
+        in warning
+    )
     assert "mission m_fast has c2 pinned to it and needs 0.4 FTE" in warning
     at.selectbox(key="edit.until.m_fast").set_value("q3").run()
     at.selectbox(key="edit.from.m_fast").set_value("q3").run()

@@ -235,7 +235,9 @@ def test_solve_pin_resolve_and_download_a_checked_roster(planner: Planner) -> No
     page.get_by_role("option", name=re.compile(f"^{PIN_PERSON} ")).click()
     planner.settle()
     page.get_by_role("button", name="Pin", exact=True).click()
-    expect(page.get_by_text(f"Done: pin {PIN_PERSON} to {PIN_MISSION}")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(f"^Done: pin {PIN_PERSON} · .* to {PIN_MISSION} · "))
+    ).to_be_visible()
     planner.settle()
     planner.solve()
     expect(page.get_by_text("Missions gained")).to_be_visible()

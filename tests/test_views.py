@@ -9,6 +9,7 @@ from assembler import Scenario, SolveSettings, check, solve
 from assembler.compile.protection import Shortfall
 from assembler.domain.scenario import ChangeType
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
+from assembler.planning.edits import Edit, EditKind
 from assembler.planning.timeline import mission_timeline
 from assembler.planning.views import (
     CAPACITY_USES,
@@ -216,6 +217,14 @@ def test_names_stand_in_for_ids_where_the_scenario_has_them() -> None:
     assert names.unit("care") == "Care Unit" and names.skill("admin") == "Administration"
     assert names.period("q1") == "Q1 (winter)" and names.mission("m_erp") == "m_erp · ERP roll-out"
     assert names.person("c1") == "c1 · Ada Berg"
+    assert names.edit(Edit(EditKind.START, "m_fast", period_id="q3")) == (
+        "start m_fast · Fast-track triage in Q3 (summer)"
+    )
+    assert (
+        names.edit(Edit(EditKind.PIN, "m_erp", "o2")) == "pin o2 · Eli Falk to m_erp · ERP roll-out"
+    )
+    window = Edit(EditKind.WINDOW, "m_erp", period_id="q1", until="q2")
+    assert names.edit(window) == "run m_erp · ERP roll-out within Q1 (winter) to Q2 (spring)"
     assert names.demand("care", "triage", "q1") == "Care Unit · Triage · Q1 (winter)"
     assert names.demand("care", "triage") == "Care Unit · Triage"
     short = Shortfall("care", ("triage", "admin"), 3.4, 3.0, 0, "q1")

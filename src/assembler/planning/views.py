@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -21,6 +21,7 @@ from assembler.compile.instance import Instance
 from assembler.compile.protection import Shortfall
 from assembler.domain.scenario import ChangeType, Scenario
 from assembler.domain.solution import Solution
+from assembler.planning.edits import Edit
 
 OPERATIONS = "operations"
 HIERARCHY = "hierarchy missions"
@@ -74,6 +75,19 @@ class Names:
     def person(self, person_id: str) -> str:
         name = self.people.get(person_id, person_id)
         return person_id if name == person_id else f"{person_id} · {name}"
+
+    def edit(self, edit: Edit) -> str:
+        """An edit's log line with names: ``start M03 · Fast-track triage in Q3 2027
+        (summer)`` rather than ``start M03 in 2027-Q3``."""
+        return str(
+            replace(
+                edit,
+                mission_id=self.mission(edit.mission_id),
+                person_id=None if edit.person_id is None else self.person(edit.person_id),
+                period_id=None if edit.period_id is None else self.period(edit.period_id),
+                until=None if edit.until is None else self.period(edit.until),
+            )
+        )
 
     def demand(self, unit_id: str, skill_id: str, period_id: str | None = None) -> str:
         """An operational demand: ``Emergency Care · Triage · Q1 2027 (winter)``."""
