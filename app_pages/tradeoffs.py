@@ -17,7 +17,7 @@ import streamlit as st
 
 from app_pages._common import fte_column, header, plan, session
 from assembler.domain.solve_settings import SolveSettings
-from assembler.planning.views import Names
+from assembler.planning.views import Names, ops_short
 from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
 from assembler.tradeoffs.runner import available_cores
@@ -48,6 +48,10 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
     finally:
         slot.empty()
+
+
+# Readable headers, FTE and percentages for the tables of ``assembler.tradeoffs`` (a comment,
+# not a docstring: Streamlit's magic would draw a bare string on the page).
 
 
 def _percent(label: str) -> Any:
@@ -105,7 +109,6 @@ _DRAW_COLUMNS: dict[str, Any] = {
     "repair_seconds": st.column_config.NumberColumn("Repair seconds", format="%.1f"),
     "repair_note": st.column_config.TextColumn("Note", width="medium"),
 }
-"""Readable headers, FTE and percentages for the tables of ``assembler.tradeoffs``."""
 
 
 def _frontier_table(computed: Frontier) -> None:
@@ -136,13 +139,14 @@ def _frontier_table(computed: Frontier) -> None:
     )
     failed = table[table["value_captured"].isna()]
     if not failed.empty:
-        lines = [
-            f"- **{buffer:.0%} buffer — {status}:** "
-            + (conflicts or "no plan was found within the seconds per point")
-            for buffer, status, conflicts in zip(
-                failed["ops_buffer"], failed["status"], failed["conflicts"], strict=True
-            )
-        ]
+        lines = []
+        for buffer, status, conflicts in zip(
+            failed["ops_buffer"], failed["status"], failed["conflicts"], strict=True
+        ):
+            short = ops_short(scenario.with_settings(ops_buffer=buffer))
+            reasons = short or [conflicts or "no plan was found within the seconds per point"]
+            lines.append(f"- **{buffer:.0%} buffer — {status}:**")
+            lines += [f"    - {reason}" for reason in reasons]
         st.markdown("**Points without a plan**\n" + "\n".join(lines))
 
 
@@ -281,7 +285,9 @@ with stress_tab:
             st.altair_chart(stress_chart(report))
             names = Names.of(outcome.scenario)
             st.markdown("**Missions of the plan**")
-            st.dataframe(report.missions, hide_index=True, column_config=_STRESS_COLUMNS)
+            st.dataframe(
+                report.missions, hide_index=True, column_config=_STRESS_COLUMNS, placeholder="–"
+            )
             st.markdown("**Operations**")
             operations = report.operations.assign(
                 unit_id=report.operations.unit_id.map(names.unit),
@@ -289,7 +295,9 @@ with stress_tab:
             )
             if "period_id" in operations:
                 operations = operations.assign(period_id=operations.period_id.map(names.period))
-            st.dataframe(operations, hide_index=True, column_config=_STRESS_COLUMNS)
+            st.dataframe(
+                operations, hide_index=True, column_config=_STRESS_COLUMNS, placeholder="–"
+            )
             with st.expander(f"All {len(report.draws)} draws"):
                 st.dataframe(
                     report.draws, hide_index=True, column_config=_DRAW_COLUMNS, placeholder="–"

@@ -10,6 +10,7 @@ library's own tests; here the question is whether the pages draw it, without an 
 
 from __future__ import annotations
 
+import ast
 import re
 import time
 from collections.abc import Iterator
@@ -414,3 +415,16 @@ def test_a_scenario_without_periods_keeps_its_pages_as_they_were() -> None:
     assert len(at.get("vega_lite_chart")) == 1 and len(at.dataframe[0].value) == 1
     show(at, "Edit & compare")
     assert not [b for b in at.button if b.label == "Fix start"]
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "app_pages").glob("[!_]*.py")))
+def test_a_page_has_no_bare_strings_that_streamlit_would_draw(page: str) -> None:
+    """Streamlit's magic draws every bare string statement of a page script: a docstring
+    on a constant would appear on the page."""
+    body = ast.parse((ROOT / "app_pages" / page).read_text(encoding="utf-8")).body[1:]
+    strays = [
+        node.lineno
+        for node in body
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    ]
+    assert strays == [], f"{page}: bare strings on lines {strays}"

@@ -54,7 +54,7 @@ def test_the_frontier_is_plotted_and_a_point_loads_its_plan(page: AppTest) -> No
     assert list(table["status"]) == ["optimal", "optimal", "optimal", "infeasible"]
     assert page.get("vega_lite_chart")
     (why,) = [m.value for m in page.markdown if m.value.startswith("**Points without a plan**")]
-    assert "- **30% buffer — infeasible:** operations of unit 'care' in triage in q1" in why
+    assert "- **30% buffer — infeasible:**\n    - Care Unit: Triage in Q1 (winter) need" in why
     page.selectbox(key="tradeoffs.point").set_value(2).run()
     click(page, "Load this plan")
     planner = page.session_state["planner"]

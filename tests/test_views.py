@@ -17,6 +17,7 @@ from assembler.planning.views import (
     capacity_in,
     change_matrix,
     ops_headroom,
+    ops_short,
     person_time,
     unit_capacity,
 )
@@ -235,3 +236,9 @@ def test_names_stand_in_for_ids_where_the_scenario_has_them() -> None:
     bare = Names.of(organisation())  # no skills table, units without names
     assert bare.unit("u1") == "u1" and bare.skill("k") == "k" and bare.person("a") == "a"
     assert bare.period("") == "the plan" and bare.unit("unknown") == "unknown"
+
+
+def test_operations_that_cannot_be_protected_are_named() -> None:
+    assert ops_short(quarters()) == []
+    (winter,) = ops_short(quarters(ops_buffer=0.3))
+    assert winter.startswith("Care Unit: Triage in Q1 (winter) need 3.15 FTE (demand + buffer)")

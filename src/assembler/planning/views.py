@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from assembler.compile.instance import Instance
-from assembler.compile.protection import Shortfall
+from assembler.compile.protection import Shortfall, ops_shortfalls
 from assembler.domain.scenario import ChangeType, Scenario
 from assembler.domain.solution import Solution
 from assembler.planning.edits import Edit
@@ -103,6 +103,14 @@ class Names:
             f"{shortfall.required_fte:g} FTE (demand + buffer), but the people able to cover "
             f"them have {shortfall.available_fte:g} FTE"
         )
+
+
+def ops_short(scenario: Scenario) -> list[str]:
+    """Why operations alone cannot be protected in ``scenario``, in the planner's words
+    (``Names.shortfall``); empty when they can.  Milliseconds, so a page may ask it of
+    every frontier point without a plan instead of showing the solver's joined ids."""
+    names = Names.of(scenario)
+    return [names.shortfall(shortfall) for shortfall in ops_shortfalls(Instance(scenario))]
 
 
 @dataclass(frozen=True, slots=True)
