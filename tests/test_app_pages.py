@@ -23,7 +23,7 @@ from assembler import Result, Scenario, SolveSettings, Status, solve
 from assembler.io import scenario_bytes
 from assembler.planning.session import PlanningSession
 from assembler.validation import load_scenario
-from builders import tiny_scenario
+from builders import mission, tiny_scenario
 from small_horizon import quarters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -320,10 +320,43 @@ def test_a_first_solve_without_a_plan_says_so_on_every_page() -> None:
     assert [b.label for b in at.download_button] == ["Download edited scenario (zip)"]
 
 
+def with_audit() -> PlanningSession:
+    """The quarters plus a triage audit in spring and summer that care has no time for
+    beside fast-track triage: worth 5 against its 50, so the best plan leaves it out."""
+    base = quarters()
+    audit, needs = mission(
+        "m_audit",
+        {"triage": (0.5, 3)},
+        value=5,
+        name="Triage audit",
+        owner_unit="care",
+        earliest_start="q2",
+    )
+    s = base.replace(missions=(*base.missions, audit), mission_needs=(*base.mission_needs, *needs))
+    return PlanningSession(s, "Quarters with an audit (test)")
+
+
 def test_what_it_would_take_and_who_could_join() -> None:
-    at = small_app()
+    at = open_app(with_audit())
     solve_in_app(at)
     show(at, "Missions & teams")
+    at.selectbox(key="missions.team").set_value("m_audit").run()
+    click(at, "What would it take?")
+    wait(at, "asking")
+    assert metric(at, "Change in score") == "-449,999"
+    assert metric(at, "Change in value") == "-45"
+    assert any(
+        "**Displaces:** m_fast · Fast-track triage (value 50)" in m.value for m in at.markdown
+    )
+    moving = at.dataframe[-1].value
+    assert moving.to_dict("records") == [
+        {
+            "person": "c3 · Cy Dahl",
+            "unit": "Care Unit",
+            "joins": "m_audit · Triage audit",
+            "leaves": "m_fast · Fast-track triage",
+        }
+    ]
     at.selectbox(key="missions.team").set_value("m_lab").run()
     click(at, "What would it take?")
     wait(at, "asking")
