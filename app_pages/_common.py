@@ -172,4 +172,16 @@ def problems_table(problems: Sequence[Problem]) -> None:
         ],
         columns=["severity", "table", "row", "column", "value", "reason"],
     )
-    st.dataframe(table.astype({"row": "Int64"}), hide_index=True)
+    st.dataframe(
+        table.astype({"row": "Int64"}),
+        hide_index=True,
+        column_config={
+            "severity": "Severity",
+            "table": "Table",
+            "row": "Row",
+            "column": "Column",
+            "value": "Value",
+            "reason": st.column_config.TextColumn("Reason", width="large"),
+        },
+        placeholder="",
+    )
