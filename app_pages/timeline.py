@@ -9,9 +9,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import header, plan, table_height
+from app_pages._common import fte_column, header, plan, table_height
 from assembler.domain.scenario import ChangeType, Scenario
 from assembler.planning.timeline import mission_timeline
+from assembler.planning.views import Names
 
 # Hierarchy in blues, network in oranges (as on People & capacity), unstaffed grey.
 _CHANGE_COLOURS = {
@@ -100,26 +101,28 @@ if outcome is not None and outcome.result.solution is not None:
         comparison = planner.comparison()
         shifts = () if comparison is None else comparison.shifts
         table = mission_timeline(scenario, outcome.result.solution, shifts)
+        names = Names.of(scenario)
         st.altair_chart(_chart(scenario, table), width="stretch")
         missions = outcome.reports.missions.set_index("mission_id")
         listed = table.assign(
             fte=table.mission_id.map(missions.fte).where(table.staffed),
-            moved=table.moved_from.map(lambda before: f"from {before}" if before else ""),
+            first=table.mission_id.map(missions.start_period).map(names.period),
+            last=table.mission_id.map(missions.end_period).map(names.period),
+            moved=table.moved_from,
         )
         st.dataframe(
             listed,
             hide_index=True,
             height=table_height(len(listed)),
-            column_order=["label", "change_type", "when", "fte", "moved"],
+            column_order=["label", "change_type", "first", "last", "fte", "moved"],
             column_config={
                 "label": st.column_config.TextColumn("Mission", width="large"),
-                "change_type": st.column_config.TextColumn("Change type", width="small"),
-                "when": st.column_config.TextColumn("When", width="medium"),
-                "fte": st.column_config.NumberColumn(
-                    "FTE", format="%.2f", help="Per period while it runs.", width="small"
-                ),
+                "change_type": "Change type",
+                "first": "First period",
+                "last": "Last period",
+                "fte": fte_column("Time", "Per period while it runs; blank: not staffed."),
                 "moved": st.column_config.TextColumn(
-                    "Moved", help="Where the previous plan started it."
+                    "Started before in", help="Where the plan before the last re-solve started it."
                 ),
             },
             placeholder="",
