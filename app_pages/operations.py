@@ -55,7 +55,7 @@ def _bars(rows: pd.DataFrame) -> alt.LayerChart:
                 "part:N",
                 title=None,
                 scale=alt.Scale(domain=[_KEPT, _HEADROOM], range=["#4c78a8", "#9fd49a"]),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(orient="top", labelLimit=400),
             ),
             tooltip=tooltip,
         )
@@ -108,7 +108,10 @@ def _heatmap(rows: pd.DataFrame, names: Names) -> alt.LayerChart:
         text=alt.Text("headroom_fte:Q", format=".2f"),
         color=alt.Color("ink:N", scale=None),
     )
-    return alt.LayerChart(layer=[rect, text], height=24 * rows.demand.nunique())
+    # The text's colour is a column of colours (no scale), the cells' a scale of headroom.
+    return alt.LayerChart(layer=[rect, text], height=24 * rows.demand.nunique()).resolve_scale(
+        color="independent"
+    )
 
 
 planner = header(
@@ -157,7 +160,7 @@ if outcome is not None and outcome.result.solution is not None:
             )
         listed = rows if period in (None, ALL_PERIODS) else rows[rows.period_id == period]
         columns = ["unit", "skill", "period", "demand_fte", "protected_fte", "covered_fte"]
-        columns += ["slack_fte", "headroom_fte", "qualified"]
+        columns += ["headroom_fte", "qualified"]
         st.dataframe(
             listed,
             hide_index=True,
@@ -170,12 +173,11 @@ if outcome is not None and outcome.result.solution is not None:
                 "demand_fte": fte_column("Demand"),
                 "protected_fte": fte_column("Protected", "The demand plus the ops buffer."),
                 "covered_fte": fte_column("Kept", "Time the plan keeps on it."),
-                "slack_fte": fte_column("Above protected"),
                 "headroom_fte": fte_column(
                     "Headroom", "Free time of the unit's people able to cover it."
                 ),
                 "qualified": st.column_config.NumberColumn(
-                    "Qualified people", help="People of the unit able to cover it."
+                    "Qualified", help="People of the unit able to cover it."
                 ),
             },
         )

@@ -11,12 +11,14 @@ library's own tests; here the question is whether the pages draw it, without an 
 from __future__ import annotations
 
 import ast
+import json
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import vl_convert
 from streamlit.testing.v1 import AppTest
 
 from assembler import Result, Scenario, SolveSettings, Status, solve
@@ -119,6 +121,16 @@ def texts(at: AppTest) -> list[str]:
     return found
 
 
+def charts(at: AppTest) -> int:
+    """How many charts the page draws, each compiled by Vega-Lite (through vl-convert, as
+    a browser would): a spec Vega-Lite rejects is drawn as nothing, with no exception in
+    Streamlit, so only compiling it catches it."""
+    drawn = at.get("vega_lite_chart")
+    for chart in drawn:
+        vl_convert.vegalite_to_vega(json.loads(chart.proto.spec))  # raises on a bad spec
+    return len(drawn)
+
+
 def click(at: AppTest, label: str) -> AppTest:
     next(b for b in at.button if b.label == label).click().run()
     assert not at.exception
@@ -158,7 +170,7 @@ def test_solve_shows_optimal_kpis_and_every_page_draws_the_plan() -> None:
     assert any(":green-badge[m_fast" in md.value for md in at.markdown)
 
     show(at, "Timeline")
-    assert at.get("vega_lite_chart")
+    assert charts(at) == 1
     listed = at.dataframe[0].value
     assert list(listed.mission_id) == ["m_fast", "m_erp", "m_data", "m_lab", "m_rota"]
     fast = listed.set_index("mission_id").loc["m_fast"]
@@ -175,7 +187,7 @@ def test_solve_shows_optimal_kpis_and_every_page_draws_the_plan() -> None:
     assert set(team.period) == {"Q2 (spring)"} and set(team.unit) == {"Care Unit"}
 
     show(at, "People & capacity")
-    assert len(at.get("vega_lite_chart")) == 3  # the heatmap, the units, one person
+    assert charts(at) == 3  # the heatmap, the units, one person
     people = at.dataframe[0].value
     assert len(people) == 18 and set(people.period) == {"Q1 (winter)", "Q2 (spring)", "Q3 (summer)"}
     at.selectbox(key="people.period").set_value("q2").run()
@@ -187,6 +199,7 @@ def test_solve_shows_optimal_kpis_and_every_page_draws_the_plan() -> None:
     assert fay.set_index("period").loc["Q2 (spring)", "fte"] == 0  # on leave
 
     show(at, "Operations")
+    assert charts(at) == 2  # the headroom heatmap, the bars of the first period
     table = at.dataframe[0].value
     assert list(table.period) == ["Q1 (winter)", "Q1 (winter)"]  # the first period at first
     assert set(table.unit) == {"Care Unit", "Back Office"} and "headroom_fte" in table
@@ -209,9 +222,20 @@ def test_the_sample_plan_draws_on_every_page(sample_plan: tuple[Scenario, Result
     session.adopt(sample, result)
     at = open_app(session)
     assert metric(at, "Missions staffed").endswith("of 21")
+    drawn = {}
     for page in PAGES:
         show(at, page)
         assert not PLACEHOLDERS.search(" ".join(texts(at))), page
+        drawn[page] = charts(at)
+    assert drawn == {
+        "Overview": 0,
+        "Timeline": 1,
+        "Missions & teams": 0,
+        "People & capacity": 3,
+        "Operations": 2,
+        "Edit & compare": 0,
+        "Export": 0,
+    }
     show(at, "People & capacity")
     assert len(at.dataframe[0].value) == 151 * 4
     assert "Emergency Care" in set(at.dataframe[0].value.unit)
@@ -441,12 +465,12 @@ def test_a_scenario_without_periods_keeps_its_pages_as_they_were() -> None:
     assert any("no planning periods" in info.value for info in at.info)
     show(at, "People & capacity")
     assert not [s for s in at.selectbox if s.label == "Period"]
-    assert len(at.get("vega_lite_chart")) == 2  # units and one person: no heatmap
+    assert charts(at) == 2  # units and one person: no heatmap
     assert "period" not in at.dataframe[0].value.columns or set(at.dataframe[0].value.period) == {
         ""
     }
     show(at, "Operations")
-    assert len(at.get("vega_lite_chart")) == 1 and len(at.dataframe[0].value) == 1
+    assert charts(at) == 1 and len(at.dataframe[0].value) == 1
     show(at, "Edit & compare")
     assert not [b for b in at.button if b.label == "Fix start"]
 
