@@ -109,8 +109,10 @@ def _heatmap(rows: pd.DataFrame, names: Names) -> alt.LayerChart:
         color=alt.Color("ink:N", scale=None),
     )
     # The text's colour is a column of colours (no scale), the cells' a scale of headroom.
-    return alt.LayerChart(layer=[rect, text], height=24 * rows.demand.nunique()).resolve_scale(
-        color="independent"
+    return alt.LayerChart(
+        layer=[rect, text],
+        height=24 * rows.demand.nunique(),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
     )
 
 
