@@ -5,6 +5,7 @@ plan — including the missions it moved in time.  An edit that certainly leaves
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -55,8 +56,7 @@ def _apply(kind: EditKind) -> None:
     except EditError as error:
         state[_MESSAGE] = ("error", str(error))
     else:
-        for which in ("from", "until", "start"):  # redrawn from the mission's new timing
-            state.pop(_period_key(mission_id, which), None)
+        _show_timing(planner.scenario, mission_id, None)
         done = Names.of(planner.scenario).edit(edit)
         if warnings:
             listed = "\n".join(f"- {warning}" for warning in warnings)
@@ -165,32 +165,49 @@ def _timing_editor(scenario: Scenario, mission: Mission, solution: Solution | No
         now += f"; the plan starts it in {scenario.period_name(start)}"
     st.caption(f"{mission_id} {now}.")
     label = dict(zip(periods, (scenario.period_name(t) for t in range(len(periods))), strict=True))
+    if _period_key(mission_id, "from") not in st.session_state:
+        _show_timing(scenario, mission_id, start)
     first, last, set_window, fixed, fix = st.columns(
         [2, 2, 1.4, 2, 1.4], vertical_alignment="bottom"
     )
     first.selectbox(
-        "Window from",
-        periods,
-        index=timing.earliest,
-        format_func=label.__getitem__,
-        key=_period_key(mission_id, "from"),
+        "Window from", periods, format_func=label.__getitem__, key=_period_key(mission_id, "from")
     )
     last.selectbox(
         "Window until",
         periods,
-        index=timing.latest,
         format_func=label.__getitem__,
         key=_period_key(mission_id, "until"),
     )
     set_window.button("Set window", on_click=_apply, args=(EditKind.WINDOW,), width="stretch")
     fixed.selectbox(
-        "Start in",
-        periods,
-        index=timing.earliest if start is None else start,
-        format_func=label.__getitem__,
-        key=_period_key(mission_id, "start"),
+        "Start in", periods, format_func=label.__getitem__, key=_period_key(mission_id, "start")
     )
     fix.button("Fix start", on_click=_apply, args=(EditKind.START,), width="stretch")
+
+
+def _take_back(undo: Callable[[], None]) -> None:
+    """Button callback: undo one edit or all, and put the timing widgets back on the
+    chosen mission's window as it is again."""
+    undo()
+    mission_id = st.session_state.get(_MISSION)
+    if mission_id is not None:
+        _show_timing(session().scenario, mission_id, None)
+
+
+def _show_timing(scenario: Scenario, mission_id: str, start: int | None) -> None:
+    """Put the timing widgets on the mission's window (and ``start``, else its first
+    period): at their first draw, and after an edit, which may have changed the window.
+    Set through the session state, as a browser keeps a widget's value otherwise."""
+    mission = next((m for m in scenario.missions if m.mission_id == mission_id), None)
+    if mission is None or not scenario.has_horizon:  # dropped, or no periods to show
+        return
+    timing, ids = scenario.timing(mission), scenario.period_ids
+    st.session_state[_period_key(mission_id, "from")] = ids[timing.earliest]
+    st.session_state[_period_key(mission_id, "until")] = ids[timing.latest]
+    st.session_state[_period_key(mission_id, "start")] = ids[
+        timing.earliest if start is None else start
+    ]
 
 
 def _message() -> None:
@@ -208,8 +225,10 @@ def _log(planner: PlanningSession) -> None:
     names = Names.of(planner.scenario)
     st.markdown("\n".join(f"{i}. {names.edit(edit)}" for i, edit in enumerate(planner.edits, 1)))
     undo, reset, _ = st.columns([1, 1, 3])
-    undo.button("Undo last edit", on_click=planner.undo, width="stretch")
-    reset.button("Reset all edits", on_click=planner.reset_edits, width="stretch")
+    undo.button("Undo last edit", on_click=_take_back, args=(planner.undo,), width="stretch")
+    reset.button(
+        "Reset all edits", on_click=_take_back, args=(planner.reset_edits,), width="stretch"
+    )
 
 
 def _delta(delta: float | None, text: str) -> dict[str, Any]:

@@ -121,6 +121,14 @@ def texts(at: AppTest) -> list[str]:
     return found
 
 
+def window(at: AppTest, mission_id: str) -> tuple[str, str]:
+    """The window the timing widgets of Edit & compare show for ``mission_id``."""
+    return (
+        at.selectbox(key=f"edit.from.{mission_id}").value,
+        at.selectbox(key=f"edit.until.{mission_id}").value,
+    )
+
+
 def charts(at: AppTest) -> int:
     """How many charts the page draws, each compiled by Vega-Lite (through vl-convert, as
     a browser would): a spec Vega-Lite rejects is drawn as nothing, with no exception in
@@ -260,11 +268,11 @@ def test_pin_resolve_and_compare_and_a_mission_moved_in_time() -> None:
     assert any(
         "Done: start m_fast · Fast-track triage in Q3 (summer)." in s.value for s in at.success
     )
-    window = (
-        at.selectbox(key="edit.from.m_fast").value,
-        at.selectbox(key="edit.until.m_fast").value,
-    )
-    assert window == ("q3", "q3")  # the widgets follow the edited window
+    assert window(at, "m_fast") == ("q3", "q3")  # the widgets follow the edited window
+    click(at, "Undo last edit")
+    assert window(at, "m_fast") == ("q1", "q3")  # and the window as it is again
+    at.selectbox(key="edit.start.m_fast").set_value("q3").run()
+    click(at, "Fix start")
     assert any("changed since this plan was made" in info.value for info in at.info)
     solve_in_app(at)
     session = planner(at)
