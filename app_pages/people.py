@@ -81,7 +81,9 @@ def _unit_heatmap(units: pd.DataFrame, names: Names) -> None:
             "share:Q",
             title="share of the unit's capacity",
             scale=alt.Scale(scheme="blues", domain=[0, 1]),
-            legend=alt.Legend(format=".0%", orient="top", gradientLength=240),
+            legend=alt.Legend(
+                format=".0%", orient="top", gradientLength=240, values=[0, 0.25, 0.5, 0.75, 1]
+            ),
         ),
         tooltip=[
             alt.Tooltip("unit:N", title="unit"),

@@ -134,6 +134,7 @@ def _frontier_table(computed: Frontier) -> None:
     st.dataframe(
         table,
         hide_index=True,
+        column_order=[column for column in table.columns if column != "conflicts"],  # below
         column_config=_FRONTIER_COLUMNS,
         placeholder="–",
     )
