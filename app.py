@@ -14,6 +14,7 @@ page = st.navigation(
         st.Page(
             "app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True
         ),
+        st.Page("app_pages/timeline.py", title="Timeline", icon=":material/view_timeline:"),
         st.Page("app_pages/missions.py", title="Missions & teams", icon=":material/groups:"),
         st.Page("app_pages/people.py", title="People & capacity", icon=":material/person:"),
         st.Page("app_pages/operations.py", title="Operations", icon=":material/factory:"),

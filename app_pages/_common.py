@@ -1,4 +1,5 @@
-"""What every page shares: the planner's session, cached loading, the page header.
+"""What every page shares: the planner's session, cached loading, the page header, the
+notice of a solve that found no plan, and the table formats.
 
 Per-user state is one ``assembler.planning.PlanningSession`` in ``st.session_state``; the
 library does the work and the pages draw it.  Reading the sample and parsing uploads are
@@ -10,18 +11,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
 
 from assembler.domain.problems import Problem, error
-from assembler.planning.session import Outcome, PlanningSession
+from assembler.domain.scenario import Scenario
+from assembler.planning.session import Failure, Outcome, PlanningSession
+from assembler.planning.views import Names
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SAMPLE_NAME = "Riverside Care Group (sample)"
 _SESSION_KEY = "planner"
+ALL_PERIODS = "__all__"
+"""The period selectors' choice of every period at once (drawn as the mean, or all rows)."""
 
 
 @st.cache_data(show_spinner=False)
@@ -55,7 +60,8 @@ def session() -> PlanningSession:
 
 def header(title: str, intro: str) -> PlanningSession:
     """Title, one line on what the page is for, and the notices that concern every page:
-    a rejected upload (with its problems), a failed solve, a plan older than the scenario."""
+    a rejected upload (with its problems), a solve without a plan (why, and that the last
+    good plan is still the one shown), a plan older than the scenario."""
     planner = session()
     st.title(title)
     st.caption(intro)
@@ -71,7 +77,9 @@ def header(title: str, intro: str) -> PlanningSession:
             problems_table(planner.problems)
     if planner.error is not None:
         st.error(planner.error)
-    if planner.stale:
+    if planner.failure is not None:
+        failure_notice(planner.failure, planner.current)
+    elif planner.stale:
         st.info(
             "The scenario changed since this plan was made (edits or dials): "
             "press **Solve** to update it."
@@ -79,23 +87,80 @@ def header(title: str, intro: str) -> PlanningSession:
     return planner
 
 
+def failure_notice(failure: Failure, kept: Outcome | None) -> None:
+    """Why the last solve found no plan, what the planner can do, and which plan is shown."""
+    result = failure.outcome.result
+    lines = [f"**The last solve found no plan** (status **{result.status}**):"]
+    if failure.shortfalls:
+        names = Names.of(failure.outcome.scenario)
+        lines += [f"- {names.shortfall(shortfall)}" for shortfall in failure.shortfalls]
+    else:
+        lines += [f"- {reason}" for reason in failure.reasons]
+    if failure.ops_short:
+        buffer = failure.outcome.scenario.settings.ops_buffer
+        if failure.highest_buffer is None:
+            lines.append(
+                "\nOperations cannot be protected even without a buffer: the demand is more "
+                "than the people able to cover it have."
+            )
+        else:
+            highest = failure.highest_buffer
+            lines.append(
+                f"\nThe ops buffer of {buffer:.0%} is more than operations can bear: the "
+                f"highest buffer at which they can be protected is **{highest:.0%}**."
+            )
+    if kept is None:
+        lines.append("\nThere is no earlier plan to show.")
+    else:
+        lines.append(
+            f"\nThe pages still show the last good plan ({kept.result.status}, solved at "
+            f"{kept.solved_at:%H:%M}): it is the one exported and the baseline of the next "
+            "comparison."
+        )
+    st.error("\n".join(lines))
+
+
 def prompt_to_solve() -> None:
     st.info("No plan yet: press **Solve** in the sidebar.")
 
 
 def plan(planner: PlanningSession) -> Outcome | None:
-    """The current outcome if it has a plan; otherwise say why there is none."""
+    """The last good plan; without one, say why there is none."""
     outcome = planner.current
-    if outcome is None:
+    if outcome is None and planner.failure is None:
         prompt_to_solve()
-        return None
-    if outcome.result.solution is None:
-        st.warning(
-            f"The last solve found no plan (status **{outcome.result.status}**): "
-            "the Overview says why."
-        )
-        return None
+    elif outcome is None:
+        st.warning("No plan to show: the last solve found no plan (why is said above).")
     return outcome
+
+
+def period_choice(
+    scenario: Scenario, key: str, every: str = "All periods (mean)", first: int = 0
+) -> str | None:
+    """A period selector, drawn only when the scenario has periods: the chosen period id,
+    ``ALL_PERIODS`` for ``every``, or ``None`` without periods (then there is one).
+    ``first`` is the option shown at first: 0 for ``every``, 1 for the first period."""
+    if not scenario.has_horizon:
+        return None
+    names = {t: scenario.period_name(i) for i, t in enumerate(scenario.period_ids)}
+    options = [ALL_PERIODS, *names]
+    return st.selectbox(
+        "Period",
+        options,
+        index=first,
+        format_func=lambda option: every if option == ALL_PERIODS else names[option],
+        key=key,
+    )
+
+
+def fte_column(label: str, help: str | None = None) -> Any:
+    """A number column of FTE: the unit in the header, two decimals (the step grid's)."""
+    return st.column_config.NumberColumn(f"{label} (FTE)", format="%.2f", help=help)
+
+
+def table_height(rows: int, most: int = 600) -> int:
+    """A table's height in pixels: every row up to ``most``, then it scrolls."""
+    return min(35 * (rows + 1) + 3, most)
 
 
 def problems_table(problems: Sequence[Problem]) -> None:
@@ -107,4 +172,16 @@ def problems_table(problems: Sequence[Problem]) -> None:
         ],
         columns=["severity", "table", "row", "column", "value", "reason"],
     )
-    st.dataframe(table.astype({"row": "Int64"}), hide_index=True)
+    st.dataframe(
+        table.astype({"row": "Int64"}),
+        hide_index=True,
+        column_config={
+            "severity": "Severity",
+            "table": "Table",
+            "row": "Row",
+            "column": "Column",
+            "value": "Value",
+            "reason": st.column_config.TextColumn("Reason", width="large"),
+        },
+        placeholder="",
+    )

@@ -8,7 +8,6 @@ ends the fragment asks for one full redraw, so every page shows the new plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import isfinite
 from typing import Any
 
 import streamlit as st
@@ -16,13 +15,12 @@ import streamlit as st
 from app_pages._common import SAMPLE_NAME, load_sample, parse_upload, session
 from assembler.domain.settings import ModelSettings
 from assembler.planning.session import PlanningSession
-from assembler.results.result import relative_gap
 from assembler.validation import ScenarioReport
 
 _POLL_SECONDS = 0.5
 _QUICK_SOLVE_SECONDS = 1.0
-"""Wait this long for a solve before drawing progress: the sample solves in well under a
-second, so a click shows the plan at once instead of a progress bar that flashes by."""
+"""Wait this long for a solve before drawing progress: a small scenario solves in well under
+a second, so a click shows its plan at once instead of a progress bar that flashes by."""
 _DEFAULT_TIME_LIMIT = 30
 
 
@@ -198,6 +196,10 @@ def _solve(planner: PlanningSession) -> None:
         st.rerun()  # redraw all: the new plan, or the progress with Solve disabled
     if planner.solving:
         st.fragment(run_every=_POLL_SECONDS)(_progress)()
+    elif planner.failure is not None:
+        result = planner.failure.outcome.result
+        kept = "" if planner.current is None else " · the last good plan is kept"
+        st.caption(f"Last solve: **{result.status}**, no plan{kept}")
     elif planner.current is not None:
         result = planner.current.result
         st.caption(f"Last solve: **{result.status}** in {result.solve_seconds:.2f} s")
@@ -214,11 +216,5 @@ def _progress() -> None:
     if job.stopping:
         text = "Stopping… keeping the best plan found"
     st.progress(min(job.elapsed / limit, 1.0), text=text)
-    best = job.progress
-    if best is None:
-        st.caption("No plan found yet.")
-    else:
-        bound = best.best_bound  # infinite until the search proves one
-        gap = f"gap {relative_gap(best.score, bound):.2%}" if isfinite(bound) else "no bound yet"
-        st.caption(f"{len(job.history)} improving plan(s) · best score {best.score:,} · {gap}")
+    st.caption(job.readout)
     st.button("Stop", key="stop", on_click=job.stop, disabled=job.stopping, width="stretch")

@@ -1,21 +1,27 @@
-"""Edit & compare: change the scenario (pin, forbid, mandatory, drop, value), re-solve, and
-see what the change did against the previous plan."""
+"""Edit & compare: change the scenario (pin, forbid, mandatory, drop, value, and with periods
+a mission's window or start), re-solve, and see what the change did against the previous
+plan — including the missions it moved in time.  An edit that certainly leaves no plan
+(a pin on someone operations need all of) is warned about when it is made."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from app_pages._common import header, session
-from assembler.domain.scenario import LockKind, Mission
+from assembler.domain.scenario import LockKind, Mission, Scenario
 from assembler.domain.solution import Solution
-from assembler.results.compare import Comparison
 from assembler.planning.edits import Edit, EditError, EditKind, candidates, lock_of
 from assembler.planning.session import PlanningSession
+from assembler.planning.views import Names
+from assembler.results.compare import Comparison
+from assembler.text import plural
 
 _MISSION = "edit.mission"
 _MESSAGE = "edit.message"
+_PERSON_EDITS = (EditKind.PIN, EditKind.FORBID, EditKind.UNLOCK)
 
 
 def _person_key(mission_id: str) -> str:
@@ -26,19 +32,41 @@ def _value_key(mission_id: str) -> str:
     return f"edit.value.{mission_id}"
 
 
+def _period_key(mission_id: str, which: str) -> str:
+    return f"edit.{which}.{mission_id}"
+
+
 def _apply(kind: EditKind) -> None:
     """Button callback: build the edit from the widgets as they are at the click (a value
     typed just before the click is in the state already, not yet in the drawn page)."""
-    mission_id = st.session_state[_MISSION]
-    person_id = st.session_state.get(_person_key(mission_id))
-    value = st.session_state.get(_value_key(mission_id)) if kind is EditKind.VALUE else None
-    edit = Edit(kind, mission_id, person_id, value)
+    state = st.session_state
+    mission_id = state[_MISSION]
+    person_id = state.get(_person_key(mission_id)) if kind in _PERSON_EDITS else None
+    value = state.get(_value_key(mission_id)) if kind is EditKind.VALUE else None
+    period_id = until = None
+    if kind is EditKind.WINDOW:
+        period_id = state.get(_period_key(mission_id, "from"))
+        until = state.get(_period_key(mission_id, "until"))
+    elif kind is EditKind.START:
+        period_id = state.get(_period_key(mission_id, "start"))
+    edit = Edit(kind, mission_id, person_id, value, period_id, until)
+    planner = session()
     try:
-        session().edit(edit)
+        warnings = planner.edit(edit)
     except EditError as error:
-        st.session_state[_MESSAGE] = ("error", str(error))
+        state[_MESSAGE] = ("error", str(error))
     else:
-        st.session_state[_MESSAGE] = ("success", f"Done: {edit}. Press **Solve** to re-plan.")
+        _show_timing(planner.scenario, mission_id, None)
+        done = Names.of(planner.scenario).edit(edit)
+        if warnings:
+            listed = "\n".join(f"- {warning}" for warning in warnings)
+            state[_MESSAGE] = (
+                "warning",
+                f"Done: {done}. **But no plan can exist now:**\n{listed}\n\n"
+                "A solve would find none; undo the edit, or change what it clashes with.",
+            )
+        else:
+            state[_MESSAGE] = ("success", f"Done: {done}. Press **Solve** to re-plan.")
 
 
 def _editors(planner: PlanningSession, solution: Solution | None) -> None:
@@ -62,6 +90,9 @@ def _editors(planner: PlanningSession, solution: Solution | None) -> None:
         _person_editor(planner, missions[mission_id], solution)
     with itself:
         _mission_editor(missions[mission_id])
+    if scenario.has_horizon:
+        with st.container(border=True):
+            _timing_editor(scenario, missions[mission_id], solution)
 
 
 def _person_editor(planner: PlanningSession, mission: Mission, solution: Solution | None) -> None:
@@ -72,9 +103,11 @@ def _person_editor(planner: PlanningSession, mission: Mission, solution: Solutio
         st.caption("Nobody is eligible for any need of this mission.")
         return
 
+    names = Names.of(scenario)
+
     def person_label(person_id: str) -> str:
         person = pool[person_id]
-        label = f"{person_id} · {person.name} ({person.unit_id})"
+        label = f"{names.person(person_id)} ({names.unit(person.unit_id)})"
         lock = lock_of(scenario, person_id, mission_id)
         if lock is not None:
             return label + (" · pinned" if lock is LockKind.PIN else " · forbidden")
@@ -116,14 +149,72 @@ def _mission_editor(mission: Mission) -> None:
     drop.button("Drop mission", on_click=_apply, args=(EditKind.DROP,), width="stretch")
 
 
+def _timing_editor(scenario: Scenario, mission: Mission, solution: Solution | None) -> None:
+    """The mission's window (it may start anywhere inside, keeping its duration) and a
+    fixed start (its window becomes exactly its run)."""
+    st.markdown("**When it runs**")
+    periods = list(scenario.period_ids)
+    timing = scenario.timing(mission)
+    mission_id = mission.mission_id
+    start = solution.starts.get(mission_id) if solution is not None else None
+    opens, closes = scenario.period_name(timing.earliest), scenario.period_name(timing.latest)
+    now = f"runs {plural(timing.duration, 'period')} " + (
+        f"in {opens}" if opens == closes else f"between {opens} and {closes}"
+    )
+    if solution is not None and mission_id in solution.staffed and start is not None:
+        now += f"; the plan starts it in {scenario.period_name(start)}"
+    st.caption(f"{mission_id} {now}.")
+    label = dict(zip(periods, (scenario.period_name(t) for t in range(len(periods))), strict=True))
+    if _period_key(mission_id, "from") not in st.session_state:
+        _show_timing(scenario, mission_id, start)
+    first, last, set_window, fixed, fix = st.columns(
+        [2, 2, 1.4, 2, 1.4], vertical_alignment="bottom"
+    )
+    first.selectbox(
+        "Window from", periods, format_func=label.__getitem__, key=_period_key(mission_id, "from")
+    )
+    last.selectbox(
+        "Window until",
+        periods,
+        format_func=label.__getitem__,
+        key=_period_key(mission_id, "until"),
+    )
+    set_window.button("Set window", on_click=_apply, args=(EditKind.WINDOW,), width="stretch")
+    fixed.selectbox(
+        "Start in", periods, format_func=label.__getitem__, key=_period_key(mission_id, "start")
+    )
+    fix.button("Fix start", on_click=_apply, args=(EditKind.START,), width="stretch")
+
+
+def _take_back(undo: Callable[[], None]) -> None:
+    """Button callback: undo one edit or all, and put the timing widgets back on the
+    chosen mission's window as it is again."""
+    undo()
+    mission_id = st.session_state.get(_MISSION)
+    if mission_id is not None:
+        _show_timing(session().scenario, mission_id, None)
+
+
+def _show_timing(scenario: Scenario, mission_id: str, start: int | None) -> None:
+    """Put the timing widgets on the mission's window (and ``start``, else its first
+    period): at their first draw, and after an edit, which may have changed the window.
+    Set through the session state, as a browser keeps a widget's value otherwise."""
+    mission = next((m for m in scenario.missions if m.mission_id == mission_id), None)
+    if mission is None or not scenario.has_horizon:  # dropped, or no periods to show
+        return
+    timing, ids = scenario.timing(mission), scenario.period_ids
+    st.session_state[_period_key(mission_id, "from")] = ids[timing.earliest]
+    st.session_state[_period_key(mission_id, "until")] = ids[timing.latest]
+    st.session_state[_period_key(mission_id, "start")] = ids[
+        timing.earliest if start is None else start
+    ]
+
+
 def _message() -> None:
     """The outcome of the last edit, shown once."""
     if _MESSAGE in st.session_state:
         level, text = st.session_state.pop(_MESSAGE)
-        if level == "error":
-            st.error(text)
-        else:
-            st.success(text)
+        {"error": st.error, "warning": st.warning}.get(level, st.success)(text)
 
 
 def _log(planner: PlanningSession) -> None:
@@ -131,10 +222,13 @@ def _log(planner: PlanningSession) -> None:
     if not planner.edits:
         st.caption(f"No edits yet: the scenario is {planner.source} as loaded.")
         return
-    st.markdown("\n".join(f"{i}. {edit}" for i, edit in enumerate(planner.edits, 1)))
+    names = Names.of(planner.scenario)
+    st.markdown("\n".join(f"{i}. {names.edit(edit)}" for i, edit in enumerate(planner.edits, 1)))
     undo, reset, _ = st.columns([1, 1, 3])
-    undo.button("Undo last edit", on_click=planner.undo, width="stretch")
-    reset.button("Reset all edits", on_click=planner.reset_edits, width="stretch")
+    undo.button("Undo last edit", on_click=_take_back, args=(planner.undo,), width="stretch")
+    reset.button(
+        "Reset all edits", on_click=_take_back, args=(planner.reset_edits,), width="stretch"
+    )
 
 
 def _delta(delta: float | None, text: str) -> dict[str, Any]:
@@ -146,7 +240,7 @@ def _delta(delta: float | None, text: str) -> dict[str, Any]:
     return {"delta": text}
 
 
-def _comparison(comparison: Comparison | None) -> None:
+def _comparison(comparison: Comparison | None, names: Names) -> None:
     st.subheader("Compared with the previous plan")
     if comparison is None:
         st.caption("Solve twice (for instance before and after an edit) to compare two plans.")
@@ -169,10 +263,22 @@ def _comparison(comparison: Comparison | None) -> None:
     lost.metric("Missions lost", len(comparison.lost), border=True)
     for title, changes in (("Gained", comparison.gained), ("Lost", comparison.lost)):
         if changes:
-            listed = ", ".join(f"{c.mission_id} · {c.name} ({c.value:g})" for c in changes)
+            listed = ", ".join(f"{c.mission_id} · {c.name} (value {c.value:g})" for c in changes)
             st.markdown(f"**{title}:** {listed}")
+    if comparison.shifts:
+        st.markdown(
+            f"**Moved in time** ({len(comparison.shifts)}):\n"
+            + "\n".join(
+                f"- {names.mission(shift.mission_id)}: starts in {names.period(shift.start_after)}"
+                f" instead of {names.period(shift.start_before)}"
+                for shift in comparison.shifts
+            )
+        )
     if comparison.unchanged:
-        st.caption("Same missions, same teams: only the time split may differ.")
+        st.caption("Same missions, same teams, same starts: only the time split may differ.")
+        return
+    if not comparison.moves:
+        st.caption("Nobody changed team.")
         return
     st.markdown(f"**People moved** ({len(comparison.moves)})")
     st.dataframe(
@@ -180,13 +286,20 @@ def _comparison(comparison: Comparison | None) -> None:
             {
                 "person": move.person_id,
                 "name": move.name,
-                "unit": move.unit_id,
-                "joined": ", ".join(move.joined),
-                "left": ", ".join(move.left),
+                "unit": names.unit(move.unit_id),
+                "joined": ", ".join(names.mission(m) for m in move.joined),
+                "left": ", ".join(names.mission(m) for m in move.left),
             }
             for move in comparison.moves
         ],
         hide_index=True,
+        column_config={
+            "person": "Person",
+            "name": "Name",
+            "unit": "Unit",
+            "joined": st.column_config.TextColumn("Joined", width="large"),
+            "left": st.column_config.TextColumn("Left", width="large"),
+        },
     )
 
 
@@ -198,4 +311,4 @@ planner = header(
 _editors(planner, planner.current.result.solution if planner.current is not None else None)
 _message()
 _log(planner)
-_comparison(planner.comparison())
+_comparison(planner.comparison(), Names.of(planner.scenario))

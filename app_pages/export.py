@@ -7,6 +7,7 @@ import streamlit as st
 from app_pages._common import header, plan
 from assembler.io import scenario_bytes
 from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, summary_json
+from assembler.text import plural
 
 planner = header(
     "Export",
@@ -18,12 +19,16 @@ st.subheader("The plan")
 outcome = plan(planner)
 if outcome is not None:
     reports = outcome.reports
-    st.caption(f"From the last solve ({outcome.result.status}); {len(reports.roster)} roster rows.")
+    which = "the last good plan" if planner.failure is not None else "the last solve"
+    st.caption(
+        f"From {which} ({outcome.result.status}, solved at {outcome.solved_at:%H:%M}); "
+        f"{len(reports.roster):,} roster rows. File names carry the scenario and that time."
+    )
     roster, workbook, summary = st.columns(3)
     roster.download_button(
         "Download roster (CSV)",
         roster_csv_bytes(reports),
-        file_name="roster.csv",
+        file_name=planner.file_name("roster.csv", outcome.solved_at),
         mime="text/csv",
         on_click="ignore",
         width="stretch",
@@ -31,7 +36,7 @@ if outcome is not None:
     workbook.download_button(
         "Download all reports (Excel)",
         reports_xlsx_bytes(reports),
-        file_name="reports.xlsx",
+        file_name=planner.file_name("reports.xlsx", outcome.solved_at),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         width="stretch",
@@ -39,7 +44,7 @@ if outcome is not None:
     summary.download_button(
         "Download summary (JSON)",
         summary_json(reports.summary.to_json()),
-        file_name="summary.json",
+        file_name=planner.file_name("summary.json", outcome.solved_at),
         mime="application/json",
         on_click="ignore",
         width="stretch",
@@ -47,13 +52,13 @@ if outcome is not None:
 
 st.subheader("The scenario")
 st.caption(
-    f"{planner.source} with {len(planner.edits)} edit(s) and the dials' settings, "
+    f"{planner.source} with {plural(len(planner.edits), 'edit')} and the dials' settings, "
     "as a zip of CSV files with scenario.toml."
 )
 st.download_button(
     "Download edited scenario (zip)",
     scenario_bytes(planner.scenario),
-    file_name="scenario.zip",
+    file_name=planner.file_name("scenario.zip"),
     mime="application/zip",
     on_click="ignore",
 )

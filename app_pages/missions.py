@@ -1,77 +1,288 @@
-"""Missions & teams: every mission with its outcome and reason, and each team in detail."""
+"""Missions & teams: every mission with its outcome and, when it runs, when; why the others
+stay unstaffed; each team in detail; and the what-if questions about one mission — what
+staffing it would take, and who could join it — answered in the background."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
 import streamlit as st
 
-from app_pages._common import header, plan
+from app_pages._common import fte_column, header, plan, session, table_height
+from assembler.analysis import Price, Ranking
+from assembler.planning.jobs import Job
+from assembler.planning.session import Outcome
+from assembler.planning.views import Names
+
+_POLL_SECONDS = 1.0
+_CANDIDATES = 10
+_CANDIDATE_BUDGET = 60.0
+_SECONDS_PER_SOLVE = 10.0
+_TIME_LIMIT_DIAL = "dial.time_limit"  # the sidebar's time limit, used for "what it takes"
+
+T = TypeVar("T")
+
+
+def _missions(outcome: Outcome, names: Names) -> pd.DataFrame:
+    missions = outcome.reports.missions
+    horizon = outcome.scenario.has_horizon
+    table = missions.assign(
+        status=missions.staffed.map({True: "staffed", False: "not staffed"}),
+        fte=missions.fte.where(missions.staffed),
+        start=missions.start_period.map(names.period) if horizon else "",
+        end=missions.end_period.map(names.period) if horizon else "",
+    )
+    columns = ["mission_id", "name", "change_type", "value", "status", "team_size", "fte"]
+    columns += ["start", "end"] if horizon else []
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=table_height(len(table)),
+        column_order=columns,
+        column_config={
+            "mission_id": "Mission",
+            "name": "Name",
+            "change_type": "Change type",
+            "value": st.column_config.NumberColumn("Value", format="%g"),
+            "status": "Status",
+            "team_size": "Team",
+            "fte": fte_column("Time", "Per period while it runs." if horizon else None),
+            "start": "First period",
+            "end": "Last period",
+        },
+        placeholder="",
+    )
+    unstaffed = missions[~missions.staffed]
+    if not unstaffed.empty:
+        st.markdown("**Why the others are not staffed**")
+        st.markdown(
+            "\n".join(
+                f"- **{names.mission(str(row.mission_id))}**: {row.reason}"
+                for row in unstaffed.itertuples()
+            )
+        )
+    return table
+
+
+def _team(outcome: Outcome, names: Names, mission_id: str) -> None:
+    team = outcome.reports.roster[outcome.reports.roster.mission_id == mission_id]
+    reason = outcome.reports.missions.set_index("mission_id").reason.get(mission_id, "")
+    if team.empty:
+        st.info(f"{names.mission(mission_id)} is not staffed: {reason}.")
+        return
+    horizon = outcome.scenario.has_horizon
+    shown = team.assign(
+        unit=team.unit_id.map(names.unit),
+        skill=team.skill_id.map(names.skill),
+        period=team.period_id.map(names.period) if horizon else "",
+    )
+    columns = ["person_id", "person_name", "unit", "skill", "level", "period", "fte"]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=table_height(len(shown), 400),
+        column_order=[c for c in columns if horizon or c != "period"],
+        column_config={
+            "person_id": "Person",
+            "person_name": "Name",
+            "unit": "Unit",
+            "skill": "Skill",
+            "level": "Level",
+            "period": "Period",
+            "fte": fte_column("Time"),
+        },
+    )
+    rows = "person, skill and period" if horizon else "person and skill"
+    per = " in each period it runs" if horizon else ""
+    fte = outcome.reports.missions.set_index("mission_id").fte[mission_id]
+    st.caption(
+        f"{team.person_id.nunique()} people (one row per {rows}); the mission takes "
+        f"{fte:.2f} FTE{per}."
+    )
+
+
+def _answer(job: Job[T] | None, draw: Callable[[T], None], working: str) -> None:
+    """A question's answer when ready; while it is worked out, a note redrawn every poll
+    that asks for one full redraw once the answer is in."""
+    if job is None:
+        return
+    if job.running:
+
+        def poll() -> None:
+            if not job.running:
+                st.rerun()
+            st.caption(f"{working} {job.elapsed:.0f} s…")
+
+        st.fragment(run_every=_POLL_SECONDS)(poll)()
+    elif job.result is None:
+        st.error(f"The question could not be answered: {job.error!r}")
+    else:
+        draw(job.result)
+
+
+def _price(price: Price, names: Names, outcome: Outcome) -> None:
+    mission = names.mission(price.mission_id)
+    if price.already_staffed:
+        st.success(f"{mission} is staffed in this plan already: it costs nothing.")
+        return
+    if not price.possible:
+        st.error(
+            f"**{mission} cannot be staffed:**\n"
+            + "\n".join(f"- {reason}" for reason in price.reasons)
+        )
+        return
+    comparison = price.comparison
+    assert comparison is not None and price.score is not None
+    score, value, moves = st.columns(3)
+    proven = "proven" if price.score.proven else "not proven optimal within the time limit"
+    score.metric("Change in score", str(price.score), proven, delta_color="off", border=True)
+    value_delta = comparison.value_delta
+    value.metric(
+        "Change in value",
+        "–" if value_delta is None else f"{value_delta:+,.0f}",
+        None
+        if comparison.value_after is None
+        else f"{comparison.value_before:,.0f} → {comparison.value_after:,.0f}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    moves.metric("People moving", len(comparison.moves), border=True)
+    lost = ", ".join(f"{names.mission(m.mission_id)} (value {m.value:g})" for m in comparison.lost)
+    st.markdown(f"**Displaces:** {lost or 'no mission'}")
+    others = [names.mission(m.mission_id) for m in comparison.gained]
+    others = [m for m in others if m != mission]
+    if others:
+        st.markdown(f"**Also staffs:** {', '.join(others)}")
+    for shift in comparison.shifts:
+        st.markdown(
+            f"**Moves in time:** {names.mission(shift.mission_id)} from "
+            f"{names.period(shift.start_before)} to {names.period(shift.start_after)}"
+        )
+    if comparison.moves:
+        st.dataframe(
+            [
+                {
+                    "person": names.person(move.person_id),
+                    "unit": names.unit(move.unit_id),
+                    "joins": ", ".join(names.mission(m) for m in move.joined),
+                    "leaves": ", ".join(names.mission(m) for m in move.left),
+                }
+                for move in comparison.moves
+            ],
+            hide_index=True,
+            column_config={
+                "person": "Person",
+                "unit": "Unit",
+                "joins": "Joins",
+                "leaves": "Leaves",
+            },
+        )
+
+
+def _ranking(ranking: Ranking, names: Names) -> None:
+    if ranking.ranked:
+        st.dataframe(
+            [
+                {
+                    "person": names.person(c.person_id),
+                    "unit": names.unit(c.unit_id),
+                    "score": "no plan in time" if c.score is None else str(c.score),
+                    "note": "on the team"
+                    if c.on_team
+                    else c.note
+                    or ("could join at no cost" if c.score and c.score.high >= 0 else ""),
+                }
+                for c in ranking.ranked
+            ],
+            hide_index=True,
+            column_config={
+                "person": "Person",
+                "unit": "Unit",
+                "score": st.column_config.TextColumn(
+                    "Change in score if pinned", help="0: on the team, or joins at no cost."
+                ),
+                "note": st.column_config.TextColumn("Note", width="medium"),
+            },
+        )
+    else:
+        st.caption("Nobody could be evaluated within the time allowed.")
+    if ranking.unevaluated:
+        st.caption(f"{ranking.unevaluated} more eligible people were not evaluated in time.")
+    if ranking.excluded:
+        with st.expander(f"{len(ranking.excluded)} people with its skills cannot join"):
+            st.markdown(
+                "\n".join(
+                    f"- **{names.person(e.person_id)}** ({names.unit(e.unit_id)}): {e.reason}"
+                    for e in ranking.excluded
+                )
+            )
+
+
+def _questions(outcome: Outcome, names: Names, mission_id: str, staffed: bool) -> None:
+    planner = session()
+    asked = planner.questions
+    price = None if asked is None else asked.prices.get(mission_id)
+    ranking = None if asked is None else asked.rankings.get(mission_id)
+    left, right = st.columns(2)
+    take, join = (None, left) if staffed else (left, right)
+    seconds = float(st.session_state.get(_TIME_LIMIT_DIAL, 30))
+
+    def ask_price() -> None:
+        planner.ask_price(mission_id, time_limit=seconds)
+
+    def ask_candidates() -> None:
+        planner.ask_candidates(mission_id, _CANDIDATES, _CANDIDATE_BUDGET, _SECONDS_PER_SOLVE)
+
+    if take is not None:
+        take.button(
+            "What would it take?",
+            key="missions.price",
+            on_click=ask_price,
+            disabled=price is not None,
+            width="stretch",
+            help="Solves again with this mission made mandatory, and compares the two plans.",
+        )
+    join.button(
+        "Who could join?",
+        key="missions.candidates",
+        on_click=ask_candidates,
+        disabled=ranking is not None,
+        width="stretch",
+        help=f"Ranks the people who could join by what pinning each would cost (the best "
+        f"{_CANDIDATES}, within {_CANDIDATE_BUDGET:.0f} s of re-solves).",
+    )
+    if price is not None:
+        st.markdown(f"##### What it would take to staff {names.mission(mission_id)}")
+        _answer(price, lambda answer: _price(answer, names, outcome), "Re-solving with it staffed…")
+    if ranking is not None:
+        st.markdown(f"##### Who could join {names.mission(mission_id)}")
+        _answer(ranking, lambda answer: _ranking(answer, names), "Ranking the candidates…")
+
 
 planner = header(
     "Missions & teams",
-    "Which missions the plan staffs, why the others stay unstaffed, and who is on each team.",
+    "Which missions the plan staffs, why the others stay unstaffed, who is on each team, "
+    "and what it would take to staff one more.",
 )
 outcome = plan(planner)
 
-if outcome is not None:
-    reports = outcome.reports
-    missions = reports.missions.assign(
-        status=reports.missions.staffed.map({True: "staffed", False: "not staffed"})
-    )
-    st.dataframe(
-        missions,
-        hide_index=True,
-        height=min(35 * (len(missions) + 1) + 3, 600),
-        column_order=[
-            "mission_id",
-            "name",
-            "change_type",
-            "mode",
-            "value",
-            "status",
-            "team_size",
-            "fte",
-            "reason",
-        ],
-        column_config={
-            "mission_id": "mission",
-            "change_type": "change type",
-            "value": st.column_config.NumberColumn("value", format="%g"),
-            "team_size": "team",
-            "fte": st.column_config.NumberColumn("FTE", format="%g"),
-            "reason": st.column_config.TextColumn("reason (if not staffed)", width="large"),
-        },
-    )
-
-    st.subheader("Team")
-    names = dict(zip(missions.mission_id, missions.name, strict=True))
-    staffed = list(missions.mission_id[missions.staffed])
-    others = list(missions.mission_id[~missions.staffed])
+if outcome is not None and outcome.result.solution is not None:
+    names = Names.of(outcome.scenario)
+    table = _missions(outcome, names)
+    st.subheader("One mission")
+    staffed = list(table.mission_id[table.staffed])
+    others = list(table.mission_id[~table.staffed])
     chosen = st.selectbox(
-        "Mission",
-        staffed + others,
-        format_func=lambda m: f"{m} · {names[m]}",
-        key="missions.team",
+        "Mission", staffed + others, format_func=names.mission, key="missions.team"
     )
-    team = reports.roster[reports.roster.mission_id == chosen]
     if chosen is None:
         st.caption("The scenario has no missions.")
-    elif team.empty:
-        reason = missions.loc[missions.mission_id == chosen, "reason"].iloc[0]
-        st.info(f"{chosen} is not staffed: {reason}.")
     else:
-        st.dataframe(
-            team,
-            hide_index=True,
-            column_order=["person_id", "person_name", "unit_id", "skill_id", "level", "fte"],
-            column_config={
-                "person_id": "person",
-                "person_name": "name",
-                "unit_id": "unit",
-                "skill_id": "skill",
-                "fte": st.column_config.NumberColumn("FTE", format="%g"),
-            },
-        )
-        st.caption(
-            f"{team.person_id.nunique()} people, {team.fte.sum():g} FTE in total "
-            "(one row per person and skill)."
-        )
+        if planner.stale:
+            st.caption("The answers below are about the plan shown, not the edited scenario.")
+        is_staffed = chosen in staffed
+        _team(outcome, names, chosen)
+        _questions(outcome, names, chosen, is_staffed)

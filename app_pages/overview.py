@@ -7,25 +7,26 @@ import math
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from app_pages._common import header, prompt_to_solve
+from app_pages._common import header, plan
 from assembler.domain.scenario import ChangeType
-from assembler.planning.views import MatrixCell, MatrixMission, change_matrix
-from assembler.results.result import Status
+from assembler.planning.session import Outcome
+from assembler.planning.views import MatrixCell, MatrixMission, Names, change_matrix
 
 planner = header(
     "Overview",
     "What the plan captures, and where the missions sit in the change matrix "
     "(improve/renew run in the hierarchy, transition/innovation in the network).",
 )
-outcome = planner.current
+outcome = plan(planner)
 
-if outcome is None:
-    prompt_to_solve()
-else:
+
+def _figures(outcome: Outcome) -> None:
+    """The plan's headline figures (``Kpis``), FTE as means per period on a horizon."""
     result, kpis = outcome.result, outcome.result.kpis
-    status, figures = st.columns([1, 4])
+    assert kpis is not None  # a plan always has its figures
+    scenario, names = outcome.scenario, Names.of(outcome.scenario)
+    status, value, staffed, network, tightest = st.columns([1.1, 1, 1, 1, 1.3])
     gap = "–" if result.gap is None else f"{result.gap:.2%}"
-    score = "–" if result.score is None else f"{result.score:,}"
     status.metric(
         "Status",
         str(result.status),
@@ -33,54 +34,65 @@ else:
         delta_color="off",
         delta_arrow="off",
         border=True,
-        help=f"Score {score}. Optimal: no better plan exists under these settings; "
+        help=f"Score {result.score:,}. Optimal: no better plan exists under these settings; "
         "feasible: the gap bounds how much better one could be.",
     )
-    if kpis is None and result.status is Status.INFEASIBLE:
-        clash = "; ".join(result.conflicts)
-        figures.error(
-            "No plan: no plan meets every requirement under these settings. "
-            + (f"These cannot all hold together: {clash}." if clash else "")
+    value.metric(
+        "Value captured",
+        f"{kpis.value_captured:,.0f}",
+        f"{kpis.value_share:.0%} of {kpis.value_total:,.0f}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    staffed.metric(
+        "Missions staffed",
+        f"{kpis.missions_staffed} of {kpis.missions_total}",
+        f"{kpis.memberships} memberships",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    by_period = kpis.network_fte_by_period
+    spread = f" (from {min(by_period):.2f} to {max(by_period):.2f})" if len(by_period) > 1 else ""
+    network.metric(
+        "Network FTE freed",
+        f"{kpis.network_fte:.2f} FTE",
+        f"of {kpis.mission_fte:.2f} on missions",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Time on transition and innovation missions"
+        + (f", the mean per period{spread}." if scenario.has_horizon else "."),
+    )
+    row = kpis.tightest
+    where = when = None
+    if row is not None:
+        where = f"{names.unit(row.unit_id)} · {names.skill(row.skill_id)}"
+        when = f" in {scenario.period_name(row.period)}" if scenario.has_horizon else ""
+    tightest.metric(
+        "Tightest ops coverage",
+        "–" if row is None or not math.isfinite(row.ratio) else f"{row.ratio:.0%}",
+        names.unit(row.unit_id) if row is not None else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Time kept on operations ÷ protected requirement (demand plus buffer); "
+        "100 % is the least the plan may keep. The Operations page shows the headroom: "
+        "the free time of the people who could cover more.",
+    )
+    if row is not None:
+        st.caption(
+            f"Tightest operational demand: **{where}**{when}, kept at "
+            f"{row.covered_fte:.2f} FTE for a protected minimum of {row.protected_fte:.2f} FTE."
+            + (f" Network FTE per period: {spread.strip(' ()')}." if spread else "")
         )
-    elif kpis is None:
-        figures.error("No plan: none was found within the time limit; allow more time.")
-    else:
-        value, staffed, network, tightest = figures.columns(4)
-        value.metric(
-            "Value captured",
-            f"{kpis.value_captured:,.0f}",
-            f"{kpis.value_share:.0%} of {kpis.value_total:,.0f}",
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
-        )
-        staffed.metric(
-            "Missions staffed",
-            f"{kpis.missions_staffed} of {kpis.missions_total}",
-            f"{kpis.memberships} memberships",
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
-        )
-        network.metric(
-            "Network FTE freed",
-            f"{kpis.network_fte:g} FTE",
-            f"{kpis.mission_fte:g} FTE on all missions",
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
-        )
-        row = kpis.tightest
-        tightest.metric(
-            "Tightest ops coverage",
-            "–" if row is None or not math.isfinite(row.ratio) else f"{row.ratio:.0%}",
-            None if row is None else f"{row.unit_id} · {row.skill_id}",
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
-            help="Time kept on operations ÷ protected requirement (demand plus buffer); "
-            "100 % is the least the plan may keep.",
-        )
+
+
+if outcome is not None:
+    if planner.failure is not None:
+        st.markdown(f"**The last good plan**, solved at {outcome.solved_at:%H:%M}:")
+    _figures(outcome)
 
 st.subheader("Change matrix")
 solution = outcome.result.solution if outcome is not None else None

@@ -1,4 +1,5 @@
-"""People & capacity: where each person's and each unit's time goes under the plan."""
+"""People & capacity: where each unit's and each person's time goes under the plan, per
+period on a horizon (periods are never summed: a person in four quarters is one person)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,230 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import header, plan
-from assembler.planning.views import CAPACITY_USES, unit_capacity
+from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
+from assembler.planning.session import Outcome
+from assembler.planning.views import (
+    CAPACITY_USES,
+    FREE,
+    Names,
+    capacity_in,
+    person_time,
+    unit_capacity,
+)
 
 # In the order of CAPACITY_USES: operations grey, hierarchy blue, network orange, free green.
-_COLOURS = ["#8c8c8c", "#4c78a8", "#f58518", "#b7d7a8"]
+_USE_COLOURS = alt.Scale(
+    domain=list(CAPACITY_USES), range=["#8c8c8c", "#4c78a8", "#f58518", "#b7d7a8"]
+)
+_USE_ORDER = {use: i for i, use in enumerate(CAPACITY_USES)}
+
+
+def _unit_bars(units: pd.DataFrame, names: Names, period: str | None) -> None:
+    """Each unit's capacity in one period, or the mean period, split by use."""
+    shown = capacity_in(units, None if period in (None, ALL_PERIODS) else period)
+    shown = shown.assign(unit=shown.unit_id.map(names.unit), order=shown.use.map(_USE_ORDER))
+    chart = (
+        alt.Chart(shown)
+        .mark_bar()
+        .encode(
+            x=alt.X("fte:Q", title="FTE" if period != ALL_PERIODS else "FTE (mean per period)"),
+            y=alt.Y(
+                "unit:N",
+                title=None,
+                sort=list(shown.unit.unique()),
+                axis=alt.Axis(labelOverlap=False, labelLimit=240),
+            ),
+            color=alt.Color(
+                "use:N", title=None, scale=_USE_COLOURS, legend=alt.Legend(orient="top")
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("unit:N", title="unit"),
+                alt.Tooltip("use:N", title="use"),
+                alt.Tooltip("fte:Q", title="FTE", format=".2f"),
+            ],
+        )
+    )
+    st.altair_chart(chart, width="stretch", height=34 * shown.unit.nunique() + 90)
+
+
+def _unit_heatmap(units: pd.DataFrame, names: Names) -> None:
+    """Unit × period for each use, one heatmap under the other: the share of the unit's
+    capacity (colour) and the FTE (text)."""
+    cells = units.assign(
+        unit=units.unit_id.map(names.unit),
+        period=units.period_id.map(names.period),
+        label=units.fte.map(lambda fte: f"{fte:.2f}"),
+    )
+    base = alt.Chart().encode(
+        x=alt.X(
+            "period:N",
+            sort=list(names.periods.values()),
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+        y=alt.Y(
+            "unit:N",
+            sort=list(cells.unit.unique()),
+            title=None,
+            axis=alt.Axis(labelLimit=240, labelOverlap=False),
+        ),
+    )
+    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(
+            "share:Q",
+            title="share of the unit's capacity",
+            scale=alt.Scale(scheme="blues", domain=[0, 1]),
+            legend=alt.Legend(
+                format=".0%", orient="top", gradientLength=240, values=[0, 0.25, 0.5, 0.75, 1]
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("unit:N", title="unit"),
+            alt.Tooltip("period:N", title="period"),
+            alt.Tooltip("use:N", title="use"),
+            alt.Tooltip("fte:Q", title="FTE", format=".2f"),
+            alt.Tooltip("share:Q", title="share of capacity", format=".0%"),
+        ],
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text="label:N",
+        color=alt.condition("datum.share > 0.55", alt.value("white"), alt.value("#333")),
+    )
+    chart = (
+        alt.layer(rect, text, data=cells)
+        .properties(width=620, height=24 * cells.unit.nunique())
+        .facet(
+            row=alt.Row(
+                "use:N",
+                sort=list(CAPACITY_USES),
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"),
+            ),
+            spacing=14,
+        )
+    )
+    st.altair_chart(chart)
+
+
+def _people_table(outcome: Outcome, names: Names, period: str | None) -> None:
+    people = outcome.reports.people
+    horizon = outcome.scenario.has_horizon
+    if horizon and period != ALL_PERIODS:
+        people = people[people.period_id == period]
+    full = people.free_fte <= 0
+    left, right = st.columns([3, 1])
+    if horizon and period == ALL_PERIODS:
+        busy = people[full].person_id.nunique()
+        total = people.person_id.nunique()
+        left.caption(
+            f"{busy} of {total} people have no time left in at least one period (those "
+            "periods are highlighted): then they cannot take on more without a change to "
+            "operations or missions."
+        )
+    else:
+        when = f" in {names.period(period)}" if period else ""
+        left.caption(
+            f"{int(full.sum())} of {len(people)} people have no time left{when} (highlighted): "
+            "they cannot take on more without a change to operations or missions."
+        )
+    only_full = right.toggle("Only people at capacity", key="people.only_full")
+    shown = people[full] if only_full else people
+    shown = shown.assign(
+        unit=shown.unit_id.map(names.unit),
+        period=shown.period_id.map(names.period) if horizon else "",
+        on_missions=shown.mission_ids.str.replace(";", ", "),
+    )
+
+    def _highlight(row: pd.Series) -> list[str]:
+        style = "background-color: rgba(255, 193, 7, 0.25)" if row.free_fte <= 0 else ""
+        return [style] * len(row)
+
+    columns = ["person_id", "name", "unit", "period", "capacity_fte", "ops_fte"]
+    columns += ["mission_fte", "free_fte", "on_missions"]
+    st.dataframe(
+        shown.style.apply(_highlight, axis=1),
+        hide_index=True,
+        height=table_height(len(shown)),
+        column_order=[c for c in columns if horizon or c != "period"],
+        column_config={
+            "person_id": "Person",
+            "name": "Name",
+            "unit": "Unit",
+            "period": "Period",
+            "capacity_fte": fte_column("Capacity"),
+            "ops_fte": fte_column("Operations"),
+            "mission_fte": fte_column("Missions"),
+            "free_fte": fte_column("Free"),
+            "on_missions": st.column_config.TextColumn("On missions", width="medium"),
+        },
+    )
+
+
+def _one_person(outcome: Outcome, names: Names) -> None:
+    """A person's capacity per period and what fills it: operations per skill, each
+    mission, and what is free."""
+    scenario = outcome.scenario
+    solution = outcome.result.solution
+    assert solution is not None
+    people = {p.person_id: p for p in scenario.people}
+    if not people:
+        return
+    person_id = st.selectbox(
+        "Person",
+        list(people),
+        format_func=lambda p: f"{names.person(p)} ({names.unit(people[p].unit_id)})",
+        key="people.person",
+    )
+    if person_id is None:
+        return
+    time = person_time(scenario, solution, person_id)
+    missions = {m.mission_id for m in scenario.missions}
+    labelled = time.assign(
+        period=time.period_id.map(names.period) if scenario.has_horizon else "the plan",
+        what=[
+            names.mission(part)
+            if part in missions
+            else "free"
+            if use == FREE
+            else f"operations · {names.skill(part)}"
+            for use, part in zip(time.use, time.part, strict=True)
+        ],
+        order=time.use.map(_USE_ORDER),
+    )
+    periods = list(dict.fromkeys(labelled.period))
+    bars = (
+        alt.Chart(labelled)
+        .mark_bar(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("period:N", sort=periods, title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("fte:Q", title="FTE"),
+            color=alt.Color(
+                "use:N", title=None, scale=_USE_COLOURS, legend=alt.Legend(orient="top")
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("period:N", title="period"),
+                alt.Tooltip("what:N", title="time on"),
+                alt.Tooltip("fte:Q", title="FTE", format=".2f"),
+                alt.Tooltip("capacity_fte:Q", title="capacity (FTE)", format=".2f"),
+            ],
+        )
+    )
+    capacity = (
+        alt.Chart(labelled.drop_duplicates("period"))
+        .mark_tick(color="black", thickness=2, size=60)
+        .encode(x=alt.X("period:N", sort=periods), y="capacity_fte:Q")
+    )
+    st.altair_chart(bars + capacity, width="stretch", height=320)
+    st.caption("Black tick: the person's capacity in the period (0 when away or not yet there).")
+    st.dataframe(
+        labelled,
+        hide_index=True,
+        column_order=["period", "what", "fte"] if scenario.has_horizon else ["what", "fte"],
+        column_config={"period": "Period", "what": "Time on", "fte": fte_column("Time")},
+    )
+
 
 planner = header(
     "People & capacity",
@@ -18,72 +238,18 @@ planner = header(
     "network, and what is left; people with no time left are highlighted.",
 )
 outcome = plan(planner)
-solution = None if outcome is None else outcome.result.solution
 
-if outcome is not None and solution is not None:
-    units = unit_capacity(outcome.scenario, solution)
-    order = {use: i for i, use in enumerate(CAPACITY_USES)}
-    chart = (
-        alt.Chart(units.assign(order=units.use.map(order)))
-        .mark_bar()
-        .encode(
-            x=alt.X("sum(fte):Q", title="FTE"),
-            y=alt.Y(
-                "unit_id:N",
-                title=None,
-                sort=list(units.unit_id.unique()),
-                axis=alt.Axis(labelOverlap=False),
-            ),
-            color=alt.Color(
-                "use:N",
-                title=None,
-                scale=alt.Scale(domain=list(CAPACITY_USES), range=_COLOURS),
-                legend=alt.Legend(orient="top"),
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=["unit_id", "use", alt.Tooltip("fte:Q", format="g")],
-        )
-    )
+if outcome is not None and outcome.result.solution is not None:
+    names = Names.of(outcome.scenario)
+    units = unit_capacity(outcome.scenario, outcome.result.solution)
+    if outcome.scenario.has_horizon:
+        st.subheader("Capacity per unit and period")
+        st.caption("Each cell: FTE of the unit's capacity in the period going to that use.")
+        _unit_heatmap(units, names)
     st.subheader("Capacity per unit")
-    unit_count = len(units.unit_id.unique())
-    st.altair_chart(chart, width="stretch", height=34 * unit_count + 90)
-
-    people = outcome.reports.people
-    full = people.free_fte <= 0
+    period = period_choice(outcome.scenario, "people.period")
+    _unit_bars(units, names, period)
     st.subheader("People")
-    left, right = st.columns([3, 1])
-    left.caption(
-        f"{int(full.sum())} of {len(people)} people have no time left (highlighted): "
-        "they cannot take on more without a change to operations or missions."
-    )
-    only_full = right.toggle("Only people at capacity", key="people.only_full")
-    shown = people[full] if only_full else people
-
-    def _highlight(row: pd.Series) -> list[str]:
-        style = "background-color: rgba(255, 193, 7, 0.25)" if row.free_fte <= 0 else ""
-        return [style] * len(row)
-
-    st.dataframe(
-        shown.style.apply(_highlight, axis=1),
-        hide_index=True,
-        height=min(35 * (len(shown) + 1) + 3, 600),
-        column_order=[
-            "person_id",
-            "name",
-            "unit_id",
-            "capacity_fte",
-            "ops_fte",
-            "mission_fte",
-            "free_fte",
-            "mission_ids",
-        ],
-        column_config={
-            "person_id": "person",
-            "unit_id": "unit",
-            "capacity_fte": st.column_config.NumberColumn("capacity", format="%g"),
-            "ops_fte": st.column_config.NumberColumn("operations", format="%g"),
-            "mission_fte": st.column_config.NumberColumn("missions", format="%g"),
-            "free_fte": st.column_config.NumberColumn("free", format="%g"),
-            "mission_ids": "on missions",
-        },
-    )
+    _people_table(outcome, names, period)
+    st.subheader("One person's time")
+    _one_person(outcome, names)

@@ -9,12 +9,15 @@ buffer dial set to match, so every other page shows it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import streamlit as st
 
-from app_pages._common import header, plan, session
+from app_pages._common import fte_column, header, plan, session
 from assembler.domain.solve_settings import SolveSettings
+from assembler.planning.views import Names, ops_short
 from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
 from assembler.tradeoffs.runner import available_cores
@@ -31,13 +34,121 @@ def _runner() -> Runner:
     return Runner(min(2, available_cores()), processes=False)
 
 
-def _progress_bar(label: str) -> Callable[[int, int], None]:
-    bar = st.progress(0.0, text=label)
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar while the runs go, gone once they are done: a finished bar saying
+    "4 of 4" beside the results only repeats what the results show."""
+    slot = st.empty()
+    bar = slot.progress(0.0, text=label)
 
     def update(done: int, total: int) -> None:
         bar.progress(done / total, text=f"{label} {done} of {total}")
 
-    return update
+    try:
+        yield update
+    finally:
+        slot.empty()
+
+
+# Readable headers, FTE and percentages for the tables of ``assembler.tradeoffs`` (a comment,
+# not a docstring: Streamlit's magic would draw a bare string on the page).
+
+
+def _percent(label: str) -> Any:
+    return st.column_config.NumberColumn(label, format="percent")
+
+
+_FRONTIER_COLUMNS = {
+    "ops_buffer": _percent("Ops buffer"),
+    "status": "Status",
+    "score": st.column_config.NumberColumn("Score", format="localized"),
+    "gap": _percent("Gap"),
+    "value_captured": st.column_config.NumberColumn("Value captured", format="%.0f"),
+    "value_share": _percent("Share of value"),
+    "missions_staffed": "Missions staffed",
+    "network_fte": fte_column("Network"),
+    "tightest_ops": "Tightest demand",
+    "tightest_coverage": _percent("Its coverage"),
+    "seconds": st.column_config.NumberColumn("Seconds", format="%.1f"),
+    "conflicts": st.column_config.TextColumn("Why no plan", width="large"),
+}
+_STRESS_COLUMNS = {
+    "mission_id": "Mission",
+    "name": "Name",
+    "unit_id": "Unit",
+    "skill_id": "Skill",
+    "period_id": "Period",
+    "value": st.column_config.NumberColumn("Value", format="%g"),
+    "p_loses_skill": _percent("Loses a skill"),
+    "skills_lost": st.column_config.TextColumn("Skills lost (how often)", width="large"),
+    "p_staffed_after_repair": _percent("Staffed after repair"),
+    "demand_fte": fte_column("Demand"),
+    "protected_fte": fte_column("Protected"),
+    "covered_fte": fte_column("Kept"),
+    "p_below_demand": _percent("Below demand"),
+    "p_below_protected": _percent("Below protected"),
+    "p_reshuffle_fails": _percent("Reshuffle fails"),
+    "p_unprotectable": _percent("Unprotectable"),
+}
+_DRAW_COLUMNS: dict[str, Any] = {
+    "draw": "Draw",
+    "absent_count": "People away",
+    "absent": st.column_config.TextColumn("Who (and when)", width="medium"),
+    "ops_covered": "Ops covered",
+    "ops_protected": "Ops protected",
+    "ops_below_demand": "Below demand",
+    "ops_reshuffle_ok": "Reshuffle in the unit works",
+    "ops_protectable": "Ops protectable",
+    "missions_losing_skill": "Missions losing a skill",
+    "needs_lost": "Needs lost",
+    "value_before_repair": st.column_config.NumberColumn("Value as is", format="%.0f"),
+    "repair": "Repair",
+    "value_after_repair": st.column_config.NumberColumn("Value after repair", format="%.0f"),
+    "changes": "Changes",
+    "missions_moved": "Missions moved",
+    "repair_seconds": st.column_config.NumberColumn("Repair seconds", format="%.1f"),
+    "repair_note": st.column_config.TextColumn("Note", width="medium"),
+}
+
+
+def _frontier_table(computed: Frontier) -> None:
+    """The points (the tightest demand by name), then why each point without a plan has
+    none, in full."""
+    table, scenario = computed.table, computed.scenario
+    names = Names.of(scenario)
+    tightest = [
+        None if result.kpis is None else result.kpis.tightest for result in computed.results
+    ]
+    table = table.assign(
+        tightest_ops=[
+            ""
+            if row is None
+            else names.demand(
+                row.unit_id,
+                row.skill_id,
+                scenario.period_ids[row.period] if scenario.has_horizon else None,
+            )
+            for row in tightest
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_order=[column for column in table.columns if column != "conflicts"],  # below
+        column_config=_FRONTIER_COLUMNS,
+        placeholder="–",
+    )
+    failed = table[table["value_captured"].isna()]
+    if not failed.empty:
+        lines = []
+        for buffer, status, conflicts in zip(
+            failed["ops_buffer"], failed["status"], failed["conflicts"], strict=True
+        ):
+            short = ops_short(scenario.with_settings(ops_buffer=buffer))
+            reasons = short or [conflicts or "no plan was found within the seconds per point"]
+            lines.append(f"- **{buffer:.0%} buffer — {status}:**")
+            lines += [f"    - {reason}" for reason in reasons]
+        st.markdown("**Points without a plan**\n" + "\n".join(lines))
 
 
 def _load_point(index: int) -> None:
@@ -64,13 +175,13 @@ with frontier_tab:
     seconds = limit.number_input("Seconds per point", 1, 600, 10)
     if st.button("Compute the frontier", type="primary"):
         buffers = [b / 100 for b in range(0, int(highest) + 1, int(spacing))]
-        with _runner() as runner:
+        with _runner() as runner, _progress_bar("Solving point") as progress:
             st.session_state[_FRONTIER] = frontier(
                 planner.scenario,
                 SolveSettings(time_limit=seconds),
                 buffers,
                 runner=runner,
-                progress=_progress_bar("Solving point"),
+                progress=progress,
             )
     computed: Frontier | None = st.session_state.get(_FRONTIER)
     if computed is None:
@@ -95,7 +206,7 @@ with frontier_tab:
                 key=_POINT,
             )
             load.button("Load this plan", on_click=_load_point, args=(index,), width="stretch")
-        st.dataframe(table, hide_index=True)
+        _frontier_table(computed)
 
 with sweep_tab:
     st.caption(
@@ -115,7 +226,12 @@ with sweep_tab:
                 + ", ".join(f"{n} {status}" for status, n in counts.items())
             )
             st.altair_chart(sweep_chart(results, varied_columns(results)))
-            st.dataframe(results, hide_index=True)
+            st.dataframe(
+                results,
+                hide_index=True,
+                column_config={"run": "Run", "variant": "Variant", **_FRONTIER_COLUMNS},
+                placeholder="–",
+            )
 
 with stress_tab:
     outcome = plan(planner)
@@ -141,14 +257,14 @@ with stress_tab:
         if st.button("Run the stress test", type="primary"):
             while_away = min(round(buffer / 100, 10), own)
             settings = StressSettings(away / 100, int(count), int(seeded), while_away)
-            with _runner() as runner:
+            with _runner() as runner, _progress_bar("Repairing draw") as progress:
                 st.session_state[_STRESS] = stress(
                     outcome.scenario,
                     settings,
                     SolveSettings(time_limit=10),
                     plan=outcome.result.solution,
                     runner=runner,
-                    progress=_progress_bar("Repairing draw"),
+                    progress=progress,
                 )
         report: StressReport | None = st.session_state.get(_STRESS)
         if report is not None:
@@ -168,7 +284,22 @@ with stress_tab:
                 help="Mean over the draws that still have a plan (repaired or untouched).",
             )
             st.altair_chart(stress_chart(report))
-            st.dataframe(report.missions, hide_index=True)
-            st.dataframe(report.operations, hide_index=True)
+            names = Names.of(outcome.scenario)
+            st.markdown("**Missions of the plan**")
+            st.dataframe(
+                report.missions, hide_index=True, column_config=_STRESS_COLUMNS, placeholder="–"
+            )
+            st.markdown("**Operations**")
+            operations = report.operations.assign(
+                unit_id=report.operations.unit_id.map(names.unit),
+                skill_id=report.operations.skill_id.map(names.skill),
+            )
+            if "period_id" in operations:
+                operations = operations.assign(period_id=operations.period_id.map(names.period))
+            st.dataframe(
+                operations, hide_index=True, column_config=_STRESS_COLUMNS, placeholder="–"
+            )
             with st.expander(f"All {len(report.draws)} draws"):
-                st.dataframe(report.draws, hide_index=True)
+                st.dataframe(
+                    report.draws, hide_index=True, column_config=_DRAW_COLUMNS, placeholder="–"
+                )

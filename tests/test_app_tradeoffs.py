@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from assembler.planning.session import PlanningSession
 from builders import mission, person, scenario
+from small_horizon import quarters
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "app_pages" / "tradeoffs.py"
@@ -43,20 +44,25 @@ def number(at: AppTest, label: str, value: float) -> None:
 
 
 def test_the_frontier_is_plotted_and_a_point_loads_its_plan(page: AppTest) -> None:
-    number(page, "Highest ops buffer (%)", 15)
+    page.session_state["planner"] = PlanningSession(quarters(), "quarters")  # solves at once
+    page.run()
+    number(page, "Highest ops buffer (%)", 30)
+    number(page, "Step (%)", 10)
     click(page, "Compute the frontier")
     table = page.session_state["tradeoffs.frontier"].table
-    assert list(table["ops_buffer"]) == [0.0, 0.05, 0.1, 0.15]
+    assert list(table["ops_buffer"]) == [0.0, 0.1, 0.2, 0.3]
     assert list(table["status"]) == ["optimal", "optimal", "optimal", "infeasible"]
     assert page.get("vega_lite_chart")
-    page.selectbox(key="tradeoffs.point").set_value(1).run()
+    (why,) = [m.value for m in page.markdown if m.value.startswith("**Points without a plan**")]
+    assert "- **30% buffer — infeasible:**\n    - Care Unit: Triage in Q1 (winter) need" in why
+    page.selectbox(key="tradeoffs.point").set_value(2).run()
     click(page, "Load this plan")
     planner = page.session_state["planner"]
     assert isinstance(planner, PlanningSession) and planner.current is not None
-    assert planner.current.scenario.settings.ops_buffer == 0.05
+    assert planner.current.scenario.settings.ops_buffer == 0.2
     assert planner.current.result.kpis is not None
-    assert planner.current.result.kpis.value_captured == table["value_captured"].iloc[1]
-    assert page.session_state["dial.ops_buffer"] == 5.0
+    assert planner.current.result.kpis.value_captured == table["value_captured"].iloc[2]
+    assert page.session_state["dial.ops_buffer"] == 20.0
 
 
 def test_a_sweeps_results_are_shown_and_a_wrong_file_is_explained(page: AppTest) -> None:

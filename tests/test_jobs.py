@@ -7,6 +7,7 @@ import time
 import pytest
 
 from assembler import Result, Scenario, SolveSettings, Status, check
+from assembler.domain.solve_settings import Progress
 from assembler.generate import generate_scenario
 from assembler.planning import jobs
 from builders import mission, person, scenario
@@ -78,3 +79,12 @@ def test_the_job_owns_progress_and_stop() -> None:
     assert job.wait(10)
     assert foreign == [] and job.history
     assert job.settings.stop is not None and job.settings.time_limit == 10
+
+
+def test_the_readout_says_no_bound_yet_rather_than_an_infinite_gap() -> None:
+    job = jobs.SolveJob(tiny(), SolveSettings())  # never started: progress is fed by hand
+    assert job.readout == "No plan found yet."
+    job.settings.progress(Progress(0.1, 7_400_057, float("inf")))  # the warm start
+    assert job.readout == "1 improving plan · best score 7,400,057 · no bound yet"
+    job.settings.progress(Progress(0.5, 7_400_100, 8_025_700.0))
+    assert job.readout == "2 improving plans · best score 7,400,100 · gap 8.45%"

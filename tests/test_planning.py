@@ -1,16 +1,24 @@
-"""A planner's session: load, dial, edit, solve in the background, compare, undo."""
+"""A planner's session: load, dial, edit, solve in the background, compare, undo; the last
+good plan kept through a solve without one; warnings when an edit rules out every plan;
+what-if questions answered in the background; downloads named after what they hold.
+
+Sessions that solve work on the three-quarter plan of ``small_horizon`` (solved in a
+fraction of a second); those that only edit work on the sample.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from assembler import SolveSettings, Status, check, solve
+from assembler import Result, Scenario, SolveSettings, Status, check, solve
 from assembler.planning import jobs
 from assembler.planning.edits import Edit, EditError, EditKind, candidates
-from assembler.planning.session import PlanningSession
+from assembler.planning.session import PlanningSession, scenario_slug
 from assembler.validation import read_scenario, read_upload
+from small_horizon import WINTER_PEAK_LIMIT, quarters
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -22,13 +30,19 @@ def session() -> PlanningSession:
     return PlanningSession(report.scenario, "sample")
 
 
+@pytest.fixture
+def small() -> PlanningSession:
+    return PlanningSession(quarters(), "Quarters (test)")
+
+
 def solve_now(session: PlanningSession) -> None:
     job = session.solve(time_limit=30)
     assert job.wait(30)
     assert session.collect()
 
 
-def test_solve_edit_resolve_compare(session: PlanningSession) -> None:
+def test_solve_edit_resolve_compare(small: PlanningSession) -> None:
+    session = small
     assert session.current is None and session.comparison() is None and not session.stale
     solve_now(session)
     first = session.current
@@ -106,9 +120,10 @@ def test_a_bad_upload_keeps_the_scenario_and_lists_the_problems(
     assert session.scenario is edited and len(session.edits) == 1
 
 
-def test_a_good_upload_starts_afresh(session: PlanningSession) -> None:
+def test_a_good_upload_starts_afresh(small: PlanningSession) -> None:
+    session = small
     solve_now(session)
-    session.edit(Edit(EditKind.DROP, "M03"))
+    session.edit(Edit(EditKind.DROP, "m_rota"))
     session.solve(time_limit=30)  # still running or not: the new scenario wins
     report = read_scenario(SAMPLE, {"ops_buffer": 0.3})
     assert session.load(report, "other.zip")
@@ -130,9 +145,10 @@ def test_a_failing_solve_leaves_a_message(
     assert session.current is None
 
 
-def test_an_ended_solve_counts_until_it_is_taken_in(session: PlanningSession) -> None:
+def test_an_ended_solve_counts_until_it_is_taken_in(small: PlanningSession) -> None:
     """The app polls while ``solving``: a solve that ended between two redraws must still
     count, or its plan would never be shown."""
+    session = small
     first = session.solve(time_limit=30)
     assert first.wait(30) and not first.running
     assert session.solving and session.current is None
@@ -145,8 +161,9 @@ def test_an_ended_solve_counts_until_it_is_taken_in(session: PlanningSession) ->
 
 
 def test_a_plan_solved_elsewhere_is_adopted_like_a_background_one(
-    session: PlanningSession,
+    small: PlanningSession,
 ) -> None:
+    session = small
     elsewhere = session.scenario.with_settings(ops_buffer=0.05)
     result = solve(elsewhere, SolveSettings(time_limit=30))
     outcome = session.adopt(elsewhere, result)
@@ -156,3 +173,104 @@ def test_a_plan_solved_elsewhere_is_adopted_like_a_background_one(
     assert job.settings.hint is result.solution
     assert job.wait(30) and session.collect()
     assert session.previous is outcome
+
+
+def test_an_infeasible_solve_keeps_the_last_good_plan_and_says_why(
+    small: PlanningSession,
+) -> None:
+    solve_now(small)
+    good = small.current
+    assert good is not None and small.failure is None
+    small.set_overrides({"ops_buffer": 0.4})  # care's winter triage cannot keep 140 %
+    solve_now(small)
+    assert small.current is good and small.previous is None  # the plan is kept…
+    failure = small.failure
+    assert failure is not None and failure.outcome.result.status is Status.INFEASIBLE
+    assert failure.reasons == failure.outcome.result.conflicts  # …and the failure explained
+    assert "operations of unit 'care' in triage in q1" in failure.reasons[0]
+    assert failure.ops_short and failure.highest_buffer == WINTER_PEAK_LIMIT
+    assert small.stale and small.comparison() is None
+    small.set_overrides({"ops_buffer": 0.2})
+    job = small.solve(time_limit=30)
+    assert job.settings.hint is good.result.solution  # still warm-started from the good plan
+    assert job.wait(30) and small.collect()
+    assert small.failure is None and small.previous is good  # the baseline of the comparison
+    assert small.comparison() is not None
+
+
+def test_a_failure_that_is_not_about_operations_offers_no_buffer(
+    small: PlanningSession,
+) -> None:
+    small.edit(Edit(EditKind.MANDATORY, "m_lab"))  # nobody has data at level 5
+    solve_now(small)
+    assert small.current is None
+    failure = small.failure
+    assert failure is not None and not failure.ops_short and failure.highest_buffer is None
+    assert any("m_lab is mandatory" in reason for reason in failure.reasons)
+
+
+def test_a_solve_stopped_before_any_plan_keeps_the_plan(
+    small: PlanningSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    solve_now(small)
+    good = small.current
+
+    def stopped(scenario: Scenario, settings: SolveSettings) -> Result:
+        return Result(Status.STOPPED, None, None, None, 0.0, 0.1, None, None)
+
+    monkeypatch.setattr(jobs, "solve", stopped)
+    solve_now(small)
+    assert small.current is good and small.failure is not None
+    assert small.failure.reasons == ("the solve was stopped before it found a plan",)
+    assert not small.failure.ops_short
+
+
+def test_an_edit_that_rules_out_every_plan_is_warned_about_when_it_is_made(
+    small: PlanningSession,
+) -> None:
+    assert small.edit(Edit(EditKind.START, "m_fast", period_id="q1")) == ()
+    warnings = small.edit(Edit(EditKind.PIN, "m_fast", "c2"))  # care has no time in winter
+    assert len(warnings) == 1
+    assert warnings[0].startswith("mission m_fast has c2 pinned to it and needs 0.4 FTE")
+    assert [str(edit) for edit in small.edits][-1] == "pin c2 to m_fast"  # kept all the same
+    assert small.edit(Edit(EditKind.VALUE, "m_rota", value=12)) == ()  # old clashes not repeated
+
+
+def test_a_pin_on_the_sample_without_winter_time_is_warned_about(
+    session: PlanningSession,
+) -> None:
+    session.edit(Edit(EditKind.START, "M03", period_id="2027-Q1"))
+    (warning,) = session.edit(Edit(EditKind.PIN, "M03", "P001"))
+    assert warning.startswith("mission M03 has P001 pinned to it and needs 1 FTE")
+
+
+def test_what_it_takes_and_who_could_join_are_answered_in_the_background(
+    small: PlanningSession,
+) -> None:
+    with pytest.raises(ValueError, match="solve first"):
+        small.ask_price("m_lab")
+    solve_now(small)
+    price = small.ask_price("m_lab", time_limit=10)
+    assert small.ask_price("m_lab") is price  # asked once, answered once
+    ranking = small.ask_candidates("m_fast", top=3, budget=20, time_limit=10)
+    assert price.wait(30) and ranking.wait(60)
+    asked = small.questions
+    assert asked is not None and not asked.running
+    assert price.result is not None and not price.result.possible
+    assert "nobody eligible for it has that skill" in price.result.reasons[0]
+    assert ranking.result is not None and ranking.result.ranked
+    assert {c.person_id for c in ranking.result.ranked} <= {"c1", "c2", "c3"}
+    small.set_overrides({"weights.value": 99})
+    solve_now(small)
+    assert small.questions is None  # answers belong to the plan they were asked about
+
+
+def test_downloads_are_named_after_the_scenario_and_the_time(
+    session: PlanningSession,
+) -> None:
+    moment = datetime(2026, 12, 1, 15, 30)
+    assert session.file_name("roster.csv", moment) == "sample_2026-12-01_1530_roster.csv"
+    assert scenario_slug("Riverside Care Group (sample)") == "riverside-care-group"
+    assert scenario_slug("Ziekenhuis Zuid — Q3 plan.XLSX") == "ziekenhuis-zuid-q3-plan"
+    assert scenario_slug("Café Ørsted.zip") == "cafe-rsted"
+    assert scenario_slug("???") == "scenario"

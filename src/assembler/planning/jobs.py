@@ -1,10 +1,13 @@
-"""Solving in the background, so an interactive page never waits on the optimiser.
+"""Work in the background, so an interactive page never waits on the optimiser.
 
-A ``SolveJob`` runs ``assembler.solver.solve`` on its own thread.  The page that started it
-keeps drawing: it polls ``running`` and ``progress`` (each improving solution CP-SAT
-reports), may ``stop()`` the search — the best plan so far is kept — and reads ``result``
-once the thread is done.  ``start`` refuses to launch a second solve while one runs, so a
-double click, or a click that lands while the page is still redrawing, starts one solve.
+A ``Job`` runs one function on its own thread.  The page that started it keeps drawing: it
+polls ``running``, may ``stop()`` the work (the function receives the stop event and hands
+it to the solver, which keeps its best plan so far) and reads ``result`` once the thread is
+done.  ``SolveJob`` is the planner's solve, with each improving solution CP-SAT reports in
+``progress``; the what-if questions of ``assembler.analysis`` (what staffing a mission would
+take, who could join it) are plain jobs, as they may take as long as a solve or longer.
+``start`` refuses to launch a second solve while one runs, so a double click, or a click
+that lands while the page is still redrawing, starts one solve.
 """
 
 from __future__ import annotations
@@ -12,39 +15,45 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
+from math import isfinite
+from typing import Generic, TypeVar
 
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import Progress, SolveSettings
-from assembler.results.result import Result
+from assembler.results.result import Result, relative_gap
 from assembler.solver import solve
+from assembler.text import plural
+
+T = TypeVar("T")
 
 
-class SolveJob:
-    """One solve of ``scenario`` on a background thread (create it through ``start``).
+class Job(Generic[T]):
+    """``work(stop)`` on a background thread, started at once.
 
-    The job owns ``settings.progress`` and ``settings.stop``: whatever the caller put there is
-    replaced by the job's own collector and stop event.  A solve that raises (a bug, not bad
-    input: input is validated before) leaves the exception in ``error`` instead of ending the
-    thread silently, so the page can say what went wrong.
+    ``work`` should pass ``stop`` to the solves it runs (``SolveSettings.stop``) so that
+    ``stop()`` ends them.  Work that raises (a bug, not bad input: input is validated
+    before) leaves the exception in ``error`` instead of ending the thread silently, so the
+    page can say what went wrong.
     """
 
-    def __init__(self, scenario: Scenario, settings: SolveSettings) -> None:
-        self.scenario = scenario
+    def __init__(self, work: Callable[[threading.Event], T], name: str = "assembler-job") -> None:
+        self._work = work
         self._stop = threading.Event()
-        self._history: list[Progress] = []
-        self.settings = dataclasses.replace(
-            settings, progress=self._history.append, stop=self._stop
-        )
-        self.result: Result | None = None
+        self.result: T | None = None
         self.error: Exception | None = None
         self._started = time.monotonic()
         self._finished: float | None = None
         # A daemon thread: a server shutting down does not wait for a long solve.
-        self._thread = threading.Thread(target=self._run, name="assembler-solve", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _begin(self) -> None:
+        self._started = time.monotonic()
+        self._thread.start()
 
     def _run(self) -> None:
         try:
-            self.result = solve(self.scenario, self.settings)
+            self.result = self._work(self._stop)
         except Exception as exc:  # reported through ``error``: the page shows it, never a crash
             self.error = exc
         finally:
@@ -53,6 +62,53 @@ class SolveJob:
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the start, frozen when the work ends."""
+        end = self._finished if self._finished is not None else time.monotonic()
+        return end - self._started
+
+    @property
+    def stopping(self) -> bool:
+        """A stop was asked for (the solver may still be wrapping up)."""
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """Ask the work to end; a solve returns the best solution found so far."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the work ends or ``timeout`` seconds pass; true if it has ended."""
+        self._thread.join(timeout)
+        return not self.running
+
+
+def run(work: Callable[[threading.Event], T], name: str = "assembler-job") -> Job[T]:
+    """Start ``work(stop)`` in the background (see ``Job``)."""
+    job = Job(work, name)
+    job._begin()
+    return job
+
+
+class SolveJob(Job[Result]):
+    """One solve of ``scenario`` on a background thread (create it through ``start``).
+
+    The job owns ``settings.progress`` and ``settings.stop``: whatever the caller put there is
+    replaced by the job's own collector and stop event.
+    """
+
+    def __init__(self, scenario: Scenario, settings: SolveSettings) -> None:
+        super().__init__(self._solve, "assembler-solve")
+        self.scenario = scenario
+        self._history: list[Progress] = []
+        self.settings = dataclasses.replace(
+            settings, progress=self._history.append, stop=self._stop
+        )
+
+    def _solve(self, _: threading.Event) -> Result:
+        # ``solve`` is looked up here, at call time, so a test can replace it.
+        return solve(self.scenario, self.settings)
 
     @property
     def progress(self) -> Progress | None:
@@ -65,24 +121,17 @@ class SolveJob:
         return tuple(self._history)
 
     @property
-    def elapsed(self) -> float:
-        """Seconds since the start, frozen when the solve ends."""
-        end = self._finished if self._finished is not None else time.monotonic()
-        return end - self._started
-
-    @property
-    def stopping(self) -> bool:
-        """A stop was asked for (the solver may still be wrapping up)."""
-        return self._stop.is_set()
-
-    def stop(self) -> None:
-        """Ask the solver to end the search; it returns the best solution found so far."""
-        self._stop.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the solve ends or ``timeout`` seconds pass; true if it has ended."""
-        self._thread.join(timeout)
-        return not self.running
+    def readout(self) -> str:
+        """The search so far in a planner's words: ``3 improving plans · best score
+        7,400,057 · gap 8.45%``.  Before the search proves a bound CP-SAT's bound is
+        infinite, and a gap of ``inf%`` tells a planner nothing: it says so instead."""
+        best = self.progress
+        if best is None:
+            return "No plan found yet."
+        bound = best.best_bound
+        gap = f"gap {relative_gap(best.score, bound):.2%}" if isfinite(bound) else "no bound yet"
+        found = plural(len(self._history), "improving plan")
+        return f"{found} · best score {best.score:,} · {gap}"
 
 
 def start(
@@ -93,5 +142,5 @@ def start(
     if current is not None and current.running:
         return current
     job = SolveJob(scenario, settings)
-    job._thread.start()
+    job._begin()
     return job

@@ -1,4 +1,4 @@
-"""One planner's working session: a loaded scenario, their edits, and the last two solves.
+"""One planner's working session: a loaded scenario, their edits, and the last good plans.
 
 The planner app keeps one ``PlanningSession`` per user and only draws it; everything a
 click changes happens here, in plain Python, so it is tested without a browser:
@@ -8,35 +8,115 @@ click changes happens here, in plain Python, so it is tested without a browser:
   edits are never lost;
 * a background solve (``assembler.planning.jobs``), warm-started from the latest plan, so a
   re-solve after a small edit starts from a feasible neighbour and finishes at once;
-* the current and the previous outcome, each with the scenario it solved and its reports,
-  so the app can compare them (``comparison``) even after further edits.
+* the current and the previous plan, each with the scenario it solved and its reports, so
+  the app can compare them (``comparison``) even after further edits.  A solve that ends
+  without a plan (infeasible, stopped, out of time) never replaces them: the last good plan
+  stays for export and as the baseline of the next comparison, and the failure is kept
+  apart (``failure``) with its reasons and, when operations could not be protected, the
+  highest buffer at which they can;
+* the what-if questions of ``assembler.analysis`` about the current plan (what staffing a
+  mission would take, who could join it), answered in the background like solves.
 """
 
 from __future__ import annotations
 
+import re
+import threading
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from assembler.analysis import Price, Ranking, price_of, rank_candidates
+from assembler.compile.certificates import clashes
+from assembler.compile.instance import Instance
+from assembler.compile.protection import Shortfall, highest_protectable_buffer, ops_shortfalls
 from assembler.domain.problems import Problem
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings, Stability
 from assembler.planning.edits import Edit, apply_edit, apply_edits
-from assembler.planning.jobs import SolveJob, start
+from assembler.planning.jobs import Job, SolveJob, run, start
 from assembler.results.compare import Comparison, compare
 from assembler.results.report import Reports, build_reports
-from assembler.results.result import Result
+from assembler.results.result import Result, Status
 from assembler.validation import ScenarioReport
 
 
 @dataclass(frozen=True, eq=False)
 class Outcome:
-    """A solve with the scenario it solved (edits and settings included) and its reports."""
+    """A solve with the scenario it solved (edits and settings included), its reports and
+    when it was taken in (downloads are named after it)."""
 
     scenario: Scenario
     result: Result
     reports: Reports
+    solved_at: datetime = field(default_factory=datetime.now)
+
+
+BUFFER_GRID = 0.01
+"""The highest bearable buffer is told in whole percent, as the app's dial sets it."""
+
+
+@dataclass(frozen=True, eq=False)
+class Failure:
+    """A solve that ended without a plan, and what a planner can do about it.
+
+    ``reasons`` are the certified clashes of ``Result.conflicts``, or what stopped the solve.
+    ``shortfalls`` are the operations that alone cannot be protected at the solve's buffer
+    (as data, so a page can name units, skills and periods); then ``highest_buffer`` is the
+    highest buffer (whole percent) at which they can, ``None`` if they cannot even without
+    a buffer.
+    """
+
+    outcome: Outcome
+    reasons: tuple[str, ...]
+    shortfalls: tuple[Shortfall, ...]
+    highest_buffer: float | None
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> Failure:
+        result, scenario = outcome.result, outcome.scenario
+        instance = Instance(scenario)
+        shortfalls = tuple(ops_shortfalls(instance))
+        highest = None
+        if shortfalls:
+            own = scenario.settings.ops_buffer
+            highest = highest_protectable_buffer(instance, ceiling=own, resolution=BUFFER_GRID)
+        return cls(outcome, result.conflicts or (_no_plan(result),), shortfalls, highest)
+
+    @property
+    def ops_short(self) -> bool:
+        """Operations alone cannot be protected at the solve's buffer."""
+        return bool(self.shortfalls)
+
+
+def _no_plan(result: Result) -> str:
+    if result.status is Status.STOPPED:
+        return "the solve was stopped before it found a plan"
+    if result.status is Status.INFEASIBLE:
+        return "no plan meets every requirement under these settings"
+    return "no plan was found within the time limit: allow more time"
+
+
+@dataclass(frozen=True, eq=False)
+class Questions:
+    """The what-if answers being worked out about one plan, by mission."""
+
+    about: Outcome
+    prices: dict[str, Job[Price]] = field(default_factory=dict)
+    rankings: dict[str, Job[Ranking]] = field(default_factory=dict)
+
+    @property
+    def running(self) -> bool:
+        jobs: list[Job[Any]] = [*self.prices.values(), *self.rankings.values()]
+        return any(job.running for job in jobs)
+
+    def stop(self) -> None:
+        jobs: list[Job[Any]] = [*self.prices.values(), *self.rankings.values()]
+        for job in jobs:
+            job.stop()
 
 
 class PlanningSession:
@@ -56,10 +136,15 @@ class PlanningSession:
         self._overrides: dict[str, Any] = {}
         self._scenario = scenario
         self.current: Outcome | None = None
+        """The latest solve *with a plan*: what every page shows and exports."""
         self.previous: Outcome | None = None
+        """The plan before ``current``: the baseline of ``comparison``."""
+        self.failure: Failure | None = None
+        """The latest solve, when it ended without a plan (cleared by the next plan)."""
         self.job: SolveJob | None = None
         self.error: str | None = None
         self._hint: Solution | None = None
+        self._questions: Questions | None = None
 
     # ------------------------------------------------------------------ loading
 
@@ -67,8 +152,8 @@ class PlanningSession:
         """Switch to the scenario of ``report`` and start afresh; true if it was loaded.
 
         A report with errors changes nothing but ``problems`` and ``rejected``, so a bad
-        upload never costs the planner the scenario and edits they have.  A solve still
-        running belongs to the old scenario: it is stopped and forgotten.
+        upload never costs the planner the scenario and edits they have.  A solve or a
+        question still running belongs to the old scenario: it is stopped and forgotten.
         """
         self.problems = report.problems
         if report.scenario is None:
@@ -76,6 +161,8 @@ class PlanningSession:
             return False
         if self.job is not None:
             self.job.stop()
+        if self._questions is not None:
+            self._questions.stop()
         self._start(report.scenario, source)
         self.problems = report.problems
         return True
@@ -105,11 +192,20 @@ class PlanningSession:
             self._overrides = dict(overrides)
             self._refresh()
 
-    def edit(self, edit: Edit) -> None:
-        """Apply ``edit`` and log it; raises ``EditError`` (and changes nothing) if it fails."""
+    def edit(self, edit: Edit) -> tuple[str, ...]:
+        """Apply ``edit`` and log it; raises ``EditError`` (and changes nothing) if it fails.
+
+        Returns the certified reasons (``certificates.clashes``) why no plan can exist that
+        this edit brings in — a pin on someone whose time operations need, a mandatory
+        mission nobody can staff — so the planner hears it when making the edit rather
+        than after a solve.  The edit is kept all the same: the planner may mean to fix
+        the clash with another edit.
+        """
+        before = set(clashes(Instance(self._scenario)))
         self._edited = apply_edit(self._edited, edit)
         self._edits.append(edit)
         self._refresh()
+        return tuple(c for c in clashes(Instance(self._scenario)) if c not in before)
 
     def undo(self) -> None:
         """Take back the last edit (replaying the others on the loaded scenario)."""
@@ -128,7 +224,7 @@ class PlanningSession:
 
     @property
     def stale(self) -> bool:
-        """The scenario changed (edits, dials) since the current outcome was solved."""
+        """The scenario changed (edits, dials) since the current plan was solved."""
         return self.current is not None and self.current.scenario != self._scenario
 
     # ------------------------------------------------------------------ solving
@@ -156,7 +252,7 @@ class PlanningSession:
         return self.job
 
     def collect(self) -> bool:
-        """Take in a finished solve: it becomes ``current`` and ``current`` ``previous``.
+        """Take in a finished solve (see ``adopt``).
 
         True if a solve finished since the last call (the app then redraws everything).
         A solve that raised leaves its message in ``error`` and the outcomes as they were.
@@ -173,20 +269,97 @@ class PlanningSession:
         return True
 
     def adopt(self, scenario: Scenario, result: Result) -> Outcome:
-        """Make ``result``, a solve of ``scenario``, the current outcome: the current one
-        becomes ``previous`` and its plan, if any, the warm start of the next solve.
+        """Take in ``result``, a solve of ``scenario``.
 
-        ``collect`` adopts each background solve; a plan solved elsewhere (a point of a
-        trade-off study) is adopted the same way, so comparison and warm start still hold.
+        With a plan it becomes ``current`` (the current one ``previous``, its plan the warm
+        start of the next solve) and any failure is forgotten.  Without one it is only
+        ``failure``: the last good plan stays current, to export and to compare the next
+        plan with.  ``collect`` adopts each background solve; a plan solved elsewhere (a
+        point of a trade-off study) is adopted the same way.
         """
+        outcome = Outcome(scenario, result, build_reports(scenario, result))
+        if result.solution is None:
+            self.failure = Failure.of(outcome)
+            return outcome
+        self.failure = None
         self.previous = self.current
-        self.current = Outcome(scenario, result, build_reports(scenario, result))
-        self._hint = result.solution or self._hint
-        return self.current
+        self.current = outcome
+        self._hint = result.solution
+        return outcome
 
     def comparison(self) -> Comparison | None:
-        """The current outcome against the previous one, once there are two."""
+        """The current plan against the previous one, once there are two."""
         if self.current is None or self.previous is None:
             return None
         before, after = self.previous, self.current
         return compare(before.scenario, before.result, after.scenario, after.result)
+
+    # ------------------------------------------------------------------ what-if questions
+
+    def _asked(self) -> Questions:
+        """The questions about the current plan (a new plan starts with none)."""
+        if self.current is None:
+            raise ValueError("solve first: the questions are about the current plan")
+        if self._questions is None or self._questions.about is not self.current:
+            if self._questions is not None:
+                self._questions.stop()
+            self._questions = Questions(self.current)
+        return self._questions
+
+    @property
+    def questions(self) -> Questions | None:
+        """The what-if questions asked about the current plan, if any."""
+        if self._questions is None or self._questions.about is not self.current:
+            return None
+        return self._questions
+
+    def ask_price(self, mission_id: str, time_limit: float = 30.0) -> Job[Price]:
+        """What staffing ``mission_id`` would take against the current plan, worked out in
+        the background (``analysis.price_of``); asking again returns the same answer."""
+        asked = self._asked()
+        if mission_id not in asked.prices:
+            outcome = asked.about
+
+            def work(stop: threading.Event) -> Price:
+                settings = SolveSettings(time_limit=time_limit, stop=stop)
+                return price_of(outcome.scenario, mission_id, settings, outcome.result)
+
+            asked.prices[mission_id] = run(work, "assembler-price")
+        return asked.prices[mission_id]
+
+    def ask_candidates(
+        self, mission_id: str, top: int = 10, budget: float = 60.0, time_limit: float = 10.0
+    ) -> Job[Ranking]:
+        """Who could join ``mission_id``, ranked by what pinning each would cost against the
+        current plan (``analysis.rank_candidates``, re-solves within ``budget`` seconds)."""
+        asked = self._asked()
+        if mission_id not in asked.rankings:
+            outcome = asked.about
+
+            def work(stop: threading.Event) -> Ranking:
+                settings = SolveSettings(time_limit=time_limit, stop=stop)
+                return rank_candidates(
+                    outcome.scenario, mission_id, top, settings, outcome.result, budget
+                )
+
+            asked.rankings[mission_id] = run(work, "assembler-candidates")
+        return asked.rankings[mission_id]
+
+    # ------------------------------------------------------------------ exports
+
+    def file_name(self, what: str, moment: datetime | None = None) -> str:
+        """A download's name: the scenario, the time and what it holds, e.g.
+        ``riverside-care-group_2026-12-01_1530_roster.csv`` — so files from several
+        scenarios and solves sort and never overwrite each other in a downloads folder.
+        ``moment`` is the plan's ``solved_at`` (now for the scenario itself)."""
+        when = (moment or datetime.now()).strftime("%Y-%m-%d_%H%M")
+        return f"{scenario_slug(self.source)}_{when}_{what}"
+
+
+def scenario_slug(source: str) -> str:
+    """``Riverside Care Group (sample)`` → ``riverside-care-group``: a file-name-safe name
+    (ASCII letters, digits, dashes) without the upload's extension or a note in brackets."""
+    stem = re.sub(r"\.(zip|xlsx|json)$", "", source.strip(), flags=re.IGNORECASE)
+    stem = re.sub(r"\([^)]*\)", " ", stem)
+    ascii_only = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-") or "scenario"

@@ -1,22 +1,27 @@
 """The figures behind the planner app's pictures, computed here so they are tested once.
 
-The §8 reports are per row (person, need, demand); the app also draws two aggregates a
-planner reads at a glance: the change matrix with every mission in its cell, and each
-unit's capacity split into what keeps operations running, what goes to change in the
-hierarchy and in the network, and what is left.  Both are plain data, so the app only
-lays them out.
+The §8 reports are per row (person, need, demand); the app also draws aggregates a planner
+reads at a glance: the change matrix with every mission in its cell; each unit's capacity
+per period split into what keeps operations running, what goes to change in the hierarchy
+and in the network, and what is left; each operational demand with its *headroom* (the
+free time of the people who could cover it, which the protected minimum alone hides); and
+one person's time over the horizon.  All are plain data, so the app only lays them out,
+with the names planners know (``Names``) instead of ids.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from assembler.compile.instance import Instance
+from assembler.compile.protection import Shortfall, ops_shortfalls
 from assembler.domain.scenario import ChangeType, Scenario
 from assembler.domain.solution import Solution
+from assembler.planning.edits import Edit
 
 OPERATIONS = "operations"
 HIERARCHY = "hierarchy missions"
@@ -24,6 +29,88 @@ NETWORK = "network missions"
 FREE = "free"
 CAPACITY_USES = (OPERATIONS, HIERARCHY, NETWORK, FREE)
 """Where a unit's time goes, in the order the capacity chart stacks it."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """What planners call units, skills, missions, people and periods: the ``name`` column
+    where the scenario gives one, else the id, so a page never shows an id it could name."""
+
+    units: Mapping[str, str]
+    skills: Mapping[str, str]
+    missions: Mapping[str, str]
+    people: Mapping[str, str]
+    periods: Mapping[str, str]
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Names:
+        def named(rows: Mapping[str, str]) -> dict[str, str]:
+            return {key: name or key for key, name in rows.items()}
+
+        return cls(
+            units=named({u.unit_id: u.name for u in scenario.units or ()}),
+            skills=named({k.skill_id: k.name for k in scenario.skills or ()}),
+            missions=named({m.mission_id: m.name for m in scenario.missions}),
+            people=named({p.person_id: p.name for p in scenario.people}),
+            periods={
+                period_id: scenario.period_name(t)
+                for t, period_id in enumerate(scenario.period_ids)
+            },
+        )
+
+    def unit(self, unit_id: str) -> str:
+        return self.units.get(unit_id, unit_id)
+
+    def skill(self, skill_id: str) -> str:
+        return self.skills.get(skill_id, skill_id)
+
+    def period(self, period_id: str) -> str:
+        return self.periods.get(period_id, period_id)
+
+    def mission(self, mission_id: str) -> str:
+        """``M08 · ERP rollout in Finance``: the id planners quote and the name they read."""
+        name = self.missions.get(mission_id, mission_id)
+        return mission_id if name == mission_id else f"{mission_id} · {name}"
+
+    def person(self, person_id: str) -> str:
+        name = self.people.get(person_id, person_id)
+        return person_id if name == person_id else f"{person_id} · {name}"
+
+    def edit(self, edit: Edit) -> str:
+        """An edit's log line with names: ``start M03 · Fast-track triage in Q3 2027
+        (summer)`` rather than ``start M03 in 2027-Q3``."""
+        return str(
+            replace(
+                edit,
+                mission_id=self.mission(edit.mission_id),
+                person_id=None if edit.person_id is None else self.person(edit.person_id),
+                period_id=None if edit.period_id is None else self.period(edit.period_id),
+                until=None if edit.until is None else self.period(edit.until),
+            )
+        )
+
+    def demand(self, unit_id: str, skill_id: str, period_id: str | None = None) -> str:
+        """An operational demand: ``Emergency Care · Triage · Q1 2027 (winter)``."""
+        when = "" if period_id is None else f" · {self.period(period_id)}"
+        return f"{self.unit(unit_id)} · {self.skill(skill_id)}{when}"
+
+    def shortfall(self, shortfall: Shortfall) -> str:
+        """``Shortfall`` in the planner's words: the unit, skills and period by name."""
+        skills = ", ".join(self.skill(skill_id) for skill_id in shortfall.skill_ids)
+        when = "" if shortfall.period_id is None else f" in {self.period(shortfall.period_id)}"
+        return (
+            f"{self.unit(shortfall.unit_id)}: {skills}{when} need "
+            f"{shortfall.required_fte:g} FTE (demand + buffer), but the people able to cover "
+            f"them have {shortfall.available_fte:g} FTE"
+        )
+
+
+def ops_short(scenario: Scenario) -> list[str]:
+    """Why operations alone cannot be protected in ``scenario``, in the planner's words
+    (``Names.shortfall``); empty when they can.  Milliseconds, so a page may ask it of
+    every frontier point without a plan instead of showing the solver's joined ids."""
+    names = Names.of(scenario)
+    return [names.shortfall(shortfall) for shortfall in ops_shortfalls(Instance(scenario))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +158,28 @@ def change_matrix(scenario: Scenario, solution: Solution | None) -> dict[ChangeT
     }
 
 
+class _TimeUse:
+    """Each person's steps per period on operations and on missions, and what is free."""
+
+    def __init__(self, instance: Instance, solution: Solution) -> None:
+        self.instance = instance
+        self.ops: Counter[tuple[str, int]] = Counter()
+        self.missions: Counter[tuple[str, int]] = Counter()
+        for kept in solution.ops:
+            self.ops[kept.person_id, kept.period] += kept.steps
+        for row in solution.assignments:
+            self.missions[row.person_id, row.period] += row.steps
+
+    def free(self, p: int, t: int) -> int:
+        person_id = self.instance.people[p].person_id
+        used = self.ops[person_id, t] + self.missions[person_id, t]
+        return self.instance.capacity[p][t] - used
+
+
 def unit_capacity(scenario: Scenario, solution: Solution) -> pd.DataFrame:
     """Per unit with people and per period, FTE by use (``CAPACITY_USES``): columns
-    ``unit_id, period_id, use, fte`` (``period_id`` is blank without periods).
+    ``unit_id, period_id, use, fte, share`` (``period_id`` is blank without periods;
+    ``share`` is the use's part of the unit's capacity in the period, 0 without capacity).
 
     Summed in steps and converted once, so the four figures add up to the unit's capacity
     in the period exactly.  Units come in the scenario's order, periods in time order.
@@ -82,9 +188,11 @@ def unit_capacity(scenario: Scenario, solution: Solution) -> pd.DataFrame:
     unit_of = {person.person_id: person.unit_id for person in instance.people}
     network = {mission.mission_id for mission in instance.missions if mission.is_network}
     steps: Counter[tuple[str, int, str]] = Counter()
-    for person, capacity in zip(instance.people, instance.capacity, strict=True):
-        for t, available in enumerate(capacity):
-            steps[person.unit_id, t, FREE] += available
+    capacity: Counter[tuple[str, int]] = Counter()
+    for person, available in zip(instance.people, instance.capacity, strict=True):
+        for t, cap in enumerate(available):
+            steps[person.unit_id, t, FREE] += cap
+            capacity[person.unit_id, t] += cap
     for kept in solution.ops:
         steps[unit_of[kept.person_id], kept.period, OPERATIONS] += kept.steps
         steps[unit_of[kept.person_id], kept.period, FREE] -= kept.steps
@@ -94,10 +202,124 @@ def unit_capacity(scenario: Scenario, solution: Solution) -> pd.DataFrame:
         steps[unit_of[row.person_id], row.period, FREE] -= row.steps
     staffed_units = set(unit_of.values())
     rows = [
-        (unit_id, instance.period_ids[t], use, instance.fte(steps[unit_id, t, use]))
+        (
+            unit_id,
+            instance.period_ids[t],
+            use,
+            instance.fte(steps[unit_id, t, use]),
+            steps[unit_id, t, use] / capacity[unit_id, t] if capacity[unit_id, t] else 0.0,
+        )
         for unit_id in scenario.unit_ids
         if unit_id in staffed_units
         for t in instance.periods
         for use in CAPACITY_USES
     ]
-    return pd.DataFrame(rows, columns=["unit_id", "period_id", "use", "fte"])
+    return pd.DataFrame(rows, columns=["unit_id", "period_id", "use", "fte", "share"])
+
+
+def capacity_in(table: pd.DataFrame, period_id: str | None = None) -> pd.DataFrame:
+    """``unit_capacity`` for one period, or (``None``) the mean over the periods: columns
+    ``unit_id, use, fte`` in the table's order.
+
+    FTE of different periods must never be summed — a person in four quarters is one
+    person, not four — so a chart of the whole horizon shows the mean period."""
+    chosen = table if period_id is None else table[table.period_id == period_id]
+    mean = chosen.groupby(["unit_id", "use"], sort=False, as_index=False)["fte"].mean()
+    return pd.DataFrame(mean).assign(fte=lambda frame: frame.fte.round(4))
+
+
+def ops_headroom(scenario: Scenario, solution: Solution) -> pd.DataFrame:
+    """Per operational demand and period: the demand, the protected minimum, the time
+    the plan keeps on it, and the headroom — the free time of the unit's people able to
+    cover it in that period (with their missions and other operations taken off).
+
+    A plan keeps operations at exactly the protected minimum whenever that frees time for
+    missions, so covered = protected says nothing about how close to the edge a unit is;
+    the headroom does: what it could still give operations, or a mission, without changing
+    anyone else's work.  A person able to cover several demands counts in each, so the
+    headroom of a unit's demands do not add up.  Columns ``unit_id, skill_id, period_id,
+    demand_fte, protected_fte, covered_fte, slack_fte, headroom_fte, qualified`` (people
+    able to cover it), by unit (scenario order), skill as in ``ops_demand``, period.
+    """
+    instance = Instance(scenario)
+    use = _TimeUse(instance, solution)
+    unit_of = {person.person_id: person.unit_id for person in instance.people}
+    covered: Counter[tuple[str, str, int]] = Counter()
+    for kept in solution.ops:
+        covered[unit_of[kept.person_id], kept.skill_id, kept.period] += kept.steps
+    unit_order = {unit_id: i for i, unit_id in enumerate(scenario.unit_ids)}
+    skill_order = {
+        key: i for i, key in enumerate(dict.fromkeys((n.unit_id, n.skill_id) for n in instance.ops))
+    }
+    needs = sorted(
+        instance.ops,
+        key=lambda n: (unit_order.get(n.unit_id, 0), skill_order[n.unit_id, n.skill_id], n.period),
+    )
+    rows = []
+    for need in needs:
+        steps = covered[need.unit_id, need.skill_id, need.period]
+        headroom = sum(max(use.free(p, need.period), 0) for p in need.eligible)
+        rows.append(
+            (
+                need.unit_id,
+                need.skill_id,
+                instance.period_ids[need.period],
+                need.demand_fte,
+                instance.fte(need.required),
+                instance.fte(steps),
+                instance.fte(steps - need.required),
+                instance.fte(headroom),
+                len(need.eligible),
+            )
+        )
+    columns = [
+        "unit_id",
+        "skill_id",
+        "period_id",
+        "demand_fte",
+        "protected_fte",
+        "covered_fte",
+        "slack_fte",
+        "headroom_fte",
+        "qualified",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def person_time(scenario: Scenario, solution: Solution, person_id: str) -> pd.DataFrame:
+    """One person's time in every period, part by part: operations per skill, each mission
+    they work on, and what is free.  Columns ``period_id, use, part, fte, capacity_fte``:
+    ``use`` is one of ``CAPACITY_USES`` (what colours the part), ``part`` what it is (the
+    skill id, the mission id, or ``free``); parts without time are left out, except the
+    free part, so every period has a row (a full one, or one the person is away for, shows
+    0 free).  Raises ``KeyError`` for an unknown person.
+    """
+    instance = Instance(scenario)
+    p = instance.person_index[person_id]
+    network = {mission.mission_id for mission in instance.missions if mission.is_network}
+    ops: Counter[tuple[int, str]] = Counter()
+    for kept in solution.ops:
+        if kept.person_id == person_id:
+            ops[kept.period, kept.skill_id] += kept.steps
+    missions: Counter[tuple[int, str]] = Counter()
+    for row in solution.assignments:
+        if row.person_id == person_id:
+            missions[row.period, row.mission_id] += row.steps
+    use = _TimeUse(instance, solution)
+    rows: list[tuple[str, str, str, float, float]] = []
+    for t in instance.periods:
+        period_id, capacity = instance.period_ids[t], instance.fte(instance.capacity[p][t])
+        parts = [(OPERATIONS, skill, steps) for (u, skill), steps in ops.items() if u == t]
+        parts.sort(key=lambda part: part[1])
+        parts += [
+            (NETWORK if mission_id in network else HIERARCHY, mission_id, steps)
+            for mission_id in (m.mission_id for m in instance.missions)
+            if (steps := missions[t, mission_id])
+        ]
+        parts.append((FREE, FREE, use.free(p, t)))
+        rows += [
+            (period_id, kind, part, instance.fte(steps), capacity)
+            for kind, part, steps in parts
+            if steps or kind == FREE
+        ]
+    return pd.DataFrame(rows, columns=["period_id", "use", "part", "fte", "capacity_fte"])
