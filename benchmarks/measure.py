@@ -79,14 +79,15 @@ def _run(solver: str, path: Path, limit: float) -> tuple[Record, bool]:
     process = context.Process(target=_child, args=(peer, str(path), limit, queue))
     process.start()
     while True:
+        alive = process.is_alive()  # asked first: a child that ended has put its result
         try:
             fields, peak, cpu = queue.get(timeout=_POLL_SECONDS)
             break
         except Empty:
             seconds = time.perf_counter() - started
-            if process.is_alive() and seconds <= limit + _GRACE_SECONDS:
+            if alive and seconds <= limit + _GRACE_SECONDS:
                 continue
-            status = "hung" if process.is_alive() else f"crashed (exit {process.exitcode})"
+            status = "hung" if alive else f"crashed (exit {process.exitcode})"
             process.kill()
             process.join()
             failed = Run(solver, 0.0, None, seconds, status, None, None)
