@@ -19,6 +19,7 @@ import json
 import multiprocessing
 import os
 import resource
+import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -60,6 +61,8 @@ def _cpu_seconds() -> float:
 
 
 def _child(peer: str, path: str, limit: float, queue: Any) -> None:
+    # HiGHS prints a banner from C++ whatever its options say: keep the table clean
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     scenario = load_scenario(path)
     started, cpu = time.perf_counter(), _cpu_seconds()
     run = PEERS[peer](scenario, limit)

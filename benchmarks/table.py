@@ -126,13 +126,13 @@ def print_summary(rows: list[Row]) -> None:
             print(f"{size:<4} {solver:<8} {len(group):>6} {'-':>8}  (no plan with a bound)")
             continue
         mean = sum(gap for gap, _ in known) / len(known)
-        worst_gap, worst_shape = max(known)
+        worst_gap, worst_shape = max(known, key=lambda known_gap: known_gap[0])
+        worst = (
+            f"{worst_shape} {_percent(worst_gap)}" if worst_gap > 0 else "none: all at the bound"
+        )
         missing = len(gaps) - len(known)
         note = f"; {missing} shape(s) without a plan" if missing else ""
-        print(
-            f"{size:<4} {solver:<8} {len(group):>6} {_percent(mean):>8}  "
-            f"{worst_shape} {_percent(worst_gap)}{note}"
-        )
+        print(f"{size:<4} {solver:<8} {len(group):>6} {_percent(mean):>8}  {worst}{note}")
 
 
 def write_csv(rows: list[Row], path: Path) -> Path:
