@@ -81,11 +81,12 @@ def write_png(points: list[tuple[int, Record]], path: Path) -> Path:
             for metric, value in metrics.items()
         ]
     )
+    domain = [min(people for people, _ in points), max(people for people, _ in points)]
     chart = (
         alt.Chart(frame.dropna())
         .mark_line(point=True)
         .encode(
-            x=alt.X("people:Q", scale=alt.Scale(type="log"), title="people"),
+            x=alt.X("people:Q", scale=alt.Scale(type="log", domain=domain), title="people"),
             y=alt.Y("value:Q", title=None),
         )
         .properties(width=260, height=170)

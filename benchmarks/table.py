@@ -123,7 +123,9 @@ def print_summary(rows: list[Row]) -> None:
         gaps = [(r.gap_to_best, r.shape) for r in group]
         known = [(gap, shape) for gap, shape in gaps if gap is not None]
         if not known:
-            print(f"{size:<4} {solver:<8} {len(group):>6} {'-':>8}  (no plan with a bound)")
+            planned = any(r.record.run.score is not None for r in group)
+            why = "no bound known for its plans" if planned else "no plan"
+            print(f"{size:<4} {solver:<8} {len(group):>6} {'-':>8}  ({why})")
             continue
         mean = sum(gap for gap, _ in known) / len(known)
         worst_gap, worst_shape = max(known, key=lambda known_gap: known_gap[0])
