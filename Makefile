@@ -49,8 +49,13 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
+# Every size, shape and peer plus the scaling series: hours on 2 cores, but cached in
+# benchmarks/.cache, so a rerun measures only what changed.  A subset, e.g.:
+#   make bench BENCH="--sizes S,M --shapes default --no-scaling"
+BENCH ?=
+
 bench: $(STAMP)
-	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -267,6 +267,10 @@ def _milp_of(instance: Instance, inf: float) -> _Milp:
     return lp
 
 
+_HIGHS_STATUS = {"kOptimal": "optimal", "kTimeLimit": "time limit"}
+"""HiGHS's statuses as the table prints them (the others in HiGHS's own words)."""
+
+
 def run_highs(scenario: Scenario, limit: float) -> Run:
     import highspy
 
@@ -309,9 +313,7 @@ def run_highs(scenario: Scenario, limit: float) -> Run:
         build,
         first[0] if first else None,
         time.perf_counter() - started,
-        "optimal"
-        if status == highspy.HighsModelStatus.kOptimal
-        else highs.modelStatusToString(status).lower(),
+        _HIGHS_STATUS.get(status.name, highs.modelStatusToString(status).lower()),
         round(info.objective_function_value) if found else None,
         info.mip_dual_bound if found else None,
     )

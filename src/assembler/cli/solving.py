@@ -141,6 +141,16 @@ def solve(
         raise typer.Exit(EXIT_NO_SOLUTION)
 
 
+class ShapeName(StrEnum):
+    """The named organisation shapes of ``assembler.generate.SHAPES`` (kept equal by a test)."""
+
+    DEFAULT = "default"
+    SPECIALISTS = "specialists"
+    GENERALISTS = "generalists"
+    COMMITTED = "committed"
+    FLAT = "flat"
+
+
 @guarded
 def generate(
     out: Annotated[Path, typer.Argument(help="Folder (or .xlsx/.json file) to create.")],
@@ -149,17 +159,32 @@ def generate(
     seed: Annotated[
         int, typer.Option(help="Random seed; the same seed gives the same scenario.")
     ] = 0,
+    periods: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Plan this many quarters (months beyond 8): leave, seasonal peaks, mission "
+            "windows. Without it the scenario has no periods.",
+        ),
+    ] = None,
+    shape: Annotated[
+        ShapeName,
+        typer.Option(help="How the organisation is made (skills, volunteers, teams, tree)."),
+    ] = ShapeName.DEFAULT,
 ) -> None:
     """Write a realistic synthetic scenario, valid by construction."""
-    from assembler.generate import generate_scenario
+    from assembler.generate import SHAPES, generate_scenario
 
     if out.exists() and (out.is_file() or any(out.iterdir())):
         warn(f"{out}: already exists and is not empty; nothing was written.")
         raise typer.Exit(EXIT_INVALID)
     started = time.perf_counter()
-    scenario = generate_scenario(people=people, missions=missions, seed=seed)
+    scenario = generate_scenario(
+        people=people, missions=missions, seed=seed, periods=periods, shape=SHAPES[shape.value]
+    )
     write_scenario(scenario, out)
+    horizon = "" if periods is None else f" over {len(scenario.period_ids)} periods"
     say(
         f"wrote {out}: {len(scenario.people)} people in {len(scenario.unit_ids)} units, "
-        f"{len(scenario.missions)} missions ({time.perf_counter() - started:.1f}s)"
+        f"{len(scenario.missions)} missions{horizon} ({time.perf_counter() - started:.1f}s)"
     )

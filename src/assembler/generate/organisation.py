@@ -16,6 +16,7 @@ from itertools import accumulate
 from assembler.compile.instance import capacity_steps, protected_steps
 from assembler.domain.scenario import OpsDemand, Person, PersonSkill, Skill, Unit
 from assembler.domain.settings import ModelSettings
+from assembler.generate.shape import Shape
 from assembler.generate.vocabulary import VOCABULARY, Area
 
 LEAF_SIZE = 27
@@ -56,18 +57,36 @@ class Org:
         self.ancestors[unit_id] = [] if parent is None else [parent, *self.ancestors[parent]]
 
 
-def build_tree(people: int, rng: random.Random) -> Org:
-    """Divisions → departments (→ teams for big organisations), people only in the leaves."""
+def _variant(names: tuple[str, ...], k: int) -> str:
+    """The ``k``-th unit named from ``names``: the first round plain, then with regions."""
+    base, extra = names[k % len(names)], k // len(names)
+    regions = VOCABULARY.regions
+    return base if extra == 0 else f"{base} {regions[(extra - 1) % len(regions)]}"
+
+
+def build_tree(people: int, rng: random.Random, depth: int | None = None) -> Org:
+    """Divisions → departments (→ teams for big organisations), people only in the leaves.
+
+    ``depth`` overrides the number of levels: 1 makes every unit a root (a flat
+    organisation, whose hierarchy missions reach one team), 4 puts groups between
+    departments and teams (deep branches, wide reach for a division's missions).
+    """
     org = Org()
     n_leaves = max(min(2, people), round(people / LEAF_SIZE))
-    three_levels = n_leaves > 40
-    if three_levels:
-        n_div = min(14, max(4, round(n_leaves ** (1 / 3))))
-        n_mid = max(n_div, round(math.sqrt(n_leaves * n_div)))
+    depth = depth or (3 if n_leaves > 40 else 2)
+    areas = rng.sample(VOCABULARY.areas, len(VOCABULARY.areas))
+    if depth == 1:
+        for d in range(n_leaves):
+            area = areas[d % len(areas)]
+            org.add_unit(f"D{d + 1}", _variant(area.departments, d // len(areas)), None, area)
+            org.leaves.append(f"D{d + 1}")
+        return org
+    if depth >= 3:
+        n_div = min(n_leaves, 14, max(4, round(n_leaves ** (1 / 3))))
+        n_mid = min(n_leaves, max(n_div, round(math.sqrt(n_leaves * n_div))))
     else:
         n_div = min(len(VOCABULARY.areas), max(1, math.ceil(n_leaves / 3)))
         n_mid = n_leaves
-    areas = rng.sample(VOCABULARY.areas, len(VOCABULARY.areas))
     mids: list[str] = []
     for d, dept_count in enumerate(_split(n_mid, n_div, rng), start=1):
         area = areas[(d - 1) % len(areas)]
@@ -78,25 +97,27 @@ def build_tree(people: int, rng: random.Random) -> Org:
         division_id = f"D{d}"
         org.add_unit(division_id, division_name, None, area)
         for k in range(dept_count):
-            base = area.departments[k % len(area.departments)]
-            extra = k // len(area.departments)
-            dept_name = (
-                base
-                if extra == 0
-                else f"{base} {VOCABULARY.regions[(extra - 1) % len(VOCABULARY.regions)]}"
-            )
             dept_id = f"{division_id}.{k + 1}"
-            org.add_unit(dept_id, dept_name, division_id, area)
+            org.add_unit(dept_id, _variant(area.departments, k), division_id, area)
             mids.append(dept_id)
-    if three_levels:
-        names = {unit.unit_id: unit.name for unit in org.units}
-        for mid, team_count in zip(mids, _split(n_leaves, n_mid, rng), strict=True):
-            for t in range(team_count):
-                team_id = f"{mid}.{t + 1}"
-                org.add_unit(team_id, f"{names[mid]} Team {t + 1}", mid, org.area_of[mid])
-                org.leaves.append(team_id)
-    else:
-        org.leaves = mids
+    layers: list[tuple[int, str]] = []  # (units, label) of each level below departments
+    if depth == 3:
+        layers = [(n_leaves, "Team")]
+    elif depth == 4:
+        n_groups = min(n_leaves, max(n_mid, round(math.sqrt(n_leaves * n_mid))))
+        layers = [(n_groups, "Group"), (n_leaves, "Team")]
+    names = {unit.unit_id: unit.name for unit in org.units}
+    parents = mids
+    for total, label in layers:
+        children: list[str] = []
+        for parent, count in zip(parents, _split(total, len(parents), rng), strict=True):
+            for t in range(count):
+                child = f"{parent}.{t + 1}"
+                names[child] = f"{names[parent]} {label} {t + 1}"
+                org.add_unit(child, names[child], parent, org.area_of[parent])
+                children.append(child)
+        parents = children
+    org.leaves = parents
     return org
 
 
@@ -146,6 +167,8 @@ class Staff:
     level: dict[tuple[str, str], int] = field(default_factory=dict)
     in_unit: dict[str, list[Person]] = field(default_factory=dict)
     ops_steps: dict[str, int] = field(default_factory=dict)
+    ops_skill: dict[str, str] = field(default_factory=dict)
+    """The demand skill each person's ``ops_steps`` cover (for leave and seasonal peaks)."""
 
 
 _FTES = (1.0, 0.8, 0.5, 0.6)
@@ -158,12 +181,17 @@ _OTHER_LEVEL_CUM_WEIGHTS = tuple(accumulate((30, 40, 20, 8, 2)))
 """Per-person draws use cumulative weights: ``choices`` then skips re-summing them."""
 
 
-def build_people(org: Org, people: int, rng: random.Random) -> Staff:
-    """People in leaf units, strongest in their unit's home skills, some in the change skills."""
+def build_people(org: Org, people: int, rng: random.Random, shape: Shape) -> Staff:
+    """People in leaf units, strongest in their unit's home skills, some in the change skills.
+
+    The shape's breadth scales how many skills each holds and its level shift moves every
+    level; both apply after the draws, so the default shape draws exactly as before.
+    """
     staff = Staff()
     catalogue = [skill.skill_id for skill in org.skills]
     change = org.skills_of_category["change"]
-    opt_in_rate = rng.uniform(0.30, 0.40)
+    drawn_rate = rng.uniform(0.30, 0.40)
+    opt_in_rate = drawn_rate if shape.opt_in_rate is None else shape.opt_in_rate
     opt_in = [rng.random() < opt_in_rate for _ in range(people)]
     # a network needs volunteers: even the smallest organisation has two, in its first and
     # last unit
@@ -188,6 +216,7 @@ def build_people(org: Org, people: int, rng: random.Random) -> Staff:
             staff.people.append(person)
             members.append(person)
             count = rng.choices(_SKILL_COUNTS, cum_weights=_SKILL_COUNT_CUM_WEIGHTS)[0]
+            count = min(len(catalogue), max(1, round(count * shape.skill_breadth)))
             held = rng.sample(home, min(len(home), rng.randint(2, 4)))
             levels = rng.choices(_LEVELS, cum_weights=_HOME_LEVEL_CUM_WEIGHTS, k=len(held))
             while len(held) < count:
@@ -195,7 +224,8 @@ def build_people(org: Org, people: int, rng: random.Random) -> Staff:
                 if skill not in held:
                     held.append(skill)
                     levels.append(rng.choices(_LEVELS, cum_weights=_OTHER_LEVEL_CUM_WEIGHTS)[0])
-            for skill, level in zip(held, levels, strict=True):
+            for skill, drawn in zip(held, levels, strict=True):
+                level = min(5, max(1, drawn + shape.level_shift))
                 staff.skills.append(
                     PersonSkill(person_id=person.person_id, skill_id=skill, level=level)
                 )
@@ -240,8 +270,10 @@ def build_ops(
         for person, skills in qualified:
             cap = capacity_steps(person.fte, step)
             steps = min(cap, round(cap * share))
-            allocated[min(skills, key=lambda s: allocated[s])] += steps
+            skill = min(skills, key=lambda s: allocated[s])
+            allocated[skill] += steps
             staff.ops_steps[person.person_id] = steps
+            staff.ops_skill[person.person_id] = skill
         for skill, min_level in wanted:
             n = math.floor(allocated[skill] / (1 + buffer)) + 1
             while n > 0 and protected_steps(round(n * step, 10), buffer, step) > allocated[skill]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from assembler.compile.instance import demand_steps
 from assembler.domain.scenario import (
@@ -76,15 +77,32 @@ def _best_levels(org: Org, staff: Staff) -> dict[str, dict[str, int]]:
     return best
 
 
+@dataclass
+class Portfolio:
+    """The missions and their needs, with the functional area each works on (which is
+    how a horizon chains a system change to the change of paradigm it brings along)."""
+
+    missions: list[Mission] = field(default_factory=list)
+    needs: list[MissionNeed] = field(default_factory=list)
+    area: dict[str, str] = field(default_factory=dict)
+    """Mission id → the category of its area."""
+
+
 def build_missions(
-    org: Org, staff: Staff, count: int, settings: ModelSettings, rng: random.Random
-) -> tuple[list[Mission], list[MissionNeed]]:
+    org: Org,
+    staff: Staff,
+    count: int,
+    settings: ModelSettings,
+    rng: random.Random,
+    team_scale: float = 1.0,
+) -> Portfolio:
     """Missions of all four change types with 1-4 needs each.
 
     Hierarchy missions mostly belong to a unit and need skills of that unit's branch;
     network missions draw on what the volunteers know, leaning on the cross-cutting change
     skills.  A need's level never exceeds the best level among the people who may fill it:
-    a mission nobody could ever staff tells a benchmark nothing.
+    a mission nobody could ever staff tells a benchmark nothing.  ``team_scale`` scales the
+    minimum team sizes drawn (the needs grow to give every member a minimum share).
     """
     step = settings.step_fte
     min_share = demand_steps(settings.min_allocation_fte, step)
@@ -95,8 +113,7 @@ def build_missions(
     roots = [unit.unit_id for unit in org.units if unit.parent_id is None]
     inner = [unit.unit_id for unit in org.units if unit.parent_id is not None]
     width = len(str(count))
-    missions: list[Mission] = []
-    needs: list[MissionNeed] = []
+    portfolio = Portfolio()
     for number, kind in enumerate(_quota(count, rng), start=1):
         mission_id = f"M{number:0{width}d}"
         owner: str | None = None
@@ -106,7 +123,7 @@ def build_missions(
             area = rng.choice(VOCABULARY.areas)
         else:
             if rng.random() < 0.8:
-                owner = rng.choice(roots if rng.random() < 0.4 else inner)
+                owner = rng.choice(roots if rng.random() < 0.4 or not inner else inner)
             reach = best[_EVERYONE if owner is None else owner]
             home = [] if owner is None else org.branch_skills[owner]
             pool = [s for s in home if s in reach] or list(reach)
@@ -117,6 +134,7 @@ def build_missions(
         drawn = rng.choices((1, 2, 3, 4), (25, 40, 27, 8), k=len(skills))
         levels = [min(level, reach[skill]) for level, skill in zip(drawn, skills, strict=True)]
         min_team = rng.choices((1, 2, 3), (45, 35, 20) if owner else (20, 50, 30))[0]
+        min_team = max(1, round(min_team * team_scale))
         # a team of n needs n times the minimum allocation; keep the mission sensible
         members_needed = max(min_team, settings.network_min_units if kind.is_network else 1)
         while sum(demand_steps(f, step) for f in ftes) < members_needed * min_share:
@@ -135,7 +153,8 @@ def build_missions(
             partner=rng.choice(VOCABULARY.partners),
             tech=rng.choice(VOCABULARY.tech),
         )
-        missions.append(
+        portfolio.area[mission_id] = area.category
+        portfolio.missions.append(
             Mission(
                 mission_id=mission_id,
                 name=name[0].upper() + name[1:],
@@ -147,19 +166,20 @@ def build_missions(
             )
         )
         for skill, fte, level in zip(skills, ftes, levels, strict=True):
-            needs.append(
+            portfolio.needs.append(
                 MissionNeed(mission_id=mission_id, skill_id=skill, fte=fte, min_level=level)
             )
-    return missions, needs
+    return portfolio
 
 
 def build_capabilities(
-    missions: list[Mission], rng: random.Random
+    missions: list[Mission], rng: random.Random, scarcity: float = 1.0
 ) -> tuple[list[Capability], list[MissionCapability]]:
     """A handful of scarce processes, information sources and tools.
 
     What is left for missions (capacity - ops_reserved) covers about half to four fifths of
-    what the missions that use a capability ask for, so capabilities bind.
+    what the missions that use a capability ask for, so capabilities bind; ``scarcity``
+    divides it further.
     """
     if not missions:
         return [], []
@@ -182,7 +202,9 @@ def build_capabilities(
     capabilities = []
     for (name, kind), capability_id in zip(chosen, ids, strict=True):
         asked = demand[capability_id]
-        free = max(1, round(asked * rng.uniform(0.5, 0.8))) if asked else rng.randint(2, 6)
+        free = (
+            max(1, round(asked * rng.uniform(0.5, 0.8) / scarcity)) if asked else rng.randint(2, 6)
+        )
         reserved = rng.randint(0, max(1, free // 2))
         capabilities.append(
             Capability(

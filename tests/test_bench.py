@@ -1,0 +1,45 @@
+"""The benchmark harness runs end to end on one small instance (the benchmarks themselves
+stay out of the test suite: they take hours and measure a machine, not correctness)."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bench(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    arguments = ["--sizes", "S", "--shapes", "default", "--solvers", "greedy,highs"]
+    arguments += ["--limit-scale", "0.1", "--no-scaling", "--no-extras"]
+    arguments += ["--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "out")]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), *arguments],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+        timeout=300,
+    )
+
+
+def test_harness_runs_one_small_instance(tmp_path: Path) -> None:
+    first = _bench(tmp_path)
+    rows = list(csv.DictReader((tmp_path / "out" / "bench.csv").open()))
+    assert [row["solver"] for row in rows] == ["greedy", "highs"]
+    greedy, highs = rows
+    assert greedy["score"] and not greedy["bound"]  # a heuristic proves no bound
+    best = {row["best_known_bound"] for row in rows}
+    assert best == {str(math.floor(float(highs["bound"]) + 1e-6)) if highs["bound"] else ""}
+    assert "gap to the best known bound" in first.stdout
+    again = _bench(tmp_path)  # every run is cached: nothing is measured twice
+    progress = [line for line in again.stderr.splitlines() if "…" in line]
+    assert len(progress) == 2
+    assert all(line.endswith("(cached)") for line in progress)
+    table = first.stdout[first.stdout.index("size shape") :]
+    assert again.stdout[again.stdout.index("size shape") :] == table
