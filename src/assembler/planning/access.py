@@ -52,7 +52,11 @@ class User:
     def needs_text(self, action: Action | str) -> str:
         """Why a greyed-out step is greyed out, for its tooltip."""
         step = Action(action)
-        return f"Only a {self.policy.needs(step)} can {step}; you are a {self.role}."
+        return f"Only {_a(self.policy.needs(step))} can {step}; you are {_a(self.role)}."
+
+
+def _a(role: Role) -> str:
+    return f"an {role}" if role is Role.APPROVER else f"a {role}"
 
 
 def local_user() -> User:
