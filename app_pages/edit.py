@@ -247,8 +247,7 @@ def _delta(delta: float | None, text: str) -> dict[str, Any]:
 def _against_approved(planner: PlanningSession, names: Names) -> None:
     """The current plan against the stored scenario's approved plan, labelled as such."""
     approved = planner.approved
-    if approved is None:
-        return
+    assert approved is not None
     st.subheader("Against the approved plan")
     if planner.current is not None and planner.current.plan_id == approved.plan_id:
         st.caption(f"The current plan is the approved plan: {approved.label}.")
@@ -342,5 +341,9 @@ else:
     st.info(f"You can read the edits and comparisons: {user().needs_text('save')}")
 _message()
 _log(planner, editable)
-_against_approved(planner, Names.of(planner.scenario))
-_comparison(planner.comparison(), Names.of(planner.scenario))
+# Each comparison names missions from the earlier plan's scenario: a mission dropped since
+# is in it, and would be a bare id in the current one.
+if planner.approved is not None:
+    _against_approved(planner, Names.of(planner.approved.scenario))
+before = planner.previous.scenario if planner.previous is not None else planner.scenario
+_comparison(planner.comparison(), Names.of(before))

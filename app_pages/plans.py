@@ -164,7 +164,8 @@ def _step(action: Action, plan_id: int) -> None:
     except StoreError as refused:
         _say("error", f"Not done: {refused}.")
     else:
-        _say("success", f"{record.label} is {record.status}.")
+        version = f"{record.scenario} v{record.version}"
+        _say("success", f"Plan {record.id} ({version}) is {record.status}.")
 
 
 def _one(record: PlanRecord) -> None:

@@ -47,6 +47,24 @@ def _store_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
         os.environ["ASSEMBLER_DB"] = before
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+NO_BROWSER = "ASSEMBLER_NO_BROWSER"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's chromium for the browser tests: a clear failure when it is missing (``make
+    test`` installs it), a skip only when asked for with ``ASSEMBLER_NO_BROWSER=1``."""
+    if os.environ.get(NO_BROWSER) == "1":
+        pytest.skip(f"{NO_BROWSER}=1: the browser test is skipped on purpose")
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Debian's chromium is not installed at {CHROMIUM}: run `make browser` "
+            f"(`make test` does), or set {NO_BROWSER}=1 to skip this test"
+        )
+    return CHROMIUM
+
+
 @pytest.fixture(scope="session")
 def dask_scheduler() -> Iterator[str]:
     """The address of a 2-worker local cluster, started for the tests and closed after them.

@@ -141,8 +141,8 @@ def test_two_plans_side_by_side_with_the_change_list() -> None:
     assert list(figures.columns) == ["figure", "plan 1", "plan 2"]
     assert not PLACEHOLDERS.search(figures.to_string())
     shown = figures.set_index("figure")
-    assert shown.loc["missions staffed", "plan 2"] == "3"
-    assert "Care Unit · Triage · Q1 (winter)" in shown.loc["tightest operations", "plan 1"]
+    assert shown.loc["Missions staffed", "plan 2"] == "3"
+    assert "Care Unit · Triage · Q1 (winter)" in shown.loc["Tightest operations", "plan 1"]
     changes = at.dataframe[2].value
     assert "m_fast Fast-track triage is no longer staffed (value 50)" in set(changes.change)
     load = at.dataframe[3].value
@@ -184,7 +184,7 @@ def test_approve_then_a_resolve_reports_its_changes_against_the_approved_plan(
     choose(ann, 1)
     ann.text_input(key="plans.reason.1").set_value("ready")
     click(ann, "Propose")
-    assert any("plan 1 (quarters v1) is proposed." in s.value for s in ann.success)
+    assert any("Plan 1 (quarters v1) is proposed." in s.value for s in ann.success)
     approve = next(b for b in ann.button if b.label == "Approve")
     assert approve.disabled
     assert any("Only an approver can approve; you are a planner." in c.value for c in ann.caption)
@@ -217,5 +217,7 @@ def test_approve_then_a_resolve_reports_its_changes_against_the_approved_plan(
         "The approved plan is plan 1 (quarters v1), approved by bob" in c.value for c in bob.caption
     )
     assert any("**Lost:** m_fast · Fast-track triage (value 50)" in m.value for m in bob.markdown)
+    moved = bob.dataframe[0].value  # against the approved plan: the dropped mission by name
+    assert "m_fast · Fast-track triage" in set(moved.left)
     show(bob, "Plans")
     assert any("**Against the approved plan**" in i.value and "1 lost" in i.value for i in bob.info)

@@ -86,8 +86,8 @@ def figures_shown(view: SideBySide) -> pd.DataFrame:
             label = f"network FTE {names.period(label.removeprefix('network FTE '))}"
         if label == "saved at":
             label = "saved at (UTC)"
-        rows[label] = [_figure(str(figure), value) for value in values]
-    rows["tightest operations"] = [_tightest(plan) for plan in view.plans]
+        rows[label[0].upper() + label[1:]] = [_figure(str(figure), value) for value in values]
+    rows["Tightest operations"] = [_tightest(plan) for plan in view.plans]
     return (
         pd.DataFrame.from_dict(rows, orient="index", columns=list(table.columns))
         .rename_axis("figure")
