@@ -30,7 +30,14 @@ import pandas as pd
 from assembler.domain.scenario import Scenario
 from assembler.io.atomic import atomic_write_bytes
 from assembler.io.reports import FORMULA_PREFIXES, QUOTE, table_csv_bytes
-from assembler.planning.views import FREE, HIERARCHY, NETWORK, OPERATIONS, unit_capacity
+from assembler.planning.views import (
+    FREE,
+    HIERARCHY,
+    NETWORK,
+    OPERATIONS,
+    Names,
+    unit_capacity,
+)
 from assembler.results.compare import compare
 from assembler.store.records import LoadedPlan
 
@@ -122,7 +129,7 @@ def _changes(plans: Sequence[LoadedPlan]) -> pd.DataFrame:
 def _changes_from(base: LoadedPlan, plan: LoadedPlan) -> list[tuple[str, ...]]:
     diff = compare(base.scenario, base.result, plan.scenario, plan.result)
     names = {m.mission_id: m.name for m in (*base.scenario.missions, *plan.scenario.missions)}
-    units = {u.unit_id: u.name or u.unit_id for u in (*base.scenario.units, *plan.scenario.units)}
+    units = Names.of(plan.scenario)
     rows: list[tuple[str, ...]] = []
 
     def add(kind: str, mission_id: str, text: str, person: str = "", unit: str = "") -> None:
@@ -139,7 +146,7 @@ def _changes_from(base: LoadedPlan, plan: LoadedPlan) -> list[tuple[str, ...]]:
         text = f"{mission(lost.mission_id)} is no longer staffed (value {lost.value:g})"
         add("mission lost", lost.mission_id, text)
     for move in diff.moves:
-        unit = units.get(move.unit_id, move.unit_id)
+        unit = units.unit(move.unit_id)
         who = f"{move.name} ({move.person_id}, {unit})"
         if not move.name:
             who = f"{move.person_id} ({unit})"
