@@ -53,13 +53,20 @@ def _apply(kind: EditKind) -> None:
         period_id = state.get(_period_key(mission_id, "start"))
     edit = Edit(kind, mission_id, person_id, value, period_id, until)
     planner = session()
+    before = planner.scenario  # names the edit: a dropped mission is gone after it
     try:
         warnings = planner.edit(edit)
     except EditError as error:
         state[_MESSAGE] = ("error", str(error))
     else:
+        if kind is EditKind.DROP:  # the browser would keep showing the dropped mission
+            mission_id = next((m.mission_id for m in planner.scenario.missions), "")
+            if mission_id:
+                state[_MISSION] = mission_id
+            else:
+                state.pop(_MISSION, None)
         _show_timing(planner.scenario, mission_id, None)
-        done = Names.of(planner.scenario).edit(edit)
+        done = Names.of(before).edit(edit)
         if warnings:
             listed = "\n".join(f"- {warning}" for warning in warnings)
             state[_MESSAGE] = (
