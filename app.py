@@ -2,13 +2,17 @@
 
 Routing only.  Every page is one file in ``app_pages/`` and one line below; the sidebar
 (load, dials, Solve / Stop) is shared by all pages.  The work is done by the library
-(``assembler.planning.session`` holds each planner's session), never here.
+(``assembler.planning.session`` holds each planner's session), never here.  With sign-in
+configured (``[auth]`` in ``.streamlit/secrets.toml``) nobody gets past ``user()`` signed
+out; the session is kept in the plan store after every run (``keep``).
 """
 
 import streamlit as st
 from app_pages import _sidebar
+from app_pages._common import keep, user
 
 st.set_page_config(page_title="assembler · mission planner", page_icon="🧩", layout="wide")
+user()
 page = st.navigation(
     [
         st.Page(
@@ -20,8 +24,10 @@ page = st.navigation(
         st.Page("app_pages/operations.py", title="Operations", icon=":material/factory:"),
         st.Page("app_pages/edit.py", title="Edit & compare", icon=":material/edit:"),
         st.Page("app_pages/tradeoffs.py", title="Trade-offs", icon=":material/balance:"),
+        st.Page("app_pages/plans.py", title="Plans", icon=":material/inventory_2:"),
         st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
     ]
 )
 _sidebar.render()
 page.run()
+keep()

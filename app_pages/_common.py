@@ -1,14 +1,19 @@
-"""What every page shares: the planner's session, cached loading, the page header, the
-notice of a solve that found no plan, and the table formats.
+"""What every page shares: the plan store, who is signed in, the planner's session (kept
+in the store, so a reload brings it back), cached loading, the page header, the notice of
+a solve that found no plan, and the table formats.
 
 Per-user state is one ``assembler.planning.PlanningSession`` in ``st.session_state``; the
-library does the work and the pages draw it.  Reading the sample and parsing uploads are
-cached across users (``st.cache_data``): the same bytes always give the same report.
+library does the work and the pages draw it.  The session is kept in the plan store under
+a random key that the page's address carries (``?session=…``), so a reload, which keeps
+the address, finds it again (``assembler.planning.keeping``).  Reading the sample and
+parsing uploads are cached across users (``st.cache_data``), the store is opened once per
+server (``st.cache_resource``).
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -16,15 +21,22 @@ from typing import Any, cast
 import pandas as pd
 import streamlit as st
 
+from app_pages._access import current_user
 from assembler.domain.problems import Problem, error
 from assembler.domain.scenario import Scenario
+from assembler.planning.access import User
+from assembler.planning.keeping import Keeper, restore
 from assembler.planning.session import Failure, Outcome, PlanningSession
 from assembler.planning.views import Names
+from assembler.store import PlanStore, resolve_url, shown_url
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SAMPLE_NAME = "Riverside Care Group (sample)"
 _SESSION_KEY = "planner"
+_KEEPER_KEY = "keeper"
+_ADDRESS_KEY = "session"
+"""The query parameter that carries the session's key through a reload."""
 ALL_PERIODS = "__all__"
 """The period selectors' choice of every period at once (drawn as the mean, or all rows)."""
 
@@ -46,16 +58,66 @@ def parse_upload(filename: str, data: bytes) -> ScenarioReport:
         return ScenarioReport(None, (error(Path(filename.replace("\\", "/")).name, reason),))
 
 
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str) -> PlanStore:
+    return PlanStore(url)
+
+
+def store() -> PlanStore:
+    """The plan store (``ASSEMBLER_DB``, else ``assembler.db`` in the working folder),
+    opened and migrated once per server; one that cannot be opened stops the page."""
+    url = resolve_url()
+    try:
+        return _open_store(url)
+    except Exception as exc:
+        logging.getLogger(__name__).exception("opening the plan store failed")
+        st.error(f"The plan store {shown_url(url)} cannot be opened ({type(exc).__name__}).")
+        st.stop()
+
+
+def user() -> User:
+    """Who is at the app (signed in, or the OS user on a planner's own machine)."""
+    return current_user()
+
+
 def session() -> PlanningSession:
-    """This user's session, started on the sample at their first visit."""
+    """This user's session: the one kept under the key in the address (after a reload),
+    else a new one on the sample, under a new key."""
     if _SESSION_KEY not in st.session_state:
-        report = load_sample()
-        if report.scenario is None:  # the shipped sample is tested; say so if it broke
-            st.error(f"The sample scenario in {SAMPLE} cannot be read.")
-            problems_table(report.problems)
-            st.stop()
-        st.session_state[_SESSION_KEY] = PlanningSession(report.scenario, SAMPLE_NAME)
-    return cast(PlanningSession, st.session_state[_SESSION_KEY])
+        found = _address_key()
+        kept = None if found is None else restore(store(), found, user().who)
+        key = found if kept is not None and found is not None else uuid.uuid4().hex
+        if kept is None:
+            report = load_sample()
+            if report.scenario is None:  # the shipped sample is tested; say so if it broke
+                st.error(f"The sample scenario in {SAMPLE} cannot be read.")
+                problems_table(report.problems)
+                st.stop()
+            kept = PlanningSession(report.scenario, SAMPLE_NAME)
+        st.session_state[_SESSION_KEY] = kept
+        st.session_state[_KEEPER_KEY] = Keeper(store(), key, user().who)
+        st.session_state[_KEEPER_KEY].kept(kept)
+    planner = cast(PlanningSession, st.session_state[_SESSION_KEY])
+    if _KEEPER_KEY not in st.session_state:  # a session handed in (tests)
+        st.session_state[_KEEPER_KEY] = Keeper(store(), uuid.uuid4().hex, user().who)
+    keeper = cast(Keeper, st.session_state[_KEEPER_KEY])
+    if st.query_params.get(_ADDRESS_KEY) != keeper.key:
+        st.query_params[_ADDRESS_KEY] = keeper.key  # page links drop it; put it back
+    return planner
+
+
+def _address_key() -> str | None:
+    key = st.query_params.get(_ADDRESS_KEY)
+    return key if key and len(key) == 32 and key.isalnum() else None
+
+
+def keep() -> None:
+    """Keep the session in the store if it changed (after every interaction)."""
+    if _KEEPER_KEY in st.session_state and _SESSION_KEY in st.session_state:
+        keeper = cast(Keeper, st.session_state[_KEEPER_KEY])
+        keeper.keep(cast(PlanningSession, st.session_state[_SESSION_KEY]))
+        if keeper.problem is not None:
+            st.toast(keeper.problem, icon=":material/warning:")
 
 
 def header(title: str, intro: str) -> PlanningSession:

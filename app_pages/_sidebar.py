@@ -1,20 +1,35 @@
-"""The sidebar every page shares: load a scenario, set the dials, Solve / Stop.
+"""The sidebar every page shares: who is working, load a scenario, set the dials, Solve /
+Stop.
 
 Solving runs in the background (``PlanningSession.solve``); while it runs, a fragment
 redraws only the progress every ``_POLL_SECONDS`` and the page stays usable.  When the solve
-ends the fragment asks for one full redraw, so every page shows the new plan.
+ends the fragment asks for one full redraw, so every page shows the new plan.  Loading
+another scenario (an upload, the sample, a stored plan) over edits that are not saved asks
+first, in a dialog.  Each redraw ends by keeping the session in the store if it changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from app_pages._common import SAMPLE_NAME, load_sample, parse_upload, session
+from app_pages._access import identity
+from app_pages._common import (
+    SAMPLE_NAME,
+    keep,
+    load_sample,
+    parse_upload,
+    session,
+    store,
+    user,
+)
 from assembler.domain.settings import ModelSettings
 from assembler.planning.session import PlanningSession
+from assembler.planning.stored import refresh_approved
+from assembler.text import plural
 from assembler.validation import ScenarioReport
 
 _POLL_SECONDS = 0.5
@@ -96,17 +111,62 @@ _WEIGHT_DIALS = (
 _DIALS = _MODEL_DIALS + _WEIGHT_DIALS
 _TIME_LIMIT_KEY = "dial.time_limit"
 _UPLOAD_KEY = "upload"
+_PENDING_KEY = "pending_load"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A load waiting for the planner to say their unsaved edits may go."""
+
+    what: str
+    load: Callable[[], None]
 
 
 def render() -> None:
     planner = session()
     planner.collect()
     with st.sidebar:
+        identity(user())
         _scenario(planner)
         solving = st.container()  # drawn after the dials, shown above them
         _dials(planner)
         with solving:
             _solve(planner)
+    if _PENDING_KEY in st.session_state:
+        _confirm(planner)
+    keep()
+
+
+def load_or_ask(what: str, load: Callable[[], None]) -> None:
+    """Load now, or, over edits not saved, ask first (callbacks call this: the dialog
+    opens in the redraw that follows)."""
+    if session().unsaved:
+        st.session_state[_PENDING_KEY] = _Pending(what, load)
+    else:
+        load()
+
+
+def _forget_pending() -> None:
+    st.session_state.pop(_PENDING_KEY, None)
+
+
+def _load_pending() -> None:
+    pending = st.session_state.pop(_PENDING_KEY, None)
+    if isinstance(pending, _Pending):
+        pending.load()
+
+
+@st.dialog("Your edits are not saved", on_dismiss=_forget_pending)
+def _confirm(planner: PlanningSession) -> None:
+    pending = st.session_state[_PENDING_KEY]
+    edits = plural(len(planner.edits), "edit")
+    st.markdown(
+        f"**{planner.source}** has {edits} or dial changes that are not saved. Opening "
+        f"**{pending.what}** drops them; save them first on the **Plans** page to keep them."
+    )
+    drop, stay = st.columns(2)
+    drop.button("Open it, drop my edits", on_click=_load_pending, type="primary", width="stretch")
+    stay.button("Keep my edits", on_click=_forget_pending, width="stretch")
 
 
 # --------------------------------------------------------------------------- loading
@@ -114,39 +174,50 @@ def render() -> None:
 
 def _scenario(planner: PlanningSession) -> None:
     st.markdown(f"**Scenario:** {planner.source}")
+    if planner.link is not None:
+        state = "changes not saved" if planner.unsaved else "saved"
+        st.caption(f"Stored as {planner.link.label} · {state}")
     with st.expander("Open a scenario", expanded=planner.rejected is not None):
+        editor = user()
         st.file_uploader(
             "A .zip of CSV files, an .xlsx workbook or a .json document",
             type=["zip", "xlsx", "json"],
             key=_UPLOAD_KEY,
             on_change=_open_upload,
+            disabled=not editor.can_edit,
             help="The tables of MODEL.md §2; problems are listed on the page.",
         )
         if planner.source != SAMPLE_NAME:
             st.button("Back to the sample", on_click=_open_sample, width="stretch")
+        st.caption("Stored plans open from the **Plans** page.")
 
 
 def _open_upload() -> None:
     uploaded = st.session_state[_UPLOAD_KEY]
     if uploaded is not None:
-        _open(parse_upload(uploaded.name, uploaded.getvalue()), uploaded.name)
+        report = parse_upload(uploaded.name, uploaded.getvalue())
+        if report.scenario is None:  # refused: nothing is lost, say why at once
+            session().load(report, uploaded.name)
+            return
+        load_or_ask(uploaded.name, lambda: _open(report, uploaded.name))
 
 
 def _open_sample() -> None:
-    _open(load_sample(), SAMPLE_NAME)
+    load_or_ask("the sample", lambda: _open(load_sample(), SAMPLE_NAME))
 
 
 def _open(report: ScenarioReport, source: str) -> None:
     planner = session()
     if planner.load(report, source):
-        _set_dials(planner.scenario.settings)
+        set_dials(planner.scenario.settings)
 
 
 # --------------------------------------------------------------------------- dials
 
 
-def _set_dials(settings: ModelSettings) -> None:
-    """Put the widgets on the scenario's own settings (at first draw and after a load)."""
+def set_dials(settings: ModelSettings) -> None:
+    """Put the widgets on the scenario's settings: at first draw (after a reload, the
+    kept dials), after a load, after opening a stored plan."""
     flat = settings.flat()
     for dial in _DIALS:
         st.session_state[dial.key] = dial.shown(flat[dial.name])
@@ -154,19 +225,20 @@ def _set_dials(settings: ModelSettings) -> None:
 
 def _dials(planner: PlanningSession) -> None:
     if any(dial.key not in st.session_state for dial in _DIALS):
-        _set_dials(planner.base.settings)
+        set_dials(planner.scenario.settings)
+    locked = not user().can_edit
     with st.expander("Dials", expanded=True):
         for dial in _MODEL_DIALS:
-            _widget(dial)
+            _widget(dial, locked)
         st.caption("Objective weights")
         for dial in _WEIGHT_DIALS:
-            _widget(dial)
+            _widget(dial, locked)
     planner.set_overrides({dial.name: dial.value(st.session_state[dial.key]) for dial in _DIALS})
 
 
-def _widget(dial: _Dial) -> None:
+def _widget(dial: _Dial, locked: bool) -> None:
     if dial.kind is bool:
-        st.toggle(dial.label, key=dial.key, help=dial.help)
+        st.toggle(dial.label, key=dial.key, help=dial.help, disabled=locked)
     else:
         st.number_input(
             dial.label,
@@ -175,6 +247,7 @@ def _widget(dial: _Dial) -> None:
             step=dial.kind(dial.step),
             key=dial.key,
             help=dial.help,
+            disabled=locked,
         )
 
 
@@ -191,6 +264,7 @@ def _solve(planner: PlanningSession) -> None:
         help="The solve stops here and keeps the best plan found; Stop ends it sooner.",
     )
     if st.button("Solve", key="solve", type="primary", disabled=planner.solving, width="stretch"):
+        refresh_approved(store(), planner)  # someone may have approved a plan meanwhile
         job = planner.solve(time_limit=time_limit)
         job.wait(_QUICK_SOLVE_SECONDS)
         st.rerun()  # redraw all: the new plan, or the progress with Solve disabled
@@ -203,6 +277,8 @@ def _solve(planner: PlanningSession) -> None:
     elif planner.current is not None:
         result = planner.current.result
         st.caption(f"Last solve: **{result.status}** in {result.solve_seconds:.2f} s")
+    if planner.approved is not None and not planner.solving:
+        st.caption(f"Solve re-plans from the approved plan {planner.approved.plan_id}.")
 
 
 def _progress() -> None:

@@ -1,7 +1,9 @@
 """Edit & compare: change the scenario (pin, forbid, mandatory, drop, value, and with periods
 a mission's window or start), re-solve, and see what the change did against the previous
-plan — including the missions it moved in time.  An edit that certainly leaves no plan
-(a pin on someone operations need all of) is warned about when it is made."""
+plan — including the missions it moved in time — and, when the stored scenario has an
+approved plan, against that one.  An edit that certainly leaves no plan (a pin on someone
+operations need all of) is warned about when it is made.  Viewers see the comparisons
+only: editing is a planner's work."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages._common import header, session
+from app_pages._common import header, session, user
 from assembler.domain.scenario import LockKind, Mission, Scenario
 from assembler.domain.solution import Solution
 from assembler.planning.edits import Edit, EditError, EditKind, candidates, lock_of
@@ -51,13 +53,20 @@ def _apply(kind: EditKind) -> None:
         period_id = state.get(_period_key(mission_id, "start"))
     edit = Edit(kind, mission_id, person_id, value, period_id, until)
     planner = session()
+    before = planner.scenario  # names the edit: a dropped mission is gone after it
     try:
         warnings = planner.edit(edit)
     except EditError as error:
         state[_MESSAGE] = ("error", str(error))
     else:
+        if kind is EditKind.DROP:  # the browser would keep showing the dropped mission
+            mission_id = next((m.mission_id for m in planner.scenario.missions), "")
+            if mission_id:
+                state[_MISSION] = mission_id
+            else:
+                state.pop(_MISSION, None)
         _show_timing(planner.scenario, mission_id, None)
-        done = Names.of(planner.scenario).edit(edit)
+        done = Names.of(before).edit(edit)
         if warnings:
             listed = "\n".join(f"- {warning}" for warning in warnings)
             state[_MESSAGE] = (
@@ -217,13 +226,15 @@ def _message() -> None:
         {"error": st.error, "warning": st.warning}.get(level, st.success)(text)
 
 
-def _log(planner: PlanningSession) -> None:
+def _log(planner: PlanningSession, editable: bool) -> None:
     st.subheader("Edits")
     if not planner.edits:
         st.caption(f"No edits yet: the scenario is {planner.source} as loaded.")
         return
     names = Names.of(planner.scenario)
     st.markdown("\n".join(f"{i}. {names.edit(edit)}" for i, edit in enumerate(planner.edits, 1)))
+    if not editable:
+        return
     undo, reset, _ = st.columns([1, 1, 3])
     undo.button("Undo last edit", on_click=_take_back, args=(planner.undo,), width="stretch")
     reset.button(
@@ -240,10 +251,32 @@ def _delta(delta: float | None, text: str) -> dict[str, Any]:
     return {"delta": text}
 
 
+def _against_approved(planner: PlanningSession, names: Names) -> None:
+    """The current plan against the stored scenario's approved plan, labelled as such."""
+    approved = planner.approved
+    assert approved is not None
+    st.subheader("Against the approved plan")
+    if planner.current is not None and planner.current.plan_id == approved.plan_id:
+        st.caption(f"The current plan is the approved plan: {approved.label}.")
+        return
+    st.caption(
+        f"The approved plan is {approved.label}. A re-solve stays as close to it as the "
+        "score allows; these are the changes it makes."
+    )
+    _changes(planner.against_approved(), names)
+
+
 def _comparison(comparison: Comparison | None, names: Names) -> None:
     st.subheader("Compared with the previous plan")
     if comparison is None:
         st.caption("Solve twice (for instance before and after an edit) to compare two plans.")
+        return
+    _changes(comparison, names)
+
+
+def _changes(comparison: Comparison | None, names: Names) -> None:
+    if comparison is None:
+        st.caption("Solve to compare.")
         return
     value, score, gained, lost = st.columns(4)
     value_delta, score_delta = comparison.value_delta, comparison.score_delta
@@ -308,7 +341,16 @@ planner = header(
     "Edits change the scenario, never the plan directly: press **Solve** to re-plan. "
     "The re-solve starts from the current plan, and the previous plan stays for comparison.",
 )
-_editors(planner, planner.current.result.solution if planner.current is not None else None)
+editable = user().can_edit
+if editable:
+    _editors(planner, planner.current.result.solution if planner.current is not None else None)
+else:
+    st.info(f"You can read the edits and comparisons: {user().needs_text('save')}")
 _message()
-_log(planner)
-_comparison(planner.comparison(), Names.of(planner.scenario))
+_log(planner, editable)
+# Each comparison names missions from the earlier plan's scenario: a mission dropped since
+# is in it, and would be a bare id in the current one.
+if planner.approved is not None:
+    _against_approved(planner, Names.of(planner.approved.scenario))
+before = planner.previous.scenario if planner.previous is not None else planner.scenario
+_comparison(planner.comparison(), Names.of(before))

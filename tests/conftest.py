@@ -1,5 +1,6 @@
-"""Shared test set-up: the hypothesis profile, the Dask clusters the trade-off tests use and
-the PostgreSQL server the store tests use (at the end of this file).
+"""Shared test set-up: the hypothesis profile, a plan store of the test session, the Dask
+clusters the trade-off tests use and the PostgreSQL server the store tests use (at the
+end of this file).
 
 Hypothesis runs *derandomised* by default (profile ``replay``): the examples follow from
 each test's source alone and nothing is stored between runs, so a red run is red again on
@@ -29,6 +30,39 @@ from assembler.tradeoffs.runner import local_cluster
 settings.register_profile("replay", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "replay"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The plan store of every test that does not name one: a SQLite file of the test
+    session (the app keeps each session in a store), never ``assembler.db`` in the
+    working folder.  Tests of the default location remove the variable themselves."""
+    before = os.environ.get("ASSEMBLER_DB")
+    folder = tmp_path_factory.mktemp("store")
+    os.environ["ASSEMBLER_DB"] = f"sqlite:///{folder / 'assembler.db'}"
+    yield
+    if before is None:
+        os.environ.pop("ASSEMBLER_DB", None)
+    else:
+        os.environ["ASSEMBLER_DB"] = before
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+NO_BROWSER = "ASSEMBLER_NO_BROWSER"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's chromium for the browser tests: a clear failure when it is missing (``make
+    test`` installs it), a skip only when asked for with ``ASSEMBLER_NO_BROWSER=1``."""
+    if os.environ.get(NO_BROWSER) == "1":
+        pytest.skip(f"{NO_BROWSER}=1: the browser test is skipped on purpose")
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Debian's chromium is not installed at {CHROMIUM}: run `make browser` "
+            f"(`make test` does), or set {NO_BROWSER}=1 to skip this test"
+        )
+    return CHROMIUM
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ PAGES = {
     "People & capacity": "app_pages/people.py",
     "Operations": "app_pages/operations.py",
     "Edit & compare": "app_pages/edit.py",
+    "Plans": "app_pages/plans.py",
     "Export": "app_pages/export.py",
 }
 DIALS = {
@@ -242,6 +243,7 @@ def test_the_sample_plan_draws_on_every_page(sample_plan: tuple[Scenario, Result
         "People & capacity": 3,
         "Operations": 2,
         "Edit & compare": 0,
+        "Plans": 0,
         "Export": 0,
     }
     show(at, "People & capacity")

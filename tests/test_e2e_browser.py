@@ -28,7 +28,8 @@ import sys
 import time
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +47,6 @@ from assembler.validation import load_scenario, read_upload
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -63,38 +63,30 @@ TOO_HIGH_BUFFER = 0.2
 """The sample's winter operations cannot keep 120 %."""
 TIMEOUT_MS = 30_000
 SOLVE_TIMEOUT_MS = 180_000
-NO_BROWSER = "ASSEMBLER_NO_BROWSER"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    """Debian's chromium: a clear failure when it is missing, a skip only when asked for."""
-    if os.environ.get(NO_BROWSER) == "1":
-        pytest.skip(f"{NO_BROWSER}=1: the browser test is skipped on purpose")
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Debian's chromium is not installed at {CHROMIUM}: run `make browser` "
-            f"(`make test` does), or set {NO_BROWSER}=1 to skip this test"
-        )
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def app_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by ``streamlit run`` on a free port, stopped after the module.
+@contextmanager
+def served_app(
+    log_folder: Path,
+    options: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
+    """The app served by ``streamlit run`` on ``port`` (else a free one), with more
+    ``options`` and environment ``env`` if given, stopped on leaving.
 
     The server's output goes to a log file, not a pipe: nobody reads a pipe while the test
     runs, and a chatty server would block once its buffer filled.  The log is shown if
     the server does not start.
     """
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    port = port or free_port()
+    log_path = log_folder / "server.log"
     with log_path.open("wb") as log:  # the server holds its own copy of the descriptor
         server = subprocess.Popen(
             [
@@ -115,8 +107,10 @@ def app_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                 "false",
                 "--client.toolbarMode",
                 "minimal",
+                *options,
             ],
             cwd=ROOT,
+            env=None if env is None else {**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -141,6 +135,13 @@ def app_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="module")
+def app_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served for the module's tests (see ``served_app``)."""
+    with served_app(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 class Planner:
@@ -168,14 +169,17 @@ class Planner:
 
     def open_page(self, title: str) -> None:
         self.page.get_by_role("link", name=title).click()
-        sync_api.expect(self.page.get_by_role("heading", name=title)).to_be_visible()
+        sync_api.expect(self.page.get_by_role("heading", name=title, exact=True)).to_be_visible()
         self.settle()
 
     def solve(self) -> None:
         """Press Solve and wait, generously, until the solve is taken in (Solve is enabled
-        again): the sample takes 5–20 s to prove optimal on two busy cores."""
+        again): the sample takes 5–20 s to prove optimal on two busy cores.  The click's
+        redraw first waits up to a second for a quick solve, with Solve still enabled on
+        the page, so the wait for it starts after that."""
         self.solve_button.click()
-        self.page.wait_for_timeout(500)
+        self.page.wait_for_timeout(1500)
+        self.settle()
         sync_api.expect(self.solve_button).to_be_enabled(timeout=SOLVE_TIMEOUT_MS)
         self.settle()
 
@@ -185,9 +189,9 @@ class Planner:
         return download.value.suggested_filename, Path(download.value.path()).read_bytes()
 
 
-@pytest.fixture
-def planner(app_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
-    """A fresh browser session on the app (a new planner: the sample, nothing solved)."""
+@contextmanager
+def browser_at(url: str, chromium: Path, screens: Path) -> Iterator[Planner]:
+    """A fresh browser (no cookies: a new person) on the app at ``url``, once it has drawn."""
     sync_api.expect.set_options(timeout=TIMEOUT_MS)  # a cold server imports a lot
     SCREENS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
@@ -197,13 +201,19 @@ def planner(app_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1500}, accept_downloads=True)
             page.set_default_timeout(TIMEOUT_MS)
-            page.goto(app_url)
-            you = Planner(page, tmp_path)
-            sync_api.expect(you.solve_button).to_be_enabled()
-            you.settle()
-            yield you
+            page.goto(url)
+            yield Planner(page, screens)
         finally:
             browser.close()
+
+
+@pytest.fixture
+def planner(app_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
+    """A fresh browser session on the app (a new planner: the sample, nothing solved)."""
+    with browser_at(app_url, chromium, tmp_path) as you:
+        sync_api.expect(you.solve_button).to_be_enabled()
+        you.settle()
+        yield you
 
 
 def test_solve_pin_resolve_and_download_a_checked_roster(planner: Planner) -> None:

@@ -18,8 +18,8 @@ from assembler.store.engine import downgrade, open_engine, upgrade
 from assembler.store.schema import metadata
 from builders import tiny_scenario
 
-HEAD, PREVIOUS = "0002", "0001"
-TABLES = {"scenarios", "scenario_versions", "plans", "plan_events", "alembic_version"}
+HEAD, PREVIOUS, FIRST = "0003", "0002", "0001"
+TABLES = {"scenarios", "scenario_versions", "plans", "plan_events", "workspaces", "alembic_version"}
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_opening_a_migrated_store_again_changes_nothing(store_url: str) -> None:
         assert [v.version for v in store.versions("tiny")] == [1]
 
 
-def _previous_revision_data(engine: Engine) -> None:
+def _first_revision_data(engine: Engine) -> None:
     """What revision 0001 could hold: a scenario with a version and three plans, two of them
     approved (nothing stopped that then)."""
     saved = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
@@ -111,12 +111,12 @@ def _previous_revision_data(engine: Engine) -> None:
             )
 
 
-def test_a_store_at_the_previous_revision_is_migrated_with_its_data(
+def test_a_store_at_the_first_revision_is_migrated_with_its_data(
     engine: Engine, store_url: str
 ) -> None:
-    upgrade(engine, PREVIOUS)
-    assert revision(engine) == PREVIOUS
-    _previous_revision_data(engine)
+    upgrade(engine, FIRST)
+    assert revision(engine) == FIRST
+    _first_revision_data(engine)
     with PlanStore(store_url) as store:
         assert revision(engine) == HEAD
         assert [p.status for p in store.plans()] == [
@@ -139,6 +139,8 @@ def test_the_newest_revision_goes_down_and_up_again(engine: Engine, store_url: s
     PlanStore(store_url).close()
     downgrade(engine, PREVIOUS)
     assert revision(engine) == PREVIOUS
+    assert "workspaces" not in sa.inspect(engine).get_table_names()
+    downgrade(engine, FIRST)
     assert "plan_events" not in sa.inspect(engine).get_table_names()
     downgrade(engine, "base")
     assert set(sa.inspect(engine).get_table_names()) == {"alembic_version"}

@@ -15,11 +15,15 @@ click changes happens here, in plain Python, so it is tested without a browser:
   apart (``failure``) with its reasons and, when operations could not be protected, the
   highest buffer at which they can;
 * the what-if questions of ``assembler.analysis`` about the current plan (what staffing a
-  mission would take, who could join it), answered in the background like solves.
+  mission would take, who could join it), answered in the background like solves;
+* where it stands with the plan store (``assembler.planning.stored`` does the talking):
+  the stored version it is linked to, whether it has changes not saved there, and the
+  scenario's approved plan, which a re-solve stays close to and changes are read against.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import unicodedata
@@ -47,12 +51,47 @@ from assembler.validation import ScenarioReport
 @dataclass(frozen=True, eq=False)
 class Outcome:
     """A solve with the scenario it solved (edits and settings included), its reports and
-    when it was taken in (downloads are named after it)."""
+    when it was taken in (downloads are named after it).
+
+    Saving it needs what made it: ``edits`` (the session's log when it was solved),
+    ``reference_id`` (the stored plan it was re-planned from, if any) and ``settings``
+    (how it was solved).  ``plan_id`` is its id once it is a stored plan.
+    """
 
     scenario: Scenario
     result: Result
     reports: Reports
     solved_at: datetime = field(default_factory=datetime.now)
+    edits: tuple[Edit, ...] = ()
+    reference_id: int | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    plan_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """The stored scenario version a session was opened from or last saved as: the next
+    save of that name starts from it (``based_on``), so a version saved by someone else
+    in between is refused rather than overwritten."""
+
+    scenario: str
+    version: int
+    version_id: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.scenario} v{self.version}"
+
+
+@dataclass(frozen=True, eq=False)
+class Approved:
+    """The approved plan of the session's stored scenario: the reference a re-solve stays
+    close to (warm start and fewest changes) and the plan changes are reported against."""
+
+    plan_id: int
+    label: str
+    scenario: Scenario
+    result: Result
 
 
 BUFFER_GRID = 0.01
@@ -125,10 +164,18 @@ class PlanningSession:
     def __init__(self, scenario: Scenario, source: str) -> None:
         self._start(scenario, source)
 
-    def _start(self, scenario: Scenario, source: str) -> None:
-        """Everything as on a fresh load of ``scenario``."""
+    def _start(
+        self, scenario: Scenario, source: str, link: Link | None = None, base_id: int | None = None
+    ) -> None:
+        """Everything as on a fresh load of ``scenario`` (a stored version: ``base_id``,
+        linked to it with ``link``)."""
         self.source = source
         self.base = scenario
+        self.base_id = base_id
+        """The stored version ``base`` is, if it is one (``None`` for a file or upload)."""
+        self.link = link
+        self._saved: Scenario | None = None if link is None else scenario
+        self.approved: Approved | None = None
         self.problems: tuple[Problem, ...] = ()
         self.rejected: str | None = None
         self._edits: list[Edit] = []
@@ -142,6 +189,8 @@ class PlanningSession:
         self.failure: Failure | None = None
         """The latest solve, when it ended without a plan (cleared by the next plan)."""
         self.job: SolveJob | None = None
+        self._solving: tuple[tuple[Edit, ...], int | None] = ((), None)
+        """The edit log and reference plan of the running solve, for its ``Outcome``."""
         self.error: str | None = None
         self._hint: Solution | None = None
         self._questions: Questions | None = None
@@ -159,13 +208,43 @@ class PlanningSession:
         if report.scenario is None:
             self.rejected = source
             return False
+        self._stop_work()
+        self._start(report.scenario, source)
+        self.problems = report.problems
+        return True
+
+    def open_stored(self, scenario: Scenario, link: Link, plan: Outcome | None = None) -> None:
+        """Switch to stored version ``link`` (its scenario, edits and dials baked in) and
+        its plan ``plan``, if one was opened; like ``load``, work still running is dropped.
+        The version's own edit log stays in the store: new edits go on top of it."""
+        self._stop_work()
+        self._start(scenario, link.label, link, link.version_id)
+        if plan is not None:
+            self._take(plan)
+
+    def resume(
+        self,
+        edits: tuple[Edit, ...],
+        overrides: Mapping[str, Any],
+        link: Link | None,
+        saved: Scenario | None,
+        plan: Outcome | None,
+    ) -> None:
+        """Put back a kept session's edits, dials, link and plan on its freshly loaded base
+        (``planning.keeping`` reads them from the store after a reload)."""
+        self._edits = list(edits)
+        self._edited = apply_edits(self.base, self._edits)
+        self._overrides = dict(overrides)
+        self._refresh()
+        self.link, self._saved = link, saved
+        if plan is not None:
+            self._take(plan)
+
+    def _stop_work(self) -> None:
         if self.job is not None:
             self.job.stop()
         if self._questions is not None:
             self._questions.stop()
-        self._start(report.scenario, source)
-        self.problems = report.problems
-        return True
 
     # ------------------------------------------------------------------ the scenario
 
@@ -223,6 +302,19 @@ class PlanningSession:
         self._scenario = self._edited.with_settings(**self._overrides)
 
     @property
+    def unsaved(self) -> bool:
+        """Edits or dials not in the store: the scenario differs from the one loaded, opened
+        or last saved.  Loading another scenario asks first while this holds."""
+        return self._scenario != (self.base if self._saved is None else self._saved)
+
+    def saved_as(self, link: Link, scenario: Scenario, plan_id: int | None) -> None:
+        """Record that ``scenario`` was saved as version ``link`` (and the current plan as
+        plan ``plan_id``): the next save of that name starts from it."""
+        self.link, self._saved = link, scenario
+        if plan_id is not None and self.current is not None:
+            self.current = dataclasses.replace(self.current, plan_id=plan_id)
+
+    @property
     def stale(self) -> bool:
         """The scenario changed (edits, dials) since the current plan was solved."""
         return self.current is not None and self.current.scenario != self._scenario
@@ -236,18 +328,27 @@ class PlanningSession:
         return self.job is not None
 
     def solve(self, time_limit: float, workers: int = 2) -> SolveJob:
-        """Start solving ``scenario`` in the background, warm-started from the latest plan.
+        """Start solving ``scenario`` in the background, warm-started from the latest plan
+        — or, when the stored scenario has an approved plan, re-planned from that one: no
+        point of score given up, then as few changes to it as possible.
 
         While a solve runs this returns that solve instead of starting another; one that
         has ended is taken in first, so its plan is the warm start and the comparison base.
         """
         self.collect()
+        if self.job is not None:
+            return self.job
+        hint, reference_id = self._hint, None
+        approved = self.approved
+        if approved is not None and approved.result.solution is not None:
+            hint, reference_id = approved.result.solution, approved.plan_id
         settings = SolveSettings(
             time_limit=time_limit,
             workers=workers,
-            hint=self._hint,
-            stability=None if self._hint is None else Stability(self._hint, weight=None),
+            hint=hint,
+            stability=None if hint is None else Stability(hint, weight=None),
         )
+        self._solving = (tuple(self._edits), reference_id)
         self.job = start(self._scenario, settings, current=self.job)
         return self.job
 
@@ -265,10 +366,21 @@ class PlanningSession:
             self.error = f"the solve failed: {job.error!r}"
             return True
         self.error = None
-        self.adopt(job.scenario, job.result)
+        edits, reference_id = self._solving
+        recorded = {"time_limit": job.settings.time_limit, "workers": job.settings.workers}
+        if reference_id is not None:
+            recorded["replanned_from"] = reference_id
+        self.adopt(job.scenario, job.result, edits, reference_id, recorded)
         return True
 
-    def adopt(self, scenario: Scenario, result: Result) -> Outcome:
+    def adopt(
+        self,
+        scenario: Scenario,
+        result: Result,
+        edits: tuple[Edit, ...] | None = None,
+        reference_id: int | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> Outcome:
         """Take in ``result``, a solve of ``scenario``.
 
         With a plan it becomes ``current`` (the current one ``previous``, its plan the warm
@@ -277,15 +389,26 @@ class PlanningSession:
         plan with.  ``collect`` adopts each background solve; a plan solved elsewhere (a
         point of a trade-off study) is adopted the same way.
         """
-        outcome = Outcome(scenario, result, build_reports(scenario, result))
+        outcome = Outcome(
+            scenario,
+            result,
+            build_reports(scenario, result),
+            edits=self.edits if edits is None else edits,
+            reference_id=reference_id,
+            settings=dict(settings or {}),
+        )
         if result.solution is None:
             self.failure = Failure.of(outcome)
             return outcome
+        self._take(outcome)
+        return outcome
+
+    def _take(self, outcome: Outcome) -> None:
+        """Make ``outcome``, which has a plan, the current one."""
         self.failure = None
         self.previous = self.current
         self.current = outcome
-        self._hint = result.solution
-        return outcome
+        self._hint = outcome.result.solution
 
     def comparison(self) -> Comparison | None:
         """The current plan against the previous one, once there are two."""
@@ -293,6 +416,14 @@ class PlanningSession:
             return None
         before, after = self.previous, self.current
         return compare(before.scenario, before.result, after.scenario, after.result)
+
+    def against_approved(self) -> Comparison | None:
+        """The current plan against the approved plan of its stored scenario, unless it is
+        that plan (or either is missing)."""
+        approved, current = self.approved, self.current
+        if approved is None or current is None or current.plan_id == approved.plan_id:
+            return None
+        return compare(approved.scenario, approved.result, current.scenario, current.result)
 
     # ------------------------------------------------------------------ what-if questions
 

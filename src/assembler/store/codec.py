@@ -3,7 +3,7 @@
 Every value the store keeps as JSON goes through here, so "what was saved reads back
 equal" is one module's promise, tested on its own.  Scenarios and solutions are pydantic
 models, dumped in JSON mode and validated back (unknown columns, dates and ids intact);
-edits and comparisons are dataclasses, rebuilt field by field.
+edits, comparisons and results are dataclasses, rebuilt field by field.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
+from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 from assembler.planning.edits import Edit, EditKind
 from assembler.results.compare import Comparison, MissionChange, Move, Shift
+from assembler.results.kpis import evaluate
+from assembler.results.result import Result, Status
 
 
 def scenario_document(scenario: Scenario) -> dict[str, Any]:
@@ -78,4 +81,35 @@ def comparison_from(document: Mapping[str, Any]) -> Comparison:
         score_before=document["score_before"],
         score_after=document["score_after"],
         shifts=tuple(Shift(**row) for row in document["shifts"]),
+    )
+
+
+def result_document(result: Result) -> dict[str, Any]:
+    """A solve as JSON, without its KPIs: they follow from the solution and its scenario,
+    and are recomputed on reading as after any solve (``result_from``)."""
+    return {
+        "status": result.status.value,
+        "score": result.score,
+        "best_bound": result.best_bound,
+        "gap": result.gap,
+        "build_seconds": result.build_seconds,
+        "solve_seconds": result.solve_seconds,
+        "solution": None if result.solution is None else solution_document(result.solution),
+        "conflicts": list(result.conflicts),
+    }
+
+
+def result_from(document: Mapping[str, Any], scenario: Scenario) -> Result:
+    """The solve of ``scenario`` that ``result_document`` wrote, its KPIs recomputed."""
+    solution = None if document["solution"] is None else solution_from(document["solution"])
+    return Result(
+        status=Status(document["status"]),
+        score=document["score"],
+        best_bound=document["best_bound"],
+        gap=document["gap"],
+        build_seconds=document["build_seconds"],
+        solve_seconds=document["solve_seconds"],
+        solution=solution,
+        kpis=None if solution is None else evaluate(Instance(scenario), solution),
+        conflicts=tuple(document["conflicts"]),
     )

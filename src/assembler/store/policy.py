@@ -44,10 +44,19 @@ class Policy:
 
     requirements: Mapping[Action, Role] = field(default_factory=lambda: DEFAULT_REQUIREMENTS)
 
+    def needs(self, action: Action) -> Role:
+        """The least role that may take ``action``."""
+        return self.requirements.get(action, Role.APPROVER)
+
+    def allows(self, role: Role, action: Action) -> bool:
+        """Whether ``role`` may take ``action``: the app greys out what the store would
+        refuse, from the same rule."""
+        return role.rank >= self.needs(action).rank
+
     def check(self, who: str, role: Role, action: Action) -> None:
         """Raise ``PermissionDeniedError`` unless ``role`` may take ``action``."""
-        needed = self.requirements.get(action, Role.APPROVER)
-        if role.rank < needed.rank:
+        needed = self.needs(action)
+        if not self.allows(role, action):
             raise PermissionDeniedError(
                 f"{who} is a {role}: to {action} a plan takes the {needed} role"
             )

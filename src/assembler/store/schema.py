@@ -5,7 +5,7 @@ definitions only describe it, and ``tests/test_store_migrations.py`` checks that
 agree, so a column added here without a migration (or the reverse) fails a test instead of
 a planner's save.
 
-Three tables and a log:
+Three tables, a log, and the planners' working sessions:
 
 * ``scenarios`` — one row per named scenario, with the number of its newest version: the
   counter the optimistic check updates (``UPDATE … WHERE latest_version = :started_from``);
@@ -14,7 +14,9 @@ Three tables and a log:
 * ``plans`` — a solve of one version: the solution, its §8 summary (the KPIs), the solve
   settings, status, score, bound and gap, and its changes against the plan it re-planned;
 * ``plan_events`` — every lifecycle step of a plan (saved, proposed, approved, superseded),
-  with who took it, when and why: approvals are never overwritten, only added to.
+  with who took it, when and why: approvals are never overwritten, only added to;
+* ``workspaces`` — each app session's scenario, edit log, dials and current plan under the
+  key its browser carries, so a reload brings them back (``store.workspaces``).
 """
 
 from __future__ import annotations
@@ -132,4 +134,20 @@ plan_events = sa.Table(
     sa.Column("at", UtcDateTime, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Index("ix_plan_events_plan", "plan_id"),
+)
+
+workspaces = sa.Table(
+    "workspaces",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("who", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("base_version_id", sa.Integer, sa.ForeignKey("scenario_versions.id"), nullable=True),
+    sa.Column("base_document", sa.JSON, nullable=True),
+    sa.Column("edits", sa.JSON, nullable=False),
+    sa.Column("overrides", sa.JSON, nullable=False),
+    sa.Column("link_version_id", sa.Integer, sa.ForeignKey("scenario_versions.id"), nullable=True),
+    sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id"), nullable=True),
+    sa.Column("plan", sa.JSON, nullable=True),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
 )

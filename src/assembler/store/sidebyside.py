@@ -6,7 +6,8 @@ A manager choosing between plans asks three things, one table each:
   and operations time, the tightest coverage, per period with periods);
 * ``changes`` — what each plan does differently from the first one, the baseline: the
   missions it gains and loses, who joins and leaves which team, the missions it moves in
-  time, each as a sentence (``Jade Lindqvist (P001, emergency) joins M03 Hand hygiene``);
+  time, each as a sentence (``Jade Lindqvist (P001, Emergency Care) joins M03 Hand
+  hygiene``), units by name;
 * ``load`` — each unit's time in each period, split into operations, missions and free
   time, one set of columns per plan.
 
@@ -29,7 +30,14 @@ import pandas as pd
 from assembler.domain.scenario import Scenario
 from assembler.io.atomic import atomic_write_bytes
 from assembler.io.reports import FORMULA_PREFIXES, QUOTE, table_csv_bytes
-from assembler.planning.views import FREE, HIERARCHY, NETWORK, OPERATIONS, unit_capacity
+from assembler.planning.views import (
+    FREE,
+    HIERARCHY,
+    NETWORK,
+    OPERATIONS,
+    Names,
+    unit_capacity,
+)
 from assembler.results.compare import compare
 from assembler.store.records import LoadedPlan
 
@@ -121,6 +129,7 @@ def _changes(plans: Sequence[LoadedPlan]) -> pd.DataFrame:
 def _changes_from(base: LoadedPlan, plan: LoadedPlan) -> list[tuple[str, ...]]:
     diff = compare(base.scenario, base.result, plan.scenario, plan.result)
     names = {m.mission_id: m.name for m in (*base.scenario.missions, *plan.scenario.missions)}
+    units = Names.of(plan.scenario)
     rows: list[tuple[str, ...]] = []
 
     def add(kind: str, mission_id: str, text: str, person: str = "", unit: str = "") -> None:
@@ -137,9 +146,10 @@ def _changes_from(base: LoadedPlan, plan: LoadedPlan) -> list[tuple[str, ...]]:
         text = f"{mission(lost.mission_id)} is no longer staffed (value {lost.value:g})"
         add("mission lost", lost.mission_id, text)
     for move in diff.moves:
-        who = f"{move.name} ({move.person_id}, {move.unit_id})"
+        unit = units.unit(move.unit_id)
+        who = f"{move.name} ({move.person_id}, {unit})"
         if not move.name:
-            who = f"{move.person_id} ({move.unit_id})"
+            who = f"{move.person_id} ({unit})"
         for joined in move.joined:
             add(
                 "person joined",

@@ -55,6 +55,7 @@ from assembler.store.schema import (
     scenario_versions,
     scenarios,
 )
+from assembler.store.workspaces import Workspaces
 
 
 class PlanStore:
@@ -71,6 +72,11 @@ class PlanStore:
         except Exception:
             self._engine.dispose()
             raise
+
+    @property
+    def workspaces(self) -> Workspaces:
+        """The planners' working sessions, kept so that a reload brings them back."""
+        return Workspaces(self._engine, self._writer)
 
     @property
     def shown_url(self) -> str:
@@ -164,6 +170,11 @@ class PlanStore:
             which = "any version" if version is None else f"a version {version}"
             raise NotFoundError(f"scenario {name!r} has no {which} in the store")
         return reading.version(row), codec.scenario_from(row.document)
+
+    def load_version(self, version_id: int) -> tuple[ScenarioVersion, Scenario]:
+        """The stored version with id ``version_id`` (as a plan or a session names it)."""
+        with self._engine.connect() as connection:
+            return reading.stored_version(connection, version_id)
 
     # ------------------------------------------------------------------ plans
 
