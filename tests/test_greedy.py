@@ -55,3 +55,15 @@ def test_a_previous_plan_keeps_its_still_valid_teams() -> None:
         after.assignments
     )
     assert kept
+
+
+def test_a_team_grows_with_people_whose_operations_colleagues_can_take() -> None:
+    """On this horizon a mandatory mission needs a third member all year, and the only one
+    with a skill to spare is busy with operations in two quarters that colleagues can
+    cover: the greedy must hand that load over rather than give up on the plan."""
+    s = generate_scenario(people=1000, missions=100, seed=1, periods=4)
+    instance = Instance(s)
+    plan = greedy_solution(instance)
+    assert plan is not None
+    assert check(instance, plan) == []
+    assert {"M003"} <= plan.staffed

@@ -82,18 +82,23 @@ class Constraints:
         ``Σ_k a ≥ A · (x + r − 1)``, which needs no variable.
         """
         instance, member = self.instance, self.vars.member
-        for (p, n, _), var in self.vars.time.items():
+        for (p, n, t), var in self.vars.time.items():
             need = instance.needs[n]
-            self.model.add(var <= need.demand * member[p, need.mission])
+            # ``a ≤ D · x`` with ``a``'s own upper bound, min(D, cap): the same integer set,
+            # a tighter linear relaxation.
+            bound = min(need.demand, instance.capacity[p][t])
+            self.model.add(var <= bound * member[p, need.mission])
         for (p, m), x in member.items():
             self.model.add_implication(x, self.vars.staffed[m])
             share = instance.min_share[m]
-            if share == 0:
-                continue
             for t in instance.window(m):
+                given = LinearSum.sum(self.time_on[p, m, t])
+                if len(self.time_on[p, m, t]) > 1:  # all of a member's needs together
+                    self.model.add(given <= instance.capacity[p][t] * x)
+                if share == 0:
+                    continue
                 running = self._running(m, t)
                 assert running is not None
-                given = LinearSum.sum(self.time_on[p, m, t])
                 if running is self.vars.staffed[m]:  # x ≤ y makes x + y − 1 = x
                     self.model.add(given >= share * x)
                 else:

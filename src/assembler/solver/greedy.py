@@ -470,19 +470,24 @@ class _Greedy:
         self, m: int, plan: _TeamPlan, share: int, members: set[int], avoid_units: set[str]
     ) -> bool:
         inst = self.inst
-        for n in inst.needs_of[m]:
-            for newcomer in inst.needs[n].eligible:
-                if (
-                    newcomer in members
-                    or inst.people[newcomer].unit_id in avoid_units
-                    or self.spare_over_run(newcomer) < share
-                    or not self.can_join(newcomer, m, plan)
-                ):
-                    continue
-                for (q, k), given in list(plan.time.items()):
-                    if k == n and given > share and plan.share(q) - share >= share:
-                        plan.move(q, newcomer, n, share)
-                        return True
+        # First people with time to spare; then people whose operations colleagues can take.
+        for relieve in (False, True):
+            for n in inst.needs_of[m]:
+                for newcomer in inst.needs[n].eligible:
+                    if (
+                        newcomer in members
+                        or inst.people[newcomer].unit_id in avoid_units
+                        or not self.can_join(newcomer, m, plan)
+                    ):
+                        continue
+                    if relieve and self.spare_over_run(newcomer) < share:
+                        self.release_over_run(newcomer, share)
+                    if self.spare_over_run(newcomer) < share:
+                        continue
+                    for (q, k), given in list(plan.time.items()):
+                        if k == n and given > share and plan.share(q) - share >= share:
+                            plan.move(q, newcomer, n, share)
+                            return True
         return False
 
     def _commit(self, m: int, begin: int, team: dict[tuple[int, int, int], int]) -> None:
