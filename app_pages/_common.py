@@ -27,7 +27,7 @@ from assembler.domain.scenario import Scenario
 from assembler.planning.access import User
 from assembler.planning.keeping import Keeper, restore
 from assembler.planning.session import Failure, Outcome, PlanningSession
-from assembler.planning.views import Names
+from assembler.results.names import Names
 from assembler.store import PlanStore, resolve_url, shown_url
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 

@@ -13,12 +13,13 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import header, session, user
+from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import LockKind, Mission, Scenario
 from assembler.domain.solution import Solution
-from assembler.planning.edits import Edit, EditError, EditKind, candidates, lock_of
+from assembler.planning.edits import EditError, candidates, lock_of
 from assembler.planning.session import PlanningSession
-from assembler.planning.views import Names
 from assembler.results.compare import Comparison
+from assembler.results.names import Names
 from assembler.text import plural
 
 _MISSION = "edit.mission"

@@ -14,7 +14,7 @@ from app_pages._common import fte_column, header, plan, session, table_height
 from assembler.analysis import Price, Ranking
 from assembler.planning.jobs import Job
 from assembler.planning.session import Outcome
-from assembler.planning.views import Names
+from assembler.results.names import Names
 
 _POLL_SECONDS = 1.0
 _CANDIDATES = 10

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
-from assembler.planning.views import Names, ops_headroom
+from assembler.planning.views import ops_headroom
+from assembler.results.names import Names
 
 _KEPT = "kept on operations"
 _HEADROOM = "headroom: free time of qualified people"

@@ -10,7 +10,8 @@ from streamlit.delta_generator import DeltaGenerator
 from app_pages._common import header, plan
 from assembler.domain.scenario import ChangeType
 from assembler.planning.session import Outcome
-from assembler.planning.views import MatrixCell, MatrixMission, Names, change_matrix
+from assembler.planning.views import MatrixCell, MatrixMission, change_matrix
+from assembler.results.names import Names
 
 planner = header(
     "Overview",

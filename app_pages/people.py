@@ -9,14 +9,9 @@ import streamlit as st
 
 from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
 from assembler.planning.session import Outcome
-from assembler.planning.views import (
-    CAPACITY_USES,
-    FREE,
-    Names,
-    capacity_in,
-    person_time,
-    unit_capacity,
-)
+from assembler.planning.views import capacity_in, person_time
+from assembler.results.capacity import CAPACITY_USES, FREE, unit_capacity
+from assembler.results.names import Names
 
 # In the order of CAPACITY_USES: operations grey, hierarchy blue, network orange, free green.
 _USE_COLOURS = alt.Scale(

@@ -12,7 +12,7 @@ import streamlit as st
 from app_pages._common import fte_column, header, plan, table_height
 from assembler.domain.scenario import ChangeType, Scenario
 from assembler.planning.timeline import mission_timeline
-from assembler.planning.views import Names
+from assembler.results.names import Names
 
 # Hierarchy in blues, network in oranges (as on People & capacity), unstaffed grey.
 _CHANGE_COLOURS = {

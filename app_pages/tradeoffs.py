@@ -17,7 +17,8 @@ import streamlit as st
 
 from app_pages._common import fte_column, header, plan, session
 from assembler.domain.solve_settings import SolveSettings
-from assembler.planning.views import Names, ops_short
+from assembler.planning.views import ops_short
+from assembler.results.names import Names
 from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
 from assembler.tradeoffs.runner import available_cores

@@ -26,7 +26,8 @@ from typer.testing import CliRunner
 
 from assembler import SolveSettings, solve
 from assembler.cli import app as cli
-from assembler.planning.edits import Edit, EditKind, apply_edits
+from assembler.domain.edits import Edit, EditKind
+from assembler.planning.edits import apply_edits
 from assembler.store import PlanStatus, PlanStore, Role
 from small_horizon import quarters
 from test_e2e_browser import Planner, browser_at, free_port, served_app

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from assembler import Scenario, SolveSettings, check, solve
+from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import LockKind
 from assembler.io import scenario_bytes
 from assembler.planning.edits import (
-    Edit,
     EditError,
-    EditKind,
     apply_edit,
     apply_edits,
     candidates,

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from assembler import Result, Scenario, SolveSettings, Status, check, solve
+from assembler.domain.edits import Edit, EditKind
 from assembler.planning import jobs
-from assembler.planning.edits import Edit, EditError, EditKind, candidates
+from assembler.planning.edits import EditError, candidates
 from assembler.planning.session import PlanningSession, scenario_slug
 from assembler.validation import read_scenario, read_upload
 from small_horizon import WINTER_PEAK_LIMIT, quarters

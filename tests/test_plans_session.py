@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from assembler.domain.edits import Edit, EditKind
 from assembler.planning.access import User, local_user, signed_in_user
-from assembler.planning.edits import Edit, EditKind
 from assembler.planning.keeping import Keeper, restore
 from assembler.planning.session import PlanningSession
 from assembler.planning.stored import (

@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from assembler import SolveSettings, solve
+from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import Stability
-from assembler.planning.edits import Edit, EditKind, apply_edits
+from assembler.planning.edits import apply_edits
 from assembler.results.compare import compare
 from assembler.results.report import build_reports
 from assembler.results.result import Result

@@ -13,7 +13,7 @@ from assembler import SolveSettings, load_scenario, solve
 from assembler.cli import app
 from assembler.io import write_scenario
 from assembler.io.reports import unneutralise
-from assembler.planning.views import unit_capacity
+from assembler.results.capacity import unit_capacity
 from assembler.store import PlanStore, Role
 from assembler.store.sidebyside import side_by_side, write_side_by_side
 from builders import tiny_scenario

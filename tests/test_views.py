@@ -7,21 +7,20 @@ import pandas as pd
 
 from assembler import Scenario, SolveSettings, check, solve
 from assembler.compile.protection import Shortfall
+from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import ChangeType
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
-from assembler.planning.edits import Edit, EditKind
 from assembler.planning.timeline import mission_timeline
 from assembler.planning.views import (
-    CAPACITY_USES,
-    Names,
     capacity_in,
     change_matrix,
     ops_headroom,
     ops_short,
     person_time,
-    unit_capacity,
 )
+from assembler.results.capacity import CAPACITY_USES, unit_capacity
 from assembler.results.compare import Shift
+from assembler.results.names import Names
 from assembler.results.report import build_reports
 from builders import mission, person, scenario
 from small_horizon import quarters

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from assembler.compile.eligibility import Eligibility, member_requirements
+from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import MAX_VALUE, Lock, LockKind, Mission, Person, Scenario
 
 
@@ -28,54 +27,7 @@ class EditError(ValueError):
     """An edit that cannot apply to this scenario; the message says why, for the planner."""
 
 
-class EditKind(StrEnum):
-    PIN = "pin"
-    FORBID = "forbid"
-    UNLOCK = "unlock"
-    MANDATORY = "mandatory"
-    OPTIONAL = "optional"
-    DROP = "drop"
-    VALUE = "value"
-    WINDOW = "window"
-    START = "start"
-
-
 _PERSON_EDITS = frozenset({EditKind.PIN, EditKind.FORBID, EditKind.UNLOCK})
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """One edit as data: ``person_id`` for pin/forbid/unlock, ``value`` for a new value,
-    ``period_id`` for a fixed start or a window's first period (``until`` its last)."""
-
-    kind: EditKind
-    mission_id: str
-    person_id: str | None = None
-    value: float | None = None
-    period_id: str | None = None
-    until: str | None = None
-
-    def __str__(self) -> str:
-        """The log line a planner reads, e.g. ``pin P119 to M08``."""
-        match self.kind:
-            case EditKind.PIN:
-                return f"pin {self.person_id} to {self.mission_id}"
-            case EditKind.FORBID:
-                return f"forbid {self.person_id} on {self.mission_id}"
-            case EditKind.UNLOCK:
-                return f"unlock {self.person_id} on {self.mission_id}"
-            case EditKind.MANDATORY:
-                return f"make {self.mission_id} mandatory"
-            case EditKind.OPTIONAL:
-                return f"make {self.mission_id} optional"
-            case EditKind.DROP:
-                return f"drop {self.mission_id}"
-            case EditKind.VALUE:
-                return f"set the value of {self.mission_id} to {self.value:g}"
-            case EditKind.WINDOW:
-                return f"run {self.mission_id} within {self.period_id} to {self.until}"
-            case EditKind.START:
-                return f"start {self.mission_id} in {self.period_id}"
 
 
 def apply_edit(scenario: Scenario, edit: Edit) -> Scenario:

@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
-from assembler.planning.edits import Edit, EditError
+from assembler.planning.edits import EditError
 from assembler.planning.session import Link, Outcome, PlanningSession
 from assembler.planning.stored import outcome_of, refresh_approved
 from assembler.results.report import build_reports

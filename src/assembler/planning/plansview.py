@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from assembler.planning.views import Names
+from assembler.results.names import Names
 from assembler.store import LoadedPlan, PlanRecord
 from assembler.store.sidebyside import SideBySide, column
 

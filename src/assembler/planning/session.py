@@ -36,11 +36,12 @@ from assembler.analysis import Price, Ranking, price_of, rank_candidates
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.compile.protection import Shortfall, highest_protectable_buffer, ops_shortfalls
+from assembler.domain.edits import Edit
 from assembler.domain.problems import Problem
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings, Stability
-from assembler.planning.edits import Edit, apply_edit, apply_edits
+from assembler.planning.edits import apply_edit, apply_edits
 from assembler.planning.jobs import Job, SolveJob, run, start
 from assembler.results.compare import Comparison, compare
 from assembler.results.report import Reports, build_reports

@@ -12,97 +12,21 @@ with the names planners know (``Names``) instead of ids.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 
 from assembler.compile.instance import Instance
-from assembler.compile.protection import Shortfall, ops_shortfalls
+from assembler.compile.protection import ops_shortfalls
 from assembler.domain.scenario import ChangeType, Scenario
 from assembler.domain.solution import Solution
-from assembler.planning.edits import Edit
-
-OPERATIONS = "operations"
-HIERARCHY = "hierarchy missions"
-NETWORK = "network missions"
-FREE = "free"
-CAPACITY_USES = (OPERATIONS, HIERARCHY, NETWORK, FREE)
-"""Where a unit's time goes, in the order the capacity chart stacks it."""
-
-
-@dataclass(frozen=True)
-class Names:
-    """What planners call units, skills, missions, people and periods: the ``name`` column
-    where the scenario gives one, else the id, so a page never shows an id it could name."""
-
-    units: Mapping[str, str]
-    skills: Mapping[str, str]
-    missions: Mapping[str, str]
-    people: Mapping[str, str]
-    periods: Mapping[str, str]
-
-    @classmethod
-    def of(cls, scenario: Scenario) -> Names:
-        def named(rows: Mapping[str, str]) -> dict[str, str]:
-            return {key: name or key for key, name in rows.items()}
-
-        return cls(
-            units=named({u.unit_id: u.name for u in scenario.units or ()}),
-            skills=named({k.skill_id: k.name for k in scenario.skills or ()}),
-            missions=named({m.mission_id: m.name for m in scenario.missions}),
-            people=named({p.person_id: p.name for p in scenario.people}),
-            periods={
-                period_id: scenario.period_name(t)
-                for t, period_id in enumerate(scenario.period_ids)
-            },
-        )
-
-    def unit(self, unit_id: str) -> str:
-        return self.units.get(unit_id, unit_id)
-
-    def skill(self, skill_id: str) -> str:
-        return self.skills.get(skill_id, skill_id)
-
-    def period(self, period_id: str) -> str:
-        return self.periods.get(period_id, period_id)
-
-    def mission(self, mission_id: str) -> str:
-        """``M08 · ERP rollout in Finance``: the id planners quote and the name they read."""
-        name = self.missions.get(mission_id, mission_id)
-        return mission_id if name == mission_id else f"{mission_id} · {name}"
-
-    def person(self, person_id: str) -> str:
-        name = self.people.get(person_id, person_id)
-        return person_id if name == person_id else f"{person_id} · {name}"
-
-    def edit(self, edit: Edit) -> str:
-        """An edit's log line with names: ``start M03 · Fast-track triage in Q3 2027
-        (summer)`` rather than ``start M03 in 2027-Q3``."""
-        return str(
-            replace(
-                edit,
-                mission_id=self.mission(edit.mission_id),
-                person_id=None if edit.person_id is None else self.person(edit.person_id),
-                period_id=None if edit.period_id is None else self.period(edit.period_id),
-                until=None if edit.until is None else self.period(edit.until),
-            )
-        )
-
-    def demand(self, unit_id: str, skill_id: str, period_id: str | None = None) -> str:
-        """An operational demand: ``Emergency Care · Triage · Q1 2027 (winter)``."""
-        when = "" if period_id is None else f" · {self.period(period_id)}"
-        return f"{self.unit(unit_id)} · {self.skill(skill_id)}{when}"
-
-    def shortfall(self, shortfall: Shortfall) -> str:
-        """``Shortfall`` in the planner's words: the unit, skills and period by name."""
-        skills = ", ".join(self.skill(skill_id) for skill_id in shortfall.skill_ids)
-        when = "" if shortfall.period_id is None else f" in {self.period(shortfall.period_id)}"
-        return (
-            f"{self.unit(shortfall.unit_id)}: {skills}{when} need "
-            f"{shortfall.required_fte:g} FTE (demand + buffer), but the people able to cover "
-            f"them have {shortfall.available_fte:g} FTE"
-        )
+from assembler.results.capacity import (
+    FREE,
+    HIERARCHY,
+    NETWORK,
+    OPERATIONS,
+)
+from assembler.results.names import Names
 
 
 def ops_short(scenario: Scenario) -> list[str]:
@@ -174,47 +98,6 @@ class _TimeUse:
         person_id = self.instance.people[p].person_id
         used = self.ops[person_id, t] + self.missions[person_id, t]
         return self.instance.capacity[p][t] - used
-
-
-def unit_capacity(scenario: Scenario, solution: Solution) -> pd.DataFrame:
-    """Per unit with people and per period, FTE by use (``CAPACITY_USES``): columns
-    ``unit_id, period_id, use, fte, share`` (``period_id`` is blank without periods;
-    ``share`` is the use's part of the unit's capacity in the period, 0 without capacity).
-
-    Summed in steps and converted once, so the four figures add up to the unit's capacity
-    in the period exactly.  Units come in the scenario's order, periods in time order.
-    """
-    instance = Instance(scenario)
-    unit_of = {person.person_id: person.unit_id for person in instance.people}
-    network = {mission.mission_id for mission in instance.missions if mission.is_network}
-    steps: Counter[tuple[str, int, str]] = Counter()
-    capacity: Counter[tuple[str, int]] = Counter()
-    for person, available in zip(instance.people, instance.capacity, strict=True):
-        for t, cap in enumerate(available):
-            steps[person.unit_id, t, FREE] += cap
-            capacity[person.unit_id, t] += cap
-    for kept in solution.ops:
-        steps[unit_of[kept.person_id], kept.period, OPERATIONS] += kept.steps
-        steps[unit_of[kept.person_id], kept.period, FREE] -= kept.steps
-    for row in solution.assignments:
-        use = NETWORK if row.mission_id in network else HIERARCHY
-        steps[unit_of[row.person_id], row.period, use] += row.steps
-        steps[unit_of[row.person_id], row.period, FREE] -= row.steps
-    staffed_units = set(unit_of.values())
-    rows = [
-        (
-            unit_id,
-            instance.period_ids[t],
-            use,
-            instance.fte(steps[unit_id, t, use]),
-            steps[unit_id, t, use] / capacity[unit_id, t] if capacity[unit_id, t] else 0.0,
-        )
-        for unit_id in scenario.unit_ids
-        if unit_id in staffed_units
-        for t in instance.periods
-        for use in CAPACITY_USES
-    ]
-    return pd.DataFrame(rows, columns=["unit_id", "period_id", "use", "fte", "share"])
 
 
 def capacity_in(table: pd.DataFrame, period_id: str | None = None) -> pd.DataFrame:

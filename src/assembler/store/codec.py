@@ -15,9 +15,9 @@ from dataclasses import asdict
 from typing import Any
 
 from assembler.compile.instance import Instance
+from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
-from assembler.planning.edits import Edit, EditKind
 from assembler.results.compare import Comparison, MissionChange, Move, Shift
 from assembler.results.kpis import evaluate
 from assembler.results.result import Result, Status

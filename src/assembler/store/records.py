@@ -12,8 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
-from assembler.planning.edits import Edit
 from assembler.results.compare import Comparison
 from assembler.results.result import Result, Status
 

@@ -30,15 +30,9 @@ import pandas as pd
 from assembler.domain.scenario import Scenario
 from assembler.io.atomic import atomic_write_bytes
 from assembler.io.reports import FORMULA_PREFIXES, QUOTE, table_csv_bytes
-from assembler.planning.views import (
-    FREE,
-    HIERARCHY,
-    NETWORK,
-    OPERATIONS,
-    Names,
-    unit_capacity,
-)
+from assembler.results.capacity import FREE, HIERARCHY, NETWORK, OPERATIONS, unit_capacity
 from assembler.results.compare import compare
+from assembler.results.names import Names
 from assembler.store.records import LoadedPlan
 
 MAX_PLANS = 4

@@ -29,8 +29,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
-from assembler.planning.edits import Edit
 from assembler.results.compare import compare
 from assembler.results.report import build_reports
 from assembler.results.result import Result

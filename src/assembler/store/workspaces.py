@@ -23,8 +23,8 @@ from typing import Any, Final, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
-from assembler.planning.edits import Edit
 from assembler.results.result import Result
 from assembler.store import codec, reading
 from assembler.store.records import NotFoundError, PermissionDeniedError, StoreError

@@ -1,0 +1,59 @@
+"""A planner's edit as plain data: what was changed, readable as a log line.
+
+Edits travel: the session keeps a log of them, the plan store saves it with a scenario
+version, a reload replays it.  So the record itself lives with the other plain data, and
+applying an edit to a scenario (which checks it against the rules) is
+``assembler.planning.edits``'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EditKind(StrEnum):
+    PIN = "pin"
+    FORBID = "forbid"
+    UNLOCK = "unlock"
+    MANDATORY = "mandatory"
+    OPTIONAL = "optional"
+    DROP = "drop"
+    VALUE = "value"
+    WINDOW = "window"
+    START = "start"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One edit as data: ``person_id`` for pin/forbid/unlock, ``value`` for a new value,
+    ``period_id`` for a fixed start or a window's first period (``until`` its last)."""
+
+    kind: EditKind
+    mission_id: str
+    person_id: str | None = None
+    value: float | None = None
+    period_id: str | None = None
+    until: str | None = None
+
+    def __str__(self) -> str:
+        """The log line a planner reads, e.g. ``pin P119 to M08``."""
+        match self.kind:
+            case EditKind.PIN:
+                return f"pin {self.person_id} to {self.mission_id}"
+            case EditKind.FORBID:
+                return f"forbid {self.person_id} on {self.mission_id}"
+            case EditKind.UNLOCK:
+                return f"unlock {self.person_id} on {self.mission_id}"
+            case EditKind.MANDATORY:
+                return f"make {self.mission_id} mandatory"
+            case EditKind.OPTIONAL:
+                return f"make {self.mission_id} optional"
+            case EditKind.DROP:
+                return f"drop {self.mission_id}"
+            case EditKind.VALUE:
+                return f"set the value of {self.mission_id} to {self.value:g}"
+            case EditKind.WINDOW:
+                return f"run {self.mission_id} within {self.period_id} to {self.until}"
+            case EditKind.START:
+                return f"start {self.mission_id} in {self.period_id}"
