@@ -35,10 +35,10 @@ run: $(STAMP)
 		--server.address $(ADDRESS) --server.port $(PORT) --client.showErrorDetails none
 
 test: $(STAMP) browser postgresql
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -n 2 -q -m "not slow"
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks app.py app_pages

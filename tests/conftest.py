@@ -24,12 +24,34 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from assembler import Result, Scenario, SolveSettings, Status, solve
 from assembler.tradeoffs import Runner
 from assembler.tradeoffs.runner import local_cluster
+from assembler.validation import load_scenario
 
 settings.register_profile("replay", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "replay"))
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def sample_optimum() -> tuple[Scenario, Result]:
+    """The shipped sample solved once per test worker to proven optimality (a few seconds),
+    shared by the tests that read the plan the README and the app show."""
+    sample = load_scenario(SAMPLE)
+    result = solve(sample, SolveSettings(time_limit=300, workers=2))
+    assert result.status is Status.OPTIMAL and result.solution is not None
+    return sample, result
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run every test that reads the sample's optimum on one worker, so the sample is solved
+    once per run instead of once per worker (with ``--dist loadgroup``, as the Makefile asks)."""
+    for item in items:
+        if "sample_optimum" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("sample"))
 
 
 @pytest.fixture(scope="session", autouse=True)

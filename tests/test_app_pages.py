@@ -14,14 +14,13 @@ import ast
 import json
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import vl_convert
 from streamlit.testing.v1 import AppTest
 
-from assembler import Result, Scenario, SolveSettings, Status, solve
+from assembler import Result, Scenario
 from assembler.io import scenario_bytes
 from assembler.planning.session import PlanningSession
 from assembler.validation import load_scenario
@@ -146,15 +145,6 @@ def click(at: AppTest, label: str) -> AppTest:
     return at
 
 
-@pytest.fixture(scope="module")
-def sample_plan() -> Iterator[tuple[Scenario, Result]]:
-    """The sample solved once to proven optimality (5–20 s on two cores)."""
-    sample = load_scenario(SAMPLE)
-    result = solve(sample, SolveSettings(time_limit=300))
-    assert result.status is Status.OPTIMAL
-    yield sample, result
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_on_the_sample_with_the_dials_and_solve(page: str) -> None:
     at = show(open_app(), page)
@@ -225,8 +215,8 @@ def test_solve_shows_optimal_kpis_and_every_page_draws_the_plan() -> None:
     }
 
 
-def test_the_sample_plan_draws_on_every_page(sample_plan: tuple[Scenario, Result]) -> None:
-    sample, result = sample_plan
+def test_the_sample_plan_draws_on_every_page(sample_optimum: tuple[Scenario, Result]) -> None:
+    sample, result = sample_optimum
     session = PlanningSession(sample, "Riverside Care Group (sample)")
     session.adopt(sample, result)
     at = open_app(session)

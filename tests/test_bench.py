@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +30,7 @@ def _bench(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_harness_runs_one_small_instance(tmp_path: Path) -> None:
     first = _bench(tmp_path)
     rows = list(csv.DictReader((tmp_path / "out" / "bench.csv").open()))

@@ -90,7 +90,9 @@ def test_sizes_as_asked(people: int, missions: int) -> None:
     assert len(scenario.missions) == missions
 
 
-@pytest.mark.parametrize(("people", "missions"), [(10, 3), (200, 20), (2000, 150)])
+@pytest.mark.parametrize(
+    ("people", "missions"), [(10, 3), (200, 20), pytest.param(2000, 150, marks=pytest.mark.slow)]
+)
 def test_valid_when_written_and_read_back(people: int, missions: int, tmp_path: Path) -> None:
     errors, warnings = _problems(generate_scenario(people, missions, seed=2), tmp_path)
     assert errors == []
@@ -228,7 +230,10 @@ def _digest(scenario: Scenario) -> str:
     return hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()
 
 
-@pytest.mark.parametrize(("people", "missions", "seed"), list(V1_DIGESTS))
+@pytest.mark.parametrize(
+    ("people", "missions", "seed"),
+    [pytest.param(*key, marks=pytest.mark.slow) if key[0] >= 1000 else key for key in V1_DIGESTS],
+)
 def test_default_output_unchanged(people: int, missions: int, seed: int) -> None:
     assert _digest(generate_scenario(people, missions, seed)) == V1_DIGESTS[people, missions, seed]
 
@@ -241,7 +246,10 @@ def _solved(scenario: Scenario) -> None:
     assert check(scenario, result.solution) == []
 
 
-@pytest.mark.parametrize(("people", "missions", "periods"), [(150, 20, 4), (1000, 100, 12)])
+@pytest.mark.parametrize(
+    ("people", "missions", "periods"),
+    [(150, 20, 4), pytest.param(1000, 100, 12, marks=pytest.mark.slow)],
+)
 def test_horizon_valid_without_warnings(
     people: int, missions: int, periods: int, tmp_path: Path
 ) -> None:
@@ -273,7 +281,12 @@ def test_horizon_valid_at_any_size(
 
 
 @pytest.mark.parametrize(
-    ("people", "missions", "periods", "seed"), [(150, 15, 4, 0), (200, 20, 12, 1), (120, 15, 2, 2)]
+    ("people", "missions", "periods", "seed"),
+    [
+        (150, 15, 4, 0),
+        pytest.param(200, 20, 12, 1, marks=pytest.mark.slow),
+        (120, 15, 2, 2),
+    ],
 )
 def test_horizon_feasible(people: int, missions: int, periods: int, seed: int) -> None:
     """The witness respects time: the commitments fit in every period they run in."""

@@ -192,6 +192,7 @@ def test_a_zip_of_500_mib_is_refused_in_the_app_and_the_cli(
     assert any("unpacks to more than 10 MiB" in p.reason for p in report.problems)
 
 
+@pytest.mark.slow
 def test_a_million_problems_are_listed_as_twenty_and_a_count(tmp_path: Path) -> None:
     archive = people_zip(tmp_path / "dup.zip", 3 * MIB)
     outcome = assembler("validate", str(archive), env=LIMITS)
@@ -357,6 +358,7 @@ def organisation(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_solve_and_writes_the_best_plan(
     organisation: Path, tmp_path: Path
 ) -> None:
@@ -384,6 +386,7 @@ def test_ctrl_c_stops_the_solve_and_writes_the_best_plan(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+@pytest.mark.slow
 def test_a_second_ctrl_c_quits_at_once_and_keeps_the_previous_reports(
     organisation: Path, tmp_path: Path
 ) -> None:

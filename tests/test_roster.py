@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assembler import Scenario, Solution, SolveSettings, Status, check, load_scenario, solve
+from assembler import Result, Scenario, Solution, SolveSettings, check, solve
 from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, table_csv_bytes
 from assembler.io.roster import solution_from_reports
 from assembler.results.report import build_reports
@@ -18,10 +18,9 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 @pytest.fixture(scope="module")
-def sample() -> tuple[Scenario, Solution, bytes, bytes]:
-    s = load_scenario(SAMPLE)
-    result = solve(s, SolveSettings(time_limit=30))
-    assert result.status is Status.OPTIMAL and result.solution is not None
+def sample(sample_optimum: tuple[Scenario, Result]) -> tuple[Scenario, Solution, bytes, bytes]:
+    s, result = sample_optimum
+    assert result.solution is not None
     reports = build_reports(s, result)
     return s, result.solution, roster_csv_bytes(reports), reports_xlsx_bytes(reports)
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from assembler import Result
 from assembler.domain.scenario import LockKind, Scenario
-from assembler.domain.solve_settings import SolveSettings
-from assembler.solver import solve
 from assembler.validation import read_scenario
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -69,8 +68,8 @@ def test_a_year_in_four_quarters(sample: Scenario) -> None:
     assert len({row.person_id for row in away}) >= 3  # two leaves and a joiner
 
 
-def test_optimal_plan_tells_the_story(sample: Scenario) -> None:
-    result = solve(sample, SolveSettings(time_limit=60, workers=2))
+def test_optimal_plan_tells_the_story(sample_optimum: tuple[Scenario, Result]) -> None:
+    sample, result = sample_optimum
     assert result.status == "optimal"
     assert result.solution is not None
     staffed = result.solution.staffed
