@@ -12,6 +12,7 @@ from assembler.domain.scenario import ChangeType
 from assembler.planning.session import Outcome
 from assembler.planning.views import MatrixCell, MatrixMission, change_matrix
 from assembler.results.names import Names
+from assembler.text import format_gap
 
 planner = header(
     "Overview",
@@ -27,7 +28,7 @@ def _figures(outcome: Outcome) -> None:
     assert kpis is not None  # a plan always has its figures
     scenario, names = outcome.scenario, Names.of(outcome.scenario)
     status, value, staffed, network, tightest = st.columns([1.1, 1, 1, 1, 1.3])
-    gap = "–" if result.gap is None else f"{result.gap:.2%}"
+    gap = "–" if result.gap is None else format_gap(result.gap)
     status.metric(
         "Status",
         str(result.status),

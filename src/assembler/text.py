@@ -28,3 +28,10 @@ def plural(count: int, noun: str, plural: str | None = None) -> str:
     ``plural`` is the plural form when adding an ``s`` is wrong (``person`` → ``people``).
     """
     return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
+
+
+def format_gap(gap: float) -> str:
+    """A gap as a percentage a planner reads at a glance: ``2.28%``; a gap too small for
+    two decimals is ``< 0.01%``, never ``0.00%`` (which would claim a proof) nor
+    ``9.8e-05%``."""
+    return f"{gap:.2%}" if gap == 0 or gap >= 1e-4 else "< 0.01%"

@@ -21,6 +21,7 @@ from assembler.cli.solving import generate, solve, validate
 from assembler.cli.tradeoffs import frontier, stress, sweep
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     add_completion=False,
     no_args_is_help=True,
     help="Assemble mission teams from an organisation's capabilities without breaking operations.",

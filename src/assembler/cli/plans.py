@@ -34,7 +34,6 @@ from assembler.cli.common import (
 )
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
-    format_gap,
     print_periods,
     print_summary,
     print_written,
@@ -43,6 +42,7 @@ from assembler.cli.printing import (
     warn,
 )
 from assembler.cli.solving import ReportFormat
+from assembler.text import format_gap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from assembler.store import LoadedPlan, PlanRecord, PlanStatus, PlanStore
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     no_args_is_help=True,
     help="Saved scenarios and plans: save, list, show, propose, approve, diff, export.",
 )

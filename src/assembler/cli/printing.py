@@ -18,6 +18,7 @@ import typer
 from assembler.domain.problems import Problem
 from assembler.domain.solve_settings import Progress
 from assembler.results.result import Result, Status, relative_gap
+from assembler.text import format_gap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,11 +42,6 @@ def print_problems(problems: tuple[Problem, ...]) -> None:
 
 def print_written(paths: Sequence[Path]) -> None:
     say(f"wrote       {', '.join(str(p) for p in paths)}")
-
-
-def format_gap(gap: float) -> str:
-    """A gap as a percentage that never shows a non-zero gap as ``0.00%``."""
-    return f"{gap:.2%}" if gap == 0 or gap >= 1e-4 else f"{gap * 100:.2g}%"
 
 
 def _gap_cell(gap: float | None) -> str:

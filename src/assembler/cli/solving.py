@@ -72,7 +72,7 @@ def solve(
         float | None,
         typer.Option(
             min=0.0,
-            help="Override the ops protection buffer, as a fraction: 0.1 keeps 110 %% covered.",
+            help="Override the ops protection buffer, as a fraction: 0.1 keeps 110 % covered.",
         ),
     ] = None,
     report_format: Annotated[

@@ -23,7 +23,7 @@ from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import Progress, SolveSettings
 from assembler.results.result import Result, relative_gap
 from assembler.solver import solve
-from assembler.text import plural
+from assembler.text import format_gap, plural
 
 T = TypeVar("T")
 
@@ -129,7 +129,9 @@ class SolveJob(Job[Result]):
         if best is None:
             return "No plan found yet."
         bound = best.best_bound
-        gap = f"gap {relative_gap(best.score, bound):.2%}" if isfinite(bound) else "no bound yet"
+        gap = "no bound yet"
+        if isfinite(bound):
+            gap = f"gap {format_gap(relative_gap(best.score, bound))}"
         found = plural(len(self._history), "improving plan")
         return f"{found} · best score {best.score:,} · {gap}"
 
