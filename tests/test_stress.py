@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from assembler.io import write_scenario
 from assembler.tradeoffs import Runner, StressSettings, stress
 from assembler.tradeoffs.absences import draw_absences
 from assembler.tradeoffs.charts import stress_chart
-from assembler.tradeoffs.stress import impact, repair, solve_plan
+from assembler.tradeoffs.stress import StressStoppedError, impact, repair, solve_plan
 from builders import mission, person, scenario
 
 V1_SUMMARY_KEYS = [
@@ -293,3 +294,31 @@ def test_cli_stress_on_a_horizon(tmp_path: Path, dask_scheduler: str) -> None:
     operations = pd.read_csv(out / "stress_operations.csv")
     assert list(operations["period_id"]) == ["q1", "q2"]
     assert json.loads((out / "stress_summary.json").read_text())["periods"] == 2
+
+
+class StopOnCheck(threading.Event):
+    """A stop that a Ctrl-C sets while the draws are measured: after ``checks`` looks."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__()
+        self.checks = checks
+
+    def is_set(self) -> bool:
+        self.checks -= 1
+        return self.checks < 0 or super().is_set()
+
+
+def test_a_stop_while_the_draws_are_measured_keeps_the_measured_ones() -> None:
+    """``solo`` alone runs the desk and nothing else is planned: no draw needs a repair,
+    so what is kept is exactly what was measured before the stop."""
+    built = scenario([person("solo", "front", {"desk": 3})], [], ops=[("front", "desk", 0.5)])
+    plan = plan_of(built)
+    settings = StressSettings(absence=0.5, draws=20, seed=3)
+    whole = stress(built, settings, SolveSettings(time_limit=10), plan=plan)
+    assert whole.summary.draws == len(whole.draws) == 20
+
+    stopped = stress(built, settings, SolveSettings(stop=StopOnCheck(3)), plan=plan)
+    assert stopped.summary.draws == len(stopped.draws) == 3
+    assert stopped.draws["absent"].equals(whole.draws["absent"].head(3))
+    with pytest.raises(StressStoppedError, match="before the first draw was measured"):
+        stress(built, settings, SolveSettings(stop=StopOnCheck(0)), plan=plan)

@@ -271,10 +271,15 @@ def _nothing_kept(noun: str) -> NoReturn:
 
 
 def _kept(interrupt: Interrupt, kept: int, total: int, noun: str) -> None:
-    """After a Ctrl-C, say what was kept (and exit 130: the output is partial)."""
-    if interrupt.interrupted:
-        warn(f"interrupted: kept {plural(kept, noun)} of {total}; the rest were not finished.")
-        raise typer.Exit(EXIT_INTERRUPTED)
+    """After a Ctrl-C, say what was kept (and exit 130: the output is partial).  A Ctrl-C
+    that came after the last one was finished changed nothing: the output is whole."""
+    if not interrupt.interrupted:
+        return
+    if kept >= total:
+        warn(f"interrupted after the last {noun} was finished: all {total} kept.")
+        return
+    warn(f"interrupted: kept {plural(kept, noun)} of {total}; the rest were not finished.")
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @contextmanager

@@ -161,7 +161,7 @@ def _read_zip(path: Path, budget: ByteBudget) -> RawScenario:
                 except LimitExceededError as exc:
                     contents[name] = exc
                 except Exception as exc:  # zipfile raises many kinds on corrupt members
-                    contents[name] = OSError(str(exc))
+                    contents[name] = OSError(f"the archive is damaged ({exc})")
     except (OSError, zipfile.BadZipFile) as exc:
         reason = f"is not a readable zip archive: {exc}"
         return _unreadable(ZIP_ARCHIVE, error(path.name, reason), limits)

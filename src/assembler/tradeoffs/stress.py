@@ -26,6 +26,7 @@ scenario's own, so a repair never beats the plan's value).
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -317,7 +318,12 @@ def stress(
     during_scenario = scenario.with_settings(ops_buffer=settings.repair_buffer)
     during = Instance(during_scenario) if settings.repair_buffer is not None else instance
     draws = draw_absences(instance, settings.absence, settings.draws, settings.seed)
-    impacts = [impact(instance, plan, absent, during) for absent in draws]
+    impacts = _impacts(instance, plan, draws, during, solve_settings.stop)
+    if len(impacts) < len(draws):  # stopped while measuring: keep the measured prefix
+        if not impacts:
+            raise StressStoppedError("stopped before the first draw was measured")
+        draws = draws[: len(impacts)]
+        settings = dataclasses.replace(settings, draws=len(impacts))
     to_repair = [d for d, hit in enumerate(impacts) if hit.touched and not hit.shortfalls]
     solved: dict[int, Repair] = {}
     if to_repair:  # no cluster for a plan no absence touches
@@ -354,6 +360,23 @@ def stress(
         else:
             repairs.append(unchanged)
     return _report(instance, plan, settings, draws, impacts, repairs)
+
+
+def _impacts(
+    instance: Instance,
+    plan: Solution,
+    draws: Sequence[Absence],
+    during: Instance,
+    stop: threading.Event | None,
+) -> list[Impact]:
+    """What each draw does to the plan, in draw order, until ``stop`` is set: on 3,000
+    people 400 draws take some 20 s, too long to make a Ctrl-C wait for."""
+    impacts: list[Impact] = []
+    for absent in draws:
+        if stop is not None and stop.is_set():
+            break
+        impacts.append(impact(instance, plan, absent, during))
+    return impacts
 
 
 def solve_plan(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
