@@ -96,6 +96,7 @@ def test_candidates_are_ranked_by_the_exact_change_of_pinning_them() -> None:
     on_team = {c.person_id for c in ranking.ranked if c.on_team}
     assert len(on_team) == 1 and scores[next(iter(on_team))] == 0
     reasons = {e.person_id: e.reason for e in ranking.excluded}
+    assert reasons["c"].startswith("a pin could not hold: c is pinned to mission m but has ")
     assert "less than the minimum share" in reasons["c"]
     assert reasons["d"] == "level too low: k 1 < 2"
     assert reasons["e"] == "forbidden on this mission (a lock)"

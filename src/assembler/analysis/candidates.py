@@ -182,7 +182,7 @@ def _evaluate(
     with_pin = pinned(scenario, person.person_id, mission_id)
     certain = clashes(Instance(with_pin))
     if certain:
-        return _excluded(person, certain[0])
+        return _excluded(person, f"a pin could not hold: {certain[0]}")
     result = solve(with_pin, closest(settings, base))
     if result.solution is None:
         return _excluded(
