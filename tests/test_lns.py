@@ -16,6 +16,7 @@ from assembler.results.kpis import score_of
 from assembler.solver import engine, solve
 from assembler.solver.greedy import greedy_solution
 from assembler.solver.lns import improve
+from builders import mission, person, scenario
 
 STEPS = 2
 """Improvements a test waits for before it stops the search: seconds apart on an idle
@@ -23,12 +24,15 @@ machine, so a generous deadline only matters when the machine is busy or the sea
 
 
 @pytest.mark.slow  # seconds of solving on both cores; improve alone (below) stays in the fast loop
-def test_the_neighbourhood_search_improves_the_full_models_plan(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_neighbourhood_search_improves_the_plan(
+    monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    """600 people: the full model, given 1 % of the 40 s limit (0.4 s), cannot prove the
-    optimum (40 s do not), so the neighbourhood search takes over from its weak plan and
-    improves it; once it has, twice, the stop ends the solve (5 runs out of 5)."""
+    """600 people, where 40 s do not prove the optimum.  On one worker the full model gets
+    1 % of the limit (0.4 s) and the neighbourhood search takes over from its plan; on two
+    it runs beside the full model from the warm start.  Either way it improves the plan,
+    twice, then the stop ends the solve (5 runs out of 5), and the result is at least the
+    search's plan (the full model's, if better)."""
     monkeypatch.setattr(engine, "LNS_MIN_TIME_VARIABLES", 0)
     monkeypatch.setattr(engine, "FULL_MODEL_SHARE", 0.01)
     stop = threading.Event()
@@ -54,14 +58,15 @@ def test_the_neighbourhood_search_improves_the_full_models_plan(
     result = solve(
         scenario,
         SolveSettings(
-            time_limit=40, workers=2, stop=stop, progress=lambda p: reported.append(p.score)
+            time_limit=40, workers=workers, stop=stop, progress=lambda p: reported.append(p.score)
         ),
     )
     assert len(runs) == 1, "the neighbourhood search did not run"
     ((start, best, better),) = runs
     assert len(better) == STEPS and better[-1] == best > start
-    assert result.status is Status.FEASIBLE and result.score == best
-    assert reported[-STEPS:] == better  # its improvements reach the progress callback
+    assert result.status is Status.FEASIBLE and result.score is not None
+    assert result.score >= best
+    assert reported[-1] >= better[-1]  # the progress shown is never behind the search
     assert result.solution is not None and check(scenario, result.solution) == []
 
 
@@ -95,3 +100,36 @@ def test_improve_alone_keeps_every_step_valid() -> None:
     assert score_of(instance, start) < scores[0] and scores[-1] == score_of(instance, best)
     for score, plan in steps:
         assert check(instance, plan) == [] and score_of(instance, plan) == score
+
+
+def test_a_step_frees_the_missions_holding_a_capability_another_needs() -> None:
+    """``low`` holds the only licence; ``high`` (worth more) needs it and different skills.
+    Only a step that frees both can swap them: related by the licence, not by skill."""
+    people = [person("pa", skills={"a": 3}), person("pb", skills={"b": 3})]
+    low, high = mission("low", {"a": 0.5}, value=1), mission("high", {"b": 0.5}, value=5)
+    licence = {"capabilities": [("licence", 1, 0)]}
+    full = scenario(
+        people, [low, high], uses=[("low", "licence", 1), ("high", "licence", 1)], **licence
+    )
+    without_high = scenario(people, [low], uses=[("low", "licence", 1)], **licence)
+    start = solve(without_high, SolveSettings(time_limit=10)).solution
+    assert start is not None and start.staffed == {"low"}
+    stop = threading.Event()
+    best = improve(
+        Instance(full),
+        start,
+        deadline=time.perf_counter() + 20,
+        solve_sub=engine._solve_neighbourhood,
+        on_better=lambda *_: stop.set(),
+        stop=stop,
+    )
+    assert best.staffed == {"high"} and check(full, best) == []
+
+
+def test_the_time_limit_counts_the_build() -> None:
+    """The search gets what the build left of the limit, at least a tenth of it; a
+    deterministic limit counts work, not seconds, and stays whole."""
+    assert engine._left_for_search(SolveSettings(time_limit=60), 15.0).time_limit == 45
+    assert engine._left_for_search(SolveSettings(time_limit=60), 59.0).time_limit == 6
+    deterministic = SolveSettings(time_limit=60, deterministic=True)
+    assert engine._left_for_search(deterministic, 15.0) is deterministic

@@ -65,7 +65,10 @@ def validate(scenario: ScenarioArgument) -> None:
 def solve(
     scenario: ScenarioArgument,
     out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")],
-    time_limit: Annotated[float, typer.Option(min=0.01, help="Seconds.")] = 60.0,
+    time_limit: Annotated[
+        float,
+        typer.Option(min=0.01, help="Seconds for the whole solve, building the model included."),
+    ] = 60.0,
     workers: Annotated[int, typer.Option(min=1, help="Solver threads.")] = 2,
     seed: SeedOption = 0,
     ops_buffer: Annotated[

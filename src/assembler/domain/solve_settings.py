@@ -40,6 +40,8 @@ class Stability:
 class SolveSettings:
     """Solver controls; the defaults suit an interactive solve on two cores.
 
+    ``time_limit`` is seconds for the whole solve, building the model included: the search
+    gets what the build leaves (at least a tenth of the limit);
     ``warm_start`` gives CP-SAT a feasible plan to start from — the constructive heuristic's,
     built around ``hint`` (a previous solution, for a re-solve after a small edit) when one
     is given — and reports it as the first solution at once;

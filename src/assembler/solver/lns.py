@@ -35,6 +35,7 @@ SubSolver = Callable[[Scenario, SolveSettings], tuple[Solution | None, bool]]
 
 MISSIONS_PER_STEP = (6, 12, 30)  # smallest, first, largest neighbourhood
 PEOPLE_PER_NEED = 30
+RELIEF_PER_OPERATION = 3
 SECONDS_PER_STEP = 3.0
 
 
@@ -51,7 +52,7 @@ def improve(
     """Improve ``start`` step by step until ``deadline`` (a ``time.perf_counter`` value)
     or until ``stop`` is set (which also ends the step under way)."""
     rng = random.Random(seed)
-    related = _missions_by_skill(instance)
+    related = _related_missions(instance)
     best, best_score = start, score_of(instance, start)
     smallest, size, largest = MISSIONS_PER_STEP
     while not (stop and stop.is_set()) and deadline - time.perf_counter() > 0.5:
@@ -76,22 +77,33 @@ def improve(
     return best
 
 
-def _missions_by_skill(instance: Instance) -> dict[str, list[int]]:
+def _related_missions(instance: Instance) -> list[list[list[int]]]:
+    """For each mission, the groups of missions it competes with: one group per skill it
+    needs (the missions needing that skill too) and one per capability it draws on (the
+    missions drawing on it).  A mission blocked by a capability the plan has given to
+    others can only be staffed in a step that frees those others as well."""
     by_skill: dict[str, list[int]] = defaultdict(list)
     for need in instance.needs:
         by_skill[need.skill_id].append(need.mission)
-    return by_skill
+    by_capability = [[m for m, _ in limit.usage] for limit in instance.capabilities]
+    groups: list[list[list[int]]] = [[] for _ in instance.missions]
+    for m in range(len(instance.missions)):
+        groups[m].extend(by_skill[instance.needs[n].skill_id] for n in instance.needs_of[m])
+    for users in by_capability:
+        for m in users:
+            groups[m].append(users)
+    return groups
 
 
 def _neighbourhood(
     instance: Instance,
     current: Solution,
-    related: dict[str, list[int]],
+    related: list[list[list[int]]],
     rng: random.Random,
     size: int,
 ) -> set[int]:
-    """A seed mission plus missions competing for the same skills, with whole ``after``
-    chains."""
+    """A seed mission plus missions competing for the same skills or capabilities, with
+    whole ``after`` chains."""
     count = len(instance.missions)
     unstaffed = [m for m in range(count) if instance.missions[m].mission_id not in current.staffed]
     seed = rng.choice(unstaffed) if unstaffed and rng.random() < 0.5 else rng.randrange(count)
@@ -99,8 +111,7 @@ def _neighbourhood(
     frontier = [seed]
     while frontier and len(chosen) < size:
         m = frontier.pop(rng.randrange(len(frontier)))
-        for n in instance.needs_of[m]:
-            others = related[instance.needs[n].skill_id]
+        for others in related[m]:
             for other in rng.sample(others, min(len(others), 4)):
                 if other not in chosen and len(chosen) < size:
                     chosen.add(other)
@@ -139,7 +150,20 @@ def _free_people(
             ranked = sorted(eligible, key=lambda p: -spare[p])
             people.update(ranked[: PEOPLE_PER_NEED - 5])
             people.update(rng.sample(eligible, min(len(eligible), 5)))
-    return people
+    return people | _relief(instance, current, people, spare)
+
+
+def _relief(instance: Instance, current: Solution, people: set[int], spare: list[int]) -> set[int]:
+    """Colleagues with time to spare who could take over the operations the freed people
+    keep: without them a freed person is held in operations by the residual requirement
+    of their unit, and a mission that needs them can never be staffed in a step."""
+    keeping = {instance.person_index[row.person_id] for row in current.ops}
+    lists = {instance.ops[o].eligible for p in people & keeping for o in instance.ops_of_person[p]}
+    relief: set[int] = set()
+    for eligible in lists:
+        ranked = sorted((p for p in eligible if p not in people), key=lambda p: -spare[p])
+        relief.update(p for p in ranked[:RELIEF_PER_OPERATION] if spare[p] > 0)
+    return relief
 
 
 def _load(instance: Instance, solution: Solution) -> list[int]:
