@@ -35,7 +35,6 @@ SubSolver = Callable[[Scenario, SolveSettings], tuple[Solution | None, bool]]
 
 MISSIONS_PER_STEP = (6, 12, 30)  # smallest, first, largest neighbourhood
 PEOPLE_PER_NEED = 30
-RELIEF_PER_OPERATION = 3
 SECONDS_PER_STEP = 3.0
 
 
@@ -150,20 +149,7 @@ def _free_people(
             ranked = sorted(eligible, key=lambda p: -spare[p])
             people.update(ranked[: PEOPLE_PER_NEED - 5])
             people.update(rng.sample(eligible, min(len(eligible), 5)))
-    return people | _relief(instance, current, people, spare)
-
-
-def _relief(instance: Instance, current: Solution, people: set[int], spare: list[int]) -> set[int]:
-    """Colleagues with time to spare who could take over the operations the freed people
-    keep: without them a freed person is held in operations by the residual requirement
-    of their unit, and a mission that needs them can never be staffed in a step."""
-    keeping = {instance.person_index[row.person_id] for row in current.ops}
-    lists = {instance.ops[o].eligible for p in people & keeping for o in instance.ops_of_person[p]}
-    relief: set[int] = set()
-    for eligible in lists:
-        ranked = sorted((p for p in eligible if p not in people), key=lambda p: -spare[p])
-        relief.update(p for p in ranked[:RELIEF_PER_OPERATION] if spare[p] > 0)
-    return relief
+    return people
 
 
 def _load(instance: Instance, solution: Solution) -> list[int]:
