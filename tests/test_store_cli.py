@@ -200,3 +200,31 @@ def test_side_by_side_exports_formula_safe_text(tmp_path: Path) -> None:
     assert cells == [
         "'" + value if value.startswith("=") else value for value in view.changes["mission_id"]
     ]
+
+
+def test_diff_names_units_and_counts_in_words(folder: Path) -> None:
+    """One person, two missions: raising the second's value swaps them."""
+    from assembler.domain.scenario import Unit
+    from builders import mission, person, scenario
+
+    def swapped(value: float) -> None:
+        write_scenario(
+            scenario(
+                [person("p", "u1", {"k": 3})],
+                [mission("m1", {"k": 1.0}, value=2), mission("m2", {"k": 0.5}, value=value)],
+                units=[Unit(unit_id="u1", name="Front Office")],
+            ),
+            folder / "swap",
+        )
+
+    swapped(1)
+    plans("save", "swap", "--name", "swap", "--solve", "--quiet")
+    plans("propose", "1")
+    plans("approve", "1", "--reason", "the reference")
+    swapped(3)
+    out = plans("save", "swap", "--name", "swap", "--solve", "--quiet")
+    assert "against plan 1: 1 mission gained, 1 lost, 1 person moved, 0 missions moved" in out
+    out = plans("diff", "1", "2")
+    table = out[out.index("mission FTE per unit where the plans differ") :].splitlines()
+    assert table[2].split()[0] == "unit" and "unit_id" not in out
+    assert table[3].split()[:2] == ["Front", "Office"]

@@ -42,11 +42,12 @@ from assembler.cli.printing import (
     warn,
 )
 from assembler.cli.solving import ReportFormat
-from assembler.text import format_gap
+from assembler.text import format_gap, plural
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assembler.domain.scenario import Scenario
     from assembler.results.compare import Comparison
     from assembler.store import LoadedPlan, PlanRecord, PlanStatus, PlanStore
 
@@ -245,10 +246,10 @@ def _print_version(label: str, created: bool, saved_by: str) -> None:
 def _change_counts(changes: Comparison) -> str:
     moved = len(changes.moves)
     parts = [
-        f"{len(changes.gained)} missions gained",
+        f"{plural(len(changes.gained), 'mission')} gained",
         f"{len(changes.lost)} lost",
-        f"{moved} {'person' if moved == 1 else 'people'} moved",
-        f"{len(changes.shifts)} missions moved in time",
+        f"{plural(moved, 'person', 'people')} moved",
+        f"{plural(len(changes.shifts), 'mission')} moved in time",
     ]
     if changes.score_delta is not None and changes.value_delta is not None:
         parts.append(f"value {changes.value_delta:+g}, score {changes.score_delta:+,}")
@@ -428,13 +429,15 @@ def diff(
         say(f"{plan} against {base}: {len(changes)} change{'s' if len(changes) != 1 else ''}")
         for text in changes["change"]:
             say(f"  {text}")
-    _print_load(view.load, [column(plan) for plan in view.plans])
+    _print_load(view.load, [column(plan) for plan in view.plans], view.plans[-1].scenario)
     if out is not None:
         print_written([write_side_by_side(view, out)])
 
 
-def _print_load(load: pd.DataFrame, plans: list[str]) -> None:
-    """Mission FTE per unit (and period) where the plans differ."""
+def _print_load(load: pd.DataFrame, plans: list[str], scenario: Scenario) -> None:
+    """Mission FTE per unit (and period) where the plans differ, units by name."""
+    from assembler.results.names import Names
+
     columns = [f"{plan} missions" for plan in plans if f"{plan} missions" in load.columns]
     if len(columns) < 2:
         return
@@ -446,7 +449,13 @@ def _print_load(load: pd.DataFrame, plans: list[str]) -> None:
         return
     same = len(load) - len(differ)
     say(f"mission FTE per unit where the plans differ ({same} rows alike):")
-    say(_text(differ[[*keys, *columns]].set_index(keys)))
+    shown = differ[[*keys, *columns]].copy()
+    names = Names.of(scenario)
+    shown["unit_id"] = shown["unit_id"].map(names.unit)
+    if "period_id" in shown:
+        shown["period_id"] = shown["period_id"].map(names.period)
+    headers = {"unit_id": "unit", "period_id": "period"}
+    say(_text(shown.rename(columns=headers).set_index([headers[key] for key in keys])))
 
 
 def _text(frame: pd.DataFrame) -> str:
@@ -481,8 +490,8 @@ def _cell(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.10g}"
+    if isinstance(value, float):  # FTE and scores: two decimals at most, no trailing zeros
+        return f"{round(value, 2):,.10g}"
     return str(value)
 
 
