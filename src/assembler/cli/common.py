@@ -24,6 +24,10 @@ INPUT_ONLY_FILES = ("mission_needs.csv", "person_skills.csv", "scenario.toml")
 
 ScenarioArgument = Annotated[Path, typer.Argument(help="Folder of CSVs, .xlsx, .json or .zip.")]
 SeedOption = Annotated[int, typer.Option(help="Random seed of the search.")]
+TimeLimitOption = Annotated[
+    float, typer.Option(min=0.01, help="Seconds for the whole solve, building the model included.")
+]
+WorkersOption = Annotated[int, typer.Option(min=1, help="Solver threads.")]
 
 Params = ParamSpec("Params")
 

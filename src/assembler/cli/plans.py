@@ -28,6 +28,8 @@ from assembler.cli.common import (
     EXIT_NO_SOLUTION,
     ScenarioArgument,
     SeedOption,
+    TimeLimitOption,
+    WorkersOption,
     guarded,
     load,
     output_folder,
@@ -113,11 +115,8 @@ def save(
     name: Annotated[str, typer.Option("--name", help="The scenario's name in the store.")],
     note: Annotated[str, typer.Option(help="Why this version or plan.")] = "",
     solve: Annotated[bool, typer.Option("--solve", help="Solve it and store the plan.")] = False,
-    time_limit: Annotated[
-        float,
-        typer.Option(min=0.01, help="Seconds for the whole solve, building the model included."),
-    ] = 60.0,
-    workers: Annotated[int, typer.Option(min=1, help="Solver threads.")] = 2,
+    time_limit: TimeLimitOption = 60.0,
+    workers: WorkersOption = 2,
     seed: SeedOption = 0,
     from_version: Annotated[
         int | None,

@@ -17,6 +17,8 @@ from assembler.cli.common import (
     EXIT_UNEXPECTED,
     ScenarioArgument,
     SeedOption,
+    TimeLimitOption,
+    WorkersOption,
     check_read_limits,
     guarded,
     load,
@@ -65,11 +67,8 @@ def validate(scenario: ScenarioArgument) -> None:
 def solve(
     scenario: ScenarioArgument,
     out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")],
-    time_limit: Annotated[
-        float,
-        typer.Option(min=0.01, help="Seconds for the whole solve, building the model included."),
-    ] = 60.0,
-    workers: Annotated[int, typer.Option(min=1, help="Solver threads.")] = 2,
+    time_limit: TimeLimitOption = 60.0,
+    workers: WorkersOption = 2,
     seed: SeedOption = 0,
     ops_buffer: Annotated[
         float | None,
