@@ -35,11 +35,14 @@ _STATUS = {
 
 
 LNS_MIN_TIME_VARIABLES = 20_000
-"""From this many time variables on, the full model searches for ``FULL_MODEL_SHARE`` of
-the limit (bound and plan) and the neighbourhood search (lns.py) improves the plan for the
-rest: there the full model's own neighbourhoods are too slow to improve it."""
+"""From this many time variables on, the neighbourhood search (lns.py) finds the plan and
+the full model the bound: there the full model's own neighbourhoods are too slow to
+improve the plan.  Below it, CP-SAT alone does better (M committed: a 0.0001 % gap alone,
+1.5 % with the neighbourhood search beside it)."""
 
 FULL_MODEL_SHARE = 0.5
+"""On one worker the two cannot run side by side: the full model searches this share of
+the limit, the neighbourhood search the rest."""
 
 MIN_SEARCH_SHARE = 0.1
 """The least share of the time limit the search gets, however long the build took."""
@@ -146,8 +149,9 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
 
     The one way into the optimiser.  It proves first, without a model, whether operations
     can be protected at all; then builds the CP-SAT model, warm-starts it from the greedy
-    plan (reported at once through ``settings.progress``), searches, and on large
-    organisations improves the plan with the neighbourhood search for the rest of the limit.
+    plan (reported at once through ``settings.progress``), and searches: on large
+    organisations the neighbourhood search improves the plan while the full model proves
+    the bound.
     ``settings`` says how hard to look (time limit, workers, seed, stop event, warm start,
     stability); what the optimum *is* comes from ``scenario.settings``.  The ``Result``
     holds plain data only: its KPIs are recomputed from the solution, and an infeasible
