@@ -35,7 +35,12 @@ from assembler.generate import generate_scenario
 from assembler.io import write_scenario
 from assembler.io.atomic import FolderSwap, write_durably
 from assembler.io.limits import MIB, ByteBudget, LimitExceededError
-from assembler.io.reports import REPORT_FILES, table_csv_bytes, write_reports
+from assembler.io.reports import (
+    FAILED_SUMMARY_FILE,
+    REPORT_FILES,
+    table_csv_bytes,
+    write_reports,
+)
 from assembler.io.roster import read_report_table, solution_from_reports
 from assembler.results.report import build_reports
 from assembler.solver.engine import ModelInvalidError
@@ -498,14 +503,31 @@ def test_out_is_checked_before_solving(tmp_path: Path) -> None:
     assert a_file.read_text() == "mine"
 
 
-def test_a_folder_with_other_files_is_not_replaced(tmp_path: Path) -> None:
+def test_a_folder_with_other_files_keeps_them(tmp_path: Path) -> None:
+    """A user's notes, or the log a script writes into --out while the solve runs, stay:
+    the reports are renamed in one by one, and owned files the new set lacks go."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
-    result = runner.invoke(app, ["solve", str(SAMPLE), "--out", str(out), "--quiet"])
-    assert result.exit_code == 2
-    assert "holds files these reports do not replace (notes.txt)" in result.output
-    assert files_of(out) == {"notes.txt": b"keep me"}
+    (out / FAILED_SUMMARY_FILE).write_text("{}")  # a previous failed solve's
+    with (out / "run.log").open("w") as log:
+        log.write("before\n")
+        log.flush()
+        result = runner.invoke(app, ["solve", str(SAMPLE), "--out", str(out), "--quiet"])
+        log.write("after\n")
+    assert result.exit_code == 0, result.output
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert (out / "run.log").read_text() == "before\nafter\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [
+            "notes.txt",
+            "run.log",
+            *(name for name in REPORT_FILES if name.endswith(".csv")),
+            "summary.json",
+        ]
+    )
+    assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes in read-only folders")

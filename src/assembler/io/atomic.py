@@ -100,16 +100,22 @@ class FolderSwap:
     renames it back, and removes hidden folders of runs no longer alive.  (Linux's
     ``renameat2(RENAME_EXCHANGE)`` would close that window but is not portable.)
 
-    ``owned`` are the names ``target`` may hold: files a previous set left.  A folder with
-    anything else is refused, since replacing it would delete files the writer never made.
-    Entering checks all this and creates the hidden folder, so an output that cannot be
-    written fails before the work that would fill it.
+    ``owned`` are the names ``target`` may hold: files a previous set left.  A folder that
+    holds anything else (a user's notes, the log a script writes there while it runs) is
+    never replaced, since that would delete or orphan files the writer never made: the set
+    is built in a hidden folder inside it and its files are renamed in one by one, each
+    atomically, ``summary.json``-like last files last (``last``), and owned files the new
+    set lacks are removed.  Entering checks all this and creates the hidden folder, so an
+    output that cannot be written fails before the work that would fill it.
     """
 
-    def __init__(self, target: Path, owned: frozenset[str]) -> None:
+    def __init__(self, target: Path, owned: frozenset[str], last: str = "") -> None:
         self.target = target.absolute()
         self.owned = owned
+        self.last = last
         self.staging = self.target
+        self.shared = False
+        """``target`` holds files not ``owned``: the set's files are renamed in one by one."""
         self._committed = False
 
     def __enter__(self) -> FolderSwap:
@@ -123,14 +129,9 @@ class FolderSwap:
             parent.mkdir(parents=True, exist_ok=True)
             self._recover()
             if target.is_dir():
-                others = sorted(name for name in os.listdir(target) if name not in self.owned)
-                if others:
-                    shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
-                    raise OutputFolderError(
-                        f"{target}: holds files these reports do not replace ({shown}); "
-                        "give a new or empty folder"
-                    )
-            self.staging = Path(tempfile.mkdtemp(dir=parent, prefix=self._prefix("new")))
+                self.shared = any(name not in self.owned for name in os.listdir(target))
+            home = target if self.shared else parent
+            self.staging = Path(tempfile.mkdtemp(dir=home, prefix=self._prefix("new")))
             os.chmod(self.staging, _FOLDER_MODE)
         except OSError as exc:
             raise OutputFolderError(f"{parent}: cannot be written: {exc.strerror}") from None
@@ -148,6 +149,9 @@ class FolderSwap:
         """Swap the filled hidden folder in for ``target`` (see the class docstring)."""
         target, parent = self.target, self.target.parent
         _fsync_folder(self.staging)
+        if self.shared:
+            self._rename_in()
+            return
         retired = None
         if target.exists():
             retired = Path(tempfile.mkdtemp(dir=parent, prefix=self._prefix("old")))
@@ -158,13 +162,27 @@ class FolderSwap:
         if retired is not None:
             shutil.rmtree(retired, ignore_errors=True)
 
+    def _rename_in(self) -> None:
+        """Into a folder shared with other files: each new file renamed over its old
+        version, ``last`` last, then the owned files the new set lacks removed."""
+        target = self.target
+        names = sorted(os.listdir(self.staging), key=lambda name: (name == self.last, name))
+        for name in names:
+            os.replace(self.staging / name, target / name)
+        for name in self.owned - set(names):
+            (target / name).unlink(missing_ok=True)
+        self._committed = True
+        os.rmdir(self.staging)
+        _fsync_folder(target)
+
     def _prefix(self, kind: str) -> str:
         return f".{self.target.name}.{kind}-{os.getpid()}-"
 
     def _recover(self) -> None:
         """Remove the hidden folders of runs that died, restoring a set caught mid-swap."""
         prefix = f".{self.target.name}."
-        for entry in self.target.parent.iterdir():
+        inside = list(self.target.iterdir()) if self.target.is_dir() else []
+        for entry in [*self.target.parent.iterdir(), *inside]:
             if not entry.name.startswith(prefix):
                 continue
             kind, _, rest = entry.name.removeprefix(prefix).partition("-")

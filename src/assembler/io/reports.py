@@ -43,7 +43,7 @@ REPORT_FILES = frozenset(
 def report_folder(out_dir: Path) -> FolderSwap:
     """The swap that replaces the reports in ``out_dir`` as one set; entering it checks the
     folder (``OutputFolderError``), so a command can refuse a bad ``--out`` before solving."""
-    return FolderSwap(out_dir, REPORT_FILES)
+    return FolderSwap(out_dir, REPORT_FILES, last=SUMMARY_FILE)
 
 
 def write_reports(
@@ -53,8 +53,8 @@ def write_reports(
     ``<name>.csv`` plus ``summary.json`` (and ``reports.xlsx`` when ``fmt`` is ``"xlsx"``),
     all together or not at all (``FolderSwap``); returns the paths written.
 
-    Raises ``OutputFolderError`` when ``out_dir`` is a file, holds files that are not
-    reports, or cannot be written.
+    Raises ``OutputFolderError`` when ``out_dir`` is a file or cannot be written.  Files
+    in ``out_dir`` that are not reports stay as they are.
     """
     with report_folder(out_dir) as folder:
         return write_report_set(reports, folder, fmt)
