@@ -104,8 +104,8 @@ class FolderSwap:
     holds anything else (a user's notes, the log a script writes there while it runs) is
     never replaced, since that would delete or orphan files the writer never made: the set
     is built in a hidden folder inside it and its files are renamed in one by one, each
-    atomically, ``summary.json``-like last files last (``last``), and owned files the new
-    set lacks are removed.  Entering checks all this and creates the hidden folder, so an
+    atomically, the file named ``last`` (a summary that says the set is complete) after
+    the others, and owned files the new set lacks are removed.  Entering checks all this and creates the hidden folder, so an
     output that cannot be written fails before the work that would fill it.
     """
 
