@@ -271,12 +271,17 @@ def _solve(planner: PlanningSession) -> None:
     if planner.solving:
         st.fragment(run_every=_POLL_SECONDS)(_progress)()
     elif planner.failure is not None:
-        result = planner.failure.outcome.result
+        failed = planner.failure.outcome
         kept = "" if planner.current is None else " · the last good plan is kept"
-        st.caption(f"Last solve: **{result.status}**, no plan{kept}")
+        st.caption(
+            f"Last solve at {failed.solved_at:%H:%M:%S}: **{failed.result.status}**, no plan{kept}"
+        )
     elif planner.current is not None:
-        result = planner.current.result
-        st.caption(f"Last solve: **{result.status}** in {result.solve_seconds:.2f} s")
+        current = planner.current
+        st.caption(
+            f"Last solve at {current.solved_at:%H:%M:%S}: **{current.result.status}** in "
+            f"{current.result.solve_seconds:.2f} s"
+        )
     if planner.approved is not None and not planner.solving:
         st.caption(f"Solve re-plans from the approved plan {planner.approved.plan_id}.")
 

@@ -46,7 +46,11 @@ def _save(planner: PlanningSession) -> None:
     st.subheader("Save this session")
     me = user()
     outcome = planner.current
-    if outcome is None:
+    if planner.solving:
+        st.caption(
+            "A solve is running: **Save as** waits for it to end and stores the plan it finds."
+        )
+    elif outcome is None:
         st.caption("No plan yet: **Save as** stores the scenario with your edits and dials.")
     else:
         when = f"{outcome.result.status}, solved at {outcome.solved_at:%H:%M}"

@@ -37,6 +37,9 @@ from assembler.domain.scenario import (
 )
 from assembler.domain.settings import ModelSettings
 
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+"""The shipped sample scenario (Riverside Care Group, four quarters)."""
+
 Rows = list[dict[str, str]]
 """A table as a test edits it: one dict of cell texts per row."""
 

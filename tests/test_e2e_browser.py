@@ -173,15 +173,24 @@ class Planner:
         self.settle()
 
     def solve(self) -> None:
-        """Press Solve and wait, generously, until the solve is taken in (Solve is enabled
-        again): the sample takes 5–20 s to prove optimal on two busy cores.  The click's
-        redraw first waits up to a second for a quick solve, with Solve still enabled on
-        the page, so the wait for it starts after that."""
+        """Press Solve and wait until its plan, or its failure, is taken in: the sidebar's
+        "Last solve at …" line appears or changes (the sample takes 5–20 s on two busy
+        cores), then until the page has redrawn around it."""
+        last = self.last_solve
+        before = last.inner_text() if last.count() else None
         self.solve_button.click()
-        self.page.wait_for_timeout(1500)
+        if before is None:
+            sync_api.expect(last).to_be_visible(timeout=SOLVE_TIMEOUT_MS)
+        else:
+            sync_api.expect(last).not_to_have_text(before, timeout=SOLVE_TIMEOUT_MS)
+        sync_api.expect(self.solve_button).to_be_enabled()
         self.settle()
-        sync_api.expect(self.solve_button).to_be_enabled(timeout=SOLVE_TIMEOUT_MS)
-        self.settle()
+
+    @property
+    def last_solve(self) -> sync_api.Locator:
+        """The sidebar's line on the last solve taken in (absent before the first)."""
+        sidebar = self.page.get_by_test_id("stSidebar")
+        return sidebar.get_by_text(re.compile(r"^Last solve at \d"))
 
     def download(self, label: str) -> tuple[str, bytes]:
         with self.page.expect_download() as download:

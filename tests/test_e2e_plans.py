@@ -128,6 +128,25 @@ def test_a_plan_saved_in_the_app_survives_a_reload_and_is_in_the_cli(
     assert re.search(row, listed.output, re.MULTILINE)
 
 
+def test_save_as_pressed_the_moment_solve_is_stores_the_plan_that_solve_finds(
+    planner: Planner, db: str
+) -> None:
+    """The race of a planner quicker than the solver: Save as waits for the solve it was
+    pressed during and stores its plan, never the scenario alone."""
+    expect, page = sync_api.expect, planner.page
+    planner.open_page("Plans")
+    page.get_by_label("Scenario name").fill("at-once")
+    planner.solve_button.click()
+    page.get_by_role("button", name="Save as").click()
+    saved = re.compile(r"^Saved plan \d+ of at-once v1 as a draft")
+    expect(page.get_by_text(saved)).to_be_visible(timeout=180_000)
+    with PlanStore(db) as store:
+        (plan,) = store.plans("at-once")
+        stored = store.load_plan(plan.id)
+    assert stored.result.solution is not None
+    expect(planner.last_solve).to_be_visible()
+
+
 def test_two_plans_compare_side_by_side(planner: Planner, db: str) -> None:
     expect, page = sync_api.expect, planner.page
     first, second = seed(db, "quarters-b", edited=True)

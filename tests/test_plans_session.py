@@ -32,6 +32,8 @@ from assembler.store import (
     StoreError,
 )
 from assembler.store.schema import workspaces
+from assembler.validation import load_scenario
+from builders import SAMPLE
 from small_horizon import quarters
 
 ANN = User("ann@example.org", Role.PLANNER, signed_in=True)
@@ -125,6 +127,25 @@ def test_save_as_stores_the_plan_and_links_the_session(store: PlanStore) -> None
     assert back is not None and back.link == session.link and not back.unsaved
     assert back.current is not None and back.current.plan_id == saved.plan.id
     assert back.current.edits == (PIN,)
+
+
+def test_save_as_pressed_while_a_solve_runs_stores_the_plan_it_finds(store: PlanStore) -> None:
+    """The sample takes seconds to solve: Save as, pressed the moment Solve is, waits for
+    that solve and stores its plan, never the scenario alone."""
+    session = PlanningSession(load_scenario(SAMPLE), "Riverside (test)")
+    job = session.solve(time_limit=2)
+    saved = save_as(store, session, ANN, "riverside", "saved at once")
+    assert not job.running and not session.solving
+    assert saved.plan is not None, saved.message
+    assert saved.message.startswith(f"Saved plan {saved.plan.id} of riverside v1 as a draft")
+    assert session.current is not None and session.current.result is job.result
+    assert store.load_plan(saved.plan.id).result.solution == job.result.solution
+
+
+def test_save_as_before_any_plan_says_it_stores_the_scenario_alone(store: PlanStore) -> None:
+    saved = save_as(store, small(), ANN, "quarters")
+    assert saved.plan is None
+    assert saved.message.startswith("Saved quarters v1.") and "no plan yet" in saved.message
 
 
 def test_a_save_never_overwrites_another_planners_version(store: PlanStore) -> None:

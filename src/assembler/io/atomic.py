@@ -105,8 +105,9 @@ class FolderSwap:
     never replaced, since that would delete or orphan files the writer never made: the set
     is built in a hidden folder inside it and its files are renamed in one by one, each
     atomically, the file named ``last`` (a summary that says the set is complete) after
-    the others, and owned files the new set lacks are removed.  Entering checks all this and creates the hidden folder, so an
-    output that cannot be written fails before the work that would fill it.
+    the others, and owned files the new set lacks are removed.  Entering checks all this
+    and creates the hidden folder, so an output that cannot be written fails before the
+    work that would fill it.
     """
 
     def __init__(self, target: Path, owned: frozenset[str], last: str = "") -> None:

@@ -95,6 +95,15 @@ class Approved:
     result: Result
 
 
+_WRAP_UP_SECONDS = 10.0
+"""What a solve may take past its time limit to hand back its plan (it then writes the
+reports and, on a large model, stops the search threads)."""
+
+
+def _time_left(job: SolveJob) -> float:
+    return max(job.settings.time_limit - job.elapsed, 0.0)
+
+
 BUFFER_GRID = 0.01
 """The highest bearable buffer is told in whole percent, as the app's dial sets it."""
 
@@ -352,6 +361,18 @@ class PlanningSession:
         self._solving = (tuple(self._edits), reference_id)
         self.job = start(self._scenario, settings, current=self.job)
         return self.job
+
+    def finish_solve(self) -> None:
+        """Wait for a running solve to end and take it in (``collect``).
+
+        The solver keeps its time limit, so this waits at most the time it has left and
+        its wrapping up; one that overruns even that is stopped and keeps its best plan.
+        """
+        job = self.job
+        if job is not None and not job.wait(_time_left(job) + _WRAP_UP_SECONDS):
+            job.stop()
+            job.wait(_WRAP_UP_SECONDS)
+        self.collect()
 
     def collect(self) -> bool:
         """Take in a finished solve (see ``adopt``).

@@ -41,7 +41,13 @@ class Saved:
     def message(self) -> str:
         what = f"Saved plan {self.plan.id} of " if self.plan is not None else "Saved "
         version = self.version.label if self.new_version else f"{self.version.label} (unchanged)"
-        text = f"{what}{version} as a draft." if self.plan is not None else f"{what}{version}."
+        if self.plan is not None:
+            text = f"{what}{version} as a draft."
+        else:
+            text = (
+                f"{what}{version}. It holds the scenario with your edits and dials, no plan "
+                "yet: solve, then save again to store one."
+            )
         if self.left_out:
             text += (
                 f" Your {plural(self.left_out, 'edit')} since that solve "
@@ -111,9 +117,11 @@ def save_as(
     store: PlanStore, planner: PlanningSession, user: User, name: str, note: str = ""
 ) -> Saved:
     """Save the session under ``name``: the current plan with the scenario it solved, or
-    the scenario alone before any plan.  A save of the name the session is linked to
-    starts from that version, so a version someone saved since is refused
-    (``StaleVersionError``), never overwritten; another existing name is refused too."""
+    the scenario alone before any plan.  A solve still running is waited for first: the
+    planner pressed Save as on the plan it is making, not on the one before it.  A save of
+    the name the session is linked to starts from that version, so a version someone saved
+    since is refused (``StaleVersionError``), never overwritten; another existing name is
+    refused too."""
     name = name.strip()
     if not name:
         raise StoreError("give the scenario a name to save it under")
@@ -124,6 +132,9 @@ def save_as(
             f"a scenario named {name!r} is already stored: open one of its plans to work "
             "on it, or save under another name"
         )
+    planner.finish_solve()
+    if planner.solving:
+        raise StoreError("the solve is still wrapping up: press Save as again in a moment")
     current = planner.current
     if current is not None and current.plan_id is not None and based_on is not None:
         raise StoreError(
