@@ -80,7 +80,9 @@ class _Greedy:
         self.pins: dict[int, list[int]] = defaultdict(list)
         for p, m in instance.pins:
             self.pins[m].append(p)
-        self.ops: dict[int, dict[int, int]] = defaultdict(dict)  # person → ops need → steps
+        # (person, period) → ops need of that period → steps: a hand-over search stays in
+        # one period, so it never walks a long horizon's other periods.
+        self.ops: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
         self.ops_eligible: dict[int, list[int]] = {}  # ops need → its people, spare-first
         self.planning = _TeamPlan()  # the team being planned, not yet committed
         self.eligible_sets: dict[int, frozenset[int]] = {}
@@ -232,9 +234,8 @@ class _Greedy:
 
     def _ops_load(self) -> list[list[int]]:
         load = [[0] * self.inst.horizon for _ in self.free]
-        for p, needs in self.ops.items():
-            for o, steps in needs.items():
-                load[p][self.inst.ops[o].period] += steps
+        for (p, t), needs in self.ops.items():
+            load[p][t] += sum(needs.values())
         return load
 
     def _cover_all_units(self) -> bool:
@@ -268,13 +269,14 @@ class _Greedy:
         Operations stay covered — only who covers them changes — so nothing needs undoing
         if the mission that asked is not staffed after all.
         """
-        for o in [o for o in self.ops[p] if self.inst.ops[o].period == t]:
-            while wanted > 0 and self.ops[p][o] > 0:
+        held = self.ops[p, t]
+        for o in list(held):
+            while wanted > 0 and held[o] > 0:
                 path = self._augmenting_path(o, exclude=p)
                 if path is None:
                     break
-                moved = self._push(path, min(wanted, self.ops[p][o]))
-                self.ops[p][o] -= moved
+                moved = self._push(path, min(wanted, held[o]))
+                held[o] -= moved
                 self.free[p][t] += moved
                 wanted -= moved
 
@@ -307,9 +309,8 @@ class _Greedy:
                     while (link := came_from[path[-1][1]]) is not None:
                         path.append(link)
                     return path
-                for other, steps in self.ops[p].items():
-                    same_period = self.inst.ops[other].period == t
-                    if steps > 0 and same_period and other not in came_from:
+                for other, steps in self.ops[p, t].items():
+                    if steps > 0 and other not in came_from:
                         came_from[other] = (p, o)
                         queue.append(other)
         return None
@@ -321,12 +322,12 @@ class _Greedy:
         amount = min(self.spare(path[0][0], t), limit)
         for i in range(1, len(path)):
             p, _ = path[i]
-            amount = min(amount, self.ops[p][path[i - 1][1]])
+            amount = min(amount, self.ops[p, t][path[i - 1][1]])
         self.free[path[0][0]][t] -= amount
         for i, (p, o) in enumerate(path):
-            self.ops[p][o] = self.ops[p].get(o, 0) + amount
+            self.ops[p, t][o] = self.ops[p, t].get(o, 0) + amount
             if i + 1 < len(path):
-                self.ops[path[i + 1][0]][o] -= amount
+                self.ops[path[i + 1][0], t][o] -= amount
         return amount
 
     # ------------------------------------------------------------------ missions
@@ -526,7 +527,7 @@ class _Greedy:
             ),
             ops=tuple(
                 OpsAssignment(people[p].person_id, inst.ops[o].skill_id, steps, inst.ops[o].period)
-                for p, load in self.ops.items()
+                for (p, _), load in self.ops.items()
                 for o, steps in load.items()
                 if steps > 0
             ),
