@@ -13,9 +13,11 @@ from assembler import SolveSettings, load_scenario, solve
 from assembler.cli import app
 from assembler.io import write_scenario
 from assembler.io.reports import unneutralise
+from assembler.planning.cases import compare_plans
 from assembler.results.capacity import unit_capacity
+from assembler.results.plan import Plan
 from assembler.store import PlanStore, Role
-from assembler.store.sidebyside import side_by_side, write_side_by_side
+from assembler.store.sidebyside import write_side_by_side
 from builders import tiny_scenario
 from test_store import HOSTILE, hostile_scenario
 
@@ -150,12 +152,12 @@ def test_side_by_side_on_a_horizon_reads_figures_changes_and_load(tmp_path: Path
     who = {"who": "ann", "role": Role.PLANNER}
     with PlanStore(f"sqlite:///{tmp_path / 's.db'}") as store:
         _, first = store.save(
-            "sample", sample, solve(sample, SolveSettings(time_limit=1)), based_on=None, **who
+            "sample", Plan(sample, solve(sample, SolveSettings(time_limit=1))), based_on=None, **who
         )
         _, second = store.save(
-            "sample", fewer, solve(fewer, SolveSettings(time_limit=1)), based_on=1, **who
+            "sample", Plan(fewer, solve(fewer, SolveSettings(time_limit=1))), based_on=1, **who
         )
-        view = side_by_side([store.load_plan(first.id), store.load_plan(second.id)])
+        view = compare_plans(store, [first.id, second.id])
     figures = view.figures.set_index("figure")
     assert list(figures.columns) == ["plan 1", "plan 2"]
     assert figures.loc["scenario"].tolist() == ["sample v1", "sample v2"]
@@ -175,7 +177,7 @@ def test_side_by_side_on_a_horizon_reads_figures_changes_and_load(tmp_path: Path
         split = unit_capacity(plan.scenario, plan.result.solution)
         capacity = split.groupby(["unit_id", "period_id"], sort=False)["fte"].sum()
         total = view.load[
-            [f"plan {plan.record.id} {use}" for use in ("operations", "missions", "free")]
+            [f"plan {plan.plan_id} {use}" for use in ("operations", "missions", "free")]
         ].sum(axis=1)
         assert total.round(6).tolist() == capacity.round(6).tolist()
 
@@ -185,11 +187,11 @@ def test_side_by_side_exports_formula_safe_text(tmp_path: Path) -> None:
     dropped = case.replace(missions=case.missions[1:], mission_needs=case.mission_needs[1:])
     who = {"who": "ann", "role": Role.PLANNER}
     with PlanStore(f"sqlite:///{tmp_path / 's.db'}") as store:
-        _, first = store.save(HOSTILE, case, solve(case), based_on=None, **who)
-        _, second = store.save(HOSTILE, dropped, solve(dropped), based_on=1, **who)
-        view = side_by_side([store.load_plan(first.id), store.load_plan(second.id)])
+        _, first = store.save(HOSTILE, Plan(case, solve(case)), based_on=None, **who)
+        _, second = store.save(HOSTILE, Plan(dropped, solve(dropped)), based_on=1, **who)
+        view = compare_plans(store, [first.id, second.id])
         with pytest.raises(ValueError, match="compare 2 to 4 plans"):
-            side_by_side([store.load_plan(first.id)])
+            compare_plans(store, [first.id])
     write_side_by_side(view, tmp_path / "changes.csv")
     read = pd.read_csv(tmp_path / "changes.csv", dtype=str, keep_default_na=False)
     assert read["mission_id"].map(unneutralise).tolist() == view.changes["mission_id"].tolist()
