@@ -73,6 +73,25 @@ WhoOption = Annotated[
     str | None, typer.Option("--who", help="Who is acting (default: the OS user).")
 ]
 PlanArgument = Annotated[int, typer.Argument(help="A plan id, as `plans list` shows it.")]
+FromVersionOption = Annotated[
+    int | None,
+    typer.Option(
+        "--from-version",
+        min=1,
+        help="The stored version your file started from (see `plans export --scenario`); "
+        "the save is refused if another was saved since.  Default: the newest now.",
+    ),
+]
+ReplanFromOption = Annotated[
+    int | None,
+    typer.Option(
+        "--replan-from",
+        help="Plan to stay close to (minimal disruption); default: the approved plan.",
+    ),
+]
+FreshOption = Annotated[
+    bool, typer.Option("--fresh", help="Solve from scratch, without a reference plan.")
+]
 
 
 def _who(who: str | None) -> str:
@@ -128,25 +147,9 @@ def save(
     time_limit: TimeLimitOption = 60.0,
     workers: WorkersOption = 2,
     seed: SeedOption = 0,
-    from_version: Annotated[
-        int | None,
-        typer.Option(
-            "--from-version",
-            min=1,
-            help="The stored version your file started from (see `plans export --scenario`); "
-            "the save is refused if another was saved since.  Default: the newest now.",
-        ),
-    ] = None,
-    replan_from: Annotated[
-        int | None,
-        typer.Option(
-            "--replan-from",
-            help="Plan to stay close to (minimal disruption); default: the approved plan.",
-        ),
-    ] = None,
-    fresh: Annotated[
-        bool, typer.Option("--fresh", help="Solve from scratch, without a reference plan.")
-    ] = False,
+    from_version: FromVersionOption = None,
+    replan_from: ReplanFromOption = None,
+    fresh: FreshOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress on stderr.")] = False,
     db: DbOption = None,
     who: WhoOption = None,
