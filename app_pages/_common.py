@@ -26,8 +26,9 @@ from assembler.domain.problems import Problem, error
 from assembler.domain.scenario import Scenario
 from assembler.planning.access import User
 from assembler.planning.keeping import Keeper, restore
-from assembler.planning.session import Failure, Outcome, PlanningSession
+from assembler.planning.session import Failure, PlanningSession
 from assembler.results.names import Names
+from assembler.results.plan import Plan
 from assembler.store import PlanStore, resolve_url, shown_url
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 
@@ -149,7 +150,7 @@ def header(title: str, intro: str) -> PlanningSession:
     return planner
 
 
-def failure_notice(failure: Failure, kept: Outcome | None) -> None:
+def failure_notice(failure: Failure, kept: Plan | None) -> None:
     """Why the last solve found no plan, what the planner can do, and which plan is shown."""
     result = failure.outcome.result
     lines = [f"**The last solve found no plan** (status **{result.status}**):"]
@@ -186,7 +187,7 @@ def prompt_to_solve() -> None:
     st.info("No plan yet: press **Solve** in the sidebar.")
 
 
-def plan(planner: PlanningSession) -> Outcome | None:
+def plan(planner: PlanningSession) -> Plan | None:
     """The last good plan; without one, say why there is none."""
     outcome = planner.current
     if outcome is None and planner.failure is None:

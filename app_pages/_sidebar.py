@@ -233,7 +233,8 @@ def _dials(planner: PlanningSession) -> None:
         st.caption("Objective weights")
         for dial in _WEIGHT_DIALS:
             _widget(dial, locked)
-    planner.set_overrides({dial.name: dial.value(st.session_state[dial.key]) for dial in _DIALS})
+    turned = {dial.name: dial.value(st.session_state[dial.key]) for dial in _DIALS}
+    planner.set_dials(planner.base.settings.with_overrides(turned))
 
 
 def _widget(dial: _Dial, locked: bool) -> None:

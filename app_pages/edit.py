@@ -258,10 +258,10 @@ def _against_approved(planner: PlanningSession, names: Names) -> None:
     assert approved is not None
     st.subheader("Against the approved plan")
     if planner.current is not None and planner.current.plan_id == approved.plan_id:
-        st.caption(f"The current plan is the approved plan: {approved.label}.")
+        st.caption(f"The current plan is the approved plan: {planner.approved_label}.")
         return
     st.caption(
-        f"The approved plan is {approved.label}. A re-solve stays as close to it as the "
+        f"The approved plan is {planner.approved_label}. A re-solve stays as close to it as the "
         "score allows; these are the changes it makes."
     )
     _changes(planner.against_approved(), names)

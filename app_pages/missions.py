@@ -13,8 +13,8 @@ import streamlit as st
 from app_pages._common import fte_column, header, plan, session, table_height
 from assembler.analysis import Price, Ranking
 from assembler.planning.jobs import Job
-from assembler.planning.session import Outcome
 from assembler.results.names import Names
+from assembler.results.plan import Plan
 
 _POLL_SECONDS = 1.0
 _CANDIDATES = 10
@@ -25,7 +25,7 @@ _TIME_LIMIT_DIAL = "dial.time_limit"  # the sidebar's time limit, used for "what
 T = TypeVar("T")
 
 
-def _missions(outcome: Outcome, names: Names) -> pd.DataFrame:
+def _missions(outcome: Plan, names: Names) -> pd.DataFrame:
     missions = outcome.reports.missions
     horizon = outcome.scenario.has_horizon
     table = missions.assign(
@@ -66,7 +66,7 @@ def _missions(outcome: Outcome, names: Names) -> pd.DataFrame:
     return table
 
 
-def _team(outcome: Outcome, names: Names, mission_id: str) -> None:
+def _team(outcome: Plan, names: Names, mission_id: str) -> None:
     team = outcome.reports.roster[outcome.reports.roster.mission_id == mission_id]
     reason = outcome.reports.missions.set_index("mission_id").reason.get(mission_id, "")
     if team.empty:
@@ -122,7 +122,7 @@ def _answer(job: Job[T] | None, draw: Callable[[T], None], working: str) -> None
         draw(job.result)
 
 
-def _price(price: Price, names: Names, outcome: Outcome) -> None:
+def _price(price: Price, names: Names, outcome: Plan) -> None:
     mission = names.mission(price.mission_id)
     if price.already_staffed:
         st.success(f"{mission} is staffed in this plan already: it costs nothing.")
@@ -221,7 +221,7 @@ def _ranking(ranking: Ranking, names: Names) -> None:
             )
 
 
-def _questions(outcome: Outcome, names: Names, mission_id: str, staffed: bool) -> None:
+def _questions(outcome: Plan, names: Names, mission_id: str, staffed: bool) -> None:
     planner = session()
     asked = planner.questions
     price = None if asked is None else asked.prices.get(mission_id)

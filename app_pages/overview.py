@@ -9,9 +9,9 @@ from streamlit.delta_generator import DeltaGenerator
 
 from app_pages._common import header, plan
 from assembler.domain.scenario import ChangeType
-from assembler.planning.session import Outcome
 from assembler.planning.views import MatrixCell, MatrixMission, change_matrix
 from assembler.results.names import Names
+from assembler.results.plan import Plan
 from assembler.text import format_gap
 
 planner = header(
@@ -22,7 +22,7 @@ planner = header(
 outcome = plan(planner)
 
 
-def _figures(outcome: Outcome) -> None:
+def _figures(outcome: Plan) -> None:
     """The plan's headline figures (``Kpis``), FTE as means per period on a horizon."""
     result, kpis = outcome.result, outcome.result.kpis
     assert kpis is not None  # a plan always has its figures

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
-from assembler.planning.session import Outcome
 from assembler.planning.views import capacity_in, person_time
 from assembler.results.capacity import CAPACITY_USES, FREE, unit_capacity
 from assembler.results.names import Names
+from assembler.results.plan import Plan
 
 # In the order of CAPACITY_USES: operations grey, hierarchy blue, network orange, free green.
 _USE_COLOURS = alt.Scale(
@@ -108,7 +108,7 @@ def _unit_heatmap(units: pd.DataFrame, names: Names) -> None:
     st.altair_chart(chart)
 
 
-def _people_table(outcome: Outcome, names: Names, period: str | None) -> None:
+def _people_table(outcome: Plan, names: Names, period: str | None) -> None:
     people = outcome.reports.people
     horizon = outcome.scenario.has_horizon
     if horizon and period != ALL_PERIODS:
@@ -162,7 +162,7 @@ def _people_table(outcome: Outcome, names: Names, period: str | None) -> None:
     )
 
 
-def _one_person(outcome: Outcome, names: Names) -> None:
+def _one_person(outcome: Plan, names: Names) -> None:
     """A person's capacity per period and what fills it: operations per skill, each
     mission, and what is free."""
     scenario = outcome.scenario

@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages._common import header, session, store, table_height, user
 from app_pages._sidebar import load_or_ask, set_dials
 from assembler.io.reports import table_csv_bytes
-from assembler.planning import stored
+from assembler.planning import cases, stored
 from assembler.planning.plansview import (
     changes_shown,
     figures_shown,
@@ -22,7 +22,7 @@ from assembler.planning.plansview import (
 )
 from assembler.planning.session import PlanningSession
 from assembler.store import Action, PlanRecord, PlanStatus, StaleVersionError, StoreError
-from assembler.store.sidebyside import MAX_PLANS, SideBySide, side_by_side
+from assembler.store.sidebyside import MAX_PLANS, SideBySide
 
 _CHOSEN = "plans.chosen"
 _MESSAGE = "plans.message"
@@ -90,10 +90,11 @@ def _against_approved(planner: PlanningSession) -> None:
         return
     changes = planner.against_approved()
     if changes is None:
-        st.info(f"The current plan is the approved plan: {approved.label}.")
+        st.info(f"The current plan is the approved plan: {planner.approved_label}.")
     else:
         st.info(
-            f"**Against the approved plan** ({approved.label}): {stored.change_summary(changes)}. "
+            f"**Against the approved plan** ({planner.approved_label}): "
+            f"{cases.change_summary(changes)}. "
             "The details are on **Edit & compare**."
         )
 
@@ -164,7 +165,7 @@ def _step(action: Action, plan_id: int) -> None:
         if action is Action.APPROVE:
             record = stored.approve(store(), session(), user(), plan_id, reason)
         else:
-            record = stored.propose(store(), user(), plan_id, reason)
+            record = cases.propose(store(), user(), plan_id, reason)
     except StoreError as refused:
         _say("error", f"Not done: {refused}.")
     else:
@@ -235,7 +236,7 @@ def _compared(records: list[PlanRecord]) -> SideBySide:
     cache: dict[Any, SideBySide] = st.session_state.setdefault("plans.compared", {})
     if key not in cache:
         cache.clear()
-        cache[key] = side_by_side([store().load_plan(record.id) for record in records])
+        cache[key] = cases.compare_plans(store(), [record.id for record in records])
     return cache[key]
 
 

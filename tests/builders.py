@@ -36,6 +36,7 @@ from assembler.domain.scenario import (
     Unit,
 )
 from assembler.domain.settings import ModelSettings
+from assembler.planning.session import PlanningSession
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 """The shipped sample scenario (Riverside Care Group, four quarters)."""
@@ -273,3 +274,9 @@ def write_csv_folder(
     if settings_toml is not None:
         (folder / "scenario.toml").write_text(settings_toml, encoding="utf-8")
     return folder
+
+
+def dial(session: PlanningSession, turned: Mapping[str, Any]) -> ModelSettings:
+    """The dials as the app's sidebar sets them: the session's loaded settings with
+    ``turned`` (``ops_buffer``, ``weights.value`` …) on top."""
+    return session.base.settings.with_overrides(dict(turned))

@@ -28,6 +28,7 @@ from assembler import SolveSettings, solve
 from assembler.cli import app as cli
 from assembler.domain.edits import Edit, EditKind
 from assembler.planning.edits import apply_edits
+from assembler.results.plan import Plan
 from assembler.store import PlanStatus, PlanStore, Role
 from small_horizon import quarters
 from test_e2e_browser import Planner, browser_at, free_port, served_app
@@ -81,7 +82,7 @@ def seed(db: str, name: str, *, approve: bool = False, edited: bool = False) -> 
         if edited:
             second = apply_edits(base, [Edit(EditKind.DROP, "m_fast")])
             result = solve(second, SolveSettings())
-            _, plan = store.save(name, second, result, based_on=1, **PLANNER)
+            _, plan = store.save(name, Plan(second, result), based_on=1, **PLANNER)
             ids.append(plan.id)
     return ids
 

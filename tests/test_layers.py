@@ -1,12 +1,21 @@
-"""The packages follow the flow: no package imports one that (directly or not) imports it."""
+"""The packages follow the flow: each imports only from those above it in the README's
+"Where things live" table, so no package imports one that (directly or not) imports it."""
 
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "assembler"
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_order() -> list[str]:
+    """The packages in the order of the README's table, top first."""
+    rows = re.findall(r"^\| `([a-z_]+)(?:/|\.py)` \|", README.read_text(encoding="utf-8"), re.M)
+    return list(rows)
 
 
 def package_imports() -> dict[str, set[str]]:
@@ -51,3 +60,16 @@ def test_or_tools_and_streamlit_stay_in_their_packages() -> None:
             raise AssertionError(f"{path} imports streamlit")
         if package != "solver" and ("from ortools.sat" in text or "import ortools" in text):
             raise AssertionError(f"{path} imports OR-Tools")
+
+
+def test_each_package_imports_only_from_those_above_it_in_the_readme() -> None:
+    order = readme_order()
+    edges = package_imports()
+    assert set(edges) <= set(order), "a package the README's table does not name"
+    upward = sorted(
+        (here, there)
+        for here, theres in edges.items()
+        for there in theres
+        if order.index(there) > order.index(here)
+    )
+    assert upward == []

@@ -19,6 +19,7 @@ from assembler.planning import jobs
 from assembler.planning.edits import EditError, candidates
 from assembler.planning.session import PlanningSession, scenario_slug
 from assembler.validation import read_scenario, read_upload
+from builders import dial
 from small_horizon import WINTER_PEAK_LIMIT, quarters
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -78,16 +79,16 @@ def test_solve_edit_resolve_compare(small: PlanningSession) -> None:
 
 def test_dials_change_the_scenario_only_when_they_change(session: PlanningSession) -> None:
     original = session.scenario
-    session.set_overrides({})
+    session.set_dials(dial(session, {}))
     assert session.scenario is original
-    session.set_overrides({"ops_buffer": 0.2, "weights.preference": 0})
+    session.set_dials(dial(session, {"ops_buffer": 0.2, "weights.preference": 0}))
     dialled = session.scenario
     assert dialled.settings.ops_buffer == 0.2 and dialled.settings.weights.preference == 0
-    session.set_overrides({"ops_buffer": 0.2, "weights.preference": 0})
+    session.set_dials(dial(session, {"ops_buffer": 0.2, "weights.preference": 0}))
     assert session.scenario is dialled
     session.edit(Edit(EditKind.DROP, "M03"))
     assert session.scenario.settings.ops_buffer == 0.2  # edits keep the dials
-    assert session.overrides == {"ops_buffer": 0.2, "weights.preference": 0}
+    assert session.dials == dial(session, {"ops_buffer": 0.2, "weights.preference": 0})
 
 
 def test_undo_and_reset_replay_the_log(session: PlanningSession) -> None:
@@ -182,7 +183,7 @@ def test_an_infeasible_solve_keeps_the_last_good_plan_and_says_why(
     solve_now(small)
     good = small.current
     assert good is not None and small.failure is None
-    small.set_overrides({"ops_buffer": 0.4})  # care's winter triage cannot keep 140 %
+    small.set_dials(dial(small, {"ops_buffer": 0.4}))  # care's winter triage cannot keep 140 %
     solve_now(small)
     assert small.current is good and small.previous is None  # the plan is kept…
     failure = small.failure
@@ -191,7 +192,7 @@ def test_an_infeasible_solve_keeps_the_last_good_plan_and_says_why(
     assert "operations of unit 'care' in triage in q1" in failure.reasons[0]
     assert failure.ops_short and failure.highest_buffer == WINTER_PEAK_LIMIT
     assert small.stale and small.comparison() is None
-    small.set_overrides({"ops_buffer": 0.2})
+    small.set_dials(dial(small, {"ops_buffer": 0.2}))
     job = small.solve(time_limit=30)
     assert job.settings.hint is good.result.solution  # still warm-started from the good plan
     assert job.wait(30) and small.collect()
@@ -261,7 +262,7 @@ def test_what_it_takes_and_who_could_join_are_answered_in_the_background(
     assert "nobody eligible for it has that skill" in price.result.reasons[0]
     assert ranking.result is not None and ranking.result.ranked
     assert {c.person_id for c in ranking.result.ranked} <= {"c1", "c2", "c3"}
-    small.set_overrides({"weights.value": 99})
+    small.set_dials(dial(small, {"weights.value": 99}))
     solve_now(small)
     assert small.questions is None  # answers belong to the plan they were asked about
 

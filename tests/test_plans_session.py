@@ -13,16 +13,10 @@ import sqlalchemy as sa
 
 from assembler.domain.edits import Edit, EditKind
 from assembler.planning.access import User, local_user, signed_in_user
+from assembler.planning.cases import change_summary, propose
 from assembler.planning.keeping import Keeper, restore
 from assembler.planning.session import PlanningSession
-from assembler.planning.stored import (
-    approve,
-    change_summary,
-    open_plan,
-    propose,
-    refresh_approved,
-    save_as,
-)
+from assembler.planning.stored import approve, open_plan, refresh_approved, save_as
 from assembler.store import (
     PermissionDeniedError,
     PlanStatus,
@@ -33,7 +27,7 @@ from assembler.store import (
 )
 from assembler.store.schema import workspaces
 from assembler.validation import load_scenario
-from builders import SAMPLE
+from builders import SAMPLE, dial
 from small_horizon import quarters
 
 ANN = User("ann@example.org", Role.PLANNER, signed_in=True)
@@ -67,7 +61,7 @@ def test_a_session_is_kept_as_it_changes_and_restored_by_its_key(store: PlanStor
     keeper = Keeper(store, "k1", ANN.who)
     assert keeper.keep(session)  # the first call writes it whole
     assert not keeper.keep(session)  # nothing changed, nothing written
-    session.set_overrides({"ops_buffer": 0.05})
+    session.set_dials(dial(session, {"ops_buffer": 0.05}))
     session.edit(PIN)
     assert keeper.keep(session)
     first = kept_row(store, "k1").updated_at
@@ -79,7 +73,7 @@ def test_a_session_is_kept_as_it_changes_and_restored_by_its_key(store: PlanStor
     back = restore(store, "k1", ANN.who)
     assert back is not None
     assert back.source == "Quarters (test)" and back.base == session.base
-    assert back.edits == (PIN,) and back.overrides == {"ops_buffer": 0.05}
+    assert back.edits == (PIN,) and back.dials == dial(session, {"ops_buffer": 0.05})
     assert back.scenario == session.scenario
     assert back.current is not None and session.current is not None
     assert back.current.result.solution == session.current.result.solution
@@ -171,7 +165,7 @@ def test_open_a_plan_approve_it_and_replan_against_it(store: PlanStore) -> None:
     propose(store, ANN, saved.plan.id, "ready")
     approve(store, session, BOB, saved.plan.id, "covers winter")
     assert session.approved is not None and session.approved.plan_id == saved.plan.id
-    assert "approved by bob@example.org" in session.approved.label
+    assert "approved by bob@example.org" in session.approved_label
 
     other = small()
     opened = open_plan(store, other, saved.plan.id)
@@ -185,7 +179,8 @@ def test_open_a_plan_approve_it_and_replan_against_it(store: PlanStore) -> None:
     assert other.unsaved
     solve_now(other)
     assert other.current.reference_id == saved.plan.id
-    assert other.current.settings["replanned_from"] == saved.plan.id
+    assert other.current.solve is not None
+    assert other.current.solve.replanned_from == saved.plan.id
     changes = other.against_approved()
     assert changes is not None and [c.mission_id for c in changes.lost] == ["m_fast"]
     assert change_summary(changes).startswith("0 missions gained, 1 lost, ")

@@ -17,6 +17,7 @@ from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import Stability
 from assembler.planning.edits import apply_edits
 from assembler.results.compare import compare
+from assembler.results.plan import Plan, SolveRecord
 from assembler.results.report import build_reports
 from assembler.results.result import Result
 from assembler.store import (
@@ -56,7 +57,7 @@ def edited(case: Scenario) -> Scenario:
 
 
 def approved_plan(store: PlanStore, case: Scenario) -> int:
-    _, plan = store.save("tiny", case, solved(case), based_on=None, **PLANNER)
+    _, plan = store.save("tiny", Plan(case, solved(case)), based_on=None, **PLANNER)
     store.propose(plan.id, **PLANNER)
     store.approve(plan.id, reason="the first plan", **APPROVER)
     return plan.id
@@ -72,13 +73,13 @@ def test_a_saved_scenario_reads_back_equal_with_its_edits_and_dials(store: PlanS
     )
     case = apply_edits(tiny_scenario(), edits).with_settings(ops_buffer=0.2)
     saved = store.save_scenario(
-        "tiny", case, based_on=None, edits=edits, overrides={"ops_buffer": 0.2}, **PLANNER
+        "tiny", case, based_on=None, edits=edits, dials=case.settings, **PLANNER
     )
     version, loaded = store.load_scenario("tiny")
     assert loaded == case
     assert version == saved
     assert (version.version, version.based_on, version.edits) == (1, None, edits)
-    assert version.overrides == {"ops_buffer": 0.2}
+    assert version.dials == case.settings
     assert version.saved_at.tzinfo is UTC
 
 
@@ -162,23 +163,20 @@ def test_two_planners_saving_at_once_one_wins_the_other_is_refused(
 def test_a_stored_plan_reads_back_with_its_result_and_reports(store: PlanStore) -> None:
     case = tiny_scenario()
     result = solved(case)
+    record = SolveRecord(time_limit=10, workers=1)
     version, plan = store.save(
-        "tiny", case, result, based_on=None, note="first", settings={"time_limit": 10}, **PLANNER
+        "tiny", Plan(case, result, solve=record), based_on=None, note="first", **PLANNER
     )
     loaded = store.load_plan(plan.id)
     assert loaded.scenario == case
     assert loaded.result.solution == result.solution
     assert loaded.result.kpis == result.kpis
     assert (loaded.result.status, loaded.result.score) == (result.status, result.score)
-    assert (plan.best_bound, plan.gap, plan.settings) == (
-        result.best_bound,
-        result.gap,
-        {"time_limit": 10},
-    )
+    assert (plan.best_bound, plan.gap, plan.solve) == (result.best_bound, result.gap, record)
     assert plan.summary == build_reports(case, result).summary.to_json()
     assert (plan.status, plan.version_id, plan.note) == (PlanStatus.DRAFT, version.id, "first")
     expected = build_reports(case, result).tables()
-    for name, frame in build_reports(loaded.scenario, loaded.result).tables().items():
+    for name, frame in loaded.reports.tables().items():
         assert frame.equals(expected[name]), name
 
 
@@ -186,14 +184,16 @@ def test_an_infeasible_solve_is_stored_too(store: PlanStore) -> None:
     case = tiny_scenario().replace(people=tiny_scenario().people[:1])
     result = solved(case)
     assert result.solution is None
-    _, plan = store.save("tiny", case, result, based_on=None, **PLANNER)
+    _, plan = store.save("tiny", Plan(case, result), based_on=None, **PLANNER)
     loaded = store.load_plan(plan.id)
     assert loaded.result.solution is None and loaded.result.conflicts == result.conflicts
 
 
 def test_the_lifecycle_runs_draft_proposed_approved_superseded(store: PlanStore) -> None:
     first = approved_plan(store, tiny_scenario())
-    _, second = store.save("tiny", tiny_scenario(), solved(tiny_scenario()), based_on=1, **PLANNER)
+    _, second = store.save(
+        "tiny", Plan(tiny_scenario(), solved(tiny_scenario())), based_on=1, **PLANNER
+    )
     with pytest.raises(LifecycleError, match="is draft: only a proposed plan can be approved"):
         store.approve(second.id, reason="too early", **APPROVER)
     store.propose(second.id, reason="ready", **PLANNER)
@@ -226,7 +226,10 @@ def test_approvals_racing_leave_one_approved_plan(store: PlanStore, store_url: s
     ids = []
     for _ in range(2):
         _, plan = store.save(
-            "tiny", tiny_scenario(), solved(tiny_scenario()), based_on=1 if ids else None, **PLANNER
+            "tiny",
+            Plan(tiny_scenario(), solved(tiny_scenario())),
+            based_on=1 if ids else None,
+            **PLANNER,
         )
         store.propose(plan.id, **PLANNER)
         ids.append(plan.id)
@@ -241,7 +244,9 @@ def test_approvals_racing_leave_one_approved_plan(store: PlanStore, store_url: s
 
 def test_the_database_itself_refuses_a_second_approved_plan(store: PlanStore) -> None:
     approved_plan(store, tiny_scenario())
-    _, other = store.save("tiny", tiny_scenario(), solved(tiny_scenario()), based_on=1, **PLANNER)
+    _, other = store.save(
+        "tiny", Plan(tiny_scenario(), solved(tiny_scenario())), based_on=1, **PLANNER
+    )
     engine = sa.create_engine(store.url)
     try:
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
@@ -258,7 +263,9 @@ def test_roles_are_enforced_by_the_store(store: PlanStore) -> None:
         PermissionDeniedError, match="val is a viewer: to save a plan takes the planner role"
     ):
         store.save_scenario("tiny", tiny_scenario(), based_on=None, **viewer)
-    _, plan = store.save("tiny", tiny_scenario(), solved(tiny_scenario()), based_on=None, **PLANNER)
+    _, plan = store.save(
+        "tiny", Plan(tiny_scenario(), solved(tiny_scenario())), based_on=None, **PLANNER
+    )
     with pytest.raises(PermissionDeniedError):
         store.propose(plan.id, **viewer)
     store.propose(plan.id, **PLANNER)
@@ -288,7 +295,7 @@ def test_a_replan_stores_its_changes_against_the_approved_plan(store: PlanStore)
         hint=reference.result.solution,
         stability=Stability(reference.result.solution, weight=None),
     )
-    _, plan = store.save("tiny", case, result, based_on=1, reference_id=reference_id, **PLANNER)
+    _, plan = store.save("tiny", Plan(case, result).against(reference), based_on=1, **PLANNER)
     assert plan.reference_id == reference_id
     assert plan.changes == compare(reference.scenario, reference.result, case, result)
     assert [m.mission_id for m in plan.changes.lost] == ["m_innovation"]
@@ -311,8 +318,7 @@ def test_quotes_unicode_and_formulas_round_trip_intact(store: PlanStore) -> None
     result = solved(case)
     _, plan = store.save(
         HOSTILE,
-        case,
-        result,
+        Plan(case, result),
         based_on=None,
         who=HOSTILE,
         role=Role.PLANNER,
@@ -323,7 +329,8 @@ def test_quotes_unicode_and_formulas_round_trip_intact(store: PlanStore) -> None
     assert store.load_scenario(HOSTILE)[1] == case
     loaded = store.load_plan(plan.id)
     assert loaded.result.solution == result.solution
-    assert (loaded.record.scenario, loaded.record.note, loaded.record.saved_by) == (HOSTILE,) * 3
+    record = store.plan(plan.id)
+    assert (record.scenario, record.note, record.saved_by) == (HOSTILE,) * 3
     assert store.versions(HOSTILE)[0].source == HOSTILE
     assert store.events(plan.id)[-1].reason == HOSTILE
     assert [p.id for p in store.plans(HOSTILE)] == [plan.id]

@@ -7,15 +7,22 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from assembler import SolveSettings, load_scenario, solve
 from assembler.cli import app
 from assembler.io import write_scenario
 from assembler.io.reports import unneutralise
+from assembler.planning.access import User
+from assembler.planning.cases import change_summary, compare_plans
+from assembler.planning.session import PlanningSession
+from assembler.planning.stored import open_plan, save_as
 from assembler.results.capacity import unit_capacity
+from assembler.results.plan import Plan
 from assembler.store import PlanStore, Role
-from assembler.store.sidebyside import side_by_side, write_side_by_side
+from assembler.store.schema import plans as plans_table
+from assembler.store.sidebyside import write_side_by_side
 from builders import tiny_scenario
 from test_store import HOSTILE, hostile_scenario
 
@@ -150,12 +157,12 @@ def test_side_by_side_on_a_horizon_reads_figures_changes_and_load(tmp_path: Path
     who = {"who": "ann", "role": Role.PLANNER}
     with PlanStore(f"sqlite:///{tmp_path / 's.db'}") as store:
         _, first = store.save(
-            "sample", sample, solve(sample, SolveSettings(time_limit=1)), based_on=None, **who
+            "sample", Plan(sample, solve(sample, SolveSettings(time_limit=1))), based_on=None, **who
         )
         _, second = store.save(
-            "sample", fewer, solve(fewer, SolveSettings(time_limit=1)), based_on=1, **who
+            "sample", Plan(fewer, solve(fewer, SolveSettings(time_limit=1))), based_on=1, **who
         )
-        view = side_by_side([store.load_plan(first.id), store.load_plan(second.id)])
+        view = compare_plans(store, [first.id, second.id])
     figures = view.figures.set_index("figure")
     assert list(figures.columns) == ["plan 1", "plan 2"]
     assert figures.loc["scenario"].tolist() == ["sample v1", "sample v2"]
@@ -175,7 +182,7 @@ def test_side_by_side_on_a_horizon_reads_figures_changes_and_load(tmp_path: Path
         split = unit_capacity(plan.scenario, plan.result.solution)
         capacity = split.groupby(["unit_id", "period_id"], sort=False)["fte"].sum()
         total = view.load[
-            [f"plan {plan.record.id} {use}" for use in ("operations", "missions", "free")]
+            [f"plan {plan.plan_id} {use}" for use in ("operations", "missions", "free")]
         ].sum(axis=1)
         assert total.round(6).tolist() == capacity.round(6).tolist()
 
@@ -185,11 +192,11 @@ def test_side_by_side_exports_formula_safe_text(tmp_path: Path) -> None:
     dropped = case.replace(missions=case.missions[1:], mission_needs=case.mission_needs[1:])
     who = {"who": "ann", "role": Role.PLANNER}
     with PlanStore(f"sqlite:///{tmp_path / 's.db'}") as store:
-        _, first = store.save(HOSTILE, case, solve(case), based_on=None, **who)
-        _, second = store.save(HOSTILE, dropped, solve(dropped), based_on=1, **who)
-        view = side_by_side([store.load_plan(first.id), store.load_plan(second.id)])
+        _, first = store.save(HOSTILE, Plan(case, solve(case)), based_on=None, **who)
+        _, second = store.save(HOSTILE, Plan(dropped, solve(dropped)), based_on=1, **who)
+        view = compare_plans(store, [first.id, second.id])
         with pytest.raises(ValueError, match="compare 2 to 4 plans"):
-            side_by_side([store.load_plan(first.id)])
+            compare_plans(store, [first.id])
     write_side_by_side(view, tmp_path / "changes.csv")
     read = pd.read_csv(tmp_path / "changes.csv", dtype=str, keep_default_na=False)
     assert read["mission_id"].map(unneutralise).tolist() == view.changes["mission_id"].tolist()
@@ -228,3 +235,70 @@ def test_diff_names_units_and_counts_in_words(folder: Path) -> None:
     table = out[out.index("mission FTE per unit where the plans differ") :].splitlines()
     assert table[2].split()[0] == "unit" and "unit_id" not in out
     assert table[3].split()[:2] == ["Front", "Office"]
+
+
+# ---------------------------------------------------------------------- one plan, both sides
+
+SAME_COLUMNS = (
+    "version_id",
+    "solve_status",
+    "score",
+    "best_bound",
+    "gap",
+    "summary",
+    "solution",
+    "conflicts",
+    "settings",
+    "reference_id",
+    "changes",
+)
+
+
+def test_the_app_and_the_command_line_store_the_same_plan_in_the_same_words(
+    folder: Path,
+) -> None:
+    """A re-plan of one scenario against its approved plan, saved once by ``plans save``
+    and once by the app's session: the stored rows agree in everything but who and when,
+    and both sides word its changes and solve settings alike."""
+    plans("save", "tiny", "--name", "shared", "--solve", "--quiet")
+    plans("propose", "1")
+    plans("approve", "1", "--reason", "first")
+    out = plans("save", "tiny", "--name", "shared", "--solve", "--quiet")
+    with PlanStore("sqlite:///assembler.db") as store:
+        session = PlanningSession(tiny_scenario(), "tiny")
+        open_plan(store, session, 1)
+        job = session.solve(time_limit=60.0, workers=2)
+        assert job.wait(60) and session.collect()
+        saved = save_as(store, session, User("ann", Role.APPROVER), "shared")
+        assert saved.plan is not None and saved.plan.id == 3
+        rows = {
+            row.id: row
+            for row in store_rows(store.url)
+            if row.id in (2, 3)  # 2 from the command line, 3 from the app
+        }
+        current = session.current
+    for name in SAME_COLUMNS:
+        assert untimed(getattr(rows[2], name)) == untimed(getattr(rows[3], name)), name
+    assert current is not None and current.changes is not None
+    assert f"changes     against plan 1: {change_summary(current.changes)}" in out
+    shown = [plans("show", str(plan_id)).splitlines() for plan_id in (2, 3)]
+    assert [line for line in shown[0] if line.startswith(("solved with", "changes"))] == [
+        line for line in shown[1] if line.startswith(("solved with", "changes"))
+    ]
+    assert "solved with time_limit 60.0, workers 2, seed 0, replanned_from 1" in shown[1]
+
+
+def untimed(value: object) -> object:
+    """A stored value without how long its solve took, the one thing two solves differ in."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in ("build_seconds", "solve_seconds")}
+    return value
+
+
+def store_rows(url: str) -> list[sa.Row[tuple[object, ...]]]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(sa.select(plans_table)).all())
+    finally:
+        engine.dispose()

@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from assembler import SolveSettings, solve
+from assembler.results.plan import Plan
 from assembler.store import PlanStatus, PlanStore, Role
 from assembler.store.schema import metadata, plans, scenarios
 from builders import tiny_scenario
@@ -46,6 +47,7 @@ if action == "save":
     from assembler.compile.instance import Instance
     from assembler.generate import generate_scenario
     from assembler.results.kpis import evaluate, score_of
+    from assembler.results.plan import Plan
     from assembler.results.result import Result, Status
     from assembler.solver.greedy import greedy_solution
 
@@ -54,7 +56,7 @@ if action == "save":
     plan = greedy_solution(instance)
     result = Result(Status.FEASIBLE, score_of(instance, plan), None, None, 0.0, 0.0, plan,
                     evaluate(instance, plan))
-    store.save("tiny", big, result, who="killed", role=Role.PLANNER, based_on=1)
+    store.save("tiny", Plan(big, result), who="killed", role=Role.PLANNER, based_on=1)
 else:
     store.approve(plan_id, who="killed", role=Role.APPROVER, reason="never recorded")
 """
@@ -108,10 +110,10 @@ def test_a_write_killed_midway_leaves_the_store_as_it_was(store_url: str, action
     case = tiny_scenario()
     result = solve(case, SolveSettings(time_limit=10, workers=1))
     with PlanStore(store_url) as store:
-        _, first = store.save("tiny", case, result, based_on=None, **planner)
+        _, first = store.save("tiny", Plan(case, result), based_on=None, **planner)
         store.propose(first.id, **planner)
         store.approve(first.id, who="boss", role=Role.APPROVER, reason="first")
-        second = store.save_plan(first.version_id, result, **planner)
+        second = store.save_plan(first.version_id, Plan(case, result), **planner)
         store.propose(second.id, **planner)
     before = snapshot(store_url)
 

@@ -13,12 +13,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from assembler.store import PlanStatus, PlanStore, Role
+from assembler import SolveSettings, solve
+from assembler.results.plan import SolveRecord
+from assembler.store import PlanStatus, PlanStore, Role, codec
 from assembler.store.engine import downgrade, open_engine, upgrade
 from assembler.store.schema import metadata
 from builders import tiny_scenario
 
-HEAD, PREVIOUS, FIRST = "0003", "0002", "0001"
+HEAD, PREVIOUS, FIRST = "0004", "0003", "0001"
 TABLES = {"scenarios", "scenario_versions", "plans", "plan_events", "workspaces", "alembic_version"}
 
 
@@ -139,6 +141,7 @@ def test_the_newest_revision_goes_down_and_up_again(engine: Engine, store_url: s
     PlanStore(store_url).close()
     downgrade(engine, PREVIOUS)
     assert revision(engine) == PREVIOUS
+    downgrade(engine, "0002")
     assert "workspaces" not in sa.inspect(engine).get_table_names()
     downgrade(engine, FIRST)
     assert "plan_events" not in sa.inspect(engine).get_table_names()
@@ -146,3 +149,113 @@ def test_the_newest_revision_goes_down_and_up_again(engine: Engine, store_url: s
     assert set(sa.inspect(engine).get_table_names()) == {"alembic_version"}
     upgrade(engine)
     assert revision(engine) == HEAD
+
+
+def _release_data(engine: Engine) -> None:
+    """Rows as the release before revision 0004 wrote them (commit 8c27c88): a version
+    saved from the app with its flat dials, a plan with the app's solve settings (no
+    seed) re-planned from another, and a session keeping an unsaved plan in the old
+    ``settings`` shape."""
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    scenarios, versions, plans, kept = (
+        tables.tables[n] for n in ("scenarios", "scenario_versions", "plans", "workspaces")
+    )
+    saved = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
+    case = tiny_scenario().with_settings(ops_buffer=0.2, **{"weights.value": 50})
+    result = solve(case, SolveSettings(time_limit=10, workers=1))
+    old_settings = {"time_limit": 30, "workers": 2, "replanned_from": 1}
+    with engine.begin() as connection:
+        connection.execute(
+            scenarios.insert().values(
+                id=1, name="tiny", latest_version=1, created_by="ann", created_at=saved
+            )
+        )
+        connection.execute(
+            versions.insert().values(
+                id=1,
+                scenario_id=1,
+                version=1,
+                based_on=None,
+                digest="0" * 64,
+                document=codec.scenario_document(case),
+                edits=[],
+                overrides={"ops_buffer": 0.2, "weights.value": 50},
+                source="upload.zip",
+                note="",
+                saved_by="ann",
+                saved_at=saved,
+            )
+        )
+        for plan_id, settings in ((1, {"time_limit": 30, "workers": 2}), (2, old_settings)):
+            connection.execute(
+                plans.insert().values(
+                    id=plan_id,
+                    scenario_id=1,
+                    version_id=1,
+                    status="draft",
+                    solve_status=result.status.value,
+                    score=result.score,
+                    best_bound=result.best_bound,
+                    gap=result.gap,
+                    build_seconds=0.0,
+                    solve_seconds=0.0,
+                    summary={},
+                    solution=codec.solution_document(result.solution),
+                    conflicts=[],
+                    settings=settings,
+                    reference_id=None if plan_id == 1 else 1,
+                    changes=None,
+                    note="",
+                    saved_by="ann",
+                    saved_at=saved,
+                )
+            )
+        kept_plan = {
+            "scenario": codec.scenario_document(case),
+            "result": codec.result_document(result),
+            "solved_at": saved.replace(tzinfo=None).isoformat(),
+            "edits": [],
+            "reference_id": 1,
+            "settings": old_settings,
+        }
+        connection.execute(
+            kept.insert().values(
+                key="k1",
+                who="ann",
+                source="tiny v1",
+                base_version_id=1,
+                base_document=None,
+                edits=[],
+                overrides={"ops_buffer": 0.3},
+                link_version_id=1,
+                plan_id=None,
+                plan=kept_plan,
+                updated_at=saved,
+            )
+        )
+
+
+def test_a_store_written_by_the_previous_release_upgrades_and_reads(
+    engine: Engine, store_url: str
+) -> None:
+    upgrade(engine, PREVIOUS)
+    _release_data(engine)
+    with PlanStore(store_url) as store:
+        assert revision(engine) == HEAD
+        version, scenario = store.load_scenario("tiny")
+        assert version.dials == scenario.settings
+        assert (version.dials.ops_buffer, version.dials.weights.value) == (0.2, 50)
+        again = store.save_scenario(
+            "tiny", scenario, based_on=1, dials=version.dials, who="ann", role=Role.PLANNER
+        )
+        assert again == version  # the recomputed digest still knows an unchanged save
+        assert store.plan(1).solve == SolveRecord(30, 2, 0, None)
+        replanned = store.load_plan(2)
+        assert replanned.solve == SolveRecord(30, 2, 0, 1)
+        assert replanned.result.solution is not None and replanned.dials == scenario.settings
+        session = store.workspaces.read("k1", "ann")
+        assert session is not None and session.plan is not None
+        assert session.dials == scenario.settings.with_overrides({"ops_buffer": 0.3})
+        assert session.plan.solve == SolveRecord(30, 2, 0, 1)
+        assert session.plan.result.solution == replanned.result.solution

@@ -3,7 +3,8 @@
 ``save`` stores a scenario file as the next version of a named scenario, and with
 ``--solve`` a plan of it — by default re-planned from the scenario's approved plan with as
 few changes as the score allows.  ``list``, ``show``, ``propose``, ``approve``, ``diff`` and
-``export`` work on what is stored; all open the same store (``--db``, else ``ASSEMBLER_DB``,
+``export`` work on what is stored, each a thin layer over the use cases the app calls too
+(``assembler.planning.cases``); all open the same store (``--db``, else ``ASSEMBLER_DB``,
 else ``assembler.db`` in the working folder) and migrate it if it is older than this code.
 
 The command line acts for the OS user (``--who`` to name someone else) with the approver
@@ -14,7 +15,6 @@ status does not allow, an unknown id — is exit 2 with the store's own message.
 
 from __future__ import annotations
 
-import dataclasses
 import getpass
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,14 +44,16 @@ from assembler.cli.printing import (
     warn,
 )
 from assembler.cli.solving import ReportFormat
-from assembler.text import format_gap, plural
+from assembler.text import format_gap
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from assembler.domain.scenario import Scenario
+    from assembler.planning.access import User
     from assembler.results.compare import Comparison
-    from assembler.store import LoadedPlan, PlanRecord, PlanStatus, PlanStore
+    from assembler.results.plan import Plan
+    from assembler.store import PlanRecord, PlanStatus, PlanStore
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -71,6 +73,25 @@ WhoOption = Annotated[
     str | None, typer.Option("--who", help="Who is acting (default: the OS user).")
 ]
 PlanArgument = Annotated[int, typer.Argument(help="A plan id, as `plans list` shows it.")]
+FromVersionOption = Annotated[
+    int | None,
+    typer.Option(
+        "--from-version",
+        min=1,
+        help="The stored version your file started from (see `plans export --scenario`); "
+        "the save is refused if another was saved since.  Default: the newest now.",
+    ),
+]
+ReplanFromOption = Annotated[
+    int | None,
+    typer.Option(
+        "--replan-from",
+        help="Plan to stay close to (minimal disruption); default: the approved plan.",
+    ),
+]
+FreshOption = Annotated[
+    bool, typer.Option("--fresh", help="Solve from scratch, without a reference plan.")
+]
 
 
 def _who(who: str | None) -> str:
@@ -81,6 +102,14 @@ def _who(who: str | None) -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def _user(who: str | None) -> User:
+    """The command line's user: ``who`` with the approver role (see the module docstring)."""
+    from assembler.planning.access import User
+    from assembler.store import Role
+
+    return User(_who(who), Role.APPROVER)
 
 
 @contextmanager
@@ -118,25 +147,9 @@ def save(
     time_limit: TimeLimitOption = 60.0,
     workers: WorkersOption = 2,
     seed: SeedOption = 0,
-    from_version: Annotated[
-        int | None,
-        typer.Option(
-            "--from-version",
-            min=1,
-            help="The stored version your file started from (see `plans export --scenario`); "
-            "the save is refused if another was saved since.  Default: the newest now.",
-        ),
-    ] = None,
-    replan_from: Annotated[
-        int | None,
-        typer.Option(
-            "--replan-from",
-            help="Plan to stay close to (minimal disruption); default: the approved plan.",
-        ),
-    ] = None,
-    fresh: Annotated[
-        bool, typer.Option("--fresh", help="Solve from scratch, without a reference plan.")
-    ] = False,
+    from_version: FromVersionOption = None,
+    replan_from: ReplanFromOption = None,
+    fresh: FreshOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress on stderr.")] = False,
     db: DbOption = None,
     who: WhoOption = None,
@@ -148,90 +161,81 @@ def save(
     no point of score is given up, and among the best plans the closest one is kept; its
     changes against the reference are stored and printed.
     """
-    from assembler.domain.solve_settings import SolveSettings, Stability
+    from assembler.planning.cases import change_summary, plan_of, save_plan, solve_settings
     from assembler.solver import solve as run_solver
-    from assembler.store import Role, StaleVersionError
 
     if fresh and replan_from is not None:
         warn("error: --fresh and --replan-from contradict each other; give one.")
         raise typer.Exit(EXIT_INVALID)
     loaded = load(scenario)
-    actor = _who(who)
+    user = _user(who)
     with _store(db) as store:
-        latest = store.latest_version(name)
-        based_on = from_version
-        if based_on is None and latest is not None:
-            based_on = latest.version
-        if latest is not None and based_on is not None and based_on < latest.version:
-            raise StaleVersionError(latest, based_on)  # refused before a long solve
+        based_on = _based_on(store, name, from_version)
         if not solve:
             version = store.save_scenario(
                 name,
                 loaded,
-                who=actor,
-                role=Role.APPROVER,
+                who=user.who,
+                role=user.role,
                 based_on=based_on,
                 source=str(scenario),
                 note=note,
             )
             _print_version(version.label, version.version != based_on, version.saved_by)
             return
-        reference = _reference(store, name, replan_from, fresh)
-        hint = None if reference is None else reference.result.solution
-        settings = SolveSettings(
-            time_limit=time_limit,
-            workers=workers,
-            seed=seed,
-            hint=hint,
-            stability=None if hint is None else Stability(hint, weight=None),
-            progress=None if quiet else progress_printer(),
-        )
+        reference = None if fresh else _reference(store, name, replan_from)
         with Interrupt("the best plan found so far will be saved") as interrupt:
-            stoppable = dataclasses.replace(settings, stop=interrupt.stop)
-            result = interrupt.run(lambda: run_solver(loaded, stoppable))
-        recorded = {"time_limit": time_limit, "workers": workers, "seed": seed}
-        if reference is not None:
-            recorded["replanned_from"] = reference.record.id
-        version, plan = store.save(
-            name,
-            loaded,
-            result,
-            who=actor,
-            role=Role.APPROVER,
-            based_on=based_on,
-            source=str(scenario),
-            note=note,
-            settings=recorded,
-            reference_id=None if reference is None else reference.record.id,
+            settings = solve_settings(
+                time_limit,
+                workers,
+                seed=seed,
+                reference=reference,
+                progress=None if quiet else progress_printer(),
+                stop=interrupt.stop,
+            )
+            result = interrupt.run(lambda: run_solver(loaded, settings))
+        plan = plan_of(loaded, result, settings, reference=reference)
+        version, record = save_plan(
+            store, user, name, plan, based_on=based_on, source=str(scenario), note=note
         )
     _print_version(version.label, version.version != based_on, version.saved_by)
     print_summary(result)
     print_periods(loaded, result)
-    say(f"plan        {plan.id} saved as a draft of {version.label} by {plan.saved_by}")
-    if plan.changes is not None and plan.reference_id is not None:
-        say(f"changes     against plan {plan.reference_id}: {_change_counts(plan.changes)}")
+    say(f"plan        {record.id} saved as a draft of {version.label} by {record.saved_by}")
+    if plan.changes is not None:
+        say(f"changes     against plan {plan.reference_id}: {change_summary(plan.changes)}")
     if interrupt.interrupted:
         warn(f"interrupted: the search stopped after {result.solve_seconds:.1f}s.")
     if not result.has_solution:
         raise typer.Exit(EXIT_NO_SOLUTION)
 
 
-def _reference(
-    store: PlanStore, name: str, replan_from: int | None, fresh: bool
-) -> LoadedPlan | None:
+def _based_on(store: PlanStore, name: str, from_version: int | None) -> int | None:
+    """The version a save starts from: ``--from-version``, else the newest now; one older
+    than the newest is refused here, before a long solve."""
+    from assembler.store import StaleVersionError
+
+    latest = store.latest_version(name)
+    based_on = from_version
+    if based_on is None and latest is not None:
+        based_on = latest.version
+    if latest is not None and based_on is not None and based_on < latest.version:
+        raise StaleVersionError(latest, based_on)
+    return based_on
+
+
+def _reference(store: PlanStore, name: str, replan_from: int | None) -> Plan | None:
     """The plan a re-plan stays close to: the one named, else the approved one, if any."""
-    if fresh:
+    from assembler.planning.cases import reference_plan
+
+    found = reference_plan(store, name, replan_from)
+    if found is None:
         return None
-    if replan_from is None:
-        approved = store.approved_plan(name)
-        if approved is None:
-            return None
-        replan_from = approved.id
-    reference = store.load_plan(replan_from)
-    if reference.result.solution is None:
-        warn(f"plan {replan_from} has no solution to stay close to; solving from scratch.")
+    reference, record = found
+    if not reference.has_solution:
+        warn(f"plan {record.id} has no solution to stay close to; solving from scratch.")
         return None
-    say(f"reference   plan {replan_from} ({reference.record.status}): fewest changes to it")
+    say(f"reference   plan {record.id} ({record.status}): fewest changes to it")
     return reference
 
 
@@ -240,19 +244,6 @@ def _print_version(label: str, created: bool, saved_by: str) -> None:
         say(f"scenario    {label} saved by {saved_by}")
     else:
         say(f"scenario    {label} unchanged: no new version")
-
-
-def _change_counts(changes: Comparison) -> str:
-    moved = len(changes.moves)
-    parts = [
-        f"{plural(len(changes.gained), 'mission')} gained",
-        f"{len(changes.lost)} lost",
-        f"{plural(moved, 'person', 'people')} moved",
-        f"{plural(len(changes.shifts), 'mission')} moved in time",
-    ]
-    if changes.score_delta is not None and changes.value_delta is not None:
-        parts.append(f"value {changes.value_delta:+g}, score {changes.score_delta:+,}")
-    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------- reading
@@ -321,21 +312,22 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 @guarded
 def show(plan_id: PlanArgument, db: DbOption = None) -> None:
     """A stored plan: its scenario version, figures, lifecycle and changes."""
+    from assembler.planning.cases import change_summary
+
     with _store(db) as store:
-        loaded = store.load_plan(plan_id)
+        record = store.plan(plan_id)
+        plan = store.load_plan(plan_id)
         events = store.events(plan_id)
-    record = loaded.record
     say(f"plan        {record.label}, {record.status}")
     say(f"saved       by {record.saved_by} at {record.saved_at:%Y-%m-%d %H:%M:%S} UTC")
     if record.note:
         say(f"note        {record.note}")
-    if record.settings:
-        shown = ", ".join(f"{key} {value}" for key, value in record.settings.items())
-        say(f"solved with {shown}")
-    print_summary(loaded.result)
-    print_periods(loaded.scenario, loaded.result)
+    if record.solve is not None:
+        say(f"solved with {record.solve.shown()}")
+    print_summary(plan.result)
+    print_periods(plan.scenario, plan.result)
     if record.changes is not None:
-        say(f"changes     against plan {record.reference_id}: {_change_counts(record.changes)}")
+        say(f"changes     against plan {record.reference_id}: {change_summary(record.changes)}")
         _print_comparison(record.changes)
     say("history")
     for event in events:
@@ -368,11 +360,12 @@ def propose(
     who: WhoOption = None,
 ) -> None:
     """Put a draft plan forward for approval."""
-    from assembler.store import Role
+    from assembler.planning.cases import propose as propose_plan
 
+    user = _user(who)
     with _store(db) as store:
-        record = store.propose(plan_id, who=_who(who), role=Role.APPROVER, reason=reason)
-    say(f"{record.label} proposed by {_who(who)}")
+        record = propose_plan(store, user, plan_id, reason)
+    say(f"{record.label} proposed by {user.who}")
 
 
 @guarded
@@ -383,17 +376,15 @@ def approve(
     who: WhoOption = None,
 ) -> None:
     """Approve a proposed plan; the scenario's approved plan, if any, is superseded."""
-    from assembler.store import Role
+    from assembler.planning.cases import approve as approve_plan
 
     with _store(db) as store:
-        scenario = store.plan(plan_id).scenario
-        previous = store.approved_plan(scenario)
-        record = store.approve(plan_id, who=_who(who), role=Role.APPROVER, reason=reason)
-    approval = record.approval
+        done = approve_plan(store, _user(who), plan_id, reason)
+    approval = done.plan.approval
     assert approval is not None
-    say(f"{record.label} approved by {approval.who}: {approval.reason}")
-    if previous is not None and previous.id != record.id:
-        say(f"{previous.label} superseded")
+    say(f"{done.plan.label} approved by {approval.who}: {approval.reason}")
+    if done.superseded is not None:
+        say(f"{done.superseded.label} superseded")
 
 
 # ---------------------------------------------------------------------- comparing, exporting
@@ -409,7 +400,8 @@ def diff(
     db: DbOption = None,
 ) -> None:
     """Compare 2–4 plans: figures, changes against the first, and load per unit."""
-    from assembler.store.sidebyside import MAX_PLANS, column, side_by_side, write_side_by_side
+    from assembler.planning.cases import compare_plans
+    from assembler.store.sidebyside import MAX_PLANS, column, write_side_by_side
 
     if not 2 <= len(plan_ids) <= MAX_PLANS or len(set(plan_ids)) != len(plan_ids):
         warn(f"error: name 2 to {MAX_PLANS} plans, each once: {' '.join(map(str, plan_ids))}.")
@@ -418,7 +410,7 @@ def diff(
         warn(f"error: --out {out}: export a comparison as .csv or .xlsx.")
         raise typer.Exit(EXIT_INVALID)
     with _store(db) as store:
-        view = side_by_side([store.load_plan(plan_id) for plan_id in plan_ids])
+        view = compare_plans(store, plan_ids)
     say(_figures_text(view.figures))
     say()
     base = column(view.plans[0])
@@ -512,17 +504,15 @@ def export(
 ) -> None:
     """Write a stored plan's report files (MODEL.md §8), as `assembler solve` does."""
     from assembler.io import write_scenario
-    from assembler.io.reports import report_folder, write_report_set
-    from assembler.results.report import build_reports
+    from assembler.io.reports import report_folder
+    from assembler.planning.cases import export_plan
 
     with output_folder(report_folder(out)) as folder, _store(db) as store:
-        loaded = store.load_plan(plan_id)
-        reports = build_reports(loaded.scenario, loaded.result)
-        written = write_report_set(reports, folder, report_format.value)
+        plan, written = export_plan(store, plan_id, folder, report_format.value)
+        record = store.plan(plan_id)
     print_written(written)
-    record = loaded.record
     if scenario_out is not None:
-        write_scenario(loaded.scenario, scenario_out)
+        write_scenario(plan.scenario, scenario_out)
         print_written([scenario_out])
         say(
             f"edit it and save it with --name {record.scenario!r} --from-version "

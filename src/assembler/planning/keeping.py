@@ -12,19 +12,21 @@ to, the current plan, and the scenario's approved plan as it is now.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
+from assembler.domain.settings import ModelSettings
 from assembler.planning.edits import EditError
-from assembler.planning.session import Link, Outcome, PlanningSession
-from assembler.planning.stored import outcome_of, refresh_approved
-from assembler.results.report import build_reports
+from assembler.planning.session import Link, PlanningSession
+from assembler.planning.stored import refresh_approved
+from assembler.results.plan import Plan
 from assembler.store import NotFoundError, PlanStore, StoreError
-from assembler.store.workspaces import UNSET, Base, Change, KeptPlan
+from assembler.store.workspaces import UNSET, Base, Change
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,13 +36,13 @@ class _Kept:
 
     base: Scenario | None = None
     edits: tuple[Edit, ...] = ()
-    overrides: dict[str, Any] = field(default_factory=dict)
+    dials: ModelSettings | None = None
     link: Link | None = None
-    current: Outcome | None = None
+    current: Plan | None = None
 
     @classmethod
     def of(cls, planner: PlanningSession) -> _Kept:
-        return cls(planner.base, planner.edits, planner.overrides, planner.link, planner.current)
+        return cls(planner.base, planner.edits, planner.dials, planner.link, planner.current)
 
 
 class Keeper:
@@ -89,33 +91,25 @@ def _change(planner: PlanningSession, before: _Kept, now: _Kept) -> Change | Non
     if whole:
         base = Base(planner.source, planner.base, planner.base_id)
     edits = now.edits if whole or now.edits != before.edits else UNSET
-    overrides = now.overrides if whole or now.overrides != before.overrides else UNSET
+    dials = now.dials if whole or now.dials != before.dials else UNSET
     link: int | Any | None = UNSET
     if whole or now.link != before.link:
         link = None if now.link is None else now.link.version_id
     plan_id: int | Any | None = UNSET
-    plan: KeptPlan | Any | None = UNSET
+    plan: Plan | Any | None = UNSET
     if whole or now.current is not before.current:
         plan_id, plan = _plan(now.current)
-    change = Change(base, edits, overrides, link, plan_id, plan)
+    change = Change(base, edits, dials, link, plan_id, plan)
     return None if change.empty else change
 
 
-def _plan(current: Outcome | None) -> tuple[int | None, KeptPlan | None]:
+def _plan(current: Plan | None) -> tuple[int | None, Plan | None]:
     """A stored plan by id, another one in full."""
     if current is None:
         return None, None
     if current.plan_id is not None:
         return current.plan_id, None
-    kept = KeptPlan(
-        current.scenario,
-        current.result,
-        current.solved_at,
-        current.edits,
-        current.reference_id,
-        dict(current.settings),
-    )
-    return None, kept
+    return None, current
 
 
 def restore(store: PlanStore, key: str, who: str) -> PlanningSession | None:
@@ -129,31 +123,20 @@ def restore(store: PlanStore, key: str, who: str) -> PlanningSession | None:
         planner = PlanningSession(kept.base.scenario, kept.base.source)
         planner.base_id = kept.base.version_id
         link, saved = None, None
-        made_by: dict[int, tuple[Edit, ...]] = {}
+        made_by: dict[int | None, tuple[Edit, ...]] = {}
         if kept.link_version_id is not None:
             version, saved = store.load_version(kept.link_version_id)
             link = Link(version.scenario, version.version, version.id)
             made_by = {version.id: version.edits}
-        current = None
+        current = kept.plan
         if kept.plan_id is not None:
-            loaded = store.load_plan(kept.plan_id)
+            stored = store.load_plan(kept.plan_id)
             # The edits that made the plan's scenario from this session's base: none if the
             # base is the plan's version, else those the session saved it with.
-            version_id = loaded.record.version_id
+            version_id = stored.version_id
             edits = () if kept.base.version_id == version_id else made_by.get(version_id, ())
-            current = outcome_of(loaded, edits)
-        elif kept.plan is not None:
-            plan = kept.plan
-            current = Outcome(
-                plan.scenario,
-                plan.result,
-                build_reports(plan.scenario, plan.result),
-                solved_at=plan.solved_at,
-                edits=plan.edits,
-                reference_id=plan.reference_id,
-                settings=plan.settings,
-            )
-        planner.resume(kept.edits, kept.overrides, link, saved, current)
+            current = dataclasses.replace(stored, edits=edits) if stored.has_solution else None
+        planner.resume(kept.edits, kept.dials, link, saved, current)
         refresh_approved(store, planner)
     except (StoreError, EditError, SQLAlchemyError):
         return None

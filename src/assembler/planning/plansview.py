@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from assembler.results.names import Names
-from assembler.store import LoadedPlan, PlanRecord
+from assembler.results.plan import Plan
+from assembler.store import PlanRecord
 from assembler.store.sidebyside import SideBySide, column
 
 DASH = "–"
@@ -111,7 +112,7 @@ def _figure(name: str, value: Any) -> str:
     return str(value)
 
 
-def _tightest(plan: LoadedPlan) -> str:
+def _tightest(plan: Plan) -> str:
     kpis = plan.result.kpis
     if kpis is None or kpis.tightest is None:
         return DASH

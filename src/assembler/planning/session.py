@@ -23,11 +23,9 @@ click changes happens here, in plain Python, so it is tested without a browser:
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import threading
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,34 +37,16 @@ from assembler.compile.protection import Shortfall, highest_protectable_buffer, 
 from assembler.domain.edits import Edit
 from assembler.domain.problems import Problem
 from assembler.domain.scenario import Scenario
+from assembler.domain.settings import ModelSettings
 from assembler.domain.solution import Solution
-from assembler.domain.solve_settings import SolveSettings, Stability
+from assembler.domain.solve_settings import SolveSettings
+from assembler.planning.cases import plan_of, replanned_from, solve_settings
 from assembler.planning.edits import apply_edit, apply_edits
 from assembler.planning.jobs import Job, SolveJob, run, start
 from assembler.results.compare import Comparison, compare
-from assembler.results.report import Reports, build_reports
+from assembler.results.plan import Plan
 from assembler.results.result import Result, Status
 from assembler.validation import ScenarioReport
-
-
-@dataclass(frozen=True, eq=False)
-class Outcome:
-    """A solve with the scenario it solved (edits and settings included), its reports and
-    when it was taken in (downloads are named after it).
-
-    Saving it needs what made it: ``edits`` (the session's log when it was solved),
-    ``reference_id`` (the stored plan it was re-planned from, if any) and ``settings``
-    (how it was solved).  ``plan_id`` is its id once it is a stored plan.
-    """
-
-    scenario: Scenario
-    result: Result
-    reports: Reports
-    solved_at: datetime = field(default_factory=datetime.now)
-    edits: tuple[Edit, ...] = ()
-    reference_id: int | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)
-    plan_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,17 +62,6 @@ class Link:
     @property
     def label(self) -> str:
         return f"{self.scenario} v{self.version}"
-
-
-@dataclass(frozen=True, eq=False)
-class Approved:
-    """The approved plan of the session's stored scenario: the reference a re-solve stays
-    close to (warm start and fewest changes) and the plan changes are reported against."""
-
-    plan_id: int
-    label: str
-    scenario: Scenario
-    result: Result
 
 
 _WRAP_UP_SECONDS = 10.0
@@ -119,13 +88,13 @@ class Failure:
     a buffer.
     """
 
-    outcome: Outcome
+    outcome: Plan
     reasons: tuple[str, ...]
     shortfalls: tuple[Shortfall, ...]
     highest_buffer: float | None
 
     @classmethod
-    def of(cls, outcome: Outcome) -> Failure:
+    def of(cls, outcome: Plan) -> Failure:
         result, scenario = outcome.result, outcome.scenario
         instance = Instance(scenario)
         shortfalls = tuple(ops_shortfalls(instance))
@@ -153,7 +122,7 @@ def _no_plan(result: Result) -> str:
 class Questions:
     """The what-if answers being worked out about one plan, by mission."""
 
-    about: Outcome
+    about: Plan
     prices: dict[str, Job[Price]] = field(default_factory=dict)
     rankings: dict[str, Job[Ranking]] = field(default_factory=dict)
 
@@ -185,22 +154,26 @@ class PlanningSession:
         """The stored version ``base`` is, if it is one (``None`` for a file or upload)."""
         self.link = link
         self._saved: Scenario | None = None if link is None else scenario
-        self.approved: Approved | None = None
+        self.approved: Plan | None = None
+        """The approved plan of the session's stored scenario: the reference a re-solve
+        stays close to (warm start and fewest changes), changes are reported against it."""
+        self.approved_label = ""
+        """``plan 4 (sample v2), approved by bob on 2026-12-01``."""
         self.problems: tuple[Problem, ...] = ()
         self.rejected: str | None = None
         self._edits: list[Edit] = []
         self._edited = scenario
-        self._overrides: dict[str, Any] = {}
+        self._dials: ModelSettings | None = None
         self._scenario = scenario
-        self.current: Outcome | None = None
+        self.current: Plan | None = None
         """The latest solve *with a plan*: what every page shows and exports."""
-        self.previous: Outcome | None = None
+        self.previous: Plan | None = None
         """The plan before ``current``: the baseline of ``comparison``."""
         self.failure: Failure | None = None
         """The latest solve, when it ended without a plan (cleared by the next plan)."""
         self.job: SolveJob | None = None
-        self._solving: tuple[tuple[Edit, ...], int | None] = ((), None)
-        """The edit log and reference plan of the running solve, for its ``Outcome``."""
+        self._solving: tuple[tuple[Edit, ...], Plan | None] = ((), None)
+        """The edit log and reference plan of the running solve, for its ``Plan``."""
         self.error: str | None = None
         self._hint: Solution | None = None
         self._questions: Questions | None = None
@@ -223,7 +196,7 @@ class PlanningSession:
         self.problems = report.problems
         return True
 
-    def open_stored(self, scenario: Scenario, link: Link, plan: Outcome | None = None) -> None:
+    def open_stored(self, scenario: Scenario, link: Link, plan: Plan | None = None) -> None:
         """Switch to stored version ``link`` (its scenario, edits and dials baked in) and
         its plan ``plan``, if one was opened; like ``load``, work still running is dropped.
         The version's own edit log stays in the store: new edits go on top of it."""
@@ -235,16 +208,16 @@ class PlanningSession:
     def resume(
         self,
         edits: tuple[Edit, ...],
-        overrides: Mapping[str, Any],
+        dials: ModelSettings | None,
         link: Link | None,
         saved: Scenario | None,
-        plan: Outcome | None,
+        plan: Plan | None,
     ) -> None:
         """Put back a kept session's edits, dials, link and plan on its freshly loaded base
         (``planning.keeping`` reads them from the store after a reload)."""
         self._edits = list(edits)
         self._edited = apply_edits(self.base, self._edits)
-        self._overrides = dict(overrides)
+        self._dials = dials
         self._refresh()
         self.link, self._saved = link, saved
         if plan is not None:
@@ -268,17 +241,18 @@ class PlanningSession:
         return tuple(self._edits)
 
     @property
-    def overrides(self) -> dict[str, Any]:
-        return dict(self._overrides)
+    def dials(self) -> ModelSettings | None:
+        """The model settings the planner dialled, ``None`` before any dial was drawn."""
+        return self._dials
 
-    def set_overrides(self, overrides: Mapping[str, Any]) -> None:
-        """Model settings from the dials (names as in ``ModelSettings.with_overrides``).
+    def set_dials(self, dials: ModelSettings) -> None:
+        """Solve under ``dials`` (the loaded scenario's settings with the dials turned).
 
-        The app calls this on every redraw, so an unchanged mapping keeps the very same
-        scenario object: nothing is rebuilt and comparisons with it stay cheap.
+        The app calls this on every redraw, so unchanged dials keep the very same scenario
+        object: nothing is rebuilt and comparisons with it stay cheap.
         """
-        if dict(overrides) != self._overrides:
-            self._overrides = dict(overrides)
+        if dials != self._dials:
+            self._dials = dials
             self._refresh()
 
     def edit(self, edit: Edit) -> tuple[str, ...]:
@@ -309,7 +283,9 @@ class PlanningSession:
         self._refresh()
 
     def _refresh(self) -> None:
-        self._scenario = self._edited.with_settings(**self._overrides)
+        dials, edited = self._dials, self._edited
+        unchanged = dials is None or dials == edited.settings
+        self._scenario = edited if unchanged else edited.model_copy(update={"settings": dials})
 
     @property
     def unsaved(self) -> bool:
@@ -322,7 +298,7 @@ class PlanningSession:
         plan ``plan_id``): the next save of that name starts from it."""
         self.link, self._saved = link, scenario
         if plan_id is not None and self.current is not None:
-            self.current = dataclasses.replace(self.current, plan_id=plan_id)
+            self.current = self.current.stored_as(plan_id, link.version_id)
 
     @property
     def stale(self) -> bool:
@@ -348,17 +324,9 @@ class PlanningSession:
         self.collect()
         if self.job is not None:
             return self.job
-        hint, reference_id = self._hint, None
-        approved = self.approved
-        if approved is not None and approved.result.solution is not None:
-            hint, reference_id = approved.result.solution, approved.plan_id
-        settings = SolveSettings(
-            time_limit=time_limit,
-            workers=workers,
-            hint=hint,
-            stability=None if hint is None else Stability(hint, weight=None),
-        )
-        self._solving = (tuple(self._edits), reference_id)
+        reference = replanned_from(self.approved)
+        settings = solve_settings(time_limit, workers, hint=self._hint, reference=reference)
+        self._solving = (tuple(self._edits), reference)
         self.job = start(self._scenario, settings, current=self.job)
         return self.job
 
@@ -388,44 +356,35 @@ class PlanningSession:
             self.error = f"the solve failed: {job.error!r}"
             return True
         self.error = None
-        edits, reference_id = self._solving
-        recorded = {"time_limit": job.settings.time_limit, "workers": job.settings.workers}
-        if reference_id is not None:
-            recorded["replanned_from"] = reference_id
-        self.adopt(job.scenario, job.result, edits, reference_id, recorded)
+        edits, reference = self._solving
+        plan = plan_of(
+            job.scenario,
+            job.result,
+            job.settings,
+            reference=reference,
+            edits=edits,
+            dials=self._dials,
+        )
+        self._receive(plan)
         return True
 
-    def adopt(
-        self,
-        scenario: Scenario,
-        result: Result,
-        edits: tuple[Edit, ...] | None = None,
-        reference_id: int | None = None,
-        settings: Mapping[str, Any] | None = None,
-    ) -> Outcome:
-        """Take in ``result``, a solve of ``scenario``.
+    def adopt(self, scenario: Scenario, result: Result) -> Plan:
+        """Take in ``result``, a solve of ``scenario`` made elsewhere (a point of a
+        trade-off study), as ``collect`` takes in the session's own solves."""
+        return self._receive(Plan(scenario, result, edits=self.edits, dials=self._dials))
 
-        With a plan it becomes ``current`` (the current one ``previous``, its plan the warm
-        start of the next solve) and any failure is forgotten.  Without one it is only
-        ``failure``: the last good plan stays current, to export and to compare the next
-        plan with.  ``collect`` adopts each background solve; a plan solved elsewhere (a
-        point of a trade-off study) is adopted the same way.
-        """
-        outcome = Outcome(
-            scenario,
-            result,
-            build_reports(scenario, result),
-            edits=self.edits if edits is None else edits,
-            reference_id=reference_id,
-            settings=dict(settings or {}),
-        )
-        if result.solution is None:
-            self.failure = Failure.of(outcome)
-            return outcome
-        self._take(outcome)
-        return outcome
+    def _receive(self, plan: Plan) -> Plan:
+        """With a solution ``plan`` becomes ``current`` (the current one ``previous``, its
+        solution the warm start of the next solve) and any failure is forgotten.  Without
+        one it is only ``failure``: the last good plan stays current, to export and to
+        compare the next plan with."""
+        if plan.result.solution is None:
+            self.failure = Failure.of(plan)
+            return plan
+        self._take(plan)
+        return plan
 
-    def _take(self, outcome: Outcome) -> None:
+    def _take(self, outcome: Plan) -> None:
         """Make ``outcome``, which has a plan, the current one."""
         self.failure = None
         self.previous = self.current

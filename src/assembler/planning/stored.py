@@ -1,29 +1,20 @@
 """A planner's session and the plan store: open a stored plan, save the session's plan,
-propose and approve plans, and keep the scenario's approved plan at hand.
+approve plans, and keep the scenario's approved plan at hand.
 
-``PlanningSession`` knows nothing of databases; these functions do the talking, so the
-Plans page only calls them and draws what they return.  Every write goes through the
-store's ``Policy`` with the signed-in ``User``'s role, whatever the page greyed out.
+``PlanningSession`` knows nothing of databases; these functions do the talking through
+the use cases of ``planning.cases`` (which the command line calls too), so the Plans page
+only calls them and draws what they return.  Every write goes through the store's
+``Policy`` with the signed-in ``User``'s role, whatever the page greyed out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
-from assembler.domain.scenario import Scenario
+from assembler.planning import cases
 from assembler.planning.access import User
-from assembler.planning.session import Approved, Link, Outcome, PlanningSession
-from assembler.results.compare import Comparison
-from assembler.results.report import build_reports
-from assembler.store import (
-    LoadedPlan,
-    PlanRecord,
-    PlanStore,
-    ScenarioVersion,
-    StoreError,
-)
+from assembler.planning.session import Link, PlanningSession
+from assembler.store import PlanRecord, PlanStore, ScenarioVersion, StoreError
 from assembler.text import plural
 
 
@@ -68,46 +59,22 @@ def refresh_approved(store: PlanStore, planner: PlanningSession) -> None:
     a plan and its scenario can be megabytes), or at none."""
     record = None if planner.link is None else store.approved_plan(planner.link.scenario)
     if record is None:
-        planner.approved = None
+        planner.approved, planner.approved_label = None, ""
     elif planner.approved is None or planner.approved.plan_id != record.id:
-        loaded = store.load_plan(record.id)
-        planner.approved = Approved(
-            record.id, approved_label(record), loaded.scenario, loaded.result
-        )
-
-
-def outcome_of(loaded: LoadedPlan, edits: tuple[Any, ...] = ()) -> Outcome | None:
-    """A stored plan as the session's current plan (``None`` without a solution)."""
-    record = loaded.record
-    if loaded.result.solution is None:
-        return None
-    return Outcome(
-        loaded.scenario,
-        loaded.result,
-        build_reports(loaded.scenario, loaded.result),
-        solved_at=_local(record.saved_at),
-        edits=edits,
-        reference_id=record.reference_id,
-        settings=dict(record.settings),
-        plan_id=record.id,
-    )
-
-
-def _local(moment: datetime) -> datetime:
-    """A stored (UTC) moment as the app's other times are: local and naive."""
-    return moment.astimezone().replace(tzinfo=None)
+        planner.approved = store.load_plan(record.id)
+        planner.approved_label = approved_label(record)
 
 
 def open_plan(store: PlanStore, planner: PlanningSession, plan_id: int) -> PlanRecord:
     """Make plan ``plan_id`` the session: its scenario version (edits and dials baked in)
     is the scenario, the plan the current one, the version the one the next save of that
     name starts from."""
-    loaded = store.load_plan(plan_id)
-    record = loaded.record
+    plan = store.load_plan(plan_id)
+    record = store.plan(plan_id)
     planner.open_stored(
-        loaded.scenario,
+        plan.scenario,
         Link(record.scenario, record.version, record.version_id),
-        outcome_of(loaded),
+        plan if plan.has_solution else None,
     )
     refresh_approved(store, planner)
     return record
@@ -141,30 +108,24 @@ def save_as(
             f"this plan is stored already (plan {current.plan_id}): edit and solve to make "
             "a new one, or save it under another name"
         )
-    common: dict[str, Any] = {
-        "who": user.who,
-        "role": user.role,
-        "based_on": based_on,
-        "source": planner.source,
-        "note": note.strip(),
-    }
     if current is None:
-        scenario: Scenario = planner.scenario
+        scenario = planner.scenario
         version = store.save_scenario(
-            name, scenario, edits=planner.edits, overrides=planner.overrides, **common
+            name,
+            scenario,
+            who=user.who,
+            role=user.role,
+            based_on=based_on,
+            edits=planner.edits,
+            dials=planner.dials,
+            source=planner.source,
+            note=note.strip(),
         )
         plan = None
     else:
         scenario = current.scenario
-        version, plan = store.save(
-            name,
-            scenario,
-            current.result,
-            edits=current.edits,
-            overrides=_dials(scenario, planner.overrides),
-            settings=current.settings,
-            reference_id=current.reference_id,
-            **common,
+        version, plan = cases.save_plan(
+            store, user, name, current, based_on=based_on, source=planner.source, note=note
         )
     planner.saved_as(
         Link(name, version.version, version.id), scenario, None if plan is None else plan.id
@@ -176,36 +137,11 @@ def save_as(
     return Saved(version, plan, version.version != based_on, left_out)
 
 
-def _dials(scenario: Scenario, dials: dict[str, Any]) -> dict[str, Any]:
-    """The dials' values as ``scenario`` was solved with them (the dials may have moved on
-    since the solve)."""
-    flat = scenario.settings.flat()
-    return {name: flat[name] for name in dials if name in flat}
-
-
-def propose(store: PlanStore, user: User, plan_id: int, reason: str = "") -> PlanRecord:
-    return store.propose(plan_id, who=user.who, role=user.role, reason=reason.strip())
-
-
 def approve(
     store: PlanStore, planner: PlanningSession, user: User, plan_id: int, reason: str
 ) -> PlanRecord:
     """Approve plan ``plan_id``; if it is of the session's scenario, it becomes the
     reference of the session's next solve."""
-    record = store.approve(plan_id, who=user.who, role=user.role, reason=reason.strip())
+    approval = cases.approve(store, user, plan_id, reason)
     refresh_approved(store, planner)
-    return record
-
-
-def change_summary(changes: Comparison) -> str:
-    """``1 mission gained, 0 lost, 3 people moved, 1 mission moved in time; value +20``."""
-    parts = [
-        f"{plural(len(changes.gained), 'mission')} gained",
-        f"{len(changes.lost)} lost",
-        f"{plural(len(changes.moves), 'person', 'people')} moved",
-        f"{plural(len(changes.shifts), 'mission')} moved in time",
-    ]
-    text = ", ".join(parts)
-    if changes.value_delta is not None:
-        text += f"; value {changes.value_delta:+,.0f}"
-    return text
+    return approval.plan

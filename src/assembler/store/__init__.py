@@ -10,14 +10,14 @@ By default the store is ``assembler.db``, a SQLite file in the working folder; a
 shares one server through any SQLAlchemy URL (``ASSEMBLER_DB``).  The schema is versioned
 with Alembic (``migrations/`` in this package) and migrated on opening.  Callers see plain
 dataclasses (``records``), never rows, and pass who they are and their ``Role`` with every
-write; the store's ``Policy`` decides what the role allows.
+write; the store's ``Policy`` decides what the role allows.  A plan goes in and comes
+out as ``assembler.results.plan.Plan``, the one shape the app and the CLI hold.
 """
 
 from assembler.store.engine import DB_VARIABLE, DEFAULT_URL, resolve_url, shown_url
 from assembler.store.policy import Action, Policy, Role
 from assembler.store.records import (
     LifecycleError,
-    LoadedPlan,
     NotFoundError,
     PermissionDeniedError,
     PlanEvent,
@@ -34,7 +34,6 @@ __all__ = [
     "DEFAULT_URL",
     "Action",
     "LifecycleError",
-    "LoadedPlan",
     "NotFoundError",
     "PermissionDeniedError",
     "PlanEvent",

@@ -1,9 +1,12 @@
-"""The store's JSON columns: scenarios, edits, solutions and comparisons, there and back.
+"""The store's JSON columns: scenarios, edits, dials, solutions, comparisons and whole
+plans, there and back.
 
 Every value the store keeps as JSON goes through here, so "what was saved reads back
-equal" is one module's promise, tested on its own.  Scenarios and solutions are pydantic
-models, dumped in JSON mode and validated back (unknown columns, dates and ids intact);
-edits, comparisons and results are dataclasses, rebuilt field by field.
+equal" is one module's promise, tested on its own.  Scenarios, settings and solutions are
+pydantic models, dumped in JSON mode and validated back (unknown columns, dates and ids
+intact); edits, comparisons, solve records and results are dataclasses, rebuilt field by
+field.  A ``Result`` is read back by ``result_from`` alone, whether from a plan's columns
+or from a session's kept plan.
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from assembler.compile.instance import Instance
 from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import Scenario
+from assembler.domain.settings import ModelSettings
 from assembler.domain.solution import Solution
 from assembler.results.compare import Comparison, MissionChange, Move, Shift
 from assembler.results.kpis import evaluate
+from assembler.results.plan import Plan, SolveRecord
 from assembler.results.result import Result, Status
 
 
@@ -37,6 +43,26 @@ def edits_document(edits: Iterable[Edit]) -> list[dict[str, Any]]:
 
 def edits_from(document: Iterable[Mapping[str, Any]]) -> tuple[Edit, ...]:
     return tuple(Edit(**{**row, "kind": EditKind(row["kind"])}) for row in document)
+
+
+def dials_document(dials: ModelSettings | None) -> dict[str, Any]:
+    """The dials as the ``overrides`` columns keep them: every model setting, or ``{}`` when
+    no dial was turned (a file saved from the command line)."""
+    return {} if dials is None else dials.model_dump(mode="json")
+
+
+def dials_from(document: Mapping[str, Any]) -> ModelSettings | None:
+    return ModelSettings.model_validate(document) if document else None
+
+
+def solve_document(record: SolveRecord | None) -> dict[str, Any]:
+    """How a plan was solved, every key always there (``{}`` only for a plan made
+    elsewhere, a test's or a trade-off study's, with no record of its settings)."""
+    return {} if record is None else asdict(record)
+
+
+def solve_from(document: Mapping[str, Any]) -> SolveRecord | None:
+    return SolveRecord(**document) if document else None
 
 
 def digest(
@@ -100,7 +126,8 @@ def result_document(result: Result) -> dict[str, Any]:
 
 
 def result_from(document: Mapping[str, Any], scenario: Scenario) -> Result:
-    """The solve of ``scenario`` that ``result_document`` wrote, its KPIs recomputed."""
+    """The solve of ``scenario`` that ``result_document`` wrote (or a plan's columns of the
+    same names hold), its KPIs recomputed."""
     solution = None if document["solution"] is None else solution_from(document["solution"])
     return Result(
         status=Status(document["status"]),
@@ -112,4 +139,33 @@ def result_from(document: Mapping[str, Any], scenario: Scenario) -> Result:
         solution=solution,
         kpis=None if solution is None else evaluate(Instance(scenario), solution),
         conflicts=tuple(document["conflicts"]),
+    )
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """A plan not in the store as one (a session's current plan, kept for a reload)."""
+    return {
+        "scenario": scenario_document(plan.scenario),
+        "result": result_document(plan.result),
+        "solved_at": plan.solved_at.isoformat(),
+        "edits": edits_document(plan.edits),
+        "dials": dials_document(plan.dials),
+        "solve": solve_document(plan.solve),
+        "reference_id": plan.reference_id,
+        "changes": None if plan.changes is None else comparison_document(plan.changes),
+    }
+
+
+def plan_from(document: Mapping[str, Any]) -> Plan:
+    scenario = scenario_from(document["scenario"])
+    changes = document["changes"]
+    return Plan(
+        scenario,
+        result_from(document["result"], scenario),
+        solved_at=datetime.fromisoformat(document["solved_at"]),
+        edits=edits_from(document["edits"]),
+        dials=dials_from(document["dials"]),
+        solve=solve_from(document["solve"]),
+        reference_id=document["reference_id"],
+        changes=None if changes is None else comparison_from(changes),
     )

@@ -12,13 +12,11 @@ from typing import Any, TypeAlias
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
-from assembler.results.kpis import evaluate
-from assembler.results.result import Result, Status
+from assembler.results.plan import Plan
+from assembler.results.result import Status
 from assembler.store import codec
 from assembler.store.records import (
-    LoadedPlan,
     NotFoundError,
     PlanEvent,
     PlanRecord,
@@ -137,7 +135,7 @@ def record(row: AnyRow, approval: PlanEvent | None) -> PlanRecord:
         best_bound=row.best_bound,
         gap=row.gap,
         summary=row.summary,
-        settings=row.settings,
+        solve=codec.solve_from(row.settings),
         note=row.note,
         saved_by=row.saved_by,
         saved_at=row.saved_at,
@@ -147,33 +145,37 @@ def record(row: AnyRow, approval: PlanEvent | None) -> PlanRecord:
     )
 
 
-def loaded(connection: Connection, plan_id: int) -> LoadedPlan:
+def loaded(connection: Connection, plan_id: int) -> Plan:
+    """Stored plan ``plan_id`` with the scenario version it solved and its dials."""
     record = plan(connection, plan_id)
     row = connection.execute(
         sa.select(
-            plans.c.solution,
-            plans.c.conflicts,
+            plans.c.solve_status.label("status"),
+            plans.c.score,
+            plans.c.best_bound,
+            plans.c.gap,
             plans.c.build_seconds,
             plans.c.solve_seconds,
+            plans.c.solution,
+            plans.c.conflicts,
             scenario_versions.c.document,
+            scenario_versions.c.overrides,
         )
         .select_from(PLANS)
         .where(plans.c.id == plan_id)
     ).one()
     scenario = codec.scenario_from(row.document)
-    solution = None if row.solution is None else codec.solution_from(row.solution)
-    result = Result(
-        status=record.solve_status,
-        score=record.score,
-        best_bound=record.best_bound,
-        gap=record.gap,
-        build_seconds=row.build_seconds,
-        solve_seconds=row.solve_seconds,
-        solution=solution,
-        kpis=None if solution is None else evaluate(Instance(scenario), solution),
-        conflicts=tuple(row.conflicts),
+    return Plan(
+        scenario,
+        codec.result_from(dict(row._mapping), scenario),
+        solved_at=record.saved_at.astimezone().replace(tzinfo=None),
+        dials=codec.dials_from(row.overrides),
+        solve=record.solve,
+        reference_id=record.reference_id,
+        changes=record.changes,
+        plan_id=record.id,
+        version_id=record.version_id,
     )
-    return LoadedPlan(record, scenario, result)
 
 
 def version(row: AnyRow) -> ScenarioVersion:
@@ -188,7 +190,7 @@ def version(row: AnyRow) -> ScenarioVersion:
         saved_by=row.saved_by,
         saved_at=row.saved_at,
         edits=codec.edits_from(row.edits),
-        overrides=dict(row.overrides),
+        dials=codec.dials_from(row.overrides),
     )
 
 

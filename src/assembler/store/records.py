@@ -1,21 +1,22 @@
 """What the store hands out and refuses with: plain dataclasses and exceptions.
 
 The app and the CLI see no SQLAlchemy rows, only these; a record carries what a list or a
-detail view shows, and ``LoadedPlan`` adds the scenario and result that reports, diffs and
-re-plans need (read only when asked, because a scenario and a solution can be megabytes).
+detail view shows of a stored plan's lifecycle, and ``PlanStore.load_plan`` gives the
+``Plan`` itself (read only when asked, because a scenario and a solution can be megabytes).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from assembler.domain.edits import Edit
-from assembler.domain.scenario import Scenario
+from assembler.domain.settings import ModelSettings
 from assembler.results.compare import Comparison
-from assembler.results.result import Result, Status
+from assembler.results.plan import SolveRecord
+from assembler.results.result import Status
 
 
 class PlanStatus(StrEnum):
@@ -48,7 +49,8 @@ class ScenarioVersion:
     """One saved version of a named scenario, without the scenario itself.
 
     ``based_on`` is the version the saver started from (``None`` for the first); ``edits``
-    and ``overrides`` are the planner's edit log and dials that made it from its source.
+    and ``dials`` are the planner's edit log and dialled settings that made it from its
+    source (``None``: the source's own settings).
     """
 
     id: int
@@ -61,7 +63,7 @@ class ScenarioVersion:
     saved_by: str
     saved_at: datetime
     edits: tuple[Edit, ...] = ()
-    overrides: dict[str, Any] = field(default_factory=dict)
+    dials: ModelSettings | None = None
 
     @property
     def label(self) -> str:
@@ -104,7 +106,7 @@ class PlanRecord:
     """A stored plan as lists and detail views show it.
 
     ``summary`` is the plan's §8 ``summary.json`` (its KPIs: value, missions, network FTE,
-    tightest coverage, settings …); ``settings`` how it was solved; ``changes`` its
+    tightest coverage, settings …); ``solve`` how it was solved; ``changes`` its
     difference from ``reference_id``, the plan it re-planned (``None`` for a fresh plan);
     ``approval`` the step that approved it, if it ever was.
     """
@@ -119,7 +121,7 @@ class PlanRecord:
     best_bound: float | None
     gap: float | None
     summary: dict[str, Any]
-    settings: dict[str, Any]
+    solve: SolveRecord | None
     note: str
     saved_by: str
     saved_at: datetime
@@ -141,14 +143,3 @@ class PlanRecord:
     def missions_staffed(self) -> int | None:
         staffed = self.summary.get("missions_staffed")
         return None if staffed is None else int(staffed)
-
-
-@dataclass(frozen=True, eq=False)
-class LoadedPlan:
-    """A plan with the scenario version it solved and its ``Result`` rebuilt: enough to
-    write its reports, compare it, or re-plan from it.  The KPIs are recomputed from the
-    solution, as after any solve."""
-
-    record: PlanRecord
-    scenario: Scenario
-    result: Result

@@ -33,7 +33,8 @@ from assembler.io.reports import FORMULA_PREFIXES, QUOTE, table_csv_bytes
 from assembler.results.capacity import FREE, HIERARCHY, NETWORK, OPERATIONS, unit_capacity
 from assembler.results.compare import compare
 from assembler.results.names import Names
-from assembler.store.records import LoadedPlan
+from assembler.results.plan import Plan
+from assembler.store.records import PlanRecord
 
 MAX_PLANS = 4
 CHANGE_COLUMNS = ("plan", "against", "kind", "mission_id", "person_id", "unit_id", "change")
@@ -45,7 +46,7 @@ LOAD_USES = {"operations": (OPERATIONS,), "missions": (HIERARCHY, NETWORK), "fre
 class SideBySide:
     """The three tables of a comparison; ``eq=False`` as for ``Reports`` (DataFrames)."""
 
-    plans: tuple[LoadedPlan, ...]
+    plans: tuple[Plan, ...]
     figures: pd.DataFrame
     changes: pd.DataFrame
     load: pd.DataFrame
@@ -55,27 +56,29 @@ class SideBySide:
         return {"figures": self.figures, "changes": self.changes, "load": self.load}
 
 
-def column(plan: LoadedPlan) -> str:
-    """A plan's column header: ``plan 4``."""
-    return f"plan {plan.record.id}"
+def column(plan: Plan) -> str:
+    """A stored plan's column header: ``plan 4``."""
+    return f"plan {plan.plan_id}"
 
 
-def side_by_side(plans: Sequence[LoadedPlan]) -> SideBySide:
-    """Compare 2–4 plans; the first is the baseline the changes are read against."""
-    if not 2 <= len(plans) <= MAX_PLANS:
-        raise ValueError(f"compare 2 to {MAX_PLANS} plans, not {len(plans)}")
-    ids = [plan.record.id for plan in plans]
+def side_by_side(stored: Sequence[tuple[PlanRecord, Plan]]) -> SideBySide:
+    """Compare 2–4 stored plans, each with its record; the first is the baseline the
+    changes are read against."""
+    if not 2 <= len(stored) <= MAX_PLANS:
+        raise ValueError(f"compare 2 to {MAX_PLANS} plans, not {len(stored)}")
+    ids = [record.id for record, _ in stored]
     if len(set(ids)) != len(ids):
         raise ValueError("name each plan once")
-    return SideBySide(tuple(plans), _figures(plans), _changes(plans), _load(plans))
+    plans = [plan for _, plan in stored]
+    return SideBySide(tuple(plans), _figures(stored), _changes(plans), _load(plans))
 
 
-def _figures(plans: Sequence[LoadedPlan]) -> pd.DataFrame:
+def _figures(stored: Sequence[tuple[PlanRecord, Plan]]) -> pd.DataFrame:
     """One row per figure, one column per plan; ``None`` where a plan has no solution."""
-    periods = list(dict.fromkeys(p for plan in plans for p in _period_ids(plan.scenario)))
+    periods = list(dict.fromkeys(p for _, plan in stored for p in _period_ids(plan.scenario)))
     rows: dict[str, list[Any]] = {}
-    for plan in plans:
-        record, result, kpis = plan.record, plan.result, plan.result.kpis
+    for record, plan in stored:
+        result, kpis = plan.result, plan.result.kpis
         tight = None if kpis is None else kpis.tightest
         by_period = {}
         if kpis is not None and plan.scenario.has_horizon:
@@ -106,7 +109,8 @@ def _figures(plans: Sequence[LoadedPlan]) -> pd.DataFrame:
         }
         for name, value in figures.items():
             rows.setdefault(name, []).append(value)
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=[column(p) for p in plans])
+    columns = [column(plan) for _, plan in stored]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     return frame.rename_axis("figure").reset_index().astype(object)
 
 
@@ -114,13 +118,13 @@ def _period_ids(scenario: Scenario) -> tuple[str, ...]:
     return scenario.period_ids if scenario.has_horizon else ()
 
 
-def _changes(plans: Sequence[LoadedPlan]) -> pd.DataFrame:
+def _changes(plans: Sequence[Plan]) -> pd.DataFrame:
     """Every plan after the first against the first, in ``results.compare``'s order."""
     rows = [row for plan in plans[1:] for row in _changes_from(plans[0], plan)]
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
-def _changes_from(base: LoadedPlan, plan: LoadedPlan) -> list[tuple[str, ...]]:
+def _changes_from(base: Plan, plan: Plan) -> list[tuple[str, ...]]:
     diff = compare(base.scenario, base.result, plan.scenario, plan.result)
     names = {m.mission_id: m.name for m in (*base.scenario.missions, *plan.scenario.missions)}
     units = Names.of(plan.scenario)
@@ -163,7 +167,7 @@ def _changes_from(base: LoadedPlan, plan: LoadedPlan) -> list[tuple[str, ...]]:
     return rows
 
 
-def _load(plans: Sequence[LoadedPlan]) -> pd.DataFrame:
+def _load(plans: Sequence[Plan]) -> pd.DataFrame:
     """Per unit and period, each plan's operations, mission and free FTE (blank for a plan
     without a solution, or a unit a plan's scenario does not have)."""
     frames = []

@@ -11,7 +11,10 @@ Three promises shape every method:
   lifecycle step and its changes, or not at all;
 * **one approved plan per scenario** — approving supersedes the previous approval in the
   same transaction, the scenario's row locked meanwhile, and a partial unique index in the
-  database refuses anything else.
+  database refuses anything else;
+* **only persisting** — a plan arrives as a ``Plan`` with its summary and its changes
+  against the plan it re-planned ready (``Plan.against``); everything is encoded before
+  a write transaction opens, so no report or comparison runs while the write lock is held.
 
 Every write names ``who`` (an identity string: the OS user on the command line, the
 signed-in user in the app) and their ``role``, which ``policy`` checks.  Values only ever
@@ -20,7 +23,8 @@ reach SQL as bound parameters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -31,15 +35,13 @@ from sqlalchemy.exc import IntegrityError
 
 from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
-from assembler.results.compare import compare
-from assembler.results.report import build_reports
-from assembler.results.result import Result
+from assembler.domain.settings import ModelSettings
+from assembler.results.plan import Plan
 from assembler.store import codec, reading
 from assembler.store.engine import open_engine, resolve_url, shown_url, upgrade, writer
 from assembler.store.policy import Action, Policy, Role
 from assembler.store.records import (
     LifecycleError,
-    LoadedPlan,
     NotFoundError,
     PlanEvent,
     PlanRecord,
@@ -108,7 +110,7 @@ class PlanStore:
         role: Role,
         based_on: int | None,
         edits: Sequence[Edit] = (),
-        overrides: Mapping[str, Any] | None = None,
+        dials: ModelSettings | None = None,
         source: str = "",
         note: str = "",
     ) -> ScenarioVersion:
@@ -120,10 +122,9 @@ class PlanStore:
         an unchanged scenario is not a new version.
         """
         self.policy.check(who, role, Action.SAVE)
+        content = _Content.of(scenario, edits, dials)
         with self._writer.begin() as connection:
-            return self._save_version(
-                connection, name, scenario, who, based_on, edits, overrides, source, note
-            )
+            return self._save_version(connection, name, content, who, based_on, source, note)
 
     def scenarios(self) -> list[ScenarioVersion]:
         """The newest version of every scenario, by name."""
@@ -181,53 +182,37 @@ class PlanStore:
     def save(
         self,
         name: str,
-        scenario: Scenario,
-        result: Result,
+        plan: Plan,
         *,
         who: str,
         role: Role,
         based_on: int | None,
-        edits: Sequence[Edit] = (),
-        overrides: Mapping[str, Any] | None = None,
         source: str = "",
         note: str = "",
-        settings: Mapping[str, Any] | None = None,
-        reference_id: int | None = None,
     ) -> tuple[ScenarioVersion, PlanRecord]:
-        """Save ``scenario`` as ``save_scenario`` does and ``result``, its solve, as a draft
-        plan of that version, in one transaction: both or neither.
+        """Save ``plan.scenario`` (with the plan's edits and dials) as ``save_scenario``
+        does, and ``plan`` as a draft of that version, in one transaction: both or neither.
 
-        ``reference_id`` names the plan this one re-planned (the approved plan, usually):
-        its changes against it are stored with it.  ``settings`` records how it was solved.
+        The plan's solve record, the plan it re-planned (``reference_id``) and its changes
+        against that plan are stored with it, as the plan carries them.
         """
         self.policy.check(who, role, Action.SAVE)
+        content = _Content.of(plan.scenario, plan.edits, plan.dials)
+        row = _plan_row(plan, who, note)
         with self._writer.begin() as connection:
-            version = self._save_version(
-                connection, name, scenario, who, based_on, edits, overrides, source, note
-            )
-            plan_id = _insert_plan(
-                connection, version, scenario, result, who, note, settings, reference_id
-            )
+            version = self._save_version(connection, name, content, who, based_on, source, note)
+            plan_id = _insert_plan(connection, version.id, row)
             return version, reading.plan(connection, plan_id)
 
     def save_plan(
-        self,
-        version_id: int,
-        result: Result,
-        *,
-        who: str,
-        role: Role,
-        note: str = "",
-        settings: Mapping[str, Any] | None = None,
-        reference_id: int | None = None,
+        self, version_id: int, plan: Plan, *, who: str, role: Role, note: str = ""
     ) -> PlanRecord:
-        """Save ``result``, a solve of the stored version ``version_id``, as a draft plan."""
+        """Save ``plan``, a solve of the stored version ``version_id``, as a draft."""
         self.policy.check(who, role, Action.SAVE)
+        row = _plan_row(plan, who, note)
         with self._writer.begin() as connection:
-            version, scenario = reading.stored_version(connection, version_id)
-            plan_id = _insert_plan(
-                connection, version, scenario, result, who, note, settings, reference_id
-            )
+            reading.stored_version(connection, version_id)  # refuses an unknown version
+            plan_id = _insert_plan(connection, version_id, row)
             return reading.plan(connection, plan_id)
 
     def plans(
@@ -253,7 +238,7 @@ class PlanStore:
         found = self.plans(scenario, PlanStatus.APPROVED)
         return found[0] if found else None
 
-    def load_plan(self, plan_id: int) -> LoadedPlan:
+    def load_plan(self, plan_id: int) -> Plan:
         """The plan with its scenario version and result, for reports, diffs and re-plans."""
         with self._engine.connect() as connection:
             return reading.loaded(connection, plan_id)
@@ -321,11 +306,9 @@ class PlanStore:
         self,
         connection: Connection,
         name: str,
-        scenario: Scenario,
+        content: _Content,
         who: str,
         based_on: int | None,
-        edits: Sequence[Edit],
-        overrides: Mapping[str, Any] | None,
         source: str,
         note: str,
     ) -> ScenarioVersion:
@@ -333,10 +316,6 @@ class PlanStore:
         _check_text("who", who, required=True)
         _check_text("source", source)
         _check_text("note", note)
-        document = codec.scenario_document(scenario)
-        edit_rows = codec.edits_document(edits)
-        dials = dict(overrides or {})
-        content = codec.digest(document, edit_rows, dials)
         now = datetime.now(UTC)
         found = connection.execute(
             sa.select(scenarios.c.id, scenarios.c.latest_version).where(scenarios.c.name == name)
@@ -356,7 +335,7 @@ class PlanStore:
                 )
             if based_on == latest:
                 newest = reading.latest(connection, name)
-                if newest is not None and newest.digest == content:
+                if newest is not None and newest.digest == content.digest:
                     return newest
             if based_on is None:
                 raise StaleVersionError(reading.newest(connection, scenario_id), None)
@@ -373,10 +352,10 @@ class PlanStore:
                 scenario_id=scenario_id,
                 version=number,
                 based_on=based_on,
-                digest=content,
-                document=document,
-                edits=edit_rows,
-                overrides=dials,
+                digest=content.digest,
+                document=content.document,
+                edits=content.edits,
+                overrides=content.dials,
                 source=source,
                 note=note,
                 saved_by=who,
@@ -389,14 +368,34 @@ class PlanStore:
             scenario=name,
             version=number,
             based_on=based_on,
-            digest=content,
+            digest=content.digest,
             source=source,
             note=note,
             saved_by=who,
             saved_at=now,
-            edits=tuple(edits),
-            overrides=dials,
+            edits=content.edit_log,
+            dials=content.settings,
         )
+
+
+@dataclass(frozen=True)
+class _Content:
+    """A scenario version's content, encoded before its write transaction opens."""
+
+    document: dict[str, Any]
+    edits: list[dict[str, Any]]
+    dials: dict[str, Any]
+    digest: str
+    edit_log: tuple[Edit, ...]
+    settings: ModelSettings | None
+
+    @classmethod
+    def of(cls, scenario: Scenario, edits: Sequence[Edit], dials: ModelSettings | None) -> _Content:
+        document = codec.scenario_document(scenario)
+        rows = codec.edits_document(edits)
+        dial_document = codec.dials_document(dials)
+        digest = codec.digest(document, rows, dial_document)
+        return cls(document, rows, dial_document, digest, tuple(edits), dials)
 
 
 def _check_text(what: str, text: str, required: bool = False) -> None:
@@ -430,53 +429,44 @@ def _create_scenario(connection: Connection, name: str, who: str, now: datetime)
     return int(key[0])
 
 
-def _insert_plan(
-    connection: Connection,
-    version: ScenarioVersion,
-    scenario: Scenario,
-    result: Result,
-    who: str,
-    note: str,
-    settings: Mapping[str, Any] | None,
-    reference_id: int | None,
-) -> int:
-    """Insert ``result`` as a draft of ``version`` with its first lifecycle step; its id."""
+def _plan_row(plan: Plan, who: str, note: str) -> dict[str, Any]:
+    """``plan``'s columns, encoded (its summary built, if it was not yet) before any write
+    transaction opens; refuses what no database keeps intact."""
     _check_text("who", who, required=True)
     _check_text("note", note)
-    changes = None
-    if reference_id is not None:
-        reference = reading.loaded(connection, reference_id)
-        comparison = compare(reference.scenario, reference.result, scenario, result)
-        changes = codec.comparison_document(comparison)
+    result = plan.result
+    document = codec.result_document(result)
+    return {
+        "solve_status": document.pop("status"),
+        **document,
+        "summary": plan.summary,
+        "settings": codec.solve_document(plan.solve),
+        "reference_id": plan.reference_id,
+        "changes": None if plan.changes is None else codec.comparison_document(plan.changes),
+        "note": note,
+        "saved_by": who,
+    }
+
+
+def _insert_plan(connection: Connection, version_id: int, row: dict[str, Any]) -> int:
+    """Insert ``row`` as a draft of version ``version_id`` with its first lifecycle step;
+    its id."""
     now = datetime.now(UTC)
     scenario_id = connection.execute(
-        sa.select(scenario_versions.c.scenario_id).where(scenario_versions.c.id == version.id)
+        sa.select(scenario_versions.c.scenario_id).where(scenario_versions.c.id == version_id)
     ).scalar_one()
     key = connection.execute(
         plans.insert().values(
             scenario_id=scenario_id,
-            version_id=version.id,
+            version_id=version_id,
             status=PlanStatus.DRAFT.value,
-            solve_status=result.status.value,
-            score=result.score,
-            best_bound=result.best_bound,
-            gap=result.gap,
-            build_seconds=result.build_seconds,
-            solve_seconds=result.solve_seconds,
-            summary=build_reports(scenario, result).summary.to_json(),
-            solution=None if result.solution is None else codec.solution_document(result.solution),
-            conflicts=list(result.conflicts),
-            settings=dict(settings or {}),
-            reference_id=reference_id,
-            changes=changes,
-            note=note,
-            saved_by=who,
             saved_at=now,
+            **row,
         )
     ).inserted_primary_key
     assert key is not None
     plan_id = int(key[0])
-    _log(connection, plan_id, None, PlanStatus.DRAFT, who, now, "saved")
+    _log(connection, plan_id, None, PlanStatus.DRAFT, row["saved_by"], now, "saved")
     return plan_id
 
 

@@ -14,8 +14,7 @@ plan — is referenced by id, not copied.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, Literal
@@ -25,7 +24,8 @@ from sqlalchemy.engine import Engine
 
 from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
-from assembler.results.result import Result
+from assembler.domain.settings import ModelSettings
+from assembler.results.plan import Plan
 from assembler.store import codec, reading
 from assembler.store.records import NotFoundError, PermissionDeniedError, StoreError
 from assembler.store.schema import NAME_LENGTH, workspaces
@@ -50,20 +50,6 @@ class Base:
 
 
 @dataclass(frozen=True, eq=False)
-class KeptPlan:
-    """A current plan that is not in the store as a plan: the scenario it solved, the solve,
-    when it was taken in, the edits that made that scenario, the plan it re-planned and
-    how it was solved — what saving it later needs."""
-
-    scenario: Scenario
-    result: Result
-    solved_at: datetime
-    edits: tuple[Edit, ...] = ()
-    reference_id: int | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, eq=False)
 class Change:
     """What changed in a session since it was last kept; ``UNSET`` fields stay as they are.
     A new ``base`` starts the session afresh: its edits, dials, link and plan are cleared
@@ -71,15 +57,15 @@ class Change:
 
     base: Base | Literal[_Unset.UNSET] = UNSET
     edits: tuple[Edit, ...] | Literal[_Unset.UNSET] = UNSET
-    overrides: Mapping[str, Any] | Literal[_Unset.UNSET] = UNSET
+    dials: ModelSettings | Literal[_Unset.UNSET] | None = UNSET
     link_version_id: int | Literal[_Unset.UNSET] | None = UNSET
     plan_id: int | Literal[_Unset.UNSET] | None = UNSET
-    plan: KeptPlan | Literal[_Unset.UNSET] | None = UNSET
+    plan: Plan | Literal[_Unset.UNSET] | None = UNSET
 
     @property
     def empty(self) -> bool:
         """Nothing changed: nothing to write."""
-        parts = (self.base, self.edits, self.overrides, self.link_version_id, self.plan_id)
+        parts = (self.base, self.edits, self.dials, self.link_version_id, self.plan_id)
         return all(part is UNSET for part in (*parts, self.plan))
 
     def values(self) -> dict[str, Any]:
@@ -99,14 +85,14 @@ class Change:
             }
         if self.edits is not UNSET:
             values["edits"] = codec.edits_document(self.edits)
-        if self.overrides is not UNSET:
-            values["overrides"] = dict(self.overrides)
+        if self.dials is not UNSET:
+            values["overrides"] = codec.dials_document(self.dials)
         if self.link_version_id is not UNSET:
             values["link_version_id"] = self.link_version_id
         if self.plan_id is not UNSET:
             values["plan_id"] = self.plan_id
         if self.plan is not UNSET:
-            values["plan"] = None if self.plan is None else _plan_document(self.plan)
+            values["plan"] = None if self.plan is None else codec.plan_document(self.plan)
         return values
 
 
@@ -118,10 +104,10 @@ class Workspace:
     who: str
     base: Base
     edits: tuple[Edit, ...]
-    overrides: dict[str, Any]
+    dials: ModelSettings | None
     link_version_id: int | None
     plan_id: int | None
-    plan: KeptPlan | None
+    plan: Plan | None
     updated_at: datetime
 
 
@@ -172,32 +158,9 @@ class Workspaces:
             who=row.who,
             base=Base(row.source, scenario, row.base_version_id),
             edits=codec.edits_from(row.edits),
-            overrides=dict(row.overrides),
+            dials=codec.dials_from(row.overrides),
             link_version_id=row.link_version_id,
             plan_id=row.plan_id,
-            plan=None if row.plan is None else _plan_from(row.plan),
+            plan=None if row.plan is None else codec.plan_from(row.plan),
             updated_at=row.updated_at,
         )
-
-
-def _plan_document(plan: KeptPlan) -> dict[str, Any]:
-    return {
-        "scenario": codec.scenario_document(plan.scenario),
-        "result": codec.result_document(plan.result),
-        "solved_at": plan.solved_at.isoformat(),
-        "edits": codec.edits_document(plan.edits),
-        "reference_id": plan.reference_id,
-        "settings": dict(plan.settings),
-    }
-
-
-def _plan_from(document: Mapping[str, Any]) -> KeptPlan:
-    scenario = codec.scenario_from(document["scenario"])
-    return KeptPlan(
-        scenario=scenario,
-        result=codec.result_from(document["result"], scenario),
-        solved_at=datetime.fromisoformat(document["solved_at"]),
-        edits=codec.edits_from(document["edits"]),
-        reference_id=document["reference_id"],
-        settings=dict(document["settings"]),
-    )
