@@ -63,6 +63,9 @@ TOO_HIGH_BUFFER = 0.2
 """The sample's winter operations cannot keep 120 %."""
 TIMEOUT_MS = 30_000
 SOLVE_TIMEOUT_MS = 180_000
+A_PLAN = re.compile(r"^(optimal|feasible)$")
+"""The status of a solve that found a plan: the sample is proven optimal in 5–20 s on two
+cores, but on a machine whose cores are busy elsewhere the 30 s limit may end it first."""
 
 
 def free_port() -> int:
@@ -227,12 +230,12 @@ def planner(app_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
 
 def test_solve_pin_resolve_and_download_a_checked_roster(planner: Planner) -> None:
     expect, page = sync_api.expect, planner.page
-    optimal = page.get_by_test_id("stMetricValue").filter(has_text="optimal")
+    planned = page.get_by_test_id("stMetricValue").filter(has_text=A_PLAN)
 
     # Overview: press Solve, read the KPIs and the matrix.
     planner.shoot("0-start")
     planner.solve()
-    expect(optimal).to_be_visible()
+    expect(planned).to_be_visible()
     for label in ("Value captured", "Missions staffed", "Network FTE freed"):
         expect(page.get_by_test_id("stMetricLabel").filter(has_text=label)).to_be_visible()
     expect(page.get_by_text("Configuration changed")).to_be_visible()
@@ -277,7 +280,7 @@ def test_solve_pin_resolve_and_download_a_checked_roster(planner: Planner) -> No
         )
     }
     planner.open_page("Overview")
-    expect(optimal).to_be_visible()
+    expect(planned).to_be_visible()
 
     name, roster_csv = files["Download roster (CSV)"]
     assert re.fullmatch(r"riverside-care-group_\d{4}-\d\d-\d\d_\d{4}_roster\.csv", name)
@@ -297,7 +300,7 @@ def test_an_infeasible_solve_keeps_the_last_good_plan(planner: Planner) -> None:
     still the one exported."""
     expect, page = sync_api.expect, planner.page
     planner.solve()
-    expect(page.get_by_test_id("stMetricValue").filter(has_text="optimal")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").filter(has_text=A_PLAN)).to_be_visible()
     dial = page.get_by_role("spinbutton", name="Ops protection buffer (%)")
     dial.fill(str(round(TOO_HIGH_BUFFER * 100)))
     dial.press("Enter")
