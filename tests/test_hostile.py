@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 
 from assembler import SolveSettings, Status, check, load_scenario, solve
 from assembler.cli import app
+from assembler.cli.printing import print_summary
 from assembler.domain.scenario import Scenario
 from assembler.generate import generate_scenario
 from assembler.io import write_scenario
@@ -542,15 +543,31 @@ def test_an_unwritable_folder_is_refused_before_solving(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- 6. honest bounds
 
 
-def test_no_bound_is_reported_when_none_was_proved(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    args = ["solve", str(SAMPLE), "--out", str(out), "--time-limit", "0.01", "--quiet"]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    assert "(no bound yet)" in result.output and "gap" not in result.output
-    summary = json.loads((out / "summary.json").read_text())
+def test_no_bound_is_reported_when_none_was_proved(capsys: pytest.CaptureFixture[str]) -> None:
+    """Stopped the moment the warm start is reported: a plan, and no bound to show."""
+    stop = threading.Event()
+    s = load_scenario(SAMPLE)
+    result = solve(s, SolveSettings(time_limit=60, stop=stop, progress=lambda _: stop.set()))
+    assert result.status is Status.FEASIBLE and result.solution is not None
+    assert result.best_bound is None and result.gap is None
+    print_summary(result)
+    printed = capsys.readouterr().out
+    assert "(no bound yet)" in printed and "gap" not in printed
+    summary = build_reports(s, result).summary.to_json()
     assert summary["status"] == "feasible"
     assert summary["best_bound"] is None and summary["gap"] is None
+
+
+def test_a_time_limit_spent_reading_ends_the_solve_at_once(tmp_path: Path) -> None:
+    """The limit counts from the command's start: 0.01 s is gone before the model is built,
+    so the command ends at once and says there is no plan."""
+    out = tmp_path / "out"
+    args = ["solve", str(SAMPLE), "--out", str(out), "--time-limit", "0.01", "--quiet"]
+    started = time.perf_counter()
+    result = runner.invoke(app, args)
+    assert time.perf_counter() - started < 10
+    assert result.exit_code == 3, result.output
+    assert "no solution was found within the time limit" in result.output
 
 
 def test_a_stopped_search_without_a_plan_says_stopped() -> None:

@@ -124,12 +124,3 @@ def test_a_step_frees_the_missions_holding_a_capability_another_needs() -> None:
         stop=stop,
     )
     assert best.staffed == {"high"} and check(full, best) == []
-
-
-def test_the_time_limit_counts_the_build() -> None:
-    """The search gets what the build left of the limit, at least a tenth of it; a
-    deterministic limit counts work, not seconds, and stays whole."""
-    assert engine._left_for_search(SolveSettings(time_limit=60), 15.0).time_limit == 45
-    assert engine._left_for_search(SolveSettings(time_limit=60), 59.0).time_limit == 6
-    deterministic = SolveSettings(time_limit=60, deterministic=True)
-    assert engine._left_for_search(deterministic, 15.0) is deterministic

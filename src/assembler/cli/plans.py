@@ -16,6 +16,7 @@ status does not allow, an unknown id — is exit 2 with the store's own message.
 from __future__ import annotations
 
 import getpass
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,7 +164,9 @@ def save(
     """
     from assembler.planning.cases import change_summary, plan_of, save_plan, solve_settings
     from assembler.solver import solve as run_solver
+    from assembler.solver.sizing import ModelTooLargeError
 
+    started = time.perf_counter()  # the time limit counts reading the scenario too
     if fresh and replan_from is not None:
         warn("error: --fresh and --replan-from contradict each other; give one.")
         raise typer.Exit(EXIT_INVALID)
@@ -192,8 +195,13 @@ def save(
                 reference=reference,
                 progress=None if quiet else progress_printer(),
                 stop=interrupt.stop,
+                started=started,
             )
-            result = interrupt.run(lambda: run_solver(loaded, settings))
+            try:
+                result = interrupt.run(lambda: run_solver(loaded, settings))
+            except ModelTooLargeError as error:
+                warn(f"error: {scenario}: {error}; nothing was saved")
+                raise typer.Exit(EXIT_INVALID) from None
         plan = plan_of(loaded, result, settings, reference=reference)
         version, record = save_plan(
             store, user, name, plan, based_on=based_on, source=str(scenario), note=note

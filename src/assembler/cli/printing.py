@@ -18,6 +18,7 @@ import typer
 from assembler.domain.problems import Problem
 from assembler.domain.solve_settings import Progress
 from assembler.results.result import Result, Status, relative_gap
+from assembler.solver.sizing import expected_memory
 from assembler.text import format_gap
 
 if TYPE_CHECKING:
@@ -135,6 +136,9 @@ def print_summary(result: Result) -> None:
     else:
         say("no solution was found within the time limit; raise --time-limit")
     say(f"time        build {result.build_seconds:.2f}s, solve {result.solve_seconds:.2f}s")
+    if result.model_variables is not None:
+        expected = expected_memory(result.model_variables)
+        say(f"model       {result.model_variables:,} variables (memory expected below {expected})")
 
 
 def print_periods(scenario: Scenario, result: Result) -> None:

@@ -95,9 +95,10 @@ def solve(
     ``stopped`` without one); a second Ctrl-C quits at once (exit 130).  The report files
     replace those in ``--out`` all together or not at all.
     """
-    # The progress clock starts with the command, as the user's wait does.
+    # The time limit and the progress clock start with the command, as the user's wait does.
     settings = SolveSettings(
         time_limit=time_limit,
+        started=time.perf_counter(),
         workers=workers,
         seed=seed,
         deterministic=deterministic,
@@ -112,6 +113,7 @@ def solve(
     from assembler.results.report import build_reports
     from assembler.solver import solve as run_solver
     from assembler.solver.engine import ModelInvalidError
+    from assembler.solver.sizing import ModelTooLargeError
 
     refuse_input_folder(scenario, out)
     with output_folder(report_folder(out)) as folder:
@@ -124,6 +126,9 @@ def solve(
             except ModelInvalidError as error:
                 warn(f"error: the solver rejected the model, so there is no plan: {error}")
                 raise typer.Exit(EXIT_UNEXPECTED) from None
+            except ModelTooLargeError as error:
+                warn(f"error: {scenario}: {error}")
+                raise typer.Exit(EXIT_INVALID) from None
             reports = build_reports(loaded, result)
             keep_previous = not result.has_solution and holds_plan(out)
             if keep_previous:

@@ -40,8 +40,10 @@ class Stability:
 class SolveSettings:
     """Solver controls; the defaults suit an interactive solve on two cores.
 
-    ``time_limit`` is seconds for the whole solve, building the model included: the search
-    gets what the build leaves (at least a tenth of the limit);
+    ``time_limit`` is seconds for the whole solve, counted from ``started`` (a
+    ``time.perf_counter()`` moment: a command passes its own start, so reading the scenario
+    counts too; ``None`` is the call to ``solve``): the warm start and the model's build
+    check it as they go, and the search gets what they leave;
     ``warm_start`` gives CP-SAT a feasible plan to start from — the constructive heuristic's,
     built around ``hint`` (a previous solution, for a re-solve after a small edit) when one
     is given — and reports it as the first solution at once;
@@ -57,6 +59,7 @@ class SolveSettings:
     """
 
     time_limit: float = 60.0
+    started: float | None = None
     workers: int = 2
     seed: int = 0
     relative_gap: float = 0.0

@@ -39,10 +39,12 @@ def solve_settings(
     reference: Plan | None = None,
     progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
+    started: float | None = None,
 ) -> SolveSettings:
     """How to solve: warm-started from ``hint`` (the latest plan) — or, with a
     ``reference`` plan that has a solution, re-planned from it: no point of score given
-    up, then as few changes to it as possible."""
+    up, then as few changes to it as possible.  ``started``: when the time limit began
+    (a command's start; see ``SolveSettings``)."""
     if reference is not None and reference.result.solution is not None:
         hint = reference.result.solution
     return SolveSettings(
@@ -53,6 +55,7 @@ def solve_settings(
         stability=None if hint is None else Stability(hint, weight=None),
         progress=progress,
         stop=stop,
+        started=started,
     )
 
 

@@ -46,6 +46,7 @@ from assembler.planning.jobs import Job, SolveJob, run, start
 from assembler.results.compare import Comparison, compare
 from assembler.results.plan import Plan
 from assembler.results.result import Result, Status
+from assembler.solver.sizing import ModelTooLargeError
 from assembler.validation import ScenarioReport
 
 
@@ -353,7 +354,11 @@ class PlanningSession:
             return False
         self.job = None
         if job.result is None:
-            self.error = f"the solve failed: {job.error!r}"
+            self.error = (
+                f"This scenario cannot be solved here: {job.error}"
+                if isinstance(job.error, ModelTooLargeError)
+                else f"the solve failed: {job.error!r}"
+            )
             return True
         self.error = None
         edits, reference = self._solving

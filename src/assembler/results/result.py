@@ -27,6 +27,8 @@ class Result:
     can beat, ``None`` when it proved nothing (the warm start alone, a search stopped before
     its first bound): never a placeholder that reads as a bound.  ``conflicts`` names, for
     an infeasible scenario, a set of requirements that cannot all hold together.
+    ``model_variables`` is the size of the model the solve built (``None`` where none was
+    built, or for a result read back from the store), from which its memory is expected.
     """
 
     status: Status
@@ -38,6 +40,7 @@ class Result:
     solution: Solution | None
     kpis: Kpis | None
     conflicts: tuple[str, ...] = ()
+    model_variables: int | None = None
 
     @property
     def has_solution(self) -> bool:

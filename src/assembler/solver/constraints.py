@@ -16,6 +16,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from assembler.compile.instance import Instance
+from assembler.solver.stopping import UNTIMED, Clock
 from assembler.solver.variables import Literal, Variables
 
 Guard = Callable[[cp_model.CpModel, str], cp_model.IntVar]
@@ -30,11 +31,14 @@ class Constraints:
         instance: Instance,
         variables: Variables,
         guard: Guard | None = None,
+        clock: Clock = UNTIMED,
     ) -> None:
         self.model = model
         self.instance = instance
         self.vars = variables
         self.guard = guard
+        self.clock = clock
+        """Checked once an item in the large families: a long horizon builds for minutes."""
         self.time_on: dict[tuple[int, int, int], list[cp_model.IntVar]] = defaultdict(list)
         """(person, mission, period) → the person's time variables on the mission's needs."""
         for (p, n, t), var in variables.time.items():
@@ -67,6 +71,7 @@ class Constraints:
         for (_, n, t), var in self.vars.time.items():
             supply[n, t].append(var)
         for n, need in enumerate(self.instance.needs):
+            self.clock.check()
             for t in self.instance.window(need.mission):
                 running = self._running(need.mission, t)
                 assert running is not None
@@ -83,12 +88,14 @@ class Constraints:
         """
         instance, member = self.instance, self.vars.member
         for (p, n, t), var in self.vars.time.items():
+            self.clock.check()
             need = instance.needs[n]
             # ``a ≤ D · x`` with ``a``'s own upper bound, min(D, cap): the same integer set,
             # a tighter linear relaxation.
             bound = min(need.demand, instance.capacity[p][t])
             self.model.add(var <= bound * member[p, need.mission])
         for (p, m), x in member.items():
+            self.clock.check()
             self.model.add_implication(x, self.vars.staffed[m])
             share = instance.min_share[m]
             for t in instance.window(m):
@@ -118,6 +125,7 @@ class Constraints:
             load[p, t].append(var)
             bound[p, t] += capacity[p][t]
         for (p, t), variables in load.items():
+            self.clock.check()
             if bound[p, t] > capacity[p][t]:
                 self.model.add(LinearSum.sum(variables) <= capacity[p][t])
 
@@ -125,6 +133,7 @@ class Constraints:
         """§6.4: each operational demand keeps its protected requirement ``R_ukt`` covered."""
         instance = self.instance
         for o, need in enumerate(instance.ops):
+            self.clock.check()
             cover = LinearSum.sum([self.vars.ops[p, o] for p in need.eligible])
             constraint = self.model.add(cover >= need.required)
             when = "" if instance.horizon == 1 else f" in {instance.period_ids[need.period]}"
@@ -159,6 +168,7 @@ class Constraints:
             for t in instance.window(m):
                 working[p, t].append((m, x))
         for (p, t), candidates in working.items():
+            self.clock.check()
             limit = instance.max_missions[p]
             if len(candidates) <= limit:
                 continue
@@ -232,6 +242,7 @@ class Constraints:
         for m, before in enumerate(instance.after):
             if before is None:
                 continue
+            self.clock.check()
             self.model.add_implication(vars_.staffed[m], vars_.staffed[before])
             for t in instance.starts[m]:
                 ready = [

@@ -24,7 +24,8 @@ from assembler.solver.greedy import greedy_solution
 from assembler.solver.lns import improve
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.objective import objective_scale
-from assembler.solver.stopping import stoppable
+from assembler.solver.sizing import ModelSize, ModelTooLargeError, available_memory_mib
+from assembler.solver.stopping import Clock, OutOfTimeError, stoppable
 from assembler.solver.variables import Variables
 
 _STATUS = {
@@ -43,9 +44,6 @@ improve the plan.  Below it, CP-SAT alone does better (M committed: a 0.0001 % g
 FULL_MODEL_SHARE = 0.5
 """On one worker the two cannot run side by side: the full model searches this share of
 the limit, the neighbourhood search the rest."""
-
-MIN_SEARCH_SHARE = 0.1
-"""The least share of the time limit the search gets, however long the build took."""
 
 DETERMINISTIC_WALL_FACTOR = 20.0
 """A deterministic solve stops on work done; the clock limit is only a safety net."""
@@ -195,18 +193,28 @@ class _Built:
 
 def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     started = time.perf_counter()
+    clock = _clock(settings, started)
     instance = Instance(scenario)
     certain = clashes(instance)
     if certain:
         return _infeasible(tuple(certain), time.perf_counter() - started)
-    built = _build(instance, settings)
-    build_seconds = time.perf_counter() - started
+    size = _size_that_fits(instance, settings)
     relay = _Relay(settings, started)
-    if built.start_score is not None:
-        relay.report(built.start_score)
+    start, start_score = None, None
+    try:
+        if settings.warm_start:
+            start = greedy_solution(instance, settings.hint, clock)
+        if start is not None:
+            start_score = evaluate(instance, start).score
+            relay.report(start_score)
+        built = _build(instance, settings, start, start_score, clock)
+    except OutOfTimeError:  # the warm start, if it was done, is the plan found so far
+        best = _Best(Status.FEASIBLE, start, start_score) if start else _Best(Status.UNKNOWN)
+        return _result(instance, settings, best, time.perf_counter() - started, 0.0, size)
+    build_seconds = time.perf_counter() - started
     large = lns and _wants_neighbourhood_search(settings, built.variables, built.start)
     search_started = time.perf_counter()
-    settings = _left_for_search(settings, build_seconds)
+    settings = _left_for_search(settings, clock)
     deadline = search_started + settings.time_limit
     if large and settings.workers >= 2:
         best = _side_by_side(built, settings, relay, deadline)
@@ -217,18 +225,38 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
             best = _neighbourhood_search(instance, best, settings, relay, deadline)
     else:
         best = _full_search(built, settings, relay)
-    return _result(instance, settings, best, build_seconds, time.perf_counter() - search_started)
+    searched = time.perf_counter() - search_started
+    return _result(instance, settings, best, build_seconds, searched, size)
 
 
-def _left_for_search(settings: SolveSettings, build_seconds: float) -> SolveSettings:
-    """The time limit counts the whole solve, so the search gets what building the model
-    left (at least ``MIN_SEARCH_SHARE`` of the limit): 10,000 people take 13–19 s to build,
-    and a planner who asked for 120 s should have the plan after 120 s, not 140.  A
-    deterministic limit counts work, not seconds: it is the search's alone."""
+def _size_that_fits(instance: Instance, settings: SolveSettings) -> ModelSize:
+    """The model's size, counted before building it; raises ``ModelTooLargeError`` when it
+    cannot fit this machine's memory or (far from) the time limit."""
+    size = ModelSize.of(instance)
+    limit = None if settings.deterministic else settings.time_limit
+    refusal = size.refusal(limit, available_memory_mib())
+    if refusal is not None:
+        raise ModelTooLargeError(refusal)
+    return size
+
+
+def _clock(settings: SolveSettings, called: float) -> Clock:
+    """The solve's deadline: ``time_limit`` after ``settings.started`` (else the call).  A
+    deterministic limit counts work, not seconds, so only a stop ends its build."""
+    if settings.deterministic:
+        return Clock(inf, settings.stop)
+    started = called if settings.started is None else settings.started
+    return Clock(started + settings.time_limit, settings.stop)
+
+
+def _left_for_search(settings: SolveSettings, clock: Clock) -> SolveSettings:
+    """The time limit counts the whole solve, so the search gets what reading the scenario
+    and building the model left: 10,000 people take 13–19 s to build, and a planner who
+    asked for 120 s should have the plan after 120 s, not 140.  A deterministic limit
+    counts work, not seconds: it is the search's alone."""
     if settings.deterministic:
         return settings
-    left = max(settings.time_limit - build_seconds, MIN_SEARCH_SHARE * settings.time_limit)
-    return dataclasses.replace(settings, time_limit=left)
+    return dataclasses.replace(settings, time_limit=max(clock.left(), 0.0))
 
 
 def _side_by_side(built: _Built, settings: SolveSettings, relay: _Relay, deadline: float) -> _Best:
@@ -251,15 +279,19 @@ def _side_by_side(built: _Built, settings: SolveSettings, relay: _Relay, deadlin
     return _Best(Status.FEASIBLE, neighbourhood.solution, neighbourhood.score, bounded.bound)
 
 
-def _build(instance: Instance, settings: SolveSettings) -> _Built:
+def _build(
+    instance: Instance,
+    settings: SolveSettings,
+    start: Solution | None,
+    start_score: int | None,
+    clock: Clock,
+) -> _Built:
     """The CP-SAT model, hinted with the warm start (the greedy plan built around
     ``settings.hint``), or with the hint itself when the greedy finds no plan."""
-    model, variables = build_model(instance, stability=settings.stability)
-    start = greedy_solution(instance, settings.hint) if settings.warm_start else None
+    model, variables = build_model(instance, stability=settings.stability, clock=clock)
     hint = start or settings.hint
     if hint is not None:
         add_hint(model, instance, variables, hint)
-    start_score = evaluate(instance, start).score if start is not None else None
     return _Built(instance, model, variables, start, start_score)
 
 
@@ -346,6 +378,7 @@ def _result(
     best: _Best,
     build_seconds: float,
     solve_seconds: float,
+    size: ModelSize | None = None,
 ) -> Result:
     """The plain-data result: KPIs recomputed from the plan, the MODEL.md score (not the
     repair objective of ``Stability``) counted in integers from the plan rather than read
@@ -368,6 +401,7 @@ def _result(
         solution=best.solution,
         kpis=kpis,
         conflicts=_conflicts(instance, settings) if infeasible else (),
+        model_variables=None if size is None else size.variables,
     )
 
 

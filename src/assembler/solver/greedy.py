@@ -21,20 +21,24 @@ from dataclasses import dataclass, field
 
 from assembler.compile.instance import Instance
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
+from assembler.solver.stopping import UNTIMED, Clock
 
 
-def greedy_solution(instance: Instance, start: Solution | None = None) -> Solution | None:
+def greedy_solution(
+    instance: Instance, start: Solution | None = None, clock: Clock = UNTIMED
+) -> Solution | None:
     """A feasible plan, or ``None`` when the heuristic cannot meet operations or commitments.
 
     With ``start`` (a previous plan, perhaps of a slightly different scenario) every team
     of it that is still valid is kept and only the rest is planned anew: the warm start
     of an interactive re-solve.  Operations go first, unless that leaves a commitment
     unstaffable: then commitments are staffed first and operations covered around them.
+    ``clock`` raises ``OutOfTimeError`` when the solve's time is up.
     """
     attempts: list[tuple[bool, Solution | None]] = [(False, start)] if start else []
     attempts += [(False, None), (True, None)]
     for commitments_first, kept in attempts:
-        plan = _Greedy(instance).run(commitments_first, kept)
+        plan = _Greedy(instance, clock).run(commitments_first, kept)
         if plan is not None:
             return plan
     return None
@@ -62,8 +66,9 @@ class _TeamPlan:
 
 
 class _Greedy:
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, clock: Clock) -> None:
         self.inst = instance
+        self.clock = clock
         self.free = [list(steps) for steps in instance.capacity]  # person → period → steps
         self.missions_joined = [[0] * instance.horizon for _ in instance.people]
         self.capability_left = {
@@ -113,6 +118,7 @@ class _Greedy:
             return True
         if m in self.tried:
             return False
+        self.clock.check()
         self.tried.add(m)
         before = self.inst.after[m]
         if before is not None and not self.place(before):
@@ -294,6 +300,7 @@ class _Greedy:
 
         Returns ``[(person, need), …]`` from the person with free time to ``target``.
         """
+        self.clock.check()
         t = self.inst.ops[target].period
         came_from: dict[int, tuple[int, int] | None] = {target: None}  # need → (person, next need)
         queue = deque([target])

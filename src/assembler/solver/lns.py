@@ -60,6 +60,8 @@ def improve(
         freed = {person.person_id for person in sub.people}
         hint = _restrict(instance, best, missions, freed)
         limit = min(SECONDS_PER_STEP, deadline - time.perf_counter())
+        if limit <= 0:  # building the step took what was left
+            break
         found, proven = solve_sub(
             sub, SolveSettings(time_limit=limit, workers=workers, hint=hint, stop=stop)
         )

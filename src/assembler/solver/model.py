@@ -9,15 +9,20 @@ from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import Stability
 from assembler.solver.constraints import Constraints, Guard
 from assembler.solver.objective import set_objective
+from assembler.solver.stopping import UNTIMED, Clock
 from assembler.solver.variables import Variables, create_variables
 
 
 def build_model(
-    instance: Instance, guard: Guard | None = None, stability: Stability | None = None
+    instance: Instance,
+    guard: Guard | None = None,
+    stability: Stability | None = None,
+    clock: Clock = UNTIMED,
 ) -> tuple[cp_model.CpModel, Variables]:
+    """The model; ``clock`` raises ``OutOfTimeError`` if the build outlasts the limit."""
     model = cp_model.CpModel()
-    variables = create_variables(model, instance)
-    Constraints(model, instance, variables, guard).add_all()
+    variables = create_variables(model, instance, clock)
+    Constraints(model, instance, variables, guard, clock).add_all()
     set_objective(model, instance, variables, stability)
     return model, variables
 

@@ -1,10 +1,14 @@
-"""Ending a running CP-SAT search from another thread (the app's Stop button)."""
+"""Ending a solve on time or on request: a running CP-SAT search from another thread (the
+app's Stop button, Ctrl-C on the command line), and everything before it — the warm
+start, the model's build — at the ``Clock``'s checks."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -36,3 +40,32 @@ def stoppable(solver: cp_model.CpSolver, stop: threading.Event | None) -> Iterat
     finally:
         finished.set()
         watcher.join()
+
+
+class OutOfTimeError(Exception):
+    """The time limit passed, or a stop was asked for, before the search could begin."""
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The deadline of one solve (a ``time.perf_counter`` moment) and its stop event.
+
+    A time limit is a promise from the moment the command started, so the work before the
+    search (the warm start, the model's build: minutes on a long horizon) checks the clock
+    as it goes and gives up with ``OutOfTimeError`` rather than run past the limit or keep
+    a Ctrl-C waiting.  A check costs a clock read, so loops call it once an item.
+    """
+
+    deadline: float
+    stop: threading.Event | None = None
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def check(self) -> None:
+        if (self.stop is not None and self.stop.is_set()) or self.left() <= 0:
+            raise OutOfTimeError
+
+
+UNTIMED = Clock(float("inf"))
+"""For work that has no limit of its own (tests, the benchmark's greedy peer)."""

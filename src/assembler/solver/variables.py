@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from assembler.compile.instance import Instance
+from assembler.solver.stopping import UNTIMED, Clock
 
 Literal = cp_model.IntVar
 
@@ -32,7 +33,9 @@ class Variables:
     working: dict[tuple[int, int, int], Literal] = field(default_factory=dict)  # w_pmt
 
 
-def create_variables(model: cp_model.CpModel, instance: Instance) -> Variables:
+def create_variables(
+    model: cp_model.CpModel, instance: Instance, clock: Clock = UNTIMED
+) -> Variables:
     staffed = [model.new_bool_var(f"y[{m.mission_id}]") for m in instance.missions]
     starts, running = _timing(model, instance, staffed)
     member = {
@@ -41,13 +44,14 @@ def create_variables(model: cp_model.CpModel, instance: Instance) -> Variables:
         for p in people
     }
     capacity = instance.capacity
-    time = {
-        (p, n, t): model.new_int_var(0, min(need.demand, capacity[p][t]), f"a[{p},{n},{t}]")
-        for n, need in enumerate(instance.needs)
-        for t in instance.window(need.mission)
-        for p in need.eligible
-        if capacity[p][t] > 0
-    }
+    time: dict[tuple[int, int, int], cp_model.IntVar] = {}
+    for n, need in enumerate(instance.needs):
+        clock.check()
+        for t in instance.window(need.mission):
+            for p in need.eligible:
+                if capacity[p][t] > 0:
+                    upper = min(need.demand, capacity[p][t])
+                    time[p, n, t] = model.new_int_var(0, upper, f"a[{p},{n},{t}]")
     ops = {
         (p, o): model.new_int_var(0, capacity[p][ops_need.period], f"o[{p},{o}]")
         for o, ops_need in enumerate(instance.ops)
