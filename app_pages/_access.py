@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from assembler.planning.access import User, local_user, signed_in_user
+from assembler.text import markdown_text
 
 
 def _plain(value: Any) -> Any:
@@ -41,7 +42,10 @@ def current_user() -> User:
     try:
         return signed_in_user(_plain(st.user.to_dict()), config)
     except ValueError as problem:
-        st.error(f"The app's role mapping (`[assembler.roles]` in its secrets) is wrong: {problem}")
+        st.error(
+            "The app's role mapping (`[assembler.roles]` in its secrets) is wrong: "
+            + markdown_text(problem)
+        )
         st.stop()
 
 
@@ -56,7 +60,8 @@ def _sign_in_screen() -> None:
 def identity(user: User) -> None:
     """Who is working, in the sidebar, with their role and a way out."""
     if not user.signed_in:
-        st.caption(f"Working as **{user.who}** on this machine: saves and approvals carry it.")
+        who = markdown_text(user.who)
+        st.caption(f"Working as **{who}** on this machine: saves and approvals carry it.")
         return
-    st.caption(f"Signed in as **{user.who}** · {user.role}")
+    st.caption(f"Signed in as **{markdown_text(user.who)}** · {user.role}")
     st.button("Sign out", on_click=st.logout, key="sign_out", width="stretch")

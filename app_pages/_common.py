@@ -29,6 +29,7 @@ from assembler.planning.keeping import Keeper, restore
 from assembler.planning.session import Failure, Outcome, PlanningSession
 from assembler.results.names import Names
 from assembler.store import PlanStore, resolve_url, shown_url
+from assembler.text import markdown_text
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -71,7 +72,8 @@ def store() -> PlanStore:
         return _open_store(url)
     except Exception as exc:
         logging.getLogger(__name__).exception("opening the plan store failed")
-        st.error(f"The plan store {shown_url(url)} cannot be opened ({type(exc).__name__}).")
+        shown = markdown_text(shown_url(url))
+        st.error(f"The plan store {shown} cannot be opened ({type(exc).__name__}).")
         st.stop()
 
 
@@ -117,7 +119,7 @@ def keep() -> None:
         keeper = cast(Keeper, st.session_state[_KEEPER_KEY])
         keeper.keep(cast(PlanningSession, st.session_state[_SESSION_KEY]))
         if keeper.problem is not None:
-            st.toast(keeper.problem, icon=":material/warning:")
+            st.toast(markdown_text(keeper.problem), icon=":material/warning:")
 
 
 def header(title: str, intro: str) -> PlanningSession:
@@ -130,15 +132,17 @@ def header(title: str, intro: str) -> PlanningSession:
     if planner.rejected is not None:
         errors = sum(1 for problem in planner.problems if problem.is_error)
         st.error(
-            f"**{planner.rejected}** was not loaded: it has {errors} error(s), listed below. "
-            f"You are still working on **{planner.source}**."
+            f"**{markdown_text(planner.rejected)}** was not loaded: it has {errors} error(s), "
+            f"listed below. You are still working on **{markdown_text(planner.source)}**."
         )
         problems_table(planner.problems)
     elif planner.problems:
-        with st.expander(f"{len(planner.problems)} warning(s) about {planner.source}"):
+        with st.expander(
+            f"{len(planner.problems)} warning(s) about {markdown_text(planner.source)}"
+        ):
             problems_table(planner.problems)
     if planner.error is not None:
-        st.error(planner.error)
+        st.error(markdown_text(planner.error))
     if planner.failure is not None:
         failure_notice(planner.failure, planner.current)
     elif planner.stale:
@@ -155,9 +159,9 @@ def failure_notice(failure: Failure, kept: Outcome | None) -> None:
     lines = [f"**The last solve found no plan** (status **{result.status}**):"]
     if failure.shortfalls:
         names = Names.of(failure.outcome.scenario)
-        lines += [f"- {names.shortfall(shortfall)}" for shortfall in failure.shortfalls]
+        lines += [f"- {markdown_text(names.shortfall(s))}" for s in failure.shortfalls]
     else:
-        lines += [f"- {reason}" for reason in failure.reasons]
+        lines += [f"- {markdown_text(reason)}" for reason in failure.reasons]
     if failure.ops_short:
         buffer = failure.outcome.scenario.settings.ops_buffer
         if failure.highest_buffer is None:

@@ -23,6 +23,7 @@ from assembler.planning.plansview import (
 from assembler.planning.session import PlanningSession
 from assembler.store import Action, PlanRecord, PlanStatus, StaleVersionError, StoreError
 from assembler.store.sidebyside import MAX_PLANS, SideBySide, side_by_side
+from assembler.text import markdown_text
 
 _CHOSEN = "plans.chosen"
 _MESSAGE = "plans.message"
@@ -36,7 +37,7 @@ def _say(level: str, text: str) -> None:
 def _message() -> None:
     if _MESSAGE in st.session_state:
         level, text = st.session_state.pop(_MESSAGE)
-        {"error": st.error, "warning": st.warning}.get(level, st.success)(text)
+        {"error": st.error, "warning": st.warning}.get(level, st.success)(markdown_text(text))
 
 
 # --------------------------------------------------------------------------- saving
@@ -86,10 +87,11 @@ def _against_approved(planner: PlanningSession) -> None:
         return
     changes = planner.against_approved()
     if changes is None:
-        st.info(f"The current plan is the approved plan: {approved.label}.")
+        st.info(f"The current plan is the approved plan: {markdown_text(approved.label)}.")
     else:
         st.info(
-            f"**Against the approved plan** ({approved.label}): {stored.change_summary(changes)}. "
+            f"**Against the approved plan** ({markdown_text(approved.label)}): "
+            f"{markdown_text(stored.change_summary(changes))}. "
             "The details are on **Edit & compare**."
         )
 
@@ -171,7 +173,7 @@ def _step(action: Action, plan_id: int) -> None:
 def _one(record: PlanRecord) -> None:
     me = user()
     with st.container(border=True):
-        st.markdown(f"**{plan_choice(record)}**")
+        st.markdown(f"**{markdown_text(plan_choice(record))}**")
         st.button(
             "Open this plan",
             on_click=_open,

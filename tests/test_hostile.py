@@ -569,3 +569,65 @@ def test_make_run_serves_this_machine_only() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert "ADDRESS ?= 127.0.0.1" in makefile
     assert "--server.address $(ADDRESS)" in makefile
+
+
+# --------------------------------------------------------------------------- 8. the terminal
+
+TERMINAL_HOSTILE = "\x1b]0;owned\x07\x1b[2J\rX\bY\u202eevil\x9b31m\nforged line"
+"""An OSC title, a screen clear, CR, BS, a bidi override, a C1 CSI and a newline."""
+
+
+def stored_hostile_plan(db: str) -> int:
+    """A plan whose scenario, mission names, saver, note and reasons all hold control codes."""
+    case = scenario(
+        [person("p1"), person("p2")],
+        [mission("m1", {"k": 0.2}, name=TERMINAL_HOSTILE), mission("m2", {"k": 5})],
+    )
+    from assembler.store import PlanStore, Role
+
+    with PlanStore(db) as store:
+        kwargs = {"who": TERMINAL_HOSTILE, "role": Role.APPROVER, "source": "x"}
+        first = solve(case, SolveSettings(time_limit=5, workers=1))
+        _, base = store.save(TERMINAL_HOSTILE, case, first, based_on=None, note="a", **kwargs)
+        second = solve(case.with_settings(ops_buffer=0.0), SolveSettings(time_limit=5, workers=1))
+        _, plan = store.save(
+            TERMINAL_HOSTILE,
+            case,
+            second,
+            based_on=1,
+            note=TERMINAL_HOSTILE,
+            reference_id=base.id,
+            **kwargs,
+        )
+        store.propose(plan.id, who=TERMINAL_HOSTILE, role=Role.APPROVER, reason=TERMINAL_HOSTILE)
+    return plan.id
+
+
+def no_control_characters(text: str) -> None:
+    raw = [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0]
+    assert not raw, raw
+    assert "\u202e" not in text
+    assert "forged line" not in text.replace("\\nforged line", "")
+
+
+def test_control_codes_in_stored_text_are_printed_visibly(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    plan_id = stored_hostile_plan(db)
+    listed = assembler("plans", "list", "--db", db)
+    shown = assembler("plans", "show", str(plan_id), "--db", db)
+    for outcome in (listed, shown):
+        assert outcome.code == 0, outcome.output
+        no_control_characters(outcome.output)
+        assert (
+            "\\x1b]0;owned\\x07\\x1b[2J\\rX\\x08Y\\u202eevil\\x9b31m\\nforged line" in outcome.out
+        )
+    assert "proposed by \\x1b]0;owned" in shown.out
+
+
+def test_control_codes_in_a_scenario_are_printed_visibly(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    tables["missions"][0]["mission_id"] = "m\x1b]0;owned\x07"
+    write_csv_folder(tmp_path / "s", tables)
+    outcome = assembler("validate", str(tmp_path / "s"))
+    assert "\\x1b]0;owned\\x07" in outcome.err, outcome.output
+    no_control_characters(outcome.output)

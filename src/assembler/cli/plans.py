@@ -41,6 +41,7 @@ from assembler.cli.printing import (
     print_written,
     progress_printer,
     say,
+    visible,
     warn,
 )
 from assembler.cli.solving import ReportFormat
@@ -311,7 +312,9 @@ def _missions(record: PlanRecord) -> str:
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """Columns padded to their widest cell; the last one is left ragged."""
+    """Columns padded to their widest cell; the last one is left ragged.  A cell is one
+    line whatever it holds: a newline in a note is shown as ``\\n`` (``visible``)."""
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers) - 1)]
     for row in (headers, *rows):
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
@@ -325,10 +328,10 @@ def show(plan_id: PlanArgument, db: DbOption = None) -> None:
         loaded = store.load_plan(plan_id)
         events = store.events(plan_id)
     record = loaded.record
-    say(f"plan        {record.label}, {record.status}")
-    say(f"saved       by {record.saved_by} at {record.saved_at:%Y-%m-%d %H:%M:%S} UTC")
+    say(f"plan        {visible(record.label)}, {record.status}")
+    say(f"saved       by {visible(record.saved_by)} at {record.saved_at:%Y-%m-%d %H:%M:%S} UTC")
     if record.note:
-        say(f"note        {record.note}")
+        say(f"note        {visible(record.note)}")
     if record.settings:
         shown = ", ".join(f"{key} {value}" for key, value in record.settings.items())
         say(f"solved with {shown}")
@@ -340,8 +343,8 @@ def show(plan_id: PlanArgument, db: DbOption = None) -> None:
     say("history")
     for event in events:
         step = f"{event.status_from} → {event.status_to}" if event.status_from else "saved"
-        why = f": {event.reason}" if event.reason and event.status_from else ""
-        say(f"  {event.at:%Y-%m-%d %H:%M:%S}  {step} by {event.who}{why}")
+        why = f": {visible(event.reason)}" if event.reason and event.status_from else ""
+        say(f"  {event.at:%Y-%m-%d %H:%M:%S}  {step} by {visible(event.who)}{why}")
 
 
 def _print_comparison(changes: Comparison) -> None:
