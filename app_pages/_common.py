@@ -29,6 +29,7 @@ from assembler.planning.keeping import Keeper, restore
 from assembler.planning.session import Failure, Outcome, PlanningSession
 from assembler.results.names import Names
 from assembler.store import PlanStore, resolve_url, shown_url
+from assembler.store.failures import describe
 from assembler.text import markdown_text
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 
@@ -72,8 +73,9 @@ def store() -> PlanStore:
         return _open_store(url)
     except Exception as exc:
         logging.getLogger(__name__).exception("opening the plan store failed")
-        shown = markdown_text(shown_url(url))
-        st.error(f"The plan store {shown} cannot be opened ({type(exc).__name__}).")
+        failure = describe(exc, url, opening=True)
+        reason = f"{shown_url(url)} cannot be opened ({type(exc).__name__})"
+        st.error(f"The plan store: {markdown_text(failure or reason)}.")
         st.stop()
 
 

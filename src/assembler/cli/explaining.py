@@ -2,7 +2,8 @@
 person is not on its team — the what-if questions of ``assembler.analysis``, from a shell.
 
 Exit codes as for ``solve``: 0 answered, 2 invalid input or an unknown id, 3 when the
-scenario itself has no plan to compare against.
+scenario itself has no plan to compare against, 130 after Ctrl-C (or SIGTERM): every solve
+stops at once and what was answered by then is printed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from assembler.cli.common import (
     guarded,
     load,
 )
+from assembler.cli.interrupt import EXIT_INTERRUPTED, Interrupt
 from assembler.cli.printing import print_summary, say, warn
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import SolveSettings
@@ -61,26 +63,47 @@ def explain(
     --candidates who could join it and at what cost, or with --person why they are not on it."""
     loaded = load(scenario)
     _known(loaded, mission, person)
-    settings = SolveSettings(time_limit=time_limit)
-    base = solve(loaded, settings)
-    if base.solution is None:
-        print_summary(base)
-        warn("the scenario has no plan to compare against; see above why.")
-        raise typer.Exit(EXIT_NO_SOLUTION)
+    with Interrupt("what is answered so far will be printed") as interrupt:
+        settings = SolveSettings(time_limit=time_limit, stop=interrupt.stop)
+        base = interrupt.run(lambda: solve(loaded, settings))
+        if base.solution is None:
+            print_summary(base)
+            warn("the scenario has no plan to compare against; see above why.")
+            raise typer.Exit(EXIT_INTERRUPTED if interrupt.interrupted else EXIT_NO_SOLUTION)
+        _answer(loaded, mission, candidates, person, as_json, settings, base, budget, interrupt)
+    if interrupt.interrupted:
+        warn("interrupted: the answer above is what was worked out before the stop.")
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _answer(
+    loaded: Scenario,
+    mission: str,
+    candidates: int | None,
+    person: str | None,
+    as_json: bool,
+    settings: SolveSettings,
+    base: Result,
+    budget: float,
+    interrupt: Interrupt,
+) -> None:
+    """The question asked, answered and printed; its solves end at the first Ctrl-C."""
     if person is not None:
-        answer = why_not_on_team(loaded, person, mission, settings, base)
+        answer = interrupt.run(lambda: why_not_on_team(loaded, person, mission, settings, base))
         if as_json:
             say(json.dumps({"person_id": person, "mission_id": mission, **_person(answer)}))
         else:
             _print_person(loaded, mission, answer)
     elif candidates is not None:
-        ranking = rank_candidates(loaded, mission, candidates, settings, base, budget)
+        ranking = interrupt.run(
+            lambda: rank_candidates(loaded, mission, candidates, settings, base, budget)
+        )
         if as_json:
             say(json.dumps(ranking.to_json(), ensure_ascii=False, indent=2))
         else:
             _print_ranking(loaded, base, ranking)
     else:
-        price = price_of(loaded, mission, settings, base)
+        price = interrupt.run(lambda: price_of(loaded, mission, settings, base))
         if as_json:
             say(json.dumps(price.to_json(), ensure_ascii=False, indent=2))
         else:

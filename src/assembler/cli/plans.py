@@ -26,6 +26,7 @@ import typer
 from assembler.cli.common import (
     EXIT_INVALID,
     EXIT_NO_SOLUTION,
+    MAX_ID,
     ScenarioArgument,
     SeedOption,
     TimeLimitOption,
@@ -33,6 +34,7 @@ from assembler.cli.common import (
     guarded,
     load,
     output_folder,
+    store_failures,
 )
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
@@ -71,7 +73,9 @@ DbOption = Annotated[
 WhoOption = Annotated[
     str | None, typer.Option("--who", help="Who is acting (default: the OS user).")
 ]
-PlanArgument = Annotated[int, typer.Argument(help="A plan id, as `plans list` shows it.")]
+PlanArgument = Annotated[
+    int, typer.Argument(min=1, max=MAX_ID, help="A plan id, as `plans list` shows it.")
+]
 
 
 def _who(who: str | None) -> str:
@@ -88,18 +92,11 @@ def _who(who: str | None) -> str:
 def _store(db: str | None) -> Iterator[PlanStore]:
     """The store at ``db``, opened and migrated; a store that cannot be opened, or a request
     it refuses, ends the command with exit 2 and the reason."""
-    from alembic.util.exc import CommandError
-    from sqlalchemy.exc import SQLAlchemyError
+    from assembler.store import PlanStore, StoreError
 
-    from assembler.store import PlanStore, StoreError, resolve_url, shown_url
-
-    try:
+    with store_failures(db, opening=True):
         store = PlanStore(db)
-    except (SQLAlchemyError, CommandError) as error:
-        reason = str(error).splitlines()[0]
-        warn(f"error: cannot open the plan store {shown_url(resolve_url(db))}: {reason}")
-        raise typer.Exit(EXIT_INVALID) from None
-    with store:
+    with store, store_failures(db):
         try:
             yield store
         except StoreError as error:
@@ -124,6 +121,7 @@ def save(
         typer.Option(
             "--from-version",
             min=1,
+            max=MAX_ID,
             help="The stored version your file started from (see `plans export --scenario`); "
             "the save is refused if another was saved since.  Default: the newest now.",
         ),
@@ -132,6 +130,8 @@ def save(
         int | None,
         typer.Option(
             "--replan-from",
+            min=1,
+            max=MAX_ID,
             help="Plan to stay close to (minimal disruption); default: the approved plan.",
         ),
     ] = None,
@@ -404,7 +404,10 @@ def approve(
 
 @guarded
 def diff(
-    plan_ids: Annotated[list[int], typer.Argument(help="2 to 4 plan ids; the first is the base.")],
+    plan_ids: Annotated[
+        list[int],
+        typer.Argument(min=1, max=MAX_ID, help="2 to 4 plan ids; the first is the base."),
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Export: .csv (the change list) or .xlsx (every table)."),
