@@ -158,9 +158,10 @@ def _open(plan_id: int, label: str) -> None:
 
 def _step(action: Action, plan_id: int) -> None:
     reason = st.session_state.get(f"plans.reason.{plan_id}", "")
+    over_newer = bool(st.session_state.get(f"plans.over_newer.{plan_id}", False))
     try:
         if action is Action.APPROVE:
-            record = stored.approve(store(), session(), user(), plan_id, reason)
+            record = stored.approve(store(), session(), user(), plan_id, reason, over_newer)
         else:
             record = stored.propose(store(), user(), plan_id, reason)
     except StoreError as refused:
@@ -190,6 +191,8 @@ def _one(record: PlanRecord) -> None:
                 disabled=not allowed,
                 placeholder="Recorded with the step",
             )
+            if action is Action.APPROVE:
+                _over_newer(record, allowed)
             st.button(
                 "Propose" if action is Action.PROPOSE else "Approve",
                 type="primary",
@@ -222,6 +225,21 @@ def _one(record: PlanRecord) -> None:
                 "why": st.column_config.TextColumn("Why", width="large"),
             },
         )
+
+
+def _over_newer(record: PlanRecord, allowed: bool) -> None:
+    """A plan older than its scenario's approved plan is approved only when the approver
+    ticks that they mean it (the store refuses it otherwise, and records it when done)."""
+    approved = store().approved_plan(record.scenario)
+    if approved is None or approved.version <= record.version:
+        return
+    st.checkbox(
+        f"Approve it over the approved {markdown_text(approved.label)}, of the newer "
+        f"version {approved.version}",
+        key=f"plans.over_newer.{record.id}",
+        disabled=not allowed,
+        help="The next re-plan then starts from this older version's plan.",
+    )
 
 
 # --------------------------------------------------------------------------- side by side

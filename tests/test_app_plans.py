@@ -229,3 +229,40 @@ def test_approve_then_a_resolve_reports_its_changes_against_the_approved_plan(
         "Against the approved plan" in plain(i.value) and "1 lost" in plain(i.value)
         for i in bob.info
     )
+
+
+def test_approving_an_older_version_over_the_approved_plan_needs_the_confirmation(
+    db: str,
+) -> None:
+    from assembler import SolveSettings, solve
+    from assembler.store import Role
+    from builders import tiny_scenario
+
+    older, newer = tiny_scenario(), tiny_scenario().with_settings(ops_buffer=0.3)
+    with PlanStore(db) as store:
+        for version, case in enumerate((older, newer)):
+            result = solve(case, SolveSettings(time_limit=5, workers=1))
+            base = None if version == 0 else 1
+            _, plan = store.save("tiny", case, result, based_on=base, who="ann", role=Role.PLANNER)
+            store.propose(plan.id, who="ann", role=Role.PLANNER)
+        store.approve(2, who="bob", role=Role.APPROVER, reason="new data")
+
+    bob = signed_in("bob@example.org")
+    show(bob, "Plans")
+    choose(bob, 1)
+    confirm = bob.checkbox(key="plans.over_newer.1")
+    assert "plan 2 (tiny v2), of the newer version 2" in plain(confirm.label)
+    bob.text_input(key="plans.reason.1").set_value("back to v1")
+    click(bob, "Approve")
+    assert any("older than version 2" in plain(e.value) for e in bob.error)
+    with PlanStore(db) as store:
+        assert store.approved_plan("tiny").id == 2
+
+    choose(bob, 1)
+    bob.text_input(key="plans.reason.1").set_value("back to v1")
+    bob.checkbox(key="plans.over_newer.1").check().run()
+    click(bob, "Approve")
+    assert any("Plan 1 (tiny v1) is approved." in plain(s.value) for s in bob.success)
+    with PlanStore(db) as store:
+        assert store.approved_plan("tiny").id == 1
+        assert store.events(1)[-1].reason == "back to v1 [approved over the newer plan 2 (tiny v2)]"

@@ -382,6 +382,14 @@ def propose(
 def approve(
     plan_id: PlanArgument,
     reason: Annotated[str, typer.Option(help="Why this plan: recorded with the approval.")],
+    over_newer: Annotated[
+        bool,
+        typer.Option(
+            "--over-newer",
+            help="Approve it even though the approved plan is of a newer scenario version "
+            "(recorded in the history).",
+        ),
+    ] = False,
     db: DbOption = None,
     who: WhoOption = None,
 ) -> None:
@@ -391,7 +399,9 @@ def approve(
     with _store(db) as store:
         scenario = store.plan(plan_id).scenario
         previous = store.approved_plan(scenario)
-        record = store.approve(plan_id, who=_who(who), role=Role.APPROVER, reason=reason)
+        record = store.approve(
+            plan_id, who=_who(who), role=Role.APPROVER, reason=reason, over_newer=over_newer
+        )
     approval = record.approval
     assert approval is not None
     say(f"{record.label} approved by {approval.who}: {approval.reason}")

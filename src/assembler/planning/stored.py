@@ -177,11 +177,19 @@ def propose(store: PlanStore, user: User, plan_id: int, reason: str = "") -> Pla
 
 
 def approve(
-    store: PlanStore, planner: PlanningSession, user: User, plan_id: int, reason: str
+    store: PlanStore,
+    planner: PlanningSession,
+    user: User,
+    plan_id: int,
+    reason: str,
+    over_newer: bool = False,
 ) -> PlanRecord:
     """Approve plan ``plan_id``; if it is of the session's scenario, it becomes the
-    reference of the session's next solve."""
-    record = store.approve(plan_id, who=user.who, role=user.role, reason=reason.strip())
+    reference of the session's next solve.  ``over_newer``: the approver confirmed it
+    even though the approved plan is of a newer version (``store.approval``)."""
+    record = store.approve(
+        plan_id, who=user.who, role=user.role, reason=reason.strip(), over_newer=over_newer
+    )
     refresh_approved(store, planner)
     return record
 

@@ -13,6 +13,7 @@ dataclasses (``records``), never rows, and pass who they are and their ``Role`` 
 write; the store's ``Policy`` decides what the role allows.
 """
 
+from assembler.store.approval import OlderVersionError
 from assembler.store.engine import DB_VARIABLE, DEFAULT_URL, resolve_url, shown_url
 from assembler.store.policy import Action, Policy, Role
 from assembler.store.records import (
@@ -36,6 +37,7 @@ __all__ = [
     "LifecycleError",
     "LoadedPlan",
     "NotFoundError",
+    "OlderVersionError",
     "PermissionDeniedError",
     "PlanEvent",
     "PlanRecord",
