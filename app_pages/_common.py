@@ -89,7 +89,7 @@ def session() -> PlanningSession:
     else a new one on the sample, under a new key."""
     if _SESSION_KEY not in st.session_state:
         found = _address_key()
-        kept = None if found is None else restore(store(), found, user().who)
+        kept = None if found is None else restore(store(), found, user().identity)
         key = found if kept is not None and found is not None else uuid.uuid4().hex
         if kept is None:
             report = load_sample()
@@ -99,11 +99,11 @@ def session() -> PlanningSession:
                 st.stop()
             kept = PlanningSession(report.scenario, SAMPLE_NAME)
         st.session_state[_SESSION_KEY] = kept
-        st.session_state[_KEEPER_KEY] = Keeper(store(), key, user().who)
+        st.session_state[_KEEPER_KEY] = Keeper(store(), key, user().identity)
         st.session_state[_KEEPER_KEY].kept(kept)
     planner = cast(PlanningSession, st.session_state[_SESSION_KEY])
     if _KEEPER_KEY not in st.session_state:  # a session handed in (tests)
-        st.session_state[_KEEPER_KEY] = Keeper(store(), uuid.uuid4().hex, user().who)
+        st.session_state[_KEEPER_KEY] = Keeper(store(), uuid.uuid4().hex, user().identity)
     keeper = cast(Keeper, st.session_state[_KEEPER_KEY])
     if st.query_params.get(_ADDRESS_KEY) != keeper.key:
         st.query_params[_ADDRESS_KEY] = keeper.key  # page links drop it; put it back

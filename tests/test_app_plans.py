@@ -68,7 +68,9 @@ def signed_in(email: str | None) -> AppTest:
     at.secrets["assembler"] = ROLES
     user: dict[str, Any] = {"is_logged_in": email is not None}
     if email is not None:
-        user["email"] = email
+        user.update(
+            sub=email.split("@")[0], iss="http://localhost:9", email=email, email_verified=True
+        )
     at.user = user
     at.run()
     assert not at.exception
