@@ -33,13 +33,13 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def hostile_app() -> AppTest:
     """The three-quarter plan with its unstaffed mission (m_lab) and a person renamed."""
     case = quarters()
-    missions = [
+    missions = tuple(
         m.model_copy(update={"name": PIXEL}) if m.mission_id == "m_lab" else m
         for m in case.missions
-    ]
-    people = [
+    )
+    people = tuple(
         p.model_copy(update={"name": LINK}) if p.person_id == "c1" else p for p in case.people
-    ]
+    )
     hostile = case.model_copy(update={"missions": missions, "people": people})
     return open_app(PlanningSession(hostile, PIXEL))
 
