@@ -789,3 +789,14 @@ def test_postgresql_statements_are_bounded_in_time(postgresql_url: str) -> None:
         short = postgresql_url + "&options=-c%20statement_timeout%3D2000"
         outcome = assembler("plans", "list", "--db", short)
     store_refused(outcome, "canceling statement due to statement timeout", "holds a lock")
+
+
+def test_a_name_with_a_newline_stays_on_its_line_in_explain(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    first = tables["missions"][0]
+    first["name"] = "real\nforged line\x1b[2J"
+    write_csv_folder(tmp_path / "s", tables)
+    outcome = runner.invoke(app, ["explain", str(tmp_path / "s"), "--mission", first["mission_id"]])
+    assert outcome.exit_code == 0, outcome.output
+    assert f"mission     {first['mission_id']} · real\\nforged line\\x1b[2J" in outcome.output
+    no_control_characters(outcome.output)

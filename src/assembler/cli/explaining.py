@@ -30,7 +30,7 @@ from assembler.cli.common import (
     load,
 )
 from assembler.cli.interrupt import EXIT_INTERRUPTED, Interrupt
-from assembler.cli.printing import print_summary, say, warn
+from assembler.cli.printing import print_summary, say, visible, warn
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.result import Result, Status
@@ -124,7 +124,7 @@ def _known(scenario: Scenario, mission_id: str, person_id: str | None) -> None:
 
 def _title(scenario: Scenario, mission_id: str) -> str:
     mission = next(m for m in scenario.missions if m.mission_id == mission_id)
-    return f"{mission_id} · {mission.name}" if mission.name else mission_id
+    return visible(f"{mission_id} · {mission.name}" if mission.name else mission_id)
 
 
 def _status(result: Result) -> str:
@@ -155,7 +155,7 @@ def _print_price(scenario: Scenario, price: Price) -> None:
     if not comparison.lost:
         say("displaces   no mission")
     for lost in comparison.lost:
-        say(f"displaces   {lost.mission_id} · {lost.name} (value {lost.value:g})")
+        say(f"displaces   {visible(f'{lost.mission_id} · {lost.name}')} (value {lost.value:g})")
     others = [m.mission_id for m in comparison.gained if m.mission_id != price.mission_id]
     if others:
         say(f"also staffs {', '.join(others)}")
@@ -164,7 +164,7 @@ def _print_price(scenario: Scenario, price: Price) -> None:
         joined = f"joins {', '.join(move.joined)}" if move.joined else ""
         left = f"leaves {', '.join(move.left)}" if move.left else ""
         change = "; ".join(part for part in (joined, left) if part)
-        say(f"  {move.person_id} {move.name} ({move.unit_id}): {change}")
+        say(f"  {visible(f'{move.person_id} {move.name} ({move.unit_id})')}: {change}")
     if len(comparison.moves) > 10:
         say(f"  … and {len(comparison.moves) - 10} more (--json lists all)")
     for shift in comparison.shifts:
@@ -178,14 +178,14 @@ def _print_ranking(scenario: Scenario, base: Result, ranking: Ranking) -> None:
     for candidate in ranking.ranked:
         score = "no plan in time" if candidate.score is None else str(candidate.score)
         team = " (on the team)" if candidate.on_team else ""
-        who = f"{candidate.person_id:<8} {candidate.name:<24} {candidate.unit_id:<16}"
+        who = visible(f"{candidate.person_id:<8} {candidate.name:<24} {candidate.unit_id:<16}")
         say(f"  {who} {score}{team}")
     if ranking.unevaluated:
         say(f"  {ranking.unevaluated} eligible people not evaluated within --budget")
     if ranking.excluded:
         say("cannot join")
         for excluded in ranking.excluded:
-            say(f"  {excluded.person_id:<8} {excluded.name:<24} {excluded.reason}")
+            say(f"  {visible(f'{excluded.person_id:<8} {excluded.name:<24}')} {excluded.reason}")
 
 
 def _person(answer: Candidate | Excluded) -> dict[str, object]:
