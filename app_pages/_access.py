@@ -13,7 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from assembler.planning.access import User, local_user, signed_in_user
+from assembler.planning.access import User, auth_problems, local_user, signed_in_user
+from assembler.text import markdown_text
 
 
 def _plain(value: Any) -> Any:
@@ -26,8 +27,19 @@ def _plain(value: Any) -> Any:
 
 
 def sign_in_required() -> bool:
-    """An ``[auth]`` section in the app's secrets turns sign-in on."""
-    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+    """An ``[auth]`` section in the app's secrets turns sign-in on; one misspelt or half
+    filled stops the app with what is wrong, rather than leaving it open to everyone."""
+    if not st.secrets.load_if_toml_exists():
+        return False
+    problems = auth_problems(_plain(dict(st.secrets)))
+    if problems:
+        st.error(
+            "Sign-in is not set up right in the app's secrets, so nobody is let in: "
+            + "; ".join(markdown_text(problem) for problem in problems)
+            + "."
+        )
+        st.stop()
+    return "auth" in st.secrets
 
 
 def current_user() -> User:
@@ -41,7 +53,7 @@ def current_user() -> User:
     try:
         return signed_in_user(_plain(st.user.to_dict()), config)
     except ValueError as problem:
-        st.error(f"The app's role mapping (`[assembler.roles]` in its secrets) is wrong: {problem}")
+        st.error(f"Signing in cannot be completed: {markdown_text(problem)}.")
         st.stop()
 
 
@@ -56,7 +68,8 @@ def _sign_in_screen() -> None:
 def identity(user: User) -> None:
     """Who is working, in the sidebar, with their role and a way out."""
     if not user.signed_in:
-        st.caption(f"Working as **{user.who}** on this machine: saves and approvals carry it.")
+        who = markdown_text(user.who)
+        st.caption(f"Working as **{who}** on this machine: saves and approvals carry it.")
         return
-    st.caption(f"Signed in as **{user.who}** · {user.role}")
+    st.caption(f"Signed in as **{markdown_text(user.who)}** · {user.role}")
     st.button("Sign out", on_click=st.logout, key="sign_out", width="stretch")

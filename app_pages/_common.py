@@ -30,6 +30,8 @@ from assembler.planning.session import Failure, PlanningSession
 from assembler.results.names import Names
 from assembler.results.plan import Plan
 from assembler.store import PlanStore, resolve_url, shown_url
+from assembler.store.failures import describe
+from assembler.text import markdown_text
 from assembler.validation import ScenarioReport, read_scenario, read_upload
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -72,7 +74,9 @@ def store() -> PlanStore:
         return _open_store(url)
     except Exception as exc:
         logging.getLogger(__name__).exception("opening the plan store failed")
-        st.error(f"The plan store {shown_url(url)} cannot be opened ({type(exc).__name__}).")
+        failure = describe(exc, url, opening=True)
+        reason = f"{shown_url(url)} cannot be opened ({type(exc).__name__})"
+        st.error(f"The plan store: {markdown_text(failure or reason)}.")
         st.stop()
 
 
@@ -86,7 +90,7 @@ def session() -> PlanningSession:
     else a new one on the sample, under a new key."""
     if _SESSION_KEY not in st.session_state:
         found = _address_key()
-        kept = None if found is None else restore(store(), found, user().who)
+        kept = None if found is None else restore(store(), found, user().identity)
         key = found if kept is not None and found is not None else uuid.uuid4().hex
         if kept is None:
             report = load_sample()
@@ -96,11 +100,11 @@ def session() -> PlanningSession:
                 st.stop()
             kept = PlanningSession(report.scenario, SAMPLE_NAME)
         st.session_state[_SESSION_KEY] = kept
-        st.session_state[_KEEPER_KEY] = Keeper(store(), key, user().who)
+        st.session_state[_KEEPER_KEY] = Keeper(store(), key, user().identity)
         st.session_state[_KEEPER_KEY].kept(kept)
     planner = cast(PlanningSession, st.session_state[_SESSION_KEY])
     if _KEEPER_KEY not in st.session_state:  # a session handed in (tests)
-        st.session_state[_KEEPER_KEY] = Keeper(store(), uuid.uuid4().hex, user().who)
+        st.session_state[_KEEPER_KEY] = Keeper(store(), uuid.uuid4().hex, user().identity)
     keeper = cast(Keeper, st.session_state[_KEEPER_KEY])
     if st.query_params.get(_ADDRESS_KEY) != keeper.key:
         st.query_params[_ADDRESS_KEY] = keeper.key  # page links drop it; put it back
@@ -118,7 +122,7 @@ def keep() -> None:
         keeper = cast(Keeper, st.session_state[_KEEPER_KEY])
         keeper.keep(cast(PlanningSession, st.session_state[_SESSION_KEY]))
         if keeper.problem is not None:
-            st.toast(keeper.problem, icon=":material/warning:")
+            st.toast(markdown_text(keeper.problem), icon=":material/warning:")
 
 
 def header(title: str, intro: str) -> PlanningSession:
@@ -131,15 +135,17 @@ def header(title: str, intro: str) -> PlanningSession:
     if planner.rejected is not None:
         errors = sum(1 for problem in planner.problems if problem.is_error)
         st.error(
-            f"**{planner.rejected}** was not loaded: it has {errors} error(s), listed below. "
-            f"You are still working on **{planner.source}**."
+            f"**{markdown_text(planner.rejected)}** was not loaded: it has {errors} error(s), "
+            f"listed below. You are still working on **{markdown_text(planner.source)}**."
         )
         problems_table(planner.problems)
     elif planner.problems:
-        with st.expander(f"{len(planner.problems)} warning(s) about {planner.source}"):
+        with st.expander(
+            f"{len(planner.problems)} warning(s) about {markdown_text(planner.source)}"
+        ):
             problems_table(planner.problems)
     if planner.error is not None:
-        st.error(planner.error)
+        st.error(markdown_text(planner.error))
     if planner.failure is not None:
         failure_notice(planner.failure, planner.current)
     elif planner.stale:
@@ -156,9 +162,9 @@ def failure_notice(failure: Failure, kept: Plan | None) -> None:
     lines = [f"**The last solve found no plan** (status **{result.status}**):"]
     if failure.shortfalls:
         names = Names.of(failure.outcome.scenario)
-        lines += [f"- {names.shortfall(shortfall)}" for shortfall in failure.shortfalls]
+        lines += [f"- {markdown_text(names.shortfall(s))}" for s in failure.shortfalls]
     else:
-        lines += [f"- {reason}" for reason in failure.reasons]
+        lines += [f"- {markdown_text(reason)}" for reason in failure.reasons]
     if failure.ops_short:
         buffer = failure.outcome.scenario.settings.ops_buffer
         if failure.highest_buffer is None:

@@ -29,7 +29,7 @@ from app_pages._common import (
 from assembler.domain.settings import ModelSettings
 from assembler.planning.session import PlanningSession
 from assembler.planning.stored import refresh_approved
-from assembler.text import plural
+from assembler.text import markdown_text, plural
 from assembler.validation import ScenarioReport
 
 _POLL_SECONDS = 0.5
@@ -161,8 +161,9 @@ def _confirm(planner: PlanningSession) -> None:
     pending = st.session_state[_PENDING_KEY]
     edits = plural(len(planner.edits), "edit")
     st.markdown(
-        f"**{planner.source}** has {edits} or dial changes that are not saved. Opening "
-        f"**{pending.what}** drops them; save them first on the **Plans** page to keep them."
+        f"**{markdown_text(planner.source)}** has {edits} or dial changes that are not saved. "
+        f"Opening **{markdown_text(pending.what)}** drops them; save them first on the "
+        "**Plans** page to keep them."
     )
     drop, stay = st.columns(2)
     drop.button("Open it, drop my edits", on_click=_load_pending, type="primary", width="stretch")
@@ -173,10 +174,10 @@ def _confirm(planner: PlanningSession) -> None:
 
 
 def _scenario(planner: PlanningSession) -> None:
-    st.markdown(f"**Scenario:** {planner.source}")
+    st.markdown(f"**Scenario:** {markdown_text(planner.source)}")
     if planner.link is not None:
         state = "changes not saved" if planner.unsaved else "saved"
-        st.caption(f"Stored as {planner.link.label} · {state}")
+        st.caption(f"Stored as {markdown_text(planner.link.label)} · {state}")
     with st.expander("Open a scenario", expanded=planner.rejected is not None):
         editor = user()
         st.file_uploader(

@@ -20,7 +20,7 @@ from assembler.planning.edits import EditError, candidates, lock_of
 from assembler.planning.session import PlanningSession
 from assembler.results.compare import Comparison
 from assembler.results.names import Names
-from assembler.text import plural
+from assembler.text import markdown_text, plural
 
 _MISSION = "edit.mission"
 _MESSAGE = "edit.message"
@@ -173,7 +173,7 @@ def _timing_editor(scenario: Scenario, mission: Mission, solution: Solution | No
     )
     if solution is not None and mission_id in solution.staffed and start is not None:
         now += f"; the plan starts it in {scenario.period_name(start)}"
-    st.caption(f"{mission_id} {now}.")
+    st.caption(f"{markdown_text(mission_id)} {markdown_text(now)}.")
     label = dict(zip(periods, (scenario.period_name(t) for t in range(len(periods))), strict=True))
     if _period_key(mission_id, "from") not in st.session_state:
         _show_timing(scenario, mission_id, start)
@@ -224,16 +224,18 @@ def _message() -> None:
     """The outcome of the last edit, shown once."""
     if _MESSAGE in st.session_state:
         level, text = st.session_state.pop(_MESSAGE)
-        {"error": st.error, "warning": st.warning}.get(level, st.success)(text)
+        {"error": st.error, "warning": st.warning}.get(level, st.success)(markdown_text(text))
 
 
 def _log(planner: PlanningSession, editable: bool) -> None:
     st.subheader("Edits")
     if not planner.edits:
-        st.caption(f"No edits yet: the scenario is {planner.source} as loaded.")
+        st.caption(f"No edits yet: the scenario is {markdown_text(planner.source)} as loaded.")
         return
     names = Names.of(planner.scenario)
-    st.markdown("\n".join(f"{i}. {names.edit(edit)}" for i, edit in enumerate(planner.edits, 1)))
+    st.markdown(
+        "\n".join(f"{i}. {markdown_text(names.edit(e))}" for i, e in enumerate(planner.edits, 1))
+    )
     if not editable:
         return
     undo, reset, _ = st.columns([1, 1, 3])
@@ -258,11 +260,13 @@ def _against_approved(planner: PlanningSession, names: Names) -> None:
     assert approved is not None
     st.subheader("Against the approved plan")
     if planner.current is not None and planner.current.plan_id == approved.plan_id:
-        st.caption(f"The current plan is the approved plan: {planner.approved_label}.")
+        st.caption(
+            f"The current plan is the approved plan: {markdown_text(planner.approved_label)}."
+        )
         return
     st.caption(
-        f"The approved plan is {planner.approved_label}. A re-solve stays as close to it as the "
-        "score allows; these are the changes it makes."
+        f"The approved plan is {markdown_text(planner.approved_label)}. A re-solve stays as "
+        "close to it as the score allows; these are the changes it makes."
     )
     _changes(planner.against_approved(), names)
 
@@ -297,14 +301,18 @@ def _changes(comparison: Comparison | None, names: Names) -> None:
     lost.metric("Missions lost", len(comparison.lost), border=True)
     for title, changes in (("Gained", comparison.gained), ("Lost", comparison.lost)):
         if changes:
-            listed = ", ".join(f"{c.mission_id} · {c.name} (value {c.value:g})" for c in changes)
+            listed = ", ".join(
+                f"{markdown_text(f'{c.mission_id} · {c.name}')} (value {c.value:g})"
+                for c in changes
+            )
             st.markdown(f"**{title}:** {listed}")
     if comparison.shifts:
         st.markdown(
             f"**Moved in time** ({len(comparison.shifts)}):\n"
             + "\n".join(
-                f"- {names.mission(shift.mission_id)}: starts in {names.period(shift.start_after)}"
-                f" instead of {names.period(shift.start_before)}"
+                f"- {markdown_text(names.mission(shift.mission_id))}: starts in "
+                f"{markdown_text(names.period(shift.start_after))} instead of "
+                f"{markdown_text(names.period(shift.start_before))}"
                 for shift in comparison.shifts
             )
         )

@@ -15,6 +15,7 @@ from assembler.analysis import Price, Ranking
 from assembler.planning.jobs import Job
 from assembler.results.names import Names
 from assembler.results.plan import Plan
+from assembler.text import markdown_text
 
 _POLL_SECONDS = 1.0
 _CANDIDATES = 10
@@ -59,7 +60,8 @@ def _missions(outcome: Plan, names: Names) -> pd.DataFrame:
         st.markdown("**Why the others are not staffed**")
         st.markdown(
             "\n".join(
-                f"- **{names.mission(str(row.mission_id))}**: {row.reason}"
+                f"- **{markdown_text(names.mission(str(row.mission_id)))}**: "
+                f"{markdown_text(row.reason)}"
                 for row in unstaffed.itertuples()
             )
         )
@@ -70,7 +72,9 @@ def _team(outcome: Plan, names: Names, mission_id: str) -> None:
     team = outcome.reports.roster[outcome.reports.roster.mission_id == mission_id]
     reason = outcome.reports.missions.set_index("mission_id").reason.get(mission_id, "")
     if team.empty:
-        st.info(f"{names.mission(mission_id)} is not staffed: {reason}.")
+        st.info(
+            f"{markdown_text(names.mission(mission_id))} is not staffed: {markdown_text(reason)}."
+        )
         return
     horizon = outcome.scenario.has_horizon
     shown = team.assign(
@@ -117,20 +121,20 @@ def _answer(job: Job[T] | None, draw: Callable[[T], None], working: str) -> None
 
         st.fragment(run_every=_POLL_SECONDS)(poll)()
     elif job.result is None:
-        st.error(f"The question could not be answered: {job.error!r}")
+        st.error(f"The question could not be answered: {markdown_text(repr(job.error))}")
     else:
         draw(job.result)
 
 
 def _price(price: Price, names: Names, outcome: Plan) -> None:
-    mission = names.mission(price.mission_id)
+    mission = markdown_text(names.mission(price.mission_id))
     if price.already_staffed:
         st.success(f"{mission} is staffed in this plan already: it costs nothing.")
         return
     if not price.possible:
         st.error(
             f"**{mission} cannot be staffed:**\n"
-            + "\n".join(f"- {reason}" for reason in price.reasons)
+            + "\n".join(f"- {markdown_text(reason)}" for reason in price.reasons)
         )
         return
     comparison = price.comparison
@@ -150,16 +154,19 @@ def _price(price: Price, names: Names, outcome: Plan) -> None:
         border=True,
     )
     moves.metric("People moving", len(comparison.moves), border=True)
-    lost = ", ".join(f"{names.mission(m.mission_id)} (value {m.value:g})" for m in comparison.lost)
+    lost = ", ".join(
+        f"{markdown_text(names.mission(m.mission_id))} (value {m.value:g})" for m in comparison.lost
+    )
     st.markdown(f"**Displaces:** {lost or 'no mission'}")
-    others = [names.mission(m.mission_id) for m in comparison.gained]
+    others = [markdown_text(names.mission(m.mission_id)) for m in comparison.gained]
     others = [m for m in others if m != mission]
     if others:
         st.markdown(f"**Also staffs:** {', '.join(others)}")
     for shift in comparison.shifts:
         st.markdown(
-            f"**Moves in time:** {names.mission(shift.mission_id)} from "
-            f"{names.period(shift.start_before)} to {names.period(shift.start_after)}"
+            f"**Moves in time:** {markdown_text(names.mission(shift.mission_id))} from "
+            f"{markdown_text(names.period(shift.start_before))} to "
+            f"{markdown_text(names.period(shift.start_after))}"
         )
     if comparison.moves:
         st.dataframe(
@@ -215,7 +222,8 @@ def _ranking(ranking: Ranking, names: Names) -> None:
         with st.expander(f"{len(ranking.excluded)} people with its skills cannot join"):
             st.markdown(
                 "\n".join(
-                    f"- **{names.person(e.person_id)}** ({names.unit(e.unit_id)}): {e.reason}"
+                    f"- **{markdown_text(names.person(e.person_id))}** "
+                    f"({markdown_text(names.unit(e.unit_id))}): {markdown_text(e.reason)}"
                     for e in ranking.excluded
                 )
             )
@@ -255,10 +263,10 @@ def _questions(outcome: Plan, names: Names, mission_id: str, staffed: bool) -> N
         f"{_CANDIDATES}, within {_CANDIDATE_BUDGET:.0f} s of re-solves).",
     )
     if price is not None:
-        st.markdown(f"##### What it would take to staff {names.mission(mission_id)}")
+        st.markdown(f"##### What it would take to staff {markdown_text(names.mission(mission_id))}")
         _answer(price, lambda answer: _price(answer, names, outcome), "Re-solving with it staffed…")
     if ranking is not None:
-        st.markdown(f"##### Who could join {names.mission(mission_id)}")
+        st.markdown(f"##### Who could join {markdown_text(names.mission(mission_id))}")
         _answer(ranking, lambda answer: _ranking(answer, names), "Ranking the candidates…")
 
 

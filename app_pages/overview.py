@@ -12,7 +12,7 @@ from assembler.domain.scenario import ChangeType
 from assembler.planning.views import MatrixCell, MatrixMission, change_matrix
 from assembler.results.names import Names
 from assembler.results.plan import Plan
-from assembler.text import format_gap
+from assembler.text import format_gap, markdown_text
 
 planner = header(
     "Overview",
@@ -85,7 +85,8 @@ def _figures(outcome: Plan) -> None:
     )
     if row is not None:
         st.caption(
-            f"Tightest operational demand: **{where}**{when}, kept at "
+            f"Tightest operational demand: **{markdown_text(where)}**{markdown_text(when)}, "
+            "kept at "
             f"{row.covered_fte:.2f} FTE for a protected minimum of {row.protected_fte:.2f} FTE."
             + (f" Network FTE per period: {spread.strip(' ()')}." if spread else "")
         )
@@ -102,7 +103,7 @@ cells = change_matrix(planner.scenario if outcome is None else outcome.scenario,
 
 
 def _badge(mission: MatrixMission) -> str:
-    label = f"{mission.mission_id} · {mission.name}".replace("[", "(").replace("]", ")")
+    label = markdown_text(f"{mission.mission_id} · {mission.name}")
     if mission.mandatory:
         label += " ★"
     colour = "gray" if not mission.staffed else "green"

@@ -23,6 +23,7 @@ from assembler.planning.plansview import (
 from assembler.planning.session import PlanningSession
 from assembler.store import Action, PlanRecord, PlanStatus, StaleVersionError, StoreError
 from assembler.store.sidebyside import MAX_PLANS, SideBySide
+from assembler.text import markdown_text
 
 _CHOSEN = "plans.chosen"
 _MESSAGE = "plans.message"
@@ -36,7 +37,7 @@ def _say(level: str, text: str) -> None:
 def _message() -> None:
     if _MESSAGE in st.session_state:
         level, text = st.session_state.pop(_MESSAGE)
-        {"error": st.error, "warning": st.warning}.get(level, st.success)(text)
+        {"error": st.error, "warning": st.warning}.get(level, st.success)(markdown_text(text))
 
 
 # --------------------------------------------------------------------------- saving
@@ -90,11 +91,11 @@ def _against_approved(planner: PlanningSession) -> None:
         return
     changes = planner.against_approved()
     if changes is None:
-        st.info(f"The current plan is the approved plan: {planner.approved_label}.")
+        st.info(f"The current plan is the approved plan: {markdown_text(planner.approved_label)}.")
     else:
         st.info(
-            f"**Against the approved plan** ({planner.approved_label}): "
-            f"{cases.change_summary(changes)}. "
+            f"**Against the approved plan** ({markdown_text(planner.approved_label)}): "
+            f"{markdown_text(cases.change_summary(changes))}. "
             "The details are on **Edit & compare**."
         )
 
@@ -161,9 +162,10 @@ def _open(plan_id: int, label: str) -> None:
 
 def _step(action: Action, plan_id: int) -> None:
     reason = st.session_state.get(f"plans.reason.{plan_id}", "")
+    over_newer = bool(st.session_state.get(f"plans.over_newer.{plan_id}", False))
     try:
         if action is Action.APPROVE:
-            record = stored.approve(store(), session(), user(), plan_id, reason)
+            record = stored.approve(store(), session(), user(), plan_id, reason, over_newer)
         else:
             record = cases.propose(store(), user(), plan_id, reason)
     except StoreError as refused:
@@ -176,7 +178,7 @@ def _step(action: Action, plan_id: int) -> None:
 def _one(record: PlanRecord) -> None:
     me = user()
     with st.container(border=True):
-        st.markdown(f"**{plan_choice(record)}**")
+        st.markdown(f"**{markdown_text(plan_choice(record))}**")
         st.button(
             "Open this plan",
             on_click=_open,
@@ -193,6 +195,8 @@ def _one(record: PlanRecord) -> None:
                 disabled=not allowed,
                 placeholder="Recorded with the step",
             )
+            if action is Action.APPROVE:
+                _over_newer(record, allowed)
             st.button(
                 "Propose" if action is Action.PROPOSE else "Approve",
                 type="primary",
@@ -225,6 +229,21 @@ def _one(record: PlanRecord) -> None:
                 "why": st.column_config.TextColumn("Why", width="large"),
             },
         )
+
+
+def _over_newer(record: PlanRecord, allowed: bool) -> None:
+    """A plan older than its scenario's approved plan is approved only when the approver
+    ticks that they mean it (the store refuses it otherwise, and records it when done)."""
+    approved = store().approved_plan(record.scenario)
+    if approved is None or approved.version <= record.version:
+        return
+    st.checkbox(
+        f"Approve it over the approved {markdown_text(approved.label)}, of the newer "
+        f"version {approved.version}",
+        key=f"plans.over_newer.{record.id}",
+        disabled=not allowed,
+        help="The next re-plan then starts from this older version's plan.",
+    )
 
 
 # --------------------------------------------------------------------------- side by side

@@ -19,6 +19,7 @@ from app_pages._common import fte_column, header, plan, session
 from assembler.domain.solve_settings import SolveSettings
 from assembler.planning.views import ops_short
 from assembler.results.names import Names
+from assembler.text import markdown_text
 from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
 from assembler.tradeoffs.runner import available_cores
@@ -148,7 +149,7 @@ def _frontier_table(computed: Frontier) -> None:
             short = ops_short(scenario.with_settings(ops_buffer=buffer))
             reasons = short or [conflicts or "no plan was found within the seconds per point"]
             lines.append(f"- **{buffer:.0%} buffer — {status}:**")
-            lines += [f"    - {reason}" for reason in reasons]
+            lines += [f"    - {markdown_text(reason)}" for reason in reasons]
         st.markdown("**Points without a plan**\n" + "\n".join(lines))
 
 
@@ -219,12 +220,12 @@ with sweep_tab:
         try:
             results = read_results(uploaded.name, uploaded.getvalue())
         except ValueError as error:
-            st.error(str(error))
+            st.error(markdown_text(error))
         else:
             counts = results["status"].value_counts()
             st.markdown(
                 f"**{len(results)} runs**: "
-                + ", ".join(f"{n} {status}" for status, n in counts.items())
+                + ", ".join(f"{n} {markdown_text(status)}" for status, n in counts.items())
             )
             st.altair_chart(sweep_chart(results, varied_columns(results)))
             st.dataframe(

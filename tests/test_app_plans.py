@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assembler.results.plan import Plan
 from assembler.store import PlanStatus, PlanStore
-from test_app_pages import PLACEHOLDERS, ROOT, click, planner, show, small_app, solve_in_app
+from test_app_pages import PLACEHOLDERS, ROOT, click, plain, planner, show, small_app, solve_in_app
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -53,7 +54,7 @@ def save_as(at: AppTest, name: str, note: str = "") -> str:
     at.text_input(key="plans.name").set_value(name)
     at.text_input(key="plans.note").set_value(note)
     click(at, "Save as")
-    return " ".join(m.value for m in [*at.success, *at.error, *at.warning])
+    return " ".join(plain(m.value) for m in [*at.success, *at.error, *at.warning])
 
 
 def choose(at: AppTest, *plan_ids: int) -> None:
@@ -68,7 +69,9 @@ def signed_in(email: str | None) -> AppTest:
     at.secrets["assembler"] = ROLES
     user: dict[str, Any] = {"is_logged_in": email is not None}
     if email is not None:
-        user["email"] = email
+        user.update(
+            sub=email.split("@")[0], iss="http://localhost:9", email=email, email_verified=True
+        )
     at.user = user
     at.run()
     assert not at.exception
@@ -93,7 +96,7 @@ def test_a_saved_plan_is_listed_and_a_reload_brings_the_session_back(db: str) ->
     listed = at.dataframe[0].value
     assert list(listed.plan) == [1] and list(listed.status) == ["draft"]
     assert listed.note[0] == "first cut" and not PLACEHOLDERS.search(listed.to_string())
-    assert any("Stored as quarters v1 · saved" in c.value for c in at.sidebar.caption)
+    assert any("Stored as quarters v1 · saved" in plain(c.value) for c in at.sidebar.caption)
 
     again = reloaded(at)
     back = planner(again)
@@ -121,7 +124,7 @@ def test_loading_another_scenario_over_unsaved_edits_asks_first() -> None:
     pin(at)
     click(at, "Back to the sample")
     assert planner(at).source == "Quarters (test)"  # not yet: asked first
-    assert any("are not saved" in m.value for m in at.markdown)
+    assert any("are not saved" in plain(m.value) for m in at.markdown)
     click(at, "Keep my edits")
     assert planner(at).source == "Quarters (test)" and len(planner(at).edits) == 1
     click(at, "Back to the sample")
@@ -157,19 +160,19 @@ def test_sign_in_first_then_a_planner_saves_and_only_an_approver_approves(db: st
     assert [b.label for b in nobody.button] == ["Sign in"] and not nobody.sidebar.button
 
     ann = signed_in("ann@example.org")
-    assert any("Signed in as **ann@example.org** · planner" in c.value for c in ann.caption)
+    assert any("Signed in as ann@example.org · planner" in plain(c.value) for c in ann.caption)
     assert "Saved sample v1." in save_as(ann, "sample", "ann's cut")  # no plan yet
     with PlanStore(db) as store:
         (version,) = store.versions("sample")
     assert (version.saved_by, version.note) == ("ann@example.org", "ann's cut")
-    assert any("No plans are stored yet" in i.value for i in ann.info)
+    assert any("No plans are stored yet" in plain(i.value) for i in ann.info)
 
     viewer = signed_in("someone@example.org")
     show(viewer, "Plans")
     save = next(b for b in viewer.button if b.label == "Save as")
     assert save.disabled
     show(viewer, "Edit & compare")
-    assert any("Only a planner can save; you are a viewer." in i.value for i in viewer.info)
+    assert any("Only a planner can save; you are a viewer." in plain(i.value) for i in viewer.info)
     assert not [b for b in viewer.button if b.label == "Pin"]
 
 
@@ -184,10 +187,12 @@ def test_approve_then_a_resolve_reports_its_changes_against_the_approved_plan(
     choose(ann, 1)
     ann.text_input(key="plans.reason.1").set_value("ready")
     click(ann, "Propose")
-    assert any("Plan 1 (quarters v1) is proposed." in s.value for s in ann.success)
+    assert any("Plan 1 (quarters v1) is proposed." in plain(s.value) for s in ann.success)
     approve = next(b for b in ann.button if b.label == "Approve")
     assert approve.disabled
-    assert any("Only an approver can approve; you are a planner." in c.value for c in ann.caption)
+    assert any(
+        "Only an approver can approve; you are a planner." in plain(c.value) for c in ann.caption
+    )
 
     bob = signed_in("bob@example.org")
     show(bob, "Plans")
@@ -214,10 +219,54 @@ def test_approve_then_a_resolve_reports_its_changes_against_the_approved_plan(
         "Compared with the previous plan"
     )
     assert any(
-        "The approved plan is plan 1 (quarters v1), approved by bob" in c.value for c in bob.caption
+        "The approved plan is plan 1 (quarters v1), approved by bob" in plain(c.value)
+        for c in bob.caption
     )
-    assert any("**Lost:** m_fast · Fast-track triage (value 50)" in m.value for m in bob.markdown)
+    assert any(
+        "Lost: m_fast · Fast-track triage (value 50)" in plain(m.value) for m in bob.markdown
+    )
     moved = bob.dataframe[0].value  # against the approved plan: the dropped mission by name
     assert "m_fast · Fast-track triage" in set(moved.left)
     show(bob, "Plans")
-    assert any("**Against the approved plan**" in i.value and "1 lost" in i.value for i in bob.info)
+    assert any(
+        "Against the approved plan" in plain(i.value) and "1 lost" in plain(i.value)
+        for i in bob.info
+    )
+
+
+def test_approving_an_older_version_over_the_approved_plan_needs_the_confirmation(
+    db: str,
+) -> None:
+    from assembler import SolveSettings, solve
+    from assembler.store import Role
+    from builders import tiny_scenario
+
+    older, newer = tiny_scenario(), tiny_scenario().with_settings(ops_buffer=0.3)
+    with PlanStore(db) as store:
+        for version, case in enumerate((older, newer)):
+            result = solve(case, SolveSettings(time_limit=5, workers=1))
+            base = None if version == 0 else 1
+            planned = Plan(case, result)
+            _, plan = store.save("tiny", planned, based_on=base, who="ann", role=Role.PLANNER)
+            store.propose(plan.id, who="ann", role=Role.PLANNER)
+        store.approve(2, who="bob", role=Role.APPROVER, reason="new data")
+
+    bob = signed_in("bob@example.org")
+    show(bob, "Plans")
+    choose(bob, 1)
+    confirm = bob.checkbox(key="plans.over_newer.1")
+    assert "plan 2 (tiny v2), of the newer version 2" in plain(confirm.label)
+    bob.text_input(key="plans.reason.1").set_value("back to v1")
+    click(bob, "Approve")
+    assert any("older than version 2" in plain(e.value) for e in bob.error)
+    with PlanStore(db) as store:
+        assert store.approved_plan("tiny").id == 2
+
+    choose(bob, 1)
+    bob.text_input(key="plans.reason.1").set_value("back to v1")
+    bob.checkbox(key="plans.over_newer.1").check().run()
+    click(bob, "Approve")
+    assert any("Plan 1 (tiny v1) is approved." in plain(s.value) for s in bob.success)
+    with PlanStore(db) as store:
+        assert store.approved_plan("tiny").id == 1
+        assert store.events(1)[-1].reason == "back to v1 [approved over the newer plan 2 (tiny v2)]"

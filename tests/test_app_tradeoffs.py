@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from assembler.planning.session import PlanningSession
 from builders import mission, person, scenario
 from small_horizon import quarters
+from test_app_pages import plain
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "app_pages" / "tradeoffs.py"
@@ -53,8 +54,10 @@ def test_the_frontier_is_plotted_and_a_point_loads_its_plan(page: AppTest) -> No
     assert list(table["ops_buffer"]) == [0.0, 0.1, 0.2, 0.3]
     assert list(table["status"]) == ["optimal", "optimal", "optimal", "infeasible"]
     assert page.get("vega_lite_chart")
-    (why,) = [m.value for m in page.markdown if m.value.startswith("**Points without a plan**")]
-    assert "- **30% buffer — infeasible:**\n    - Care Unit: Triage in Q1 (winter) need" in why
+    (why,) = [
+        plain(m.value) for m in page.markdown if plain(m.value).startswith("Points without a plan")
+    ]
+    assert "30% buffer — infeasible:\n\nCare Unit: Triage in Q1 (winter) need" in why
     page.selectbox(key="tradeoffs.point").set_value(2).run()
     click(page, "Load this plan")
     planner = page.session_state["planner"]
@@ -69,9 +72,9 @@ def test_a_sweeps_results_are_shown_and_a_wrong_file_is_explained(page: AppTest)
     uploader = page.file_uploader[0]
     uploader.upload("results.csv", RESULTS.encode(), "text/csv").run()
     assert not page.exception
-    assert any("**2 runs**: 1 optimal, 1 infeasible" in m.value for m in page.markdown)
+    assert any("2 runs: 1 optimal, 1 infeasible" in plain(m.value) for m in page.markdown)
     page.file_uploader[0].upload("roster.csv", b"mission_id,person_id\nM1,P1\n", "text/csv").run()
-    assert "lacks the column(s) run, variant" in page.error[0].value
+    assert "lacks the column(s) run, variant" in plain(page.error[0].value)
 
 
 def test_the_stress_test_runs_on_the_current_plan(page: AppTest) -> None:

@@ -74,7 +74,9 @@ def seed(db: str, name: str, *, approve: bool = False, edited: bool = False) -> 
     base = quarters()
     ids = []
     with PlanStore(db) as store:
-        _, first = store.save(name, base, solve(base, SolveSettings()), based_on=None, **PLANNER)
+        _, first = store.save(
+            name, Plan(base, solve(base, SolveSettings())), based_on=None, **PLANNER
+        )
         ids.append(first.id)
         if approve:
             store.propose(first.id, **PLANNER)
@@ -197,9 +199,15 @@ ANN, BOB = "ann@example.org", "bob@example.org"
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
     """A real OpenID Connect provider on this machine, with a planner and an approver."""
+    verified = {"email_verified": True}
+    ann = {"email": ANN, "name": "Ann Planner", "groups": ["wards"], **verified}
+    bob = {"email": BOB, "name": "Bob Approver", "groups": ["approver"], **verified}
+    # Eve claims Bob's address, unverified, and calls herself by it.
+    eve = {"email": BOB, "email_verified": False, "name": BOB, "groups": ["wards"]}
     users = [
-        OidcUser(sub="ann", claims={"email": ANN, "name": "Ann Planner", "groups": ["wards"]}),
-        OidcUser(sub="bob", claims={"email": BOB, "name": "Bob Approver", "groups": ["approver"]}),
+        OidcUser(sub="ann", claims=ann),
+        OidcUser(sub="bob", claims=bob),
+        OidcUser(sub="eve", claims=eve),
     ]
     with run_server_in_thread(user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
@@ -229,6 +237,7 @@ role_claim = "groups"
 
 [assembler.roles]
 planner = ["{ANN}"]
+approver = ["{BOB}"]
 """,
         encoding="utf-8",
     )
@@ -288,3 +297,21 @@ def test_sign_in_a_planner_saves_but_only_an_approver_approves(
     with PlanStore(db) as store:
         approval = store.plan(proposed).approval
     assert approval is not None and (approval.who, approval.reason) == (BOB, "covers the winter")
+
+
+def test_an_unverified_address_and_a_borrowed_name_get_no_role(
+    team_url: tuple[str, str], chromium: Path, tmp_path: Path
+) -> None:
+    """Eve's token says bob@example.org, unverified, and so does her name: the mapping
+    that makes Bob an approver does not apply, and she is shown by her own subject."""
+    url, _ = team_url
+    with browser_at(url, chromium, tmp_path) as eve:
+        page = eve.page
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="eve", exact=True).click()
+        sync_api.expect(
+            page.get_by_text(f"Signed in as {BOB} (subject eve) · viewer")
+        ).to_be_visible()
+        eve.open_page("Plans")
+        sync_api.expect(page.get_by_role("button", name="Save as")).to_be_disabled()
+        shoot(eve, "d4-unverified-viewer")

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -43,10 +44,11 @@ from assembler.io.reports import (
     write_reports,
 )
 from assembler.io.roster import read_report_table, solution_from_reports
+from assembler.results.plan import Plan
 from assembler.results.report import build_reports
 from assembler.solver.engine import ModelInvalidError
 from assembler.validation import read_scenario, read_upload
-from builders import mission, person, scenario, tiny_tables, write_csv_folder
+from builders import mission, person, scenario, tiny_scenario, tiny_tables, write_csv_folder
 from hostile_support import ROOT, Command, Outcome, assembler, group_alive
 
 SAMPLE = ROOT / "data" / "sample"
@@ -434,6 +436,26 @@ def test_ctrl_c_to_the_whole_group_stops_a_frontier_and_keeps_its_points(
         time.sleep(0.2)
 
 
+@pytest.mark.slow
+def test_ctrl_c_stops_explain_candidates_at_once_and_prints_what_it_has(
+    organisation: Path,
+) -> None:
+    mission_id = load_scenario(organisation).missions[0].mission_id
+    args = ["--mission", mission_id, "--candidates", "10", "--time-limit", "30"]
+    command = Command("explain", str(organisation), *args, "--budget", "300")
+    time.sleep(12)  # the best plan solved and the first candidates under way
+    assert command.process.poll() is None, command.stderr()
+    sent = time.perf_counter()
+    command.signal(signal.SIGINT)
+    outcome = command.wait(timeout=60)
+    assert time.perf_counter() - sent < 5, outcome.output
+    assert outcome.code == 130, outcome.output
+    assert "SIGINT: stopping; what is answered so far will be printed" in outcome.err
+    assert "interrupted: the answer above is what was worked out before the stop." in outcome.err
+    assert f"mission     {mission_id}" in outcome.out and "candidates  " in outcome.out
+    assert "Traceback" not in outcome.output
+
+
 # --------------------------------------------------------------------------- 5. reports as one set
 
 
@@ -586,3 +608,213 @@ def test_make_run_serves_this_machine_only() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert "ADDRESS ?= 127.0.0.1" in makefile
     assert "--server.address $(ADDRESS)" in makefile
+
+
+# --------------------------------------------------------------------------- 8. the terminal
+
+TERMINAL_HOSTILE = "\x1b]0;owned\x07\x1b[2J\rX\bY\u202eevil\x9b31m\nforged line"
+"""An OSC title, a screen clear, CR, BS, a bidi override, a C1 CSI and a newline."""
+
+
+def stored_hostile_plan(db: str) -> int:
+    """A plan whose scenario, mission names, saver, note and reasons all hold control codes."""
+    case = scenario(
+        [person("p1"), person("p2")],
+        [mission("m1", {"k": 0.2}, name=TERMINAL_HOSTILE), mission("m2", {"k": 5})],
+    )
+    from assembler.store import PlanStore, Role
+
+    with PlanStore(db) as store:
+        kwargs = {"who": TERMINAL_HOSTILE, "role": Role.APPROVER, "source": "x"}
+        first = solve(case, SolveSettings(time_limit=5, workers=1))
+        _, base = store.save(TERMINAL_HOSTILE, Plan(case, first), based_on=None, note="a", **kwargs)
+        second = solve(case.with_settings(ops_buffer=0.0), SolveSettings(time_limit=5, workers=1))
+        replanned = Plan(case, second).against(store.load_plan(base.id))
+        _, plan = store.save(
+            TERMINAL_HOSTILE, replanned, based_on=1, note=TERMINAL_HOSTILE, **kwargs
+        )
+        store.propose(plan.id, who=TERMINAL_HOSTILE, role=Role.APPROVER, reason=TERMINAL_HOSTILE)
+    return plan.id
+
+
+def no_control_characters(text: str) -> None:
+    raw = [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0]
+    assert not raw, raw
+    assert "\u202e" not in text
+    assert "forged line" not in text.replace("\\nforged line", "")
+
+
+def test_control_codes_in_stored_text_are_printed_visibly(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    plan_id = stored_hostile_plan(db)
+    listed = assembler("plans", "list", "--db", db)
+    shown = assembler("plans", "show", str(plan_id), "--db", db)
+    for outcome in (listed, shown):
+        assert outcome.code == 0, outcome.output
+        no_control_characters(outcome.output)
+        assert (
+            "\\x1b]0;owned\\x07\\x1b[2J\\rX\\x08Y\\u202eevil\\x9b31m\\nforged line" in outcome.out
+        )
+    assert "proposed by \\x1b]0;owned" in shown.out
+
+
+def test_control_codes_in_a_scenario_are_printed_visibly(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    tables["missions"][0]["mission_id"] = "m\x1b]0;owned\x07"
+    write_csv_folder(tmp_path / "s", tables)
+    outcome = assembler("validate", str(tmp_path / "s"))
+    assert "\\x1b]0;owned\\x07" in outcome.err, outcome.output
+    no_control_characters(outcome.output)
+
+
+# --------------------------------------------------------------------------- 9. the store
+
+
+def stored_plans(db: str, count: int, note: str = "") -> None:
+    case = tiny_scenario()
+    result = solve(case, SolveSettings(time_limit=5, workers=1))
+    from assembler.store import PlanStore, Role
+
+    with PlanStore(db) as store:
+        for i in range(count):
+            based_on = None if i == 0 else 1  # the same scenario: one version, many plans
+            store.save(
+                "tiny",
+                Plan(case, result),
+                based_on=based_on,
+                who="a",
+                role=Role.APPROVER,
+                note=note,
+            )
+
+
+def store_refused(outcome: Outcome, *phrases: str) -> None:
+    """Exit 2, one line naming the store and the reason, no SQL and no traceback."""
+    refused(outcome, "error: ")
+    for phrase in phrases:
+        assert phrase in outcome.err, outcome.err
+    assert "[SQL" not in outcome.output and "SELECT" not in outcome.output
+    assert "sqlalche.me" not in outcome.output and "unexpected error" not in outcome.output
+
+
+def test_a_garbled_store_file_is_a_clear_message(tmp_path: Path) -> None:
+    noise = tmp_path / "noise.db"
+    noise.write_bytes(os.urandom(20_000))
+    outcome = assembler("plans", "list", "--db", f"sqlite:///{noise}")
+    store_refused(outcome, f"cannot open the plan store sqlite:///{noise}: file is not a database")
+
+    damaged = tmp_path / "damaged.db"
+    stored_plans(f"sqlite:///{damaged}", 3, note="n" * 5000)
+    data = bytearray(damaged.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    for at in range(2 * page, len(data), page):  # every page but the schema's, garbled
+        data[at + 8 : at + 200] = b"\xff" * 192
+    damaged.write_bytes(bytes(data))
+    for command in (["list"], ["show", "2"]):
+        outcome = assembler("plans", *command, "--db", f"sqlite:///{damaged}")
+        store_refused(outcome, "database disk image is malformed", "restore it from a backup")
+
+
+def test_a_read_only_store_is_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    stored_plans(f"sqlite:///{path}", 1)
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"  # read-only even for root
+    assert assembler("plans", "list", "--db", read_only).code == 0
+    outcome = assembler("plans", "propose", "1", "--db", read_only)
+    store_refused(outcome, "attempt to write a readonly database", "read-only")
+
+
+def test_an_id_past_64_bits_is_refused_as_usage(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    for args in (["show", str(2**64)], ["diff", "1", str(2**63)], ["propose", "-1"]):
+        outcome = assembler("plans", *args, "--db", db)
+        assert outcome.code == 2, outcome.output
+        assert "Traceback" not in outcome.output and "OverflowError" not in outcome.output
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://planner@db/plans", "postgresql+asyncpg://db/plans", "not a url", "x://"]
+)
+def test_an_unsupported_url_is_a_clear_message(url: str) -> None:
+    outcome = assembler("plans", "list", "--db", url)
+    store_refused(outcome, "is not a database the plan store runs on")
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    stored_plans(db, 40, note="n" * 4000)  # far more than a pipe holds
+    path = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
+    db_args = ["--db", db]
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from assembler.cli import app; app()", "plans", "list", *db_args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline().startswith(b"id ")
+    child.stdout.close()  # as `| head -1` does
+    code = child.wait(60)
+    err = child.stderr.read().decode()
+    assert code == 141, err
+    assert err == ""
+
+
+def hung_server() -> tuple[socket.socket, int]:
+    """A server on 127.0.0.1 that accepts every connection and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:  # closed by the test
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server, int(server.getsockname()[1])
+
+
+def test_a_server_that_accepts_and_never_answers_ends_the_command() -> None:
+    from assembler.store.engine import CONNECT_SECONDS
+
+    server, port = hung_server()
+    try:
+        outcome = assembler("plans", "list", "--db", f"postgresql+psycopg://u@127.0.0.1:{port}/db")
+    finally:
+        server.close()
+    store_refused(outcome, "(host 127.0.0.1, port", "did not answer")
+    assert outcome.seconds < CONNECT_SECONDS + 15
+
+
+@pytest.mark.slow
+def test_postgresql_statements_are_bounded_in_time(postgresql_url: str) -> None:
+    import psycopg
+
+    from assembler.store.engine import open_engine
+
+    engine = open_engine(postgresql_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "1min"
+    engine.dispose()
+    stored_plans(postgresql_url, 1)
+    plain = postgresql_url.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(plain) as holder:  # a hung client holding a lock on the plans
+        holder.execute("LOCK TABLE plans IN ACCESS EXCLUSIVE MODE")
+        short = postgresql_url + "&options=-c%20statement_timeout%3D2000"
+        outcome = assembler("plans", "list", "--db", short)
+    store_refused(outcome, "canceling statement due to statement timeout", "holds a lock")
+
+
+def test_a_name_with_a_newline_stays_on_its_line_in_explain(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    first = tables["missions"][0]
+    first["name"] = "real\nforged line\x1b[2J"
+    write_csv_folder(tmp_path / "s", tables)
+    outcome = runner.invoke(app, ["explain", str(tmp_path / "s"), "--mission", first["mission_id"]])
+    assert outcome.exit_code == 0, outcome.output
+    assert f"mission     {first['mission_id']} · real\\nforged line\\x1b[2J" in outcome.output
+    no_control_characters(outcome.output)

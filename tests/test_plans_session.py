@@ -205,19 +205,23 @@ def test_the_approved_plan_is_read_again_only_when_it_changes(store: PlanStore) 
 
 def test_roles_come_from_a_claim_or_the_mapping() -> None:
     config = {"role_claim": "groups", "roles": {"approver": ["bob@example.org", "leads"]}}
-    assert signed_in_user({"email": "bob@example.org"}, config).role is Role.APPROVER
-    assert signed_in_user({"email": "x@example.org", "groups": ["leads"]}, config).role is (
+
+    def verified(email: str, **claims: object) -> dict[str, object]:
+        return {"sub": email.split("@")[0], "email": email, "email_verified": True, **claims}
+
+    assert signed_in_user(verified("bob@example.org"), config).role is Role.APPROVER
+    assert signed_in_user(verified("x@example.org", groups=["leads"]), config).role is (
         Role.APPROVER
     )
-    assert signed_in_user({"email": "y@example.org", "groups": "planner"}, config).role is (
+    assert signed_in_user(verified("y@example.org", groups="planner"), config).role is (
         Role.PLANNER
     )
     nobody = signed_in_user({"sub": "z", "name": "Zed"}, config)
-    assert (nobody.who, nobody.role, nobody.signed_in) == ("Zed", Role.VIEWER, True)
+    assert (nobody.who, nobody.role, nobody.signed_in) == ("Zed (subject z)", Role.VIEWER, True)
     assert not nobody.can_edit and "Only a planner can save" in nobody.needs_text("save")
-    assert signed_in_user({"email": "a@b", "roles": ["approver"]}).role is Role.APPROVER
-    assert signed_in_user({"email": "a@b"}, {"default_role": "planner"}).role is Role.PLANNER
+    assert signed_in_user(verified("a@b", roles=["approver"])).role is Role.APPROVER
+    assert signed_in_user(verified("a@b"), {"default_role": "planner"}).role is Role.PLANNER
     with pytest.raises(ValueError, match="not a role"):
-        signed_in_user({"email": "a@b"}, {"roles": {"boss": ["a@b"]}})
+        signed_in_user(verified("a@b"), {"roles": {"boss": ["a@b"]}})
     me = local_user()
     assert me.role is Role.APPROVER and not me.signed_in and me.who

@@ -353,3 +353,26 @@ def test_text_no_database_keeps_intact_is_refused(
             texts["name"], tiny_scenario(), based_on=None, note=texts["note"], **PLANNER
         )
     assert store.scenarios() == []
+
+
+def test_a_plan_of_an_older_version_is_approved_over_a_newer_one_only_on_purpose(
+    store: PlanStore,
+) -> None:
+    from assembler.store import OlderVersionError
+
+    older, newer = tiny_scenario(), tiny_scenario().with_settings(ops_buffer=0.3)
+    ann = {"who": "ann", "role": Role.PLANNER}
+    _, old_plan = store.save("s", Plan(older, solved(older)), based_on=None, **ann)
+    _, new_plan = store.save("s", Plan(newer, solved(newer)), based_on=1, **ann)
+    for plan in (old_plan, new_plan):
+        store.propose(plan.id, who="ann", role=Role.PLANNER)
+    store.approve(new_plan.id, who="bob", role=Role.APPROVER, reason="the new data")
+    with pytest.raises(OlderVersionError, match="older than version 2 of the approved plan 2"):
+        store.approve(old_plan.id, who="bob", role=Role.APPROVER, reason="back")
+    assert store.plan(old_plan.id).status is PlanStatus.PROPOSED
+    assert store.approved_plan("s").id == new_plan.id
+
+    store.approve(old_plan.id, who="bob", role=Role.APPROVER, reason="back", over_newer=True)
+    assert store.approved_plan("s").id == old_plan.id
+    assert store.plan(new_plan.id).status is PlanStatus.SUPERSEDED
+    assert store.events(old_plan.id)[-1].reason == ("back [approved over the newer plan 2 (s v2)]")

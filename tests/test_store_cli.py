@@ -237,6 +237,21 @@ def test_diff_names_units_and_counts_in_words(folder: Path) -> None:
     assert table[3].split()[:2] == ["Front", "Office"]
 
 
+def test_approving_an_older_version_over_a_newer_one_needs_over_newer(folder: Path) -> None:
+    plans("save", "tiny", "--name", "tiny", "--solve", "--quiet")
+    write_scenario(tiny_scenario().with_settings(ops_buffer=0.3), folder / "tiny")
+    plans("save", "tiny", "--name", "tiny", "--solve", "--quiet", "--fresh")
+    plans("propose", "1")
+    plans("propose", "2")
+    plans("approve", "2", "--reason", "new data")
+    refused = plans("approve", "1", "--reason", "back", code=2)
+    assert "plan 1 (tiny v1) is of version 1, older than version 2" in refused
+    assert "--over-newer" in refused
+    out = plans("approve", "1", "--reason", "back", "--over-newer")
+    assert "plan 1 (tiny v1) approved by" in out and "plan 2 (tiny v2) superseded" in out
+    assert "back [approved over the newer plan 2 (tiny v2)]" in plans("show", "1")
+
+
 # ---------------------------------------------------------------------- one plan, both sides
 
 SAME_COLUMNS = (

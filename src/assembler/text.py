@@ -9,6 +9,7 @@ results and trade-offs share them without importing each other.
 from __future__ import annotations
 
 import difflib
+import string
 from collections.abc import Iterable
 
 
@@ -35,3 +36,21 @@ def format_gap(gap: float) -> str:
     two decimals is ``< 0.01%``, never ``0.00%`` (which would claim a proof) nor
     ``9.8e-05%``."""
     return f"{gap:.2%}" if gap == 0 or gap >= 1e-4 else "< 0.01%"
+
+
+_MARKDOWN_ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
+_MARKDOWN_ESCAPES.update({ord("\r"): " ", ord("\n"): " ", ord("\u2028"): " ", ord("\u2029"): " "})
+
+
+def markdown_text(text: object) -> str:
+    """``text`` as Markdown that shows it literally, on one line.
+
+    Names, notes, reasons and file names come from scenarios, users and the store; shown
+    through Markdown as they are, ``![p](http://host/pixel.png)`` would make a reader's
+    browser fetch a URL of the uploader's choosing, and ``**``, ``#`` or Streamlit's
+    ``:red[…]`` would restyle the page.  CommonMark lets every ASCII punctuation character be
+    escaped with a backslash, so escaping all of them leaves no syntax to find (links,
+    images, emphasis, code, headings, lists, tables, HTML, directives, math); line breaks
+    become spaces so that a value cannot start a block of its own.
+    """
+    return str(text).translate(_MARKDOWN_ESCAPES)

@@ -106,7 +106,8 @@ def rank_candidates(
 ) -> Ranking:
     """Rank the people who could join ``mission_id`` by the change in score pinning them
     costs (``top`` of them), within ``budget`` seconds of re-solves after the best plan
-    (``base``, solved if not given, each under ``settings``).  Raises ``KeyError`` for an
+    (``base``, solved if not given, each under ``settings``).  ``settings.stop`` ends it
+    early: the people not yet evaluated are counted as such.  Raises ``KeyError`` for an
     unknown mission."""
     instance = Instance(scenario)
     m = instance.mission_index[mission_id]
@@ -126,10 +127,12 @@ def rank_candidates(
     evaluated = 0
     for person in candidates:
         left = deadline - time.perf_counter()
-        if left <= 0:
+        if left <= 0 or _stopped(settings):
             break
         limit = dataclasses.replace(settings, time_limit=min(settings.time_limit, left))
         outcome = _evaluate(scenario, person, mission_id, base, limit, person.person_id in team)
+        if _stopped(settings):  # its solve was cut short: neither a price nor a reason
+            break
         evaluated += 1
         if isinstance(outcome, Excluded):
             excluded.append(outcome)
@@ -143,6 +146,12 @@ def rank_candidates(
         evaluated,
         len(candidates) - evaluated,
     )
+
+
+def _stopped(settings: SolveSettings) -> bool:
+    """Whether ``settings.stop`` is set: each re-solve honours it, and the ranking stops
+    between them, so a stop (Ctrl-C) ends it within a moment, with those evaluated."""
+    return settings.stop is not None and settings.stop.is_set()
 
 
 def why_not_on_team(

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import io
+import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +23,11 @@ from assembler.io.limits import ReadLimits
 from assembler.validation import ScenarioReport, read_scenario
 
 EXIT_UNEXPECTED, EXIT_INVALID, EXIT_NO_SOLUTION = 1, 2, 3
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: the reader of stdout went away (``| head``)."""
+MAX_ID = 2**63 - 1
+"""The largest id a store can hold (a signed 64-bit integer on SQLite and PostgreSQL): a
+larger one is refused as a usage error, before a driver fails to convert it."""
 INPUT_ONLY_FILES = ("mission_needs.csv", "person_skills.csv", "scenario.toml")
 
 ScenarioArgument = Annotated[Path, typer.Argument(help="Folder of CSVs, .xlsx, .json or .zip.")]
@@ -48,7 +56,9 @@ def guarded(command: Callable[Params, None]) -> Callable[Params, None]:
     Bad input must never show a traceback, yet a bug must be easy to report: the wrapper
     adds a ``--debug`` option (to the signature typer reads, so each command declares its
     parameters once) that lets the exception through instead.  ``typer.Exit`` and
-    ``typer.Abort`` are how commands end on purpose and pass unchanged.
+    ``typer.Abort`` are how commands end on purpose and pass unchanged.  A reader that
+    stopped reading (``assembler plans show 1 | head -1``) ends the command quietly, exit
+    141 as a shell reports a process ended by SIGPIPE: that is no error of the command.
     """
 
     @functools.wraps(command)
@@ -58,6 +68,9 @@ def guarded(command: Callable[Params, None]) -> Callable[Params, None]:
             command(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as error:
             if debug:
                 raise
@@ -69,6 +82,16 @@ def guarded(command: Callable[Params, None]) -> Callable[Params, None]:
     parameters = [*signature.parameters.values(), _DEBUG]
     run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return run
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: the pipe is gone, and the interpreter's last flush of
+    what is still buffered would otherwise fail again, with a message, at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (a test runner's buffer): nothing is flushed at exit
 
 
 def check_read_limits() -> None:
@@ -91,6 +114,24 @@ def load(path: Path, overrides: dict[str, Any] | None = None) -> Scenario:
         warn(f"{path}: {errors} error{'s' if errors != 1 else ''}; nothing was solved.")
         raise typer.Exit(EXIT_INVALID)
     return report.scenario
+
+
+@contextmanager
+def store_failures(db: str | None, *, opening: bool = False) -> Iterator[None]:
+    """A failure of the plan store's database — not opened, not reached, damaged, read-only,
+    too slow — ends the command with exit 2 and one sentence naming the store, never SQL
+    (``assembler.store.failures``); anything else passes on, as the bug it is."""
+    from assembler.store import resolve_url
+    from assembler.store.failures import describe
+
+    try:
+        yield
+    except Exception as error:
+        failure = describe(error, resolve_url(db), opening=opening)
+        if failure is None:
+            raise
+        warn(f"error: {failure}")
+        raise typer.Exit(EXIT_INVALID) from None
 
 
 def refuse_input_folder(scenario: Path, out: Path) -> None:

@@ -2,7 +2,8 @@
 person is not on its team — the what-if questions of ``assembler.analysis``, from a shell.
 
 Exit codes as for ``solve``: 0 answered, 2 invalid input or an unknown id, 3 when the
-scenario itself has no plan to compare against.
+scenario itself has no plan to compare against, 130 after Ctrl-C (or SIGTERM): every solve
+stops at once and what was answered by then is printed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from assembler.cli.common import (
     guarded,
     load,
 )
-from assembler.cli.printing import print_summary, say, warn
+from assembler.cli.interrupt import EXIT_INTERRUPTED, Interrupt
+from assembler.cli.printing import print_summary, say, visible, warn
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.result import Result, Status
@@ -61,26 +63,47 @@ def explain(
     --candidates who could join it and at what cost, or with --person why they are not on it."""
     loaded = load(scenario)
     _known(loaded, mission, person)
-    settings = SolveSettings(time_limit=time_limit)
-    base = solve(loaded, settings)
-    if base.solution is None:
-        print_summary(base)
-        warn("the scenario has no plan to compare against; see above why.")
-        raise typer.Exit(EXIT_NO_SOLUTION)
+    with Interrupt("what is answered so far will be printed") as interrupt:
+        settings = SolveSettings(time_limit=time_limit, stop=interrupt.stop)
+        base = interrupt.run(lambda: solve(loaded, settings))
+        if base.solution is None:
+            print_summary(base)
+            warn("the scenario has no plan to compare against; see above why.")
+            raise typer.Exit(EXIT_INTERRUPTED if interrupt.interrupted else EXIT_NO_SOLUTION)
+        _answer(loaded, mission, candidates, person, as_json, settings, base, budget, interrupt)
+    if interrupt.interrupted:
+        warn("interrupted: the answer above is what was worked out before the stop.")
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _answer(
+    loaded: Scenario,
+    mission: str,
+    candidates: int | None,
+    person: str | None,
+    as_json: bool,
+    settings: SolveSettings,
+    base: Result,
+    budget: float,
+    interrupt: Interrupt,
+) -> None:
+    """The question asked, answered and printed; its solves end at the first Ctrl-C."""
     if person is not None:
-        answer = why_not_on_team(loaded, person, mission, settings, base)
+        answer = interrupt.run(lambda: why_not_on_team(loaded, person, mission, settings, base))
         if as_json:
             say(json.dumps({"person_id": person, "mission_id": mission, **_person(answer)}))
         else:
             _print_person(loaded, mission, answer)
     elif candidates is not None:
-        ranking = rank_candidates(loaded, mission, candidates, settings, base, budget)
+        ranking = interrupt.run(
+            lambda: rank_candidates(loaded, mission, candidates, settings, base, budget)
+        )
         if as_json:
             say(json.dumps(ranking.to_json(), ensure_ascii=False, indent=2))
         else:
             _print_ranking(loaded, base, ranking)
     else:
-        price = price_of(loaded, mission, settings, base)
+        price = interrupt.run(lambda: price_of(loaded, mission, settings, base))
         if as_json:
             say(json.dumps(price.to_json(), ensure_ascii=False, indent=2))
         else:
@@ -101,7 +124,7 @@ def _known(scenario: Scenario, mission_id: str, person_id: str | None) -> None:
 
 def _title(scenario: Scenario, mission_id: str) -> str:
     mission = next(m for m in scenario.missions if m.mission_id == mission_id)
-    return f"{mission_id} · {mission.name}" if mission.name else mission_id
+    return visible(f"{mission_id} · {mission.name}" if mission.name else mission_id)
 
 
 def _status(result: Result) -> str:
@@ -132,7 +155,7 @@ def _print_price(scenario: Scenario, price: Price) -> None:
     if not comparison.lost:
         say("displaces   no mission")
     for lost in comparison.lost:
-        say(f"displaces   {lost.mission_id} · {lost.name} (value {lost.value:g})")
+        say(f"displaces   {visible(f'{lost.mission_id} · {lost.name}')} (value {lost.value:g})")
     others = [m.mission_id for m in comparison.gained if m.mission_id != price.mission_id]
     if others:
         say(f"also staffs {', '.join(others)}")
@@ -141,7 +164,7 @@ def _print_price(scenario: Scenario, price: Price) -> None:
         joined = f"joins {', '.join(move.joined)}" if move.joined else ""
         left = f"leaves {', '.join(move.left)}" if move.left else ""
         change = "; ".join(part for part in (joined, left) if part)
-        say(f"  {move.person_id} {move.name} ({move.unit_id}): {change}")
+        say(f"  {visible(f'{move.person_id} {move.name} ({move.unit_id})')}: {change}")
     if len(comparison.moves) > 10:
         say(f"  … and {len(comparison.moves) - 10} more (--json lists all)")
     for shift in comparison.shifts:
@@ -155,14 +178,14 @@ def _print_ranking(scenario: Scenario, base: Result, ranking: Ranking) -> None:
     for candidate in ranking.ranked:
         score = "no plan in time" if candidate.score is None else str(candidate.score)
         team = " (on the team)" if candidate.on_team else ""
-        who = f"{candidate.person_id:<8} {candidate.name:<24} {candidate.unit_id:<16}"
+        who = visible(f"{candidate.person_id:<8} {candidate.name:<24} {candidate.unit_id:<16}")
         say(f"  {who} {score}{team}")
     if ranking.unevaluated:
         say(f"  {ranking.unevaluated} eligible people not evaluated within --budget")
     if ranking.excluded:
         say("cannot join")
         for excluded in ranking.excluded:
-            say(f"  {excluded.person_id:<8} {excluded.name:<24} {excluded.reason}")
+            say(f"  {visible(f'{excluded.person_id:<8} {excluded.name:<24}')} {excluded.reason}")
 
 
 def _person(answer: Candidate | Excluded) -> dict[str, object]:

@@ -27,6 +27,7 @@ import typer
 from assembler.cli.common import (
     EXIT_INVALID,
     EXIT_NO_SOLUTION,
+    MAX_ID,
     ScenarioArgument,
     SeedOption,
     TimeLimitOption,
@@ -34,6 +35,7 @@ from assembler.cli.common import (
     guarded,
     load,
     output_folder,
+    store_failures,
 )
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
@@ -42,6 +44,7 @@ from assembler.cli.printing import (
     print_written,
     progress_printer,
     say,
+    visible,
     warn,
 )
 from assembler.cli.solving import ReportFormat
@@ -73,12 +76,15 @@ DbOption = Annotated[
 WhoOption = Annotated[
     str | None, typer.Option("--who", help="Who is acting (default: the OS user).")
 ]
-PlanArgument = Annotated[int, typer.Argument(help="A plan id, as `plans list` shows it.")]
+PlanArgument = Annotated[
+    int, typer.Argument(min=1, max=MAX_ID, help="A plan id, as `plans list` shows it.")
+]
 FromVersionOption = Annotated[
     int | None,
     typer.Option(
         "--from-version",
         min=1,
+        max=MAX_ID,
         help="The stored version your file started from (see `plans export --scenario`); "
         "the save is refused if another was saved since.  Default: the newest now.",
     ),
@@ -87,6 +93,8 @@ ReplanFromOption = Annotated[
     int | None,
     typer.Option(
         "--replan-from",
+        min=1,
+        max=MAX_ID,
         help="Plan to stay close to (minimal disruption); default: the approved plan.",
     ),
 ]
@@ -117,18 +125,11 @@ def _user(who: str | None) -> User:
 def _store(db: str | None) -> Iterator[PlanStore]:
     """The store at ``db``, opened and migrated; a store that cannot be opened, or a request
     it refuses, ends the command with exit 2 and the reason."""
-    from alembic.util.exc import CommandError
-    from sqlalchemy.exc import SQLAlchemyError
+    from assembler.store import PlanStore, StoreError
 
-    from assembler.store import PlanStore, StoreError, resolve_url, shown_url
-
-    try:
+    with store_failures(db, opening=True):
         store = PlanStore(db)
-    except (SQLAlchemyError, CommandError) as error:
-        reason = str(error).splitlines()[0]
-        warn(f"error: cannot open the plan store {shown_url(resolve_url(db))}: {reason}")
-        raise typer.Exit(EXIT_INVALID) from None
-    with store:
+    with store, store_failures(db):
         try:
             yield store
         except StoreError as error:
@@ -310,7 +311,9 @@ def _missions(record: PlanRecord) -> str:
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """Columns padded to their widest cell; the last one is left ragged."""
+    """Columns padded to their widest cell; the last one is left ragged.  A cell is one
+    line whatever it holds: a newline in a note is shown as ``\\n`` (``visible``)."""
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers) - 1)]
     for row in (headers, *rows):
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
@@ -326,10 +329,10 @@ def show(plan_id: PlanArgument, db: DbOption = None) -> None:
         record = store.plan(plan_id)
         plan = store.load_plan(plan_id)
         events = store.events(plan_id)
-    say(f"plan        {record.label}, {record.status}")
-    say(f"saved       by {record.saved_by} at {record.saved_at:%Y-%m-%d %H:%M:%S} UTC")
+    say(f"plan        {visible(record.label)}, {record.status}")
+    say(f"saved       by {visible(record.saved_by)} at {record.saved_at:%Y-%m-%d %H:%M:%S} UTC")
     if record.note:
-        say(f"note        {record.note}")
+        say(f"note        {visible(record.note)}")
     if record.solve is not None:
         say(f"solved with {record.solve.shown()}")
     print_summary(plan.result)
@@ -340,8 +343,8 @@ def show(plan_id: PlanArgument, db: DbOption = None) -> None:
     say("history")
     for event in events:
         step = f"{event.status_from} → {event.status_to}" if event.status_from else "saved"
-        why = f": {event.reason}" if event.reason and event.status_from else ""
-        say(f"  {event.at:%Y-%m-%d %H:%M:%S}  {step} by {event.who}{why}")
+        why = f": {visible(event.reason)}" if event.reason and event.status_from else ""
+        say(f"  {event.at:%Y-%m-%d %H:%M:%S}  {step} by {visible(event.who)}{why}")
 
 
 def _print_comparison(changes: Comparison) -> None:
@@ -380,6 +383,14 @@ def propose(
 def approve(
     plan_id: PlanArgument,
     reason: Annotated[str, typer.Option(help="Why this plan: recorded with the approval.")],
+    over_newer: Annotated[
+        bool,
+        typer.Option(
+            "--over-newer",
+            help="Approve it even though the approved plan is of a newer scenario version "
+            "(recorded in the history).",
+        ),
+    ] = False,
     db: DbOption = None,
     who: WhoOption = None,
 ) -> None:
@@ -387,12 +398,13 @@ def approve(
     from assembler.planning.cases import approve as approve_plan
 
     with _store(db) as store:
-        done = approve_plan(store, _user(who), plan_id, reason)
+        done = approve_plan(store, _user(who), plan_id, reason, over_newer)
     approval = done.plan.approval
     assert approval is not None
-    say(f"{done.plan.label} approved by {approval.who}: {approval.reason}")
+    who, why = visible(approval.who), visible(approval.reason)
+    say(f"{visible(done.plan.label)} approved by {who}: {why}")
     if done.superseded is not None:
-        say(f"{done.superseded.label} superseded")
+        say(f"{visible(done.superseded.label)} superseded")
 
 
 # ---------------------------------------------------------------------- comparing, exporting
@@ -400,7 +412,10 @@ def approve(
 
 @guarded
 def diff(
-    plan_ids: Annotated[list[int], typer.Argument(help="2 to 4 plan ids; the first is the base.")],
+    plan_ids: Annotated[
+        list[int],
+        typer.Argument(min=1, max=MAX_ID, help="2 to 4 plan ids; the first is the base."),
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Export: .csv (the change list) or .xlsx (every table)."),

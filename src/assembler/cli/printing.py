@@ -28,12 +28,46 @@ if TYPE_CHECKING:
     from assembler.tradeoffs import Frontier, StressReport
 
 
+def _visible_escape(code: int) -> str:
+    named = {"\t": "\\t", "\r": "\\r", "\n": "\\n"}.get(chr(code))
+    if named is not None:
+        return named
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_CONTROLS = [
+    *range(0x00, 0x20),  # C0: ESC starts colour, cursor and OSC (title, hyperlink) sequences
+    *range(0x7F, 0xA0),  # DEL and C1 (CSI and OSC as single bytes)
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),  # bidi controls
+    0x2028,
+    0x2029,  # line and paragraph separators
+]
+_VISIBLE = {code: _visible_escape(code) for code in _CONTROLS}
+_VISIBLE_LINES = {code: escape for code, escape in _VISIBLE.items() if code != ord("\n")}
+
+
+def visible(text: object, *, lines: bool = False) -> str:
+    """``text`` with every control character shown as an escape (ESC as ``\\x1b``, CR as
+    ``\\r``, a bidi override as ``\\u202e``), so a name, note or reason from a scenario, a
+    user or the store is printed as what it is: it can neither move the cursor, rewrite a
+    line, set the terminal's title or a hyperlink, nor reorder what follows it.  With
+    ``lines`` newlines are kept (a message of several lines); a single cell escapes them too.
+    """
+    return str(text).translate(_VISIBLE_LINES if lines else _VISIBLE)
+
+
 def say(message: str = "") -> None:
-    typer.echo(message)
+    """A line of a command's result on stdout, control characters shown (``visible``)."""
+    typer.echo(visible(message, lines=True))
 
 
 def warn(message: str) -> None:
-    typer.echo(message, err=True)
+    """A problem or progress line on stderr, control characters shown (``visible``)."""
+    typer.echo(visible(message, lines=True), err=True)
 
 
 def print_problems(problems: tuple[Problem, ...]) -> None:

@@ -14,31 +14,54 @@ claims or from a mapping in the app's secrets::
     planner = ["alice@example.org", "planners"]
 
 A person gets the highest role any rule gives them: a claim value that is a role's name
-(``"approver"``), or an entry of the mapping that is their email, their subject, or one of
-their claim values (a group).  Viewers read, planners edit and save, approvers approve;
-the store's ``Policy`` refuses the same, so a page that forgot a check still cannot write.
+(``"approver"``), or an entry of the mapping that is their verified email, their subject,
+or one of their claim values (a group).  Viewers read, planners edit and save, approvers
+approve; the store's ``Policy`` refuses the same, so a page that forgot a check still
+cannot write.
+
+Who someone *is* is the token's issuer and subject (``iss`` and ``sub``): they never change
+when a person renames themselves, and nobody else can have them.  Everything else in a
+token is what the person or their provider says about them.  An email counts (for the
+mapping, and as the name the history records) only when the provider vouches for it —
+``email_verified`` true, or ``provider_verifies_email = true`` in ``[assembler]`` for a
+provider that verifies every address but does not send the claim; a name is a label,
+shown with the subject beside it so that "bob@example.org" typed as a display name is
+never taken for Bob.  Kept sessions belong to ``User.identity``, never to the label.
+
+A sign-in section that is misspelt or half filled is refused (``auth_problems``): without
+it the app would run as one planner's own machine does, everyone an approver.
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from assembler.store.policy import Action, Policy, Role
+from assembler.store.schema import NAME_LENGTH
 
 DEFAULT_CLAIM = "roles"
 
 
 @dataclass(frozen=True)
 class User:
-    """The person the app acts for: ``who`` is recorded with every write they make."""
+    """The person the app acts for: ``who`` is recorded with every write they make and
+    shown as their name; ``identity`` is the key of what belongs to them (their kept
+    sessions): the OS user on a planner's machine, a digest of issuer and subject when
+    signed in.  OS user names never hold ``:``, so the two kinds cannot meet."""
 
     who: str
     role: Role
     signed_in: bool = False
     policy: Policy = field(default_factory=Policy)
+    identity: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.identity:
+            object.__setattr__(self, "identity", self.who)
 
     def may(self, action: Action) -> bool:
         return self.policy.allows(self.role, action)
@@ -70,19 +93,75 @@ def local_user() -> User:
 
 def signed_in_user(claims: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> User:
     """The signed-in person of ``claims`` (the identity token's, as ``st.user`` has them)
-    with the role that ``config`` (the ``[assembler]`` secrets) gives them."""
+    with the role that ``config`` (the ``[assembler]`` secrets) gives them.  Raises
+    ``ValueError`` for a token without a subject, or a mapping naming no role."""
     config = config or {}
-    who = _first(claims, "email", "preferred_username", "name", "sub") or "unknown"
+    subject = _first(claims, "sub")
+    if subject is None:
+        raise ValueError("the identity provider's token names no subject ('sub')")
+    issuer = _first(claims, "iss") or ""
+    email = _first(claims, "email") if _email_verified(claims, config) else None
     claim = str(config.get("role_claim", DEFAULT_CLAIM))
     values = set(_strings(claims.get(claim)))
-    names = values | {str(claims[k]) for k in ("email", "sub") if claims.get(k)}
+    names = values | {subject} | ({email} if email else set())
     default = _role(config.get("default_role", Role.VIEWER.value))
     granted = [default, *(_role(v) for v in values if v in set(Role))]
     mapping = config.get("roles", {})
     for role_name, members in mapping.items():
         if names & set(_strings(members)):
             granted.append(_role(role_name))
-    return User(who, max(granted, key=lambda role: role.rank), signed_in=True)
+    return User(
+        email or _label(claims, subject),
+        max(granted, key=lambda role: role.rank),
+        signed_in=True,
+        identity=signed_in_identity(issuer, subject),
+    )
+
+
+def signed_in_identity(issuer: str, subject: str) -> str:
+    """The key of a signed-in person: their issuer and subject, digested to a fixed length
+    (a subject may be 255 characters, and a URL comes with it)."""
+    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()
+    return f"oidc:{digest[:40]}"
+
+
+def _email_verified(claims: Mapping[str, Any], config: Mapping[str, Any]) -> bool:
+    """Whether the token's email is the person's: the provider says it verified it (some
+    send ``"true"`` as text), or the app is told that this provider verifies every one."""
+    if config.get("provider_verifies_email") is True:
+        return True
+    verified = claims.get("email_verified")
+    return verified is True or (isinstance(verified, str) and verified.lower() == "true")
+
+
+def _label(claims: Mapping[str, Any], subject: str) -> str:
+    """A name to show and record for someone without a verified email: what they call
+    themselves, marked with their subject so that it cannot pass for someone else's."""
+    name = _first(claims, "name", "preferred_username")
+    shown = f"{name[:120]} (subject {subject})" if name else f"subject {subject}"
+    return shown[:NAME_LENGTH]
+
+
+_AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+"""What the app's ``st.login()`` (the default provider, no name) needs in ``[auth]``."""
+
+
+def auth_problems(secrets: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the app's sign-in secrets; nothing when they are complete or
+    absent.  A section that is meant to be ``[auth]`` but is spelt otherwise (``[Auth]``,
+    ``[oauth]``) or lacks a key Streamlit's sign-in needs would otherwise leave the app
+    open to everyone as approver, so each is a problem that stops it."""
+    problems = [
+        f"[{key}] is not a section the app reads: sign-in is configured in [auth]"
+        for key in secrets
+        if key != "auth" and key.casefold() in {"auth", "oauth", "oidc", "login", "authentication"}
+    ]
+    auth = secrets.get("auth")
+    if auth is None:
+        return problems
+    if not isinstance(auth, Mapping):
+        return [*problems, "[auth] must be a section of settings"]
+    return [*problems, *(f"[auth] lacks {key}" for key in _AUTH_KEYS if not auth.get(key))]
 
 
 def _first(claims: Mapping[str, Any], *keys: str) -> str | None:

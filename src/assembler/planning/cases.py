@@ -132,10 +132,16 @@ class Approval:
     superseded: PlanRecord | None
 
 
-def approve(store: PlanStore, user: User, plan_id: int, reason: str) -> Approval:
-    """Approve plan ``plan_id``; the scenario's approved plan, if any, is superseded."""
+def approve(
+    store: PlanStore, user: User, plan_id: int, reason: str, over_newer: bool = False
+) -> Approval:
+    """Approve plan ``plan_id``; the scenario's approved plan, if any, is superseded.
+    ``over_newer``: the approver confirmed it although the approved plan is of a newer
+    version (refused otherwise, ``store.approval``)."""
     previous = store.approved_plan(store.plan(plan_id).scenario)
-    record = store.approve(plan_id, who=user.who, role=user.role, reason=reason.strip())
+    record = store.approve(
+        plan_id, who=user.who, role=user.role, reason=reason.strip(), over_newer=over_newer
+    )
     superseded = previous if previous is not None and previous.id != record.id else None
     return Approval(record, superseded)
 

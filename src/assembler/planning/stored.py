@@ -138,10 +138,16 @@ def save_as(
 
 
 def approve(
-    store: PlanStore, planner: PlanningSession, user: User, plan_id: int, reason: str
+    store: PlanStore,
+    planner: PlanningSession,
+    user: User,
+    plan_id: int,
+    reason: str,
+    over_newer: bool = False,
 ) -> PlanRecord:
     """Approve plan ``plan_id``; if it is of the session's scenario, it becomes the
-    reference of the session's next solve."""
-    approval = cases.approve(store, user, plan_id, reason)
+    reference of the session's next solve.  ``over_newer``: the approver confirmed it
+    even though the approved plan is of a newer version (``store.approval``)."""
+    approval = cases.approve(store, user, plan_id, reason, over_newer)
     refresh_approved(store, planner)
     return approval.plan

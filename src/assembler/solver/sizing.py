@@ -92,8 +92,7 @@ class ModelSize:
         build = self.build_seconds
         if time_limit is not None and build > max(BUILD_SLACK * time_limit, LONG_BUILD_SECONDS):
             reasons.append(
-                f"about {build:,.0f} s to build, far beyond the time limit of "
-                f"{time_limit:g} s"
+                f"about {build:,.0f} s to build, far beyond the time limit of {time_limit:g} s"
             )
         if not reasons:
             return None

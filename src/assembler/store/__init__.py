@@ -14,6 +14,7 @@ write; the store's ``Policy`` decides what the role allows.  A plan goes in and 
 out as ``assembler.results.plan.Plan``, the one shape the app and the CLI hold.
 """
 
+from assembler.store.approval import OlderVersionError
 from assembler.store.engine import DB_VARIABLE, DEFAULT_URL, resolve_url, shown_url
 from assembler.store.policy import Action, Policy, Role
 from assembler.store.records import (
@@ -35,6 +36,7 @@ __all__ = [
     "Action",
     "LifecycleError",
     "NotFoundError",
+    "OlderVersionError",
     "PermissionDeniedError",
     "PlanEvent",
     "PlanRecord",

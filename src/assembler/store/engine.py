@@ -28,6 +28,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 DEFAULT_URL = "sqlite:///assembler.db"
 """A file in the working folder: the store of one planner, created on first use."""
@@ -38,6 +39,12 @@ WRITE = "assembler_write"
 """The execution option that marks a connection as a writer (see ``writer``)."""
 SQLITE_BUSY_SECONDS = 30.0
 """How long a SQLite writer waits for another one to commit before giving up."""
+CONNECT_SECONDS = 10
+"""How long connecting to a PostgreSQL server may take, start-up exchange included."""
+STATEMENT_SECONDS = 60
+"""How long the server may take over one statement, waiting for locks included."""
+SUPPORTED = ("sqlite", "postgresql")
+"""The databases the store runs on (PostgreSQL through psycopg)."""
 MIGRATION_LOCK = 0x61_73_73_6D
 """PostgreSQL advisory lock key that serialises migrations of one database."""
 
@@ -59,13 +66,35 @@ def _json(value: Any) -> str:
 
 
 def open_engine(url: str) -> Engine:
-    """An engine on ``url`` with the transaction behaviour the store relies on."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, json_serializer=_json, pool_pre_ping=True)
-    engine = create_engine(
-        parsed, json_serializer=_json, connect_args={"timeout": SQLITE_BUSY_SECONDS}
-    )
+    """An engine on ``url`` with the transaction behaviour the store relies on, and limits
+    on every wait: a server that accepts a connection and never answers, or a lock held
+    by a hung client, ends a command with a message instead of hanging it.
+
+    Raises ``StoreFailedError`` for a URL of a database the store does not run on (or not a
+    URL at all), before any driver is looked for.
+    """
+    from assembler.store.failures import unsupported
+
+    try:
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
+    except ArgumentError:
+        raise unsupported(url) from None
+    if backend not in SUPPORTED:
+        raise unsupported(url)
+    try:
+        if backend == "postgresql":
+            return create_engine(
+                parsed,
+                json_serializer=_json,
+                pool_pre_ping=True,
+                connect_args=_server_limits(parsed),
+            )
+        engine = create_engine(
+            parsed, json_serializer=_json, connect_args={"timeout": SQLITE_BUSY_SECONDS}
+        )
+    except (NoSuchModuleError, ImportError):
+        raise unsupported(url) from None
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -80,6 +109,17 @@ def open_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _server_limits(url: URL) -> dict[str, Any]:
+    """PostgreSQL's connect timeout and statement timeout, unless the URL sets its own
+    (``?connect_timeout=…``, ``?options=-c statement_timeout=…``)."""
+    limits: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        limits["connect_timeout"] = CONNECT_SECONDS
+    if "options" not in url.query:
+        limits["options"] = f"-c statement_timeout={STATEMENT_SECONDS * 1000}"
+    return limits
 
 
 def writer(engine: Engine) -> Engine:

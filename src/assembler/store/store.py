@@ -38,6 +38,7 @@ from assembler.domain.scenario import Scenario
 from assembler.domain.settings import ModelSettings
 from assembler.results.plan import Plan
 from assembler.store import codec, reading
+from assembler.store.approval import over_newer_note
 from assembler.store.engine import open_engine, resolve_url, shown_url, upgrade, writer
 from assembler.store.policy import Action, Policy, Role
 from assembler.store.records import (
@@ -262,9 +263,12 @@ class PlanStore:
             _move(connection, plan_id, PlanStatus.DRAFT, PlanStatus.PROPOSED, who, reason)
             return reading.plan(connection, plan_id)
 
-    def approve(self, plan_id: int, *, who: str, role: Role, reason: str) -> PlanRecord:
+    def approve(
+        self, plan_id: int, *, who: str, role: Role, reason: str, over_newer: bool = False
+    ) -> PlanRecord:
         """Approve a proposed plan, recording who, when and why; the scenario's approved
-        plan, if any, is superseded in the same transaction."""
+        plan, if any, is superseded in the same transaction.  A plan of an older version
+        than the approved plan's needs ``over_newer`` (``store.approval``)."""
         self.policy.check(who, role, Action.APPROVE)
         if not reason.strip():
             raise StoreError("an approval needs a reason: say why this plan")
@@ -288,7 +292,9 @@ class PlanStore:
                     plans.c.scenario_id == scenario_id, plans.c.status == PlanStatus.APPROVED
                 )
             ).scalar()
+            note = ""
             if previous is not None:
+                note = over_newer_note(record, reading.plan(connection, previous), over_newer)
                 _move(
                     connection,
                     previous,
@@ -297,7 +303,7 @@ class PlanStore:
                     who,
                     f"superseded by the approval of plan {plan_id}",
                 )
-            _move(connection, plan_id, PlanStatus.PROPOSED, PlanStatus.APPROVED, who, reason)
+            _move(connection, plan_id, PlanStatus.PROPOSED, PlanStatus.APPROVED, who, reason + note)
             return reading.plan(connection, plan_id)
 
     # ------------------------------------------------------------------ internals
