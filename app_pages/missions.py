@@ -216,7 +216,12 @@ def _ranking(ranking: Ranking, names: Names) -> None:
         )
     else:
         st.caption("Nobody could be evaluated within the time allowed.")
-    if ranking.unevaluated:
+    if ranking.unevaluated and ranking.complete:
+        st.caption(
+            f"{ranking.unevaluated} more eligible people could do no better than these, so "
+            "they were not evaluated."
+        )
+    elif ranking.unevaluated:
         st.caption(f"{ranking.unevaluated} more eligible people were not evaluated in time.")
     if ranking.excluded:
         with st.expander(f"{len(ranking.excluded)} people with its skills cannot join"):

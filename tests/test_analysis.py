@@ -102,6 +102,46 @@ def test_candidates_are_ranked_by_the_exact_change_of_pinning_them() -> None:
     assert reasons["e"] == "forbidden on this mission (a lock)"
 
 
+def test_candidates_for_a_displaced_mission_cost_at_least_its_price() -> None:
+    """m2 is not staffed: pinning anyone to it displaces m1, so each candidate costs the
+    mission's price or more, and every exact answer is the difference of two optima."""
+    s = contested()
+    base = solve(s, SETTINGS)
+    assert base.score is not None
+    price = price_of(s, "m2", SETTINGS, base)
+    assert price.score is not None and price.score.proven
+    ranking = rank_candidates(s, "m2", 10, SETTINGS, base)
+    assert ranking.complete and ranking.unevaluated == 0
+    assert {c.person_id for c in ranking.ranked} == {"a", "b"}
+    for candidate in ranking.ranked:
+        assert candidate.score is not None and candidate.score.proven
+        exact = optimum(pinned(s, candidate.person_id, "m2"))
+        assert exact is not None and candidate.score.low == exact - base.score
+        assert candidate.score.low <= price.score.low
+        assert not candidate.on_team
+
+
+def test_nobody_can_join_a_mission_that_cannot_be_staffed() -> None:
+    """Two people, 1 FTE each, for a mission needing 3 FTE: each is eligible, none can join."""
+    s = scenario([person("a"), person("b")], [mission("big", {"k": 3.0}, value=9)])
+    ranking = rank_candidates(s, "big", 10, SETTINGS, solve(s, SETTINGS))
+    assert ranking.ranked == () and ranking.complete
+    reasons = {e.person_id: e.reason for e in ranking.excluded}
+    assert set(reasons) == {"a", "b"}
+    assert all(reason.startswith("the mission cannot be staffed: ") for reason in reasons.values())
+
+
+def test_a_ranking_stops_once_nobody_left_could_beat_the_top() -> None:
+    """Six people could each join the staffed mission at no cost beyond one membership:
+    with the top two exact at the best anyone can do, the rest need no evaluation."""
+    s = scenario([person(f"p{i}") for i in range(6)], [mission("m", {"k": (0.5, 1)}, value=5)])
+    base = solve(s, SETTINGS)
+    ranking = rank_candidates(s, "m", 1, SETTINGS, base)
+    assert ranking.complete and ranking.unevaluated > 0
+    (best,) = ranking.ranked
+    assert best.on_team and best.score is not None and best.score.low == 0
+
+
 def test_why_a_person_is_not_on_the_team() -> None:
     s = scenario([person("a"), person("b", skills={"k": 1})], [mission("m", {"k": (0.2, 2)})])
     answer = why_not_on_team(s, "b", "m", SETTINGS)

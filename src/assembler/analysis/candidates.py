@@ -13,17 +13,24 @@ rules for everyone else (not opted in, level too low, outside the owner's branch
 from __future__ import annotations
 
 import dataclasses
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from assembler.analysis.price import Difference, closest
+from assembler.analysis.price import Difference, closest, price_of
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Lock, LockKind, Person, Scenario
+from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
-from assembler.results.result import Result
+from assembler.results.kpis import score_of
+from assembler.results.result import Result, Status
 from assembler.solver import solve
+from assembler.solver.lns import Step, people_around, replan_part
+
+QUICK_SECONDS = 1.0
+"""What the first pass gives each person: a re-plan of a few missions, well under it."""
 
 
 @dataclass(frozen=True)
@@ -52,13 +59,16 @@ class Excluded:
 @dataclass(frozen=True)
 class Ranking:
     """The best ``ranked`` candidates (highest change in score first), the people who cannot
-    join, and how many eligible people were not evaluated within the time allowed."""
+    join, and how many eligible people were not evaluated.  ``complete``: nobody left
+    unevaluated could rank above the ranked (they could at best tie with the last of
+    them); otherwise the time allowed ran out first."""
 
     mission_id: str
     ranked: tuple[Candidate, ...]
     excluded: tuple[Excluded, ...]
     evaluated: int
     unevaluated: int
+    complete: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +92,7 @@ class Ranking:
             ],
             "evaluated": self.evaluated,
             "not_evaluated": self.unevaluated,
+            "complete": self.complete,
         }
 
 
@@ -105,47 +116,211 @@ def rank_candidates(
     budget: float = 60.0,
 ) -> Ranking:
     """Rank the people who could join ``mission_id`` by the change in score pinning them
-    costs (``top`` of them), within ``budget`` seconds of re-solves after the best plan
-    (``base``, solved if not given, each under ``settings``).  ``settings.stop`` ends it
-    early: the people not yet evaluated are counted as such.  Raises ``KeyError`` for an
-    unknown mission."""
+    costs (``top`` of them), within ``budget`` seconds after the best plan (``base``,
+    solved under ``settings`` if not given).  ``settings.stop`` ends it early: the people
+    not yet evaluated are counted as such.  Raises ``KeyError`` for an unknown mission.
+
+    Pinning anyone staffs the mission, so nobody costs less than staffing it does
+    (``price_of``, one solve, warm-started from the best plan) and that plan is where each
+    person's answer starts: the person is pinned and only the mission and the missions
+    they are on are re-planned around the rest of it — a plan with the pin in well under
+    a second, so a bound on what pinning them costs, exact when it costs no more than
+    staffing the mission.  With the time left the most promising of the rest are re-solved
+    whole, warm-started from that plan, until the ``top`` are exact and nobody else could
+    still beat them; once ``top`` people cost no more than the mission, nobody else can.
+    """
     instance = Instance(scenario)
     m = instance.mission_index[mission_id]
+    deadline = time.perf_counter() + budget
     settings = settings or SolveSettings(time_limit=10)
     base = base or solve(scenario, settings)
-    team = {
-        person_id
-        for person_id, joined in (base.solution.members if base.solution else ())
-        if joined == mission_id
-    }
     excluded = _not_eligible(instance, m)
-    candidates = [instance.people[p] for p in instance.candidates[m]]
-    free = _free_time(instance, base)
-    candidates.sort(key=lambda person: (person.person_id not in team, -free[person.person_id]))
-    deadline = time.perf_counter() + budget
-    ranked: list[Candidate] = []
+    candidates = _in_order(instance, m, base)
+    price = price_of(scenario, mission_id, _within(settings, deadline), base)
+    if not price.possible:  # nobody can join a mission that cannot be staffed
+        reason = f"the mission cannot be staffed: {price.reasons[0]}"
+        excluded += [_excluded(person, reason) for person in candidates]
+        return Ranking(mission_id, (), tuple(excluded), len(candidates), 0, complete=True)
+    ceiling = min(price.score.high, 0.0) if price.score is not None else 0.0
+    # What staffing the mission costs is what pinning a member of its cheapest team does.
+    staffing = None if price.score is None else Difference(min(price.score.low, 0.0), ceiling)
+    around = price.forced.solution if price.forced is not None else base.solution
+    answers: dict[str, Candidate] = {}
+    quick_plans: dict[str, Solution | None] = {}
     evaluated = 0
     for person in candidates:
-        left = deadline - time.perf_counter()
-        if left <= 0 or _stopped(settings):
+        if time.perf_counter() >= deadline or _stopped(settings):
             break
-        limit = dataclasses.replace(settings, time_limit=min(settings.time_limit, left))
-        outcome = _evaluate(scenario, person, mission_id, base, limit, person.person_id in team)
-        if _stopped(settings):  # its solve was cut short: neither a price nor a reason
+        if _settled(answers, top, ceiling, pending=True):
             break
         evaluated += 1
+        if around is not None and (person.person_id, mission_id) in around.members:
+            on_team = base.solution is not None and around is base.solution
+            answers[person.person_id] = _candidate(person, on_team, staffing)
+            continue
+        outcome = _quick(scenario, person, mission_id, base, around, ceiling, deadline, settings)
         if isinstance(outcome, Excluded):
             excluded.append(outcome)
-        else:
-            ranked.append(outcome)
-    ranked.sort(key=lambda c: -(c.score.high if c.score else float("-inf")))
+            continue
+        answers[person.person_id], quick_plans[person.person_id] = outcome
+    pending = evaluated < len(candidates)
+    _refine(
+        scenario,
+        mission_id,
+        base,
+        answers,
+        quick_plans,
+        (top, ceiling, pending),
+        deadline,
+        settings,
+    )
+    complete = _settled(answers, top, ceiling, pending)
+    unanswered = [p for p, answer in answers.items() if answer.score is None]
+    for person_id in unanswered:  # no plan with the pin found: neither ranked nor ruled out
+        answers.pop(person_id)
+    if not complete:
+        evaluated -= len(unanswered)
+    ranked = sorted(answers.values(), key=_rank)
     return Ranking(
         mission_id,
         tuple(ranked[:top]),
         tuple(excluded),
         evaluated,
         len(candidates) - evaluated,
+        complete,
     )
+
+
+def _in_order(instance: Instance, m: int, base: Result) -> list[Person]:
+    """The mission's candidates, its team in the best plan first, then by free time: the
+    likeliest to join at no extra cost first."""
+    mission_id = instance.missions[m].mission_id
+    team = {
+        p for p, joined in (base.solution.members if base.solution else ()) if joined == mission_id
+    }
+    free = _free_time(instance, base)
+    candidates = [instance.people[p] for p in instance.candidates[m]]
+    return sorted(
+        candidates, key=lambda person: (person.person_id not in team, -free[person.person_id])
+    )
+
+
+def _within(settings: SolveSettings, deadline: float) -> SolveSettings:
+    """``settings`` with its time limit cut to what is left before ``deadline``."""
+    left = max(deadline - time.perf_counter(), 0.0)
+    return dataclasses.replace(settings, time_limit=min(settings.time_limit, left))
+
+
+def _rank(candidate: Candidate) -> tuple[float, bool]:
+    """Best first by what pinning them surely costs at most; an exact answer before a
+    bounded one of the same figure."""
+    score = candidate.score
+    return (-(score.low if score else float("-inf")), not (score and score.proven))
+
+
+def _quick(
+    scenario: Scenario,
+    person: Person,
+    mission_id: str,
+    base: Result,
+    around: Solution | None,
+    ceiling: float,
+    deadline: float,
+    settings: SolveSettings,
+) -> Excluded | tuple[Candidate, Solution | None]:
+    """A certificate that the pin cannot hold, or a plan with it found by re-planning the
+    mission and the person's missions around the plan ``around`` (the best plan with the
+    mission staffed) and what it bounds — no plan and no figure when that part has none
+    with the pin (only a full re-solve can say)."""
+    with_pin = pinned(scenario, person.person_id, mission_id)
+    instance = Instance(with_pin)
+    certain = clashes(instance)
+    if certain:
+        return _excluded(person, f"a pin could not hold: {certain[0]}")
+    best = base.score if base.status is Status.OPTIMAL else base.best_bound
+    if around is None or best is None:
+        return _candidate(person, False, None), None
+    p = instance.person_index[person.person_id]
+    missions = {instance.mission_index[mission_id]} | {
+        instance.mission_index[joined] for who, joined in around.members if who == person.person_id
+    }
+    people = people_around(instance, around, missions, random.Random(0)) | {p}
+    step = Step(min(deadline, time.perf_counter() + QUICK_SECONDS), stop=settings.stop)
+    plan, _ = replan_part(instance, around, missions, people, _solve_part, step)
+    if plan is None:
+        return _candidate(person, False, None), None
+    found = min(score_of(instance, plan) - best, ceiling)
+    return _candidate(person, False, Difference(found, ceiling)), plan
+
+
+def _refine(
+    scenario: Scenario,
+    mission_id: str,
+    base: Result,
+    answers: dict[str, Candidate],
+    quick_plans: dict[str, Solution | None],
+    target: tuple[int, float, bool],
+    deadline: float,
+    settings: SolveSettings,
+) -> None:
+    """Re-solve exactly the candidates whose answer is only a bound (or none yet), most
+    promising first, while the time lasts and one of them could still enter the ``top``
+    (``target``: the top, the ceiling, whether anyone is still pending; see ``_settled``)."""
+    top, ceiling, pending = target
+    for candidate in sorted(answers.values(), key=_rank):
+        if candidate.score is not None and candidate.score.proven:
+            continue
+        if _settled(answers, top, ceiling, pending) or time.perf_counter() >= deadline:
+            return
+        if _stopped(settings):
+            return
+        hint = quick_plans.get(candidate.person_id)
+        hinted = dataclasses.replace(closest(_within(settings, deadline), base), hint=hint)
+        exact = _exact(scenario, candidate, mission_id, base, ceiling, hinted)
+        if exact is not None and not _stopped(settings):
+            answers[candidate.person_id] = exact
+
+
+def _settled(answers: dict[str, Candidate], top: int, ceiling: float, pending: bool) -> bool:
+    """Nobody could still enter the ``top``: that many answers are exact, and every other
+    answer — and anyone still ``pending`` evaluation, who can do no better than
+    ``ceiling`` — is bounded at or below the last of them (a tie at most)."""
+    exact = sorted(
+        (c.score.low for c in answers.values() if c.score is not None and c.score.proven),
+        reverse=True,
+    )
+    if len(exact) < top:  # settled only once everyone has an exact answer
+        return not pending and all(c.score is not None and c.score.proven for c in answers.values())
+    open_highs = [
+        ceiling if c.score is None else c.score.high
+        for c in answers.values()
+        if c.score is None or not c.score.proven
+    ]
+    if pending:
+        open_highs.append(ceiling)
+    return all(high <= exact[top - 1] for high in open_highs)
+
+
+def _exact(
+    scenario: Scenario,
+    candidate: Candidate,
+    mission_id: str,
+    base: Result,
+    ceiling: float,
+    settings: SolveSettings,
+) -> Candidate | None:
+    """The re-solve of the whole scenario with the pin; ``None`` if it found no plan."""
+    result = solve(pinned(scenario, candidate.person_id, mission_id), settings)
+    score = Difference.between(base, result)
+    if score is None:
+        return None
+    bounded = Difference(min(score.low, ceiling), min(score.high, ceiling))
+    return dataclasses.replace(candidate, score=bounded, note=_note(bounded))
+
+
+def _solve_part(part: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
+    result = solve(part, settings)
+    return result.solution, result.status is Status.OPTIMAL
 
 
 def _stopped(settings: SolveSettings) -> bool:
@@ -201,8 +376,11 @@ def _evaluate(
 
 
 def _candidate(person: Person, on_team: bool, score: Difference | None) -> Candidate:
-    note = "" if score is None or score.proven else "not proven optimal within the limit"
-    return Candidate(person.person_id, person.name, person.unit_id, on_team, score, note)
+    return Candidate(person.person_id, person.name, person.unit_id, on_team, score, _note(score))
+
+
+def _note(score: Difference | None) -> str:
+    return "" if score is None or score.proven else "best found: the exact cost is not proven"
 
 
 def _excluded(person: Person, reason: str) -> Excluded:

@@ -180,7 +180,9 @@ def _print_ranking(scenario: Scenario, base: Result, ranking: Ranking) -> None:
         team = " (on the team)" if candidate.on_team else ""
         who = visible(f"{candidate.person_id:<8} {candidate.name:<24} {candidate.unit_id:<16}")
         say(f"  {who} {score}{team}")
-    if ranking.unevaluated:
+    if ranking.unevaluated and ranking.complete:
+        say(f"  {ranking.unevaluated} more eligible people could do no better: not evaluated")
+    elif ranking.unevaluated:
         say(f"  {ranking.unevaluated} eligible people not evaluated within --budget")
     if ranking.excluded:
         say("cannot join")

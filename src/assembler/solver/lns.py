@@ -22,6 +22,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Availability, Capability, OpsDemand, Person, Scenario
@@ -56,26 +57,57 @@ def improve(
     smallest, size, largest = MISSIONS_PER_STEP
     while not (stop and stop.is_set()) and deadline - time.perf_counter() > 0.5:
         missions = _neighbourhood(instance, best, related, rng, size)
-        sub = _subscenario(instance, best, missions, _free_people(instance, best, missions, rng))
-        freed = {person.person_id for person in sub.people}
-        hint = _restrict(instance, best, missions, freed)
-        limit = min(SECONDS_PER_STEP, deadline - time.perf_counter())
-        if limit <= 0:  # building the step took what was left
-            break
-        found, proven = solve_sub(
-            sub, SolveSettings(time_limit=limit, workers=workers, hint=hint, stop=stop)
-        )
+        people = people_around(instance, best, missions, rng)
+        step = Step(deadline, workers, stop)
+        merged, proven = replan_part(instance, best, missions, people, solve_sub, step)
         # Grow the neighbourhood while steps are solved to optimality, shrink it when not.
         size = min(largest, size + 2) if proven else max(smallest, size - 2)
-        if found is None:
+        if merged is None:
             continue
-        merged = _merge(instance, best, found, missions, freed)
         score = score_of(instance, merged)
-        if score >= best_score and not check(instance, merged):
+        if score >= best_score:
             if score > best_score and on_better is not None:
                 on_better(merged, score)
             best, best_score = merged, score
     return best
+
+
+@dataclass(frozen=True)
+class Step:
+    """How long one re-plan of a part may take (``SECONDS_PER_STEP`` at most, never past
+    ``deadline``), on how many workers, and what stops it."""
+
+    deadline: float
+    workers: int = 1
+    stop: threading.Event | None = None
+
+
+def replan_part(
+    instance: Instance,
+    current: Solution,
+    missions: set[int],
+    people: set[int],
+    solve_sub: SubSolver,
+    step: Step,
+) -> tuple[Solution | None, bool]:
+    """``current`` with ``missions`` (whole ``after`` chains) re-planned by ``people``
+    around everything else, which stays as it is: a plan of ``instance`` near
+    ``current`` in a fraction of a full solve — ``current`` itself need not be one (a
+    plan before a pin was added).  The merged plan, ``None`` when the part found none or
+    the merge breaks a rule (``check``); and whether the part was solved to optimality."""
+    missions = _with_chains(instance, missions)
+    sub = _subscenario(instance, current, missions, people)
+    freed = {person.person_id for person in sub.people}
+    hint = _restrict(instance, current, missions, freed)
+    limit = min(SECONDS_PER_STEP, step.deadline - time.perf_counter())
+    if limit <= 0:  # building the part took what was left
+        return None, False
+    settings = SolveSettings(time_limit=limit, workers=step.workers, hint=hint, stop=step.stop)
+    found, proven = solve_sub(sub, settings)
+    if found is None:
+        return None, proven
+    merged = _merge(instance, current, found, missions, freed)
+    return (None if check(instance, merged) else merged), proven
 
 
 def _related_missions(instance: Instance) -> list[list[list[int]]]:
@@ -137,7 +169,7 @@ def _with_chains(instance: Instance, missions: set[int]) -> set[int]:
     return closed
 
 
-def _free_people(
+def people_around(
     instance: Instance, current: Solution, missions: set[int], rng: random.Random
 ) -> set[int]:
     """Current members of the freed missions plus, per need, eligible people with time to give."""
