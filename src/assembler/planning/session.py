@@ -140,8 +140,10 @@ class Questions:
 class PlanningSession:
     """State of one planner; see the module docstring.  Start from a valid scenario."""
 
-    def __init__(self, scenario: Scenario, source: str) -> None:
-        self._start(scenario, source)
+    def __init__(self, scenario: Scenario, source: str, *, base_id: int | None = None) -> None:
+        """A fresh session on ``scenario``; ``base_id`` if it is a stored version (a session
+        restored after a reload is started on its kept base this way)."""
+        self._start(scenario, source, base_id=base_id)
 
     def _start(
         self, scenario: Scenario, source: str, link: Link | None = None, base_id: int | None = None
@@ -299,6 +301,13 @@ class PlanningSession:
         self.link, self._saved = link, scenario
         if plan_id is not None and self.current is not None:
             self.current = self.current.stored_as(plan_id, link.version_id)
+
+    def set_approved(self, approved: Plan | None, label: str = "") -> None:
+        """Make ``approved`` (described by ``label``) the approved plan of the session's
+        stored scenario, or forget it with ``None``: ``planning.stored`` reads it from the
+        store, the session only keeps it as the reference of the next solve."""
+        self.approved = approved
+        self.approved_label = "" if approved is None else label
 
     @property
     def stale(self) -> bool:

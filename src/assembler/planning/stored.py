@@ -59,10 +59,9 @@ def refresh_approved(store: PlanStore, planner: PlanningSession) -> None:
     a plan and its scenario can be megabytes), or at none."""
     record = None if planner.link is None else store.approved_plan(planner.link.scenario)
     if record is None:
-        planner.approved, planner.approved_label = None, ""
+        planner.set_approved(None)
     elif planner.approved is None or planner.approved.plan_id != record.id:
-        planner.approved = store.load_plan(record.id)
-        planner.approved_label = approved_label(record)
+        planner.set_approved(store.load_plan(record.id), approved_label(record))
 
 
 def open_plan(store: PlanStore, planner: PlanningSession, plan_id: int) -> PlanRecord:
