@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import fte_column, header, plan, session
+from app_pages._sidebar import set_dials
 from assembler.domain.solve_settings import SolveSettings
 from assembler.planning.views import ops_short
 from assembler.results.names import Names
@@ -27,8 +28,6 @@ from assembler.tradeoffs.sweep import read_results, varied_columns
 _FRONTIER = "tradeoffs.frontier"
 _POINT = "tradeoffs.point"
 _STRESS = "tradeoffs.stress"
-# The sidebar's ops buffer widget (in %), set when a frontier point is loaded.
-_OPS_BUFFER_DIAL = "dial.ops_buffer"
 
 
 def _runner() -> Runner:
@@ -154,12 +153,12 @@ def _frontier_table(computed: Frontier) -> None:
 
 def _load_point(index: int) -> None:
     """Button callback: the point's plan becomes the current one (the old one becomes the
-    previous, for Edit & compare) and the buffer dial moves to the point's buffer, so the
-    plan is not stale and the next Solve starts from it."""
+    previous, for Edit & compare) and the dials move to the point's settings (its buffer),
+    so the plan is not stale and the next Solve starts from it."""
     result: Frontier = st.session_state[_FRONTIER]
     scenario, solved = result.point(index)
     session().adopt(scenario, solved)
-    st.session_state[_OPS_BUFFER_DIAL] = round(scenario.settings.ops_buffer * 100, 6)
+    set_dials(scenario.settings)
 
 
 planner = header(
