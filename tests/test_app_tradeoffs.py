@@ -3,16 +3,14 @@ computed and a point loads its plan, a sweep's results.csv is shown, a stress te
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from assembler.planning.session import PlanningSession
-from builders import mission, person, scenario
+from builders import ROOT, mission, person, scenario
 from small_horizon import quarters
+from test_app_pages import click
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "app_pages" / "tradeoffs.py"
 
 RESULTS = """run,variant,ops_buffer,status,score,gap,value_captured,value_share,missions_staffed,\
@@ -32,11 +30,6 @@ def page(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     assert not at.exception
     assert at.title[0].value == "Trade-offs"
     return at
-
-
-def click(at: AppTest, label: str) -> None:
-    next(b for b in at.button if b.label == label).click().run()
-    assert not at.exception
 
 
 def number(at: AppTest, label: str, value: float) -> None:

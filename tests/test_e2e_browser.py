@@ -43,10 +43,10 @@ from assembler.domain.solution import Solution
 from assembler.io.roster import solution_from_reports
 from assembler.planning.session import BUFFER_GRID
 from assembler.validation import load_scenario, read_upload
+from builders import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,7 +57,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENS = Path("/tmp/app-screens")
-SAMPLE = ROOT / "data" / "sample"
 PIN_MISSION, PIN_PERSON = "M10", "P002"
 TOO_HIGH_BUFFER = 0.2
 """The sample's winter operations cannot keep 120 %."""

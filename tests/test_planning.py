@@ -9,7 +9,6 @@ fraction of a second); those that only edit work on the sample.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -19,10 +18,9 @@ from assembler.planning import jobs
 from assembler.planning.edits import EditError, candidates
 from assembler.planning.session import PlanningSession, scenario_slug
 from assembler.validation import read_scenario, read_upload
-from builders import dial
+from builders import SAMPLE, dial
 from small_horizon import WINTER_PEAK_LIMIT, quarters
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+from solving import solve_now
 
 
 @pytest.fixture
@@ -35,12 +33,6 @@ def session() -> PlanningSession:
 @pytest.fixture
 def small() -> PlanningSession:
     return PlanningSession(quarters(), "Quarters (test)")
-
-
-def solve_now(session: PlanningSession) -> None:
-    job = session.solve(time_limit=30)
-    assert job.wait(30)
-    assert session.collect()
 
 
 def test_solve_edit_resolve_compare(small: PlanningSession) -> None:

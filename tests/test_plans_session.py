@@ -6,8 +6,6 @@ Sessions solve the three-quarter plan of ``small_horizon`` (a fraction of a seco
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 
@@ -29,22 +27,11 @@ from assembler.store.schema import workspaces
 from assembler.validation import load_scenario
 from builders import SAMPLE, dial
 from small_horizon import quarters
+from solving import solve_now
 
 ANN = User("ann@example.org", Role.PLANNER, signed_in=True)
 BOB = User("bob@example.org", Role.APPROVER, signed_in=True)
 PIN = Edit(EditKind.PIN, "m_fast", "c1")
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[PlanStore]:
-    with PlanStore(store_url) as opened:
-        yield opened
-
-
-def solve_now(session: PlanningSession) -> None:
-    job = session.solve(time_limit=30)
-    assert job.wait(30)
-    assert session.collect()
 
 
 def small() -> PlanningSession:
