@@ -310,10 +310,7 @@ def stress(
     if problem is not None:
         raise ValueError(problem)
     if plan is None:
-        found = solve_plan(scenario, solve_settings)
-        if found.solution is None:
-            raise ValueError(f"no plan to stress: the scenario's solve is {found.status}")
-        plan = found.solution
+        plan = _plan_of(scenario, solve_settings)
     instance = Instance(scenario)
     during_scenario = scenario.with_settings(ops_buffer=settings.repair_buffer)
     during = Instance(during_scenario) if settings.repair_buffer is not None else instance
@@ -325,24 +322,13 @@ def stress(
         draws = draws[: len(impacts)]
         settings = dataclasses.replace(settings, draws=len(impacts))
     to_repair = [d for d, hit in enumerate(impacts) if hit.touched and not hit.shortfalls]
-    solved: dict[int, Repair] = {}
-    if to_repair:  # no cluster for a plan no absence touches
-        with using(runner) as active:
-            solved = active.map_done(
-                repair,
-                (during_scenario, plan, one_thread(solve_settings)),
-                [draws[d] for d in to_repair],
-                progress,
-                solve_settings.stop,
-            )
-    unchanged = Repair(
-        NOT_NEEDED,
-        staffed=plan.staffed,
-        value=evaluate(instance, plan).value_captured,
-        changes=0,
-        moved=0,
+    repaired = _repaired(
+        (during_scenario, plan, one_thread(solve_settings)),
+        {d: draws[d] for d in to_repair},
+        runner,
+        progress,
+        solve_settings.stop,
     )
-    repaired = {to_repair[i]: fix for i, fix in solved.items()}
     unfinished = [d for d in to_repair if d not in repaired]
     if unfinished:
         kept = unfinished[0]
@@ -350,6 +336,48 @@ def stress(
             raise StressStoppedError("stopped before the first draw's repair was finished")
         draws, impacts = draws[:kept], impacts[:kept]
         settings = dataclasses.replace(settings, draws=kept)
+    repairs = _outcomes(instance, plan, impacts, repaired)
+    return _report(instance, plan, settings, draws, impacts, repairs)
+
+
+def _plan_of(scenario: Scenario, settings: SolveSettings) -> Solution:
+    """The plan to stress when none is given: ``solve_plan``'s, or why there is none."""
+    found = solve_plan(scenario, settings)
+    if found.solution is None:
+        raise ValueError(f"no plan to stress: the scenario's solve is {found.status}")
+    return found.solution
+
+
+def _repaired(
+    shared: tuple[Scenario, Solution, SolveSettings],
+    to_repair: Mapping[int, Absence],
+    runner: Runner | None,
+    progress: ProgressCallback | None,
+    stop: threading.Event | None,
+) -> dict[int, Repair]:
+    """The repair re-solves of the draws ``to_repair`` (by draw index), one Dask task each:
+    those finished, all unless ``stop`` is set first.  No cluster is started for a plan no
+    absence touches."""
+    if not to_repair:
+        return {}
+    indices = list(to_repair)
+    with using(runner) as active:
+        solved = active.map_done(repair, shared, [to_repair[d] for d in indices], progress, stop)
+    return {indices[i]: fix for i, fix in solved.items()}
+
+
+def _outcomes(
+    instance: Instance, plan: Solution, impacts: Sequence[Impact], repaired: Mapping[int, Repair]
+) -> list[Repair]:
+    """Where each draw's ladder ends: its repair, no repair possible (operations cannot be
+    protected, rung 3), or the plan as it is (no absentee had time in it)."""
+    unchanged = Repair(
+        NOT_NEEDED,
+        staffed=plan.staffed,
+        value=evaluate(instance, plan).value_captured,
+        changes=0,
+        moved=0,
+    )
     repairs = []
     for d, hit in enumerate(impacts):
         if d in repaired:
@@ -359,7 +387,7 @@ def stress(
             repairs.append(Repair(Status.INFEASIBLE.value, note=note))
         else:
             repairs.append(unchanged)
-    return _report(instance, plan, settings, draws, impacts, repairs)
+    return repairs
 
 
 def _impacts(
