@@ -161,7 +161,13 @@ def save(
     no point of score is given up, and among the best plans the closest one is kept; its
     changes against the reference are stored and printed.
     """
-    from assembler.planning.cases import change_summary, plan_of, save_plan, solve_settings
+    from assembler.planning.cases import (
+        change_summary,
+        plan_of,
+        save_plan,
+        save_scenario,
+        solve_settings,
+    )
     from assembler.solver import solve as run_solver
 
     if fresh and replan_from is not None:
@@ -172,14 +178,8 @@ def save(
     with _store(db) as store:
         based_on = _based_on(store, name, from_version)
         if not solve:
-            version = store.save_scenario(
-                name,
-                loaded,
-                who=user.who,
-                role=user.role,
-                based_on=based_on,
-                source=str(scenario),
-                note=note,
+            version = save_scenario(
+                store, user, name, loaded, based_on=based_on, source=str(scenario), note=note
             )
             _print_version(version.label, version.version != based_on, version.saved_by)
             return

@@ -116,6 +116,33 @@ def save_plan(
     )
 
 
+def save_scenario(
+    store: PlanStore,
+    user: User,
+    name: str,
+    scenario: Scenario,
+    *,
+    based_on: int | None,
+    source: str,
+    note: str = "",
+    edits: tuple[Edit, ...] = (),
+    dials: ModelSettings | None = None,
+) -> ScenarioVersion:
+    """Store ``scenario`` alone, no plan yet, as the next version of ``name`` (on top of
+    ``based_on``), with the ``edits`` and ``dials`` that made it from what was loaded."""
+    return store.save_scenario(
+        name,
+        scenario,
+        who=user.who,
+        role=user.role,
+        based_on=based_on,
+        edits=edits,
+        dials=dials,
+        source=source,
+        note=note.strip(),
+    )
+
+
 def propose(store: PlanStore, user: User, plan_id: int, reason: str = "") -> PlanRecord:
     """Put draft ``plan_id`` forward for approval."""
     return store.propose(plan_id, who=user.who, role=user.role, reason=reason.strip())

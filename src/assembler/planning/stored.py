@@ -109,16 +109,16 @@ def save_as(
         )
     if current is None:
         scenario = planner.scenario
-        version = store.save_scenario(
+        version = cases.save_scenario(
+            store,
+            user,
             name,
             scenario,
-            who=user.who,
-            role=user.role,
             based_on=based_on,
+            source=planner.source,
+            note=note,
             edits=planner.edits,
             dials=planner.dials,
-            source=planner.source,
-            note=note.strip(),
         )
         plan = None
     else:
