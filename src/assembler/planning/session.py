@@ -26,9 +26,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from assembler.analysis import Price, Ranking, price_of, rank_candidates
 from assembler.compile.certificates import clashes
@@ -42,11 +43,13 @@ from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
 from assembler.planning.cases import plan_of, replanned_from, solve_settings
 from assembler.planning.edits import apply_edit, apply_edits
-from assembler.planning.jobs import Job, SolveJob, run, start
+from assembler.planning.jobs import Counter, Job, SolveJob, StudyJob, run, start, study
 from assembler.results.compare import Comparison, compare
 from assembler.results.plan import Plan
 from assembler.results.result import Result, Status
 from assembler.validation import ScenarioReport
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,8 @@ class PlanningSession:
         self.error: str | None = None
         self._hint: Solution | None = None
         self._questions: Questions | None = None
+        self.study: StudyJob[Any] | None = None
+        """The trade-off study running, or ended and not taken in yet (``collect_study``)."""
 
     # ------------------------------------------------------------------ loading
 
@@ -230,6 +235,8 @@ class PlanningSession:
             self.job.stop()
         if self._questions is not None:
             self._questions.stop()
+        if self.study is not None:
+            self.study.stop()
 
     # ------------------------------------------------------------------ the scenario
 
@@ -465,6 +472,32 @@ class PlanningSession:
 
             asked.rankings[mission_id] = run(work, "assembler-candidates")
         return asked.rankings[mission_id]
+
+    # ------------------------------------------------------------------ trade-off studies
+
+    @property
+    def studying(self) -> bool:
+        """A study was started and has not been taken in (``collect_study``) yet."""
+        return self.study is not None
+
+    def start_study(
+        self, what: str, work: Callable[[threading.Event, Counter], T]
+    ) -> StudyJob[Any]:
+        """Run trade-off study ``what`` (``work(stop, count)``, built by
+        ``assembler.tradeoffs.studies``) in the background, like a solve: while one runs,
+        it is returned instead of starting another; its ``stop()`` ends its runs and keeps
+        those finished."""
+        self.study = study(what, work, current=self.study)
+        return self.study
+
+    def collect_study(self) -> StudyJob[Any] | None:
+        """The study that has ended, handed over once (the page keeps its result); ``None``
+        while it runs or when there is none."""
+        ended = self.study
+        if ended is None or ended.running:
+            return None
+        self.study = None
+        return ended
 
     # ------------------------------------------------------------------ exports
 
