@@ -37,8 +37,9 @@ _NOTE = "tradeoffs.note"
 _KEPT = {"frontier": _FRONTIER, "stress": _STRESS}
 _COUNTED = {"frontier": "Solving point", "stress": "Repairing draw"}
 _POLL_SECONDS = 0.5
+# Wait this long for a study before drawing progress: a small one is done by then (a
+# comment, not a docstring: Streamlit's magic would draw a bare string on the page).
 _QUICK_SECONDS = 1.0
-"""Wait this long for a study before drawing progress: a small one is done by then."""
 
 
 def _take_in(planner: PlanningSession) -> None:
