@@ -161,13 +161,7 @@ def save(
     no point of score is given up, and among the best plans the closest one is kept; its
     changes against the reference are stored and printed.
     """
-    from assembler.planning.cases import (
-        change_summary,
-        plan_of,
-        save_plan,
-        save_scenario,
-        solve_settings,
-    )
+    from assembler.planning.cases import change_summary, plan_of, save, solve_settings
     from assembler.solver import solve as run_solver
 
     if fresh and replan_from is not None:
@@ -178,7 +172,7 @@ def save(
     with _store(db) as store:
         based_on = _based_on(store, name, from_version)
         if not solve:
-            version = save_scenario(
+            version, _ = save(
                 store, user, name, loaded, based_on=based_on, source=str(scenario), note=note
             )
             _print_version(version.label, version.version != based_on, version.saved_by)
@@ -195,7 +189,7 @@ def save(
             )
             result = interrupt.run(lambda: run_solver(loaded, settings))
         plan = plan_of(loaded, result, settings, reference=reference)
-        version, record = save_plan(
+        version, record = save(
             store, user, name, plan, based_on=based_on, source=str(scenario), note=note
         )
     _print_version(version.label, version.version != based_on, version.saved_by)

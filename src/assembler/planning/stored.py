@@ -107,25 +107,18 @@ def save_as(
             f"this plan is stored already (plan {current.plan_id}): edit and solve to make "
             "a new one, or save it under another name"
         )
-    if current is None:
-        scenario = planner.scenario
-        version = cases.save_scenario(
-            store,
-            user,
-            name,
-            scenario,
-            based_on=based_on,
-            source=planner.source,
-            note=note,
-            edits=planner.edits,
-            dials=planner.dials,
-        )
-        plan = None
-    else:
-        scenario = current.scenario
-        version, plan = cases.save_plan(
-            store, user, name, current, based_on=based_on, source=planner.source, note=note
-        )
+    version, plan = cases.save(
+        store,
+        user,
+        name,
+        planner.scenario if current is None else current,
+        based_on=based_on,
+        source=planner.source,
+        note=note,
+        edits=planner.edits,
+        dials=planner.dials,
+    )
+    scenario = planner.scenario if current is None else current.scenario
     planner.saved_as(
         Link(name, version.version, version.id), scenario, None if plan is None else plan.id
     )
