@@ -337,7 +337,7 @@ def stress(
         draws, impacts = draws[:kept], impacts[:kept]
         settings = dataclasses.replace(settings, draws=kept)
     repairs = _outcomes(instance, plan, impacts, repaired)
-    return _report(instance, plan, settings, draws, impacts, repairs)
+    return _report(_Measured(instance, plan, settings, draws, impacts, repairs))
 
 
 def _plan_of(scenario: Scenario, settings: SolveSettings) -> Solution:
@@ -417,21 +417,30 @@ def solve_plan(scenario: Scenario, settings: SolveSettings | None = None) -> Res
     return solve(scenario, dataclasses.replace(one_thread(settings), stop=settings.stop))
 
 
-def _report(
-    instance: Instance,
-    plan: Solution,
-    settings: StressSettings,
-    draws: Sequence[Absence],
-    impacts: Sequence[Impact],
-    repairs: Sequence[Repair],
-) -> StressReport:
-    named = instance.scenario.has_horizon
-    when = _period_suffix(instance)
-    ops_labels = [f"{need.unit_id}/{need.skill_id}{when(need.period)}" for need in instance.ops]
-    index = instance.person_index
+@dataclass(frozen=True, eq=False)
+class _Measured:
+    """A stress test's draws as measured and repaired: what its report is made of."""
+
+    instance: Instance
+    plan: Solution
+    settings: StressSettings
+    draws: Sequence[Absence]
+    impacts: Sequence[Impact]
+    repairs: Sequence[Repair]
+
+
+def _report(study: _Measured) -> StressReport:
+    named = study.instance.scenario.has_horizon
+    when = _period_suffix(study.instance)
+    ops_labels = [
+        f"{need.unit_id}/{need.skill_id}{when(need.period)}" for need in study.instance.ops
+    ]
+    index = study.instance.person_index
     rows = []
-    for number, (absent, hit, fix) in enumerate(zip(draws, impacts, repairs, strict=True), 1):
-        lost = [(instance.needs[n], t) for n, t in hit.lost]
+    for number, (absent, hit, fix) in enumerate(
+        zip(study.draws, study.impacts, study.repairs, strict=True), 1
+    ):
+        lost = [(study.instance.needs[n], t) for n, t in hit.lost]
         away = sorted(absent, key=lambda pair: (index[pair[0]], pair[1]))
         rows.append(
             {
@@ -444,10 +453,12 @@ def _report(
                 "ops_reshuffle_ok": not hit.unit_shortfalls,
                 "ops_protectable": not hit.shortfalls,
                 "missions_losing_skill": _LIST_SEPARATOR.join(
-                    dict.fromkeys(instance.missions[need.mission].mission_id for need, _ in lost)
+                    dict.fromkeys(
+                        study.instance.missions[need.mission].mission_id for need, _ in lost
+                    )
                 ),
                 "needs_lost": _LIST_SEPARATOR.join(
-                    f"{instance.missions[need.mission].mission_id}/{need.skill_id}{when(t)}"
+                    f"{study.instance.missions[need.mission].mission_id}/{need.skill_id}{when(t)}"
                     for need, t in lost
                 ),
                 "value_before_repair": hit.value_kept,
@@ -464,9 +475,9 @@ def _report(
         table[column] = table[column].astype("Int64")
     return StressReport(
         draws=table,
-        missions=_missions(instance, plan, impacts, repairs),
-        operations=_operations(instance, plan, impacts),
-        summary=_summary(instance, plan, settings, draws, impacts, repairs),
+        missions=_missions(study.instance, study.plan, study.impacts, study.repairs),
+        operations=_operations(study.instance, study.plan, study.impacts),
+        summary=_summary(study),
     )
 
 
@@ -558,43 +569,36 @@ def _demands_at_fault(draws: Iterable[Sequence[Shortfall]]) -> Counter[tuple[str
     )
 
 
-def _summary(
-    instance: Instance,
-    plan: Solution,
-    settings: StressSettings,
-    draws: Sequence[Absence],
-    impacts: Sequence[Impact],
-    repairs: Sequence[Repair],
-) -> StressSummary:
-    kpis = evaluate(instance, plan)
-    after = [fix.value for fix in repairs if fix.value is not None]
-    solved = [fix for fix in repairs if fix.changes is not None and fix.status != NOT_NEEDED]
+def _summary(study: _Measured) -> StressSummary:
+    kpis = evaluate(study.instance, study.plan)
+    after = [fix.value for fix in study.repairs if fix.value is not None]
+    solved = [fix for fix in study.repairs if fix.changes is not None and fix.status != NOT_NEEDED]
     moves = [fix.moved for fix in solved if fix.moved is not None]
     return StressSummary(
-        absence=settings.absence,
-        draws=settings.draws,
-        seed=settings.seed,
-        repair_buffer=instance.settings.ops_buffer
-        if settings.repair_buffer is None
-        else settings.repair_buffer,
-        people=len(instance.people),
-        periods=instance.horizon if instance.scenario.has_horizon else None,
-        absent_mean=_mean([len(absent) for absent in draws]),
+        absence=study.settings.absence,
+        draws=study.settings.draws,
+        seed=study.settings.seed,
+        repair_buffer=study.instance.settings.ops_buffer
+        if study.settings.repair_buffer is None
+        else study.settings.repair_buffer,
+        people=len(study.instance.people),
+        periods=study.instance.horizon if study.instance.scenario.has_horizon else None,
+        absent_mean=_mean([len(absent) for absent in study.draws]),
         plan_value=kpis.value_captured,
         value_total=kpis.value_total,
         plan_missions_staffed=kpis.missions_staffed,
-        p_ops_covered=_mean([not draw.below_demand for draw in impacts]),
-        p_ops_protected=_mean([not draw.below_protected for draw in impacts]),
-        p_ops_reshuffle_ok=_mean([not draw.unit_shortfalls for draw in impacts]),
-        p_ops_protectable=_mean([not draw.shortfalls for draw in impacts]),
-        p_missions_intact=_mean([not draw.lost_needs for draw in impacts]),
-        repairs_needed=sum(draw.touched for draw in impacts),
-        repair_outcomes=dict(Counter(fix.status for fix in repairs)),
-        p_plan_after_repair=_mean([fix.status in _SOLVED for fix in repairs]),
-        value_before_repair=ValueDistribution.of([draw.value_kept for draw in impacts]),
+        p_ops_covered=_mean([not draw.below_demand for draw in study.impacts]),
+        p_ops_protected=_mean([not draw.below_protected for draw in study.impacts]),
+        p_ops_reshuffle_ok=_mean([not draw.unit_shortfalls for draw in study.impacts]),
+        p_ops_protectable=_mean([not draw.shortfalls for draw in study.impacts]),
+        p_missions_intact=_mean([not draw.lost_needs for draw in study.impacts]),
+        repairs_needed=sum(draw.touched for draw in study.impacts),
+        repair_outcomes=dict(Counter(fix.status for fix in study.repairs)),
+        p_plan_after_repair=_mean([fix.status in _SOLVED for fix in study.repairs]),
+        value_before_repair=ValueDistribution.of([draw.value_kept for draw in study.impacts]),
         value_after_repair=ValueDistribution.of(after) if after else None,
         changes_mean=_mean([fix.changes or 0 for fix in solved]) if solved else None,
-        moves_mean=_mean(moves) if moves and instance.scenario.has_horizon else None,
+        moves_mean=_mean(moves) if moves and study.instance.scenario.has_horizon else None,
     )
 
 
