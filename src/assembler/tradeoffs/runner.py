@@ -18,7 +18,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from types import TracebackType
 from typing import Any, TypeVar
 
 from distributed import Client, Future, LocalCluster, as_completed
@@ -107,12 +106,7 @@ class Runner:
             raise RunnerError(f"cannot start the runs on {where}: {error}") from error
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *raised: object) -> None:  # an exception raised in the block goes on
         self.close()
 
     def close(self) -> None:
