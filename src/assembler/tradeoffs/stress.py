@@ -42,7 +42,7 @@ from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings, Stability
 from assembler.results.kpis import coverage, evaluate
 from assembler.results.result import Result, Status
-from assembler.tradeoffs.absences import Absence, Impact, draw_absences, impact, run_periods
+from assembler.tradeoffs.absences import Absence, Impact, draw_absences, measure, run_periods
 from assembler.tradeoffs.runner import ProgressCallback, Runner, one_thread
 from assembler.tradeoffs.runs import using
 
@@ -315,7 +315,7 @@ def stress(
     during_scenario = scenario.with_settings(ops_buffer=settings.repair_buffer)
     during = Instance(during_scenario) if settings.repair_buffer is not None else instance
     draws = draw_absences(instance, settings.absence, settings.draws, settings.seed)
-    impacts = _impacts(instance, plan, draws, during, solve_settings.stop)
+    impacts = measure(instance, plan, draws, during, solve_settings.stop)
     if len(impacts) < len(draws):  # stopped while measuring: keep the measured prefix
         if not impacts:
             raise StressStoppedError("stopped before the first draw was measured")
@@ -388,23 +388,6 @@ def _outcomes(
         else:
             repairs.append(unchanged)
     return repairs
-
-
-def _impacts(
-    instance: Instance,
-    plan: Solution,
-    draws: Sequence[Absence],
-    during: Instance,
-    stop: threading.Event | None,
-) -> list[Impact]:
-    """What each draw does to the plan, in draw order, until ``stop`` is set: on 3,000
-    people 400 draws take some 20 s, too long to make a Ctrl-C wait for."""
-    impacts: list[Impact] = []
-    for absent in draws:
-        if stop is not None and stop.is_set():
-            break
-        impacts.append(impact(instance, plan, absent, during))
-    return impacts
 
 
 def solve_plan(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
