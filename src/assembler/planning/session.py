@@ -16,6 +16,8 @@ click changes happens here, in plain Python, so it is tested without a browser:
   highest buffer at which they can;
 * the what-if questions of ``assembler.analysis`` about the current plan (what staffing a
   mission would take, who could join it), answered in the background like solves;
+* a trade-off study (a frontier, a stress test), one at a time, also in the background, its
+  progress counted and its stop reaching the runs (``assembler.tradeoffs.studies``);
 * where it stands with the plan store (``assembler.planning.stored`` does the talking):
   the stored version it is linked to, whether it has changes not saved there, and the
   scenario's approved plan, which a re-solve stays close to and changes are read against.
