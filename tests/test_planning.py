@@ -26,7 +26,7 @@ from assembler.tradeoffs.runner import one_thread
 from assembler.tradeoffs.studies import frontier_study
 from assembler.validation import read_scenario, read_upload
 from builders import SAMPLE, dial
-from small_horizon import WINTER_PEAK_LIMIT, quarters
+from small_horizon import WINTER_PEAK_LIMIT, quarters_session
 from solving import solve_now
 
 
@@ -39,7 +39,7 @@ def session() -> PlanningSession:
 
 @pytest.fixture
 def small() -> PlanningSession:
-    return PlanningSession(quarters(), "Quarters (test)")
+    return quarters_session()
 
 
 def test_solve_edit_resolve_compare(small: PlanningSession) -> None:
