@@ -256,6 +256,12 @@ def _widget(dial: _Dial, locked: bool) -> None:
 # --------------------------------------------------------------------------- solving
 
 
+def time_limit() -> float:
+    """The time limit the planner set for a solve, in seconds: what-if questions on other
+    pages solve under it too."""
+    return float(st.session_state.get(_TIME_LIMIT_KEY, _DEFAULT_TIME_LIMIT))
+
+
 def _solve(planner: PlanningSession) -> None:
     time_limit = st.number_input(
         "Time limit (s)",

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._common import fte_column, header, plan, session, table_height
+from app_pages._sidebar import time_limit
 from assembler.analysis import Price, Ranking
 from assembler.planning.jobs import Job
 from assembler.results.names import Names
@@ -21,7 +22,6 @@ _POLL_SECONDS = 1.0
 _CANDIDATES = 10
 _CANDIDATE_BUDGET = 60.0
 _SECONDS_PER_SOLVE = 10.0
-_TIME_LIMIT_DIAL = "dial.time_limit"  # the sidebar's time limit, used for "what it takes"
 
 T = TypeVar("T")
 
@@ -241,7 +241,7 @@ def _questions(outcome: Plan, names: Names, mission_id: str, staffed: bool) -> N
     ranking = None if asked is None else asked.rankings.get(mission_id)
     left, right = st.columns(2)
     take, join = (None, left) if staffed else (left, right)
-    seconds = float(st.session_state.get(_TIME_LIMIT_DIAL, 30))
+    seconds = time_limit()
 
     def ask_price() -> None:
         planner.ask_price(mission_id, time_limit=seconds)

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app_pages._charts import period_grid
 from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
 from assembler.planning.views import ops_headroom
 from assembler.results.names import Names
@@ -77,18 +78,7 @@ def _heatmap(rows: pd.DataFrame, names: Names) -> alt.LayerChart:
         lambda fte: "#c0392b" if fte <= 0 else "white" if fte > dark else "#222"
     )
     base = alt.Chart(rows.assign(ink=ink)).encode(
-        x=alt.X(
-            "period:N",
-            sort=list(names.periods.values()),
-            title=None,
-            axis=alt.Axis(orient="top", labelAngle=0),
-        ),
-        y=alt.Y(
-            "demand:N",
-            sort=list(dict.fromkeys(rows.demand)),
-            title=None,
-            axis=alt.Axis(labelLimit=320, labelOverlap=False),
-        ),
+        **period_grid(names, "demand", list(dict.fromkeys(rows.demand)), 320)
     )
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(

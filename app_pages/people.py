@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app_pages._charts import period_grid
 from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
 from assembler.planning.views import capacity_in, person_time
 from assembler.results.capacity import CAPACITY_USES, FREE, unit_capacity
@@ -57,20 +58,7 @@ def _unit_heatmap(units: pd.DataFrame, names: Names) -> None:
         period=units.period_id.map(names.period),
         label=units.fte.map(lambda fte: f"{fte:.2f}"),
     )
-    base = alt.Chart().encode(
-        x=alt.X(
-            "period:N",
-            sort=list(names.periods.values()),
-            title=None,
-            axis=alt.Axis(orient="top", labelAngle=0),
-        ),
-        y=alt.Y(
-            "unit:N",
-            sort=list(cells.unit.unique()),
-            title=None,
-            axis=alt.Axis(labelLimit=240, labelOverlap=False),
-        ),
-    )
+    base = alt.Chart().encode(**period_grid(names, "unit", list(cells.unit.unique()), 240))
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(
             "share:Q",

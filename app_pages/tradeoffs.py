@@ -1,55 +1,94 @@
 """Trade-offs: value against operational safety (the frontier), sweep results, stress tests.
 
-The page only draws: ``assembler.tradeoffs`` computes.  Its runs go to a small in-process
-Dask cluster (threads: CP-SAT releases the GIL, and the app server starts no processes);
-a large sweep belongs on the command line (``assembler sweep``), whose ``results.csv`` this
-page can show.  Loading a frontier point makes its plan the current one, with the ops
-buffer dial set to match, so every other page shows it.
+The page only draws: ``assembler.tradeoffs`` computes.  A frontier or a stress test runs in
+the background like a solve (``PlanningSession.start_study``, one at a time per planner, on
+threads of the app's process: ``tradeoffs.studies``); while it runs a fragment redraws its
+progress every ``_POLL_SECONDS`` with a Stop button (the runs finished are kept), and when
+it ends the page takes its result in.  A large sweep belongs on the command line
+(``assembler sweep``), whose ``results.csv`` this page can show.  Loading a frontier point
+makes its plan the current one, with the dials set to match, so every other page shows it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from app_pages._common import fte_column, header, plan, session
+from app_pages._sidebar import set_dials
 from assembler.domain.solve_settings import SolveSettings
+from assembler.planning.jobs import Counter
+from assembler.planning.session import PlanningSession
 from assembler.planning.views import ops_short
 from assembler.results.names import Names
 from assembler.text import markdown_text
-from assembler.tradeoffs import Frontier, Runner, StressReport, StressSettings, frontier, stress
+from assembler.tradeoffs import Frontier, StressReport, StressSettings
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
-from assembler.tradeoffs.runner import available_cores
+from assembler.tradeoffs.stress import StressStoppedError
+from assembler.tradeoffs.studies import frontier_study, stress_study
 from assembler.tradeoffs.sweep import read_results, varied_columns
 
 _FRONTIER = "tradeoffs.frontier"
 _POINT = "tradeoffs.point"
 _STRESS = "tradeoffs.stress"
-# The sidebar's ops buffer widget (in %), set when a frontier point is loaded.
-_OPS_BUFFER_DIAL = "dial.ops_buffer"
+_NOTE = "tradeoffs.note"
+_KEPT = {"frontier": _FRONTIER, "stress": _STRESS}
+_COUNTED = {"frontier": "Solving point", "stress": "Repairing draw"}
+_POLL_SECONDS = 0.5
+# Wait this long for a study before drawing progress: a small one is done by then (a
+# comment, not a docstring: Streamlit's magic would draw a bare string on the page).
+_QUICK_SECONDS = 1.0
 
 
-def _runner() -> Runner:
-    return Runner(min(2, available_cores()), processes=False)
+def _take_in(planner: PlanningSession) -> None:
+    """Keep the result of a study that has ended, or why it has none, for the page."""
+    ended = planner.collect_study()
+    if ended is None:
+        return
+    empty = isinstance(ended.result, Frontier) and not ended.result.results
+    if ended.error is not None or empty:
+        why = "stopped before the first point was solved"
+        if isinstance(ended.error, StressStoppedError):
+            why = str(ended.error)
+        elif ended.error is not None:
+            why = f"it failed: {ended.error!r}"
+        st.session_state[_NOTE] = (ended.what, f"Nothing to show: {why}.")
+    else:
+        st.session_state[_KEPT[ended.what]] = ended.result
+        st.session_state.pop(_NOTE, None)
 
 
-@contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar while the runs go, gone once they are done: a finished bar saying
-    "4 of 4" beside the results only repeats what the results show."""
-    slot = st.empty()
-    bar = slot.progress(0.0, text=label)
+def _start(what: str, work: Callable[[threading.Event, Counter], Any]) -> None:
+    """Start study ``what`` and redraw: its result if it was quick, else its progress."""
+    session().start_study(what, work).wait(_QUICK_SECONDS)
+    st.rerun()
 
-    def update(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"{label} {done} of {total}")
 
-    try:
-        yield update
-    finally:
-        slot.empty()
+def _progress() -> None:
+    """Drawn again every poll while the study runs; the whole app redraws once it ends."""
+    job = session().study
+    if job is None or not job.running:
+        st.rerun()
+    label = _COUNTED[job.what]
+    text = f"{label}s… {job.elapsed:.0f} s"
+    if job.total is not None:
+        text = f"{label} {job.done} of {job.total} · {job.elapsed:.0f} s"
+    if job.stopping:
+        text = "Stopping… keeping the runs finished"
+    st.progress(job.fraction, text=text)
+    st.button("Stop", key="tradeoffs.stop", on_click=job.stop, disabled=job.stopping)
+
+
+def _study_state(planner: PlanningSession, what: str) -> None:
+    """The progress of study ``what`` while it runs, or why its last run shows nothing."""
+    if planner.study is not None and planner.study.what == what:
+        st.fragment(run_every=_POLL_SECONDS)(_progress)()
+    note = st.session_state.get(_NOTE)
+    if note is not None and note[0] == what:
+        st.info(note[1])
 
 
 # Readable headers, FTE and percentages for the tables of ``assembler.tradeoffs`` (a comment,
@@ -155,12 +194,12 @@ def _frontier_table(computed: Frontier) -> None:
 
 def _load_point(index: int) -> None:
     """Button callback: the point's plan becomes the current one (the old one becomes the
-    previous, for Edit & compare) and the buffer dial moves to the point's buffer, so the
-    plan is not stale and the next Solve starts from it."""
+    previous, for Edit & compare) and the dials move to the point's settings (its buffer),
+    so the plan is not stale and the next Solve starts from it."""
     result: Frontier = st.session_state[_FRONTIER]
     scenario, solved = result.point(index)
     session().adopt(scenario, solved)
-    st.session_state[_OPS_BUFFER_DIAL] = round(scenario.settings.ops_buffer * 100, 6)
+    set_dials(scenario.settings)
 
 
 planner = header(
@@ -168,6 +207,7 @@ planner = header(
     "How much strategic value can the network unlock for a given operational safety, and "
     "how robust is a plan when people are away?",
 )
+_take_in(planner)
 frontier_tab, sweep_tab, stress_tab = st.tabs(["Frontier", "Sweep results", "Stress test"])
 
 with frontier_tab:
@@ -175,16 +215,12 @@ with frontier_tab:
     highest = top.number_input("Highest ops buffer (%)", 0, 200, 50, step=5)
     spacing = step.number_input("Step (%)", 1, 50, 5)
     seconds = limit.number_input("Seconds per point", 1, 600, 10)
-    if st.button("Compute the frontier", type="primary"):
+    if st.button("Compute the frontier", type="primary", disabled=planner.studying):
         buffers = [b / 100 for b in range(0, int(highest) + 1, int(spacing))]
-        with _runner() as runner, _progress_bar("Solving point") as progress:
-            st.session_state[_FRONTIER] = frontier(
-                planner.scenario,
-                SolveSettings(time_limit=seconds),
-                buffers,
-                runner=runner,
-                progress=progress,
-            )
+        _start(
+            "frontier", frontier_study(planner.scenario, SolveSettings(time_limit=seconds), buffers)
+        )
+    _study_state(planner, "frontier")
     computed: Frontier | None = st.session_state.get(_FRONTIER)
     if computed is None:
         st.caption("Each point solves the current scenario (edits and dials) at one ops buffer.")
@@ -256,18 +292,14 @@ with stress_tab:
             round(own * 100, 6),
             help="The protection accepted while people are away; at most the plan's own.",
         )
-        if st.button("Run the stress test", type="primary"):
+        if st.button("Run the stress test", type="primary", disabled=planner.studying):
             while_away = min(round(buffer / 100, 10), own)
             settings = StressSettings(away / 100, int(count), int(seeded), while_away)
-            with _runner() as runner, _progress_bar("Repairing draw") as progress:
-                st.session_state[_STRESS] = stress(
-                    outcome.scenario,
-                    settings,
-                    SolveSettings(time_limit=10),
-                    plan=outcome.result.solution,
-                    runner=runner,
-                    progress=progress,
-                )
+            limits = SolveSettings(time_limit=10)
+            _start(
+                "stress", stress_study(outcome.scenario, settings, limits, outcome.result.solution)
+            )
+        _study_state(planner, "stress")
         report: StressReport | None = st.session_state.get(_STRESS)
         if report is not None:
             s = report.summary

@@ -38,7 +38,10 @@ from assembler.domain.scenario import (
 from assembler.domain.settings import ModelSettings
 from assembler.planning.session import PlanningSession
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+ROOT = Path(__file__).resolve().parents[1]
+"""The project's folder (``app.py``, ``app_pages/``, ``data/``)."""
+
+SAMPLE = ROOT / "data" / "sample"
 """The shipped sample scenario (Riverside Care Group, four quarters)."""
 
 Rows = list[dict[str, str]]

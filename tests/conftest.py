@@ -25,15 +25,15 @@ import pytest
 from hypothesis import settings
 
 from assembler import Result, Scenario, SolveSettings, Status, solve
+from assembler.store import PlanStore
 from assembler.tradeoffs import Runner
 from assembler.tradeoffs.runner import local_cluster
 from assembler.validation import load_scenario
+from builders import SAMPLE
 
 settings.register_profile("replay", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "replay"))
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 @pytest.fixture(scope="session")
@@ -211,3 +211,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'store.db'}"
     url: str = request.getfixturevalue("postgresql_url")
     return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[PlanStore]:
+    """An empty plan store at ``store_url``, open for the test."""
+    with PlanStore(store_url) as opened:
+        yield opened

@@ -11,6 +11,7 @@ protected up to a 25 % buffer, not beyond.
 from __future__ import annotations
 
 from assembler.domain.scenario import Availability, Period, Scenario, Skill, Unit
+from assembler.planning.session import PlanningSession
 from builders import mission, person, scenario
 
 WINTER_PEAK_LIMIT = 0.25
@@ -84,3 +85,8 @@ def quarters(**settings: object) -> Scenario:
         availability=(Availability(person_id="o3", period_id="q2", fte=0),),
         ops_demand=(*base.ops_demand, winter),
     )
+
+
+def quarters_session() -> PlanningSession:
+    """A planner's session on the three-quarter plan, nothing solved yet."""
+    return PlanningSession(quarters(), "Quarters (test)")

@@ -15,7 +15,6 @@ import html
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 import vl_convert
@@ -26,11 +25,9 @@ from assembler import Result, Scenario
 from assembler.io import scenario_bytes
 from assembler.planning.session import PlanningSession
 from assembler.validation import load_scenario
-from builders import mission, tiny_scenario
+from builders import ROOT, SAMPLE, mission, tiny_scenario
 from small_horizon import quarters
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample"
 PAGES = {
     "Overview": "app_pages/overview.py",
     "Timeline": "app_pages/timeline.py",

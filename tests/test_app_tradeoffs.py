@@ -3,17 +3,15 @@ computed and a point loads its plan, a sweep's results.csv is shown, a stress te
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assembler.generate import generate_scenario
 from assembler.planning.session import PlanningSession
-from builders import mission, person, scenario
+from builders import ROOT, mission, person, scenario
 from small_horizon import quarters
-from test_app_pages import plain
+from test_app_pages import click, plain
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "app_pages" / "tradeoffs.py"
 
 RESULTS = """run,variant,ops_buffer,status,score,gap,value_captured,value_share,missions_staffed,\
@@ -35,8 +33,12 @@ def page(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
-def click(at: AppTest, label: str) -> None:
-    next(b for b in at.button if b.label == label).click().run()
+def finish_study(at: AppTest) -> None:
+    """Wait for the session's trade-off study to end, then redraw: the page takes it in."""
+    study = at.session_state["planner"].study
+    if study is not None:
+        assert study.wait(120)
+    at.run()
     assert not at.exception
 
 
@@ -50,6 +52,7 @@ def test_the_frontier_is_plotted_and_a_point_loads_its_plan(page: AppTest) -> No
     number(page, "Highest ops buffer (%)", 30)
     number(page, "Step (%)", 10)
     click(page, "Compute the frontier")
+    finish_study(page)
     table = page.session_state["tradeoffs.frontier"].table
     assert list(table["ops_buffer"]) == [0.0, 0.1, 0.2, 0.3]
     assert list(table["status"]) == ["optimal", "optimal", "optimal", "infeasible"]
@@ -91,9 +94,27 @@ def test_the_stress_test_runs_on_the_current_plan(page: AppTest) -> None:
     number(page, "People away (%)", 30)
     number(page, "Draws", 20)
     click(page, "Run the stress test")
+    finish_study(page)
     report = page.session_state["tradeoffs.stress"]
     assert len(report.draws) == 20
     labels = {m.label for m in page.metric}
     assert {"Ops covered as planned", "Ops protectable at all", "Value after repair"} <= labels
     desk = report.operations.set_index("skill_id").loc["desk"]
     assert desk["p_below_demand"] == desk["p_unprotectable"] > 0
+
+
+def test_a_frontier_runs_in_the_background_with_progress_and_a_stop(page: AppTest) -> None:
+    big = generate_scenario(people=600, missions=60, seed=3)  # no point is solved in 60 s
+    page.session_state["planner"] = PlanningSession(big, "big")
+    page.run()
+    number(page, "Seconds per point", 60)
+    click(page, "Compute the frontier")
+    (progress,) = page.get("progress")
+    assert progress.proto.text.startswith("Solving point")
+    assert next(b for b in page.button if b.label == "Compute the frontier").disabled
+    click(page, "Stop")
+    finish_study(page)
+    stopped = "Nothing to show: stopped before the first point was solved."
+    assert stopped in [i.value for i in page.info]
+    assert "tradeoffs.frontier" not in page.session_state
+    assert not page.session_state["planner"].studying

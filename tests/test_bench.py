@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from builders import ROOT
 
 
 def _bench(tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from assembler import Result, Scenario, SolveSettings, Status, solve
+from assembler import Result, Scenario, Status
 from assembler.planning.edits import drop_mission, forbid, pin, set_value
 from assembler.results.compare import MissionChange, Move, compare
 from builders import mission, person, scenario
+from solving import optimal
 
 
 def organisation() -> Scenario:
@@ -19,15 +20,9 @@ def organisation() -> Scenario:
     return scenario(people, missions)
 
 
-def solved(s: Scenario) -> Result:
-    result = solve(s, SolveSettings(time_limit=10, workers=1))
-    assert result.status is Status.OPTIMAL
-    return result
-
-
 def test_identical_solves_compare_as_unchanged() -> None:
     s = organisation()
-    result = solved(s)
+    result = optimal(s)
     comparison = compare(s, result, s, result)
     assert comparison.unchanged
     assert comparison.value_delta == 0 and comparison.score_delta == 0
@@ -35,13 +30,13 @@ def test_identical_solves_compare_as_unchanged() -> None:
 
 def test_a_pin_swaps_people_between_teams() -> None:
     before = organisation()
-    first = solved(before)
+    first = optimal(before)
     assert first.solution is not None and first.solution.staffed == {"big", "small"}
     (on_small,) = (p for p, m in first.solution.members if m == "small")
     mover = min(p for p, m in first.solution.members if m == "big")
     # One mission each: pinning a `big` member to `small` sends the `small` one to `big`.
     after = pin(before, mover, "small")
-    comparison = compare(before, first, after, solved(after))
+    comparison = compare(before, first, after, optimal(after))
     assert comparison.gained == comparison.lost == ()
     assert comparison.value_delta == 0 and comparison.score_delta == 0
     assert set(comparison.moves) == {
@@ -53,9 +48,9 @@ def test_a_pin_swaps_people_between_teams() -> None:
 
 def test_forbidding_people_loses_a_mission() -> None:
     before = organisation()
-    first = solved(before)
+    first = optimal(before)
     after = forbid(forbid(before, "a", "big"), "b", "big")  # one candidate left, team of 2
-    second = solved(after)
+    second = optimal(after)
     comparison = compare(before, first, after, second)
     assert comparison.lost == (MissionChange("big", "Big", 5.0),)
     assert comparison.gained == ()
@@ -66,9 +61,9 @@ def test_forbidding_people_loses_a_mission() -> None:
 
 def test_a_dropped_mission_counts_as_lost_and_values_come_from_each_side() -> None:
     before = organisation()
-    first = solved(before)
+    first = optimal(before)
     after = set_value(drop_mission(before, "small"), "big", 8.0)
-    second = solved(after)
+    second = optimal(after)
     comparison = compare(before, first, after, second)
     assert comparison.lost == (MissionChange("small", "Small", 1.0),)
     assert comparison.value_before == 6.0 and comparison.value_after == 8.0
@@ -77,7 +72,7 @@ def test_a_dropped_mission_counts_as_lost_and_values_come_from_each_side() -> No
 
 def test_a_side_without_a_solution_has_no_value_and_staffs_nothing() -> None:
     before = organisation()
-    first = solved(before)
+    first = optimal(before)
     nothing = Result(Status.INFEASIBLE, None, None, None, 0.0, 0.0, None, None)
     comparison = compare(before, first, before, nothing)
     assert {change.mission_id for change in comparison.lost} == {"big", "small"}

@@ -43,10 +43,10 @@ from assembler.domain.solution import Solution
 from assembler.io.roster import solution_from_reports
 from assembler.planning.session import BUFFER_GRID
 from assembler.validation import load_scenario, read_upload
+from builders import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,7 +57,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENS = Path("/tmp/app-screens")
-SAMPLE = ROOT / "data" / "sample"
 PIN_MISSION, PIN_PERSON = "M10", "P002"
 TOO_HIGH_BUFFER = 0.2
 """The sample's winter operations cannot keep 120 %."""
@@ -219,12 +218,19 @@ def browser_at(url: str, chromium: Path, screens: Path) -> Iterator[Planner]:
             browser.close()
 
 
+@contextmanager
+def planner_at(url: str, chromium: Path, screens: Path) -> Iterator[Planner]:
+    """``browser_at`` once the app is ready for a planner: Solve enabled, nothing redrawing."""
+    with browser_at(url, chromium, screens) as you:
+        sync_api.expect(you.solve_button).to_be_enabled()
+        you.settle()
+        yield you
+
+
 @pytest.fixture
 def planner(app_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
     """A fresh browser session on the app (a new planner: the sample, nothing solved)."""
-    with browser_at(app_url, chromium, tmp_path) as you:
-        sync_api.expect(you.solve_button).to_be_enabled()
-        you.settle()
+    with planner_at(app_url, chromium, tmp_path) as you:
         yield you
 
 
@@ -344,3 +350,30 @@ def _plan(scenario: Scenario, roster_csv: bytes, workbook: bytes) -> Solution:
     roster = pd.read_csv(io.BytesIO(roster_csv), dtype=str)
     ops = pd.read_excel(io.BytesIO(workbook), sheet_name="ops_allocation", dtype=str)
     return solution_from_reports(scenario, roster, ops)
+
+
+def test_a_frontier_runs_in_the_background_and_a_stop_keeps_its_points(planner: Planner) -> None:
+    """The Trade-offs page's frontier is a study of the session: its progress redraws on
+    its own, Stop ends it (the points in flight are not waited for) and the points solved
+    are shown; one of them loads as the current plan."""
+    expect, page = sync_api.expect, planner.page
+    planner.open_page("Trade-offs")
+    seconds = page.get_by_role("spinbutton", name="Seconds per point")
+    seconds.fill("60")
+    seconds.press("Enter")
+    planner.settle()
+    page.get_by_role("button", name="Compute the frontier").click()
+    counted = page.get_by_text(re.compile(r"^Solving point [1-9]\d* of 11"))
+    expect(counted).to_be_visible(timeout=SOLVE_TIMEOUT_MS)  # one point solved, no redraw asked
+    planner.shoot("10-frontier-running")
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("button", name="Load this plan")).to_be_visible()
+    expect(page.get_by_role("button", name="Compute the frontier")).to_be_enabled()
+    planner.shoot("11-frontier-stopped")
+    page.get_by_role("button", name="Load this plan").click()
+    planner.settle()
+    planner.open_page("Overview")  # the point's plan, optimal or at its 60 s limit
+    status = page.get_by_test_id("stMetricValue").filter(
+        has_text=re.compile("^(optimal|feasible)$")
+    )
+    expect(status).to_be_visible()

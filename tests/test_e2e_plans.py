@@ -31,7 +31,7 @@ from assembler.planning.edits import apply_edits
 from assembler.results.plan import Plan
 from assembler.store import PlanStatus, PlanStore, Role
 from small_horizon import quarters
-from test_e2e_browser import A_PLAN, Planner, browser_at, free_port, served_app
+from test_e2e_browser import A_PLAN, Planner, browser_at, free_port, planner_at, served_app
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +52,7 @@ def plans_url(chromium: Path, db: str, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture
 def planner(plans_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
-    with browser_at(plans_url, chromium, tmp_path) as you:
-        sync_api.expect(you.solve_button).to_be_enabled()
-        you.settle()
+    with planner_at(plans_url, chromium, tmp_path) as you:
         yield you
 
 

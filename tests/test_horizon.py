@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from assembler import Scenario, SolveSettings, Status, check, solve
+from assembler import Scenario
 from assembler.domain.scenario import Availability, OpsDemand, Period
 from assembler.planning.edits import EditError, drop_mission, fix_start, set_window
 from assembler.results.compare import compare
 from assembler.results.report import build_reports
 from assembler.results.result import Result
 from builders import mission, person, scenario
+from solving import solved
 
 STAFFED = 10_000
 
@@ -37,15 +38,6 @@ def horizon(
 def timed(mission_id: str, needs: dict[str, Any] | None = None, **timing: Any) -> Any:
     """A mission with timing columns (``earliest_start`` … ``after``)."""
     return mission(mission_id, needs, **timing)
-
-
-def solved(s: Scenario) -> Result:
-    result = solve(s, SolveSettings(time_limit=20))
-    assert result.status is Status.OPTIMAL, result
-    assert result.solution is not None and result.kpis is not None
-    assert check(s, result.solution) == []
-    assert result.kpis.score == result.score
-    return result
 
 
 def starts(result: Result) -> dict[str, int]:

@@ -48,10 +48,10 @@ from assembler.results.plan import Plan
 from assembler.results.report import build_reports
 from assembler.solver.engine import ModelInvalidError
 from assembler.validation import read_scenario, read_upload
-from builders import mission, person, scenario, tiny_scenario, tiny_tables, write_csv_folder
+from builders import SAMPLE, mission, person, scenario, tiny_scenario, tiny_tables, write_csv_folder
 from hostile_support import ROOT, Command, Outcome, assembler, group_alive
+from solving import solve_once
 
-SAMPLE = ROOT / "data" / "sample"
 LIMITS = {"ASSEMBLER_MAX_FILE_BYTES": str(10 * MIB), "ASSEMBLER_MAX_TOTAL_BYTES": str(20 * MIB)}
 """The limits of the bomb probes: a fifth of each bomb, far above the sample."""
 SECONDS = 30.0
@@ -306,8 +306,8 @@ def test_a_formula_without_a_saved_result_is_an_error(sample_xlsx: Path, tmp_pat
     assert any("cell C3 holds the formula =0.25*2 but no saved result" in r for r in reasons)
 
 
-def solved(s: Scenario) -> tuple[Scenario, Path, Path]:
-    result = solve(s, SolveSettings(time_limit=10, workers=1))
+def reported(s: Scenario) -> tuple[Scenario, Path, Path]:
+    result = solve_once(s)
     assert result.solution is not None
     out = Path(tempfile.mkdtemp()) / "out"
     write_reports(build_reports(s, result), out)
@@ -319,7 +319,7 @@ def test_a_carriage_return_in_a_name_survives_the_roster() -> None:
         [person("p1", name="Ada\rLovelace"), person("p2", name='Ben "B" \n Bo')],
         [mission("m", {"k": 1.5}, name="line\rbreak")],
     )
-    s, roster_path, ops_path = solved(s)
+    s, roster_path, ops_path = reported(s)
     assert b'"Ada\rLovelace"' in roster_path.read_bytes()
     roster = read_report_table(roster_path)
     assert set(roster["person_name"]) == {"Ada\rLovelace", 'Ben "B" \n Bo'}
@@ -330,7 +330,7 @@ def test_a_carriage_return_in_a_name_survives_the_roster() -> None:
 
 def test_ids_that_differ_by_a_leading_quote_stay_apart() -> None:
     s = scenario([person("=x"), person("'=x"), person("'plain")], [mission("m", {"k": 2.5})])
-    s, roster_path, ops_path = solved(s)
+    s, roster_path, ops_path = reported(s)
     roster = read_report_table(roster_path)
     assert set(roster["person_id"]) == {"'=x", "''=x", "''plain"}  # as a spreadsheet shows
     rebuilt = solution_from_reports(s, roster, read_report_table(ops_path))

@@ -13,7 +13,7 @@ from math import isfinite
 import pytest
 from ortools.sat.python.cp_model import CpModel
 
-from assembler import Instance, Scenario, Solution, SolveSettings, Status, check, solve
+from assembler import Instance, Solution, SolveSettings, Status, check, solve
 from assembler.domain.solution import Assignment
 from assembler.domain.solve_settings import Progress, Stability
 from assembler.generate import generate_scenario
@@ -23,18 +23,9 @@ from assembler.solver import engine
 from assembler.solver.greedy import greedy_solution
 from assembler.solver.variables import Variables
 from builders import mission, person, scenario
+from solving import solved
 
 STAFFED = 10_000  # weights.value · round(100 · value) for value 1
-
-
-def solved(s: Scenario, **settings: object) -> Result:
-    """Solve to optimality and verify the answer independently of the solver."""
-    result = solve(s, SolveSettings(time_limit=20, **settings))  # type: ignore[arg-type]
-    assert result.status is Status.OPTIMAL, result
-    assert result.solution is not None and result.kpis is not None
-    assert check(s, result.solution) == []
-    assert result.kpis.score == result.score
-    return result
 
 
 def staffed(result: Result) -> set[str]:

@@ -8,21 +8,26 @@ fraction of a second); those that only edit work on the sample.
 
 from __future__ import annotations
 
+import pickle
+import time
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from assembler import Result, Scenario, SolveSettings, Status, check, solve
 from assembler.domain.edits import Edit, EditKind
+from assembler.domain.solve_settings import SharedStop
+from assembler.generate import generate_scenario
 from assembler.planning import jobs
 from assembler.planning.edits import EditError, candidates
 from assembler.planning.session import PlanningSession, scenario_slug
+from assembler.tradeoffs import Frontier
+from assembler.tradeoffs.runner import one_thread
+from assembler.tradeoffs.studies import frontier_study
 from assembler.validation import read_scenario, read_upload
-from builders import dial
-from small_horizon import WINTER_PEAK_LIMIT, quarters
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+from builders import SAMPLE, dial
+from small_horizon import WINTER_PEAK_LIMIT, quarters_session
+from solving import solve_now
 
 
 @pytest.fixture
@@ -34,13 +39,7 @@ def session() -> PlanningSession:
 
 @pytest.fixture
 def small() -> PlanningSession:
-    return PlanningSession(quarters(), "Quarters (test)")
-
-
-def solve_now(session: PlanningSession) -> None:
-    job = session.solve(time_limit=30)
-    assert job.wait(30)
-    assert session.collect()
+    return quarters_session()
 
 
 def test_solve_edit_resolve_compare(small: PlanningSession) -> None:
@@ -276,3 +275,37 @@ def test_downloads_are_named_after_the_scenario_and_the_time(
     assert scenario_slug("Ziekenhuis Zuid — Q3 plan.XLSX") == "ziekenhuis-zuid-q3-plan"
     assert scenario_slug("Café Ørsted.zip") == "cafe-rsted"
     assert scenario_slug("???") == "scenario"
+
+
+def test_a_shared_stop_reaches_worker_threads_of_this_process_only() -> None:
+    """Dask serializes what it sends a worker: a ``SharedStop`` comes back as itself here
+    (the app's workers are threads of this process), elsewhere as an event nobody sets."""
+    stop = SharedStop()
+    assert pickle.loads(pickle.dumps(stop)) is stop
+    assert one_thread(SolveSettings(stop=stop)).stop is stop
+    elsewhere = pickle.loads(pickle.dumps(stop).replace(stop.key.encode(), b"0" * 32))
+    assert elsewhere is not stop and not elsewhere.is_set()
+
+
+def test_a_study_runs_in_the_background_and_a_stop_ends_it_keeping_the_points_solved() -> None:
+    """Each point of this frontier runs to its 8 s limit (the optimum takes minutes), two at
+    a time: stopped once a point is solved, the study ends without waiting for the points
+    in flight, and keeps every point it counted as solved."""
+    big = generate_scenario(people=600, missions=60, seed=3)
+    session = PlanningSession(big, "big")
+    work = frontier_study(big, SolveSettings(time_limit=8), [0.0, 0.05, 0.1, 0.15])
+    job = session.start_study("frontier", work)
+    assert session.start_study("frontier", work) is job  # one study at a time
+    deadline = time.monotonic() + 90
+    while job.done < 1 and job.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert 1 <= job.done < 4 and job.total == 4 and session.collect_study() is None
+    stopped_at = time.monotonic()
+    job.stop()
+    assert job.wait(30)
+    assert time.monotonic() - stopped_at < 5, "the points in flight were waited for"
+    assert session.collect_study() is job and not session.studying
+    assert isinstance(job.result, Frontier) and job.error is None
+    kept = list(job.result.table["ops_buffer"])
+    assert len(kept) == len(job.result.results) == job.done < 4
+    assert set(kept) <= {0.0, 0.05, 0.1, 0.15}

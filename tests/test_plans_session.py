@@ -6,8 +6,6 @@ Sessions solve the three-quarter plan of ``small_horizon`` (a fraction of a seco
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 
@@ -28,27 +26,12 @@ from assembler.store import (
 from assembler.store.schema import workspaces
 from assembler.validation import load_scenario
 from builders import SAMPLE, dial
-from small_horizon import quarters
+from small_horizon import quarters, quarters_session
+from solving import solve_now
 
 ANN = User("ann@example.org", Role.PLANNER, signed_in=True)
 BOB = User("bob@example.org", Role.APPROVER, signed_in=True)
 PIN = Edit(EditKind.PIN, "m_fast", "c1")
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[PlanStore]:
-    with PlanStore(store_url) as opened:
-        yield opened
-
-
-def solve_now(session: PlanningSession) -> None:
-    job = session.solve(time_limit=30)
-    assert job.wait(30)
-    assert session.collect()
-
-
-def small() -> PlanningSession:
-    return PlanningSession(quarters(), "Quarters (test)")
 
 
 def kept_row(store: PlanStore, key: str) -> sa.Row[tuple[object, ...]]:
@@ -57,7 +40,7 @@ def kept_row(store: PlanStore, key: str) -> sa.Row[tuple[object, ...]]:
 
 
 def test_a_session_is_kept_as_it_changes_and_restored_by_its_key(store: PlanStore) -> None:
-    session = small()
+    session = quarters_session()
     keeper = Keeper(store, "k1", ANN.who)
     assert keeper.keep(session)  # the first call writes it whole
     assert not keeper.keep(session)  # nothing changed, nothing written
@@ -83,16 +66,16 @@ def test_a_session_is_kept_as_it_changes_and_restored_by_its_key(store: PlanStor
 
 
 def test_a_session_key_is_its_owners_only(store: PlanStore) -> None:
-    Keeper(store, "k1", ANN.who).keep(small())
+    Keeper(store, "k1", ANN.who).keep(quarters_session())
     assert restore(store, "k1", BOB.who) is None
     intruder = Keeper(store, "k1", BOB.who)
-    assert not intruder.keep(small())
+    assert not intruder.keep(quarters_session())
     assert intruder.problem is not None and "belongs to someone else" in intruder.problem
     assert restore(store, "unknown", ANN.who) is None
 
 
 def test_save_as_stores_the_plan_and_links_the_session(store: PlanStore) -> None:
-    session = small()
+    session = quarters_session()
     session.edit(PIN)
     solve_now(session)
     assert session.unsaved
@@ -137,16 +120,16 @@ def test_save_as_pressed_while_a_solve_runs_stores_the_plan_it_finds(store: Plan
 
 
 def test_save_as_before_any_plan_says_it_stores_the_scenario_alone(store: PlanStore) -> None:
-    saved = save_as(store, small(), ANN, "quarters")
+    saved = save_as(store, quarters_session(), ANN, "quarters")
     assert saved.plan is None
     assert saved.message.startswith("Saved quarters v1.") and "no plan yet" in saved.message
 
 
 def test_a_save_never_overwrites_another_planners_version(store: PlanStore) -> None:
-    session = small()
+    session = quarters_session()
     save_as(store, session, ANN, "quarters")
     with pytest.raises(StoreError, match="already stored"):
-        save_as(store, small(), BOB, "quarters")  # a session that did not start from it
+        save_as(store, quarters_session(), BOB, "quarters")  # a session that did not start from it
     store.save_scenario(
         "quarters", quarters(ops_buffer=0.2), who="carol", role=Role.PLANNER, based_on=1
     )
@@ -156,7 +139,7 @@ def test_a_save_never_overwrites_another_planners_version(store: PlanStore) -> N
 
 
 def test_open_a_plan_approve_it_and_replan_against_it(store: PlanStore) -> None:
-    session = small()
+    session = quarters_session()
     solve_now(session)
     saved = save_as(store, session, ANN, "quarters")
     assert saved.plan is not None
@@ -167,7 +150,7 @@ def test_open_a_plan_approve_it_and_replan_against_it(store: PlanStore) -> None:
     assert session.approved is not None and session.approved.plan_id == saved.plan.id
     assert "approved by bob@example.org" in session.approved_label
 
-    other = small()
+    other = quarters_session()
     opened = open_plan(store, other, saved.plan.id)
     assert opened.status is PlanStatus.APPROVED
     assert other.source == "quarters v1" and other.base_id == opened.version_id
@@ -192,7 +175,7 @@ def test_open_a_plan_approve_it_and_replan_against_it(store: PlanStore) -> None:
 
 
 def test_the_approved_plan_is_read_again_only_when_it_changes(store: PlanStore) -> None:
-    session = small()
+    session = quarters_session()
     solve_now(session)
     saved = save_as(store, session, ANN, "quarters")
     assert saved.plan is not None and session.approved is None

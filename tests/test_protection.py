@@ -3,16 +3,12 @@ raised the buffer past what the organisation can bear is told to go back to."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from assembler.compile.instance import Instance
 from assembler.compile.protection import highest_protectable_buffer, ops_shortfalls
 from assembler.domain.scenario import Scenario
 from assembler.validation import load_scenario
-from builders import person, scenario
+from builders import SAMPLE, person, scenario
 from small_horizon import WINTER_PEAK_LIMIT, quarters
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 def highest(s: Scenario, resolution: float = 0.01) -> float | None:

@@ -18,6 +18,7 @@ from assembler.results.report import (
     build_reports,
 )
 from builders import mission, person, scenario
+from solving import optimal
 
 SUMMARY_KEYS = {
     "status",
@@ -57,9 +58,7 @@ def organisation() -> Scenario:
 @pytest.fixture(scope="module")
 def solved() -> tuple[Scenario, Reports]:
     s = organisation()
-    result = solve(s, SolveSettings(time_limit=20, workers=1))
-    assert result.status is Status.OPTIMAL
-    return s, build_reports(s, result)
+    return s, build_reports(s, optimal(s, time_limit=20))
 
 
 def test_tables_have_the_columns_of_the_spec_in_order(solved: tuple[Scenario, Reports]) -> None:

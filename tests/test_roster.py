@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,8 +12,6 @@ from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, table_csv
 from assembler.io.roster import solution_from_reports
 from assembler.results.report import build_reports
 from builders import mission, person, scenario
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from assembler import Result
 from assembler.domain.scenario import LockKind, Scenario
 from assembler.validation import read_scenario
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+from builders import SAMPLE
 
 STRUCTURALLY_UNSTAFFABLE = {
     "M09": "the pinned ERP rollout takes every ERP licence left",

@@ -5,13 +5,12 @@ role policy, re-plans, and text that must come back exactly as it went in."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
 
-from assembler import SolveSettings, solve
 from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import Stability
@@ -19,7 +18,6 @@ from assembler.planning.edits import apply_edits
 from assembler.results.compare import compare
 from assembler.results.plan import Plan, SolveRecord
 from assembler.results.report import build_reports
-from assembler.results.result import Result
 from assembler.store import (
     Action,
     LifecycleError,
@@ -34,21 +32,12 @@ from assembler.store import (
 )
 from assembler.store.schema import plans
 from builders import mission, person, scenario, tiny_scenario
+from solving import solve_once
 
 PLANNER = {"who": "ann", "role": Role.PLANNER}
 APPROVER = {"who": "boss", "role": Role.APPROVER}
 HOSTILE = "O'Brien \"=HYPERLINK('http://x')\"; DROP TABLE plans; -- Ωμέγα 计划 🚀 \\ %s ?"
 """Quotes, a formula, SQL, unicode beyond the BMP, a backslash and placeholder syntax."""
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[PlanStore]:
-    with PlanStore(store_url) as opened:
-        yield opened
-
-
-def solved(case: Scenario, **settings: object) -> Result:
-    return solve(case, SolveSettings(time_limit=10, workers=1, **settings))
 
 
 def edited(case: Scenario) -> Scenario:
@@ -57,7 +46,7 @@ def edited(case: Scenario) -> Scenario:
 
 
 def approved_plan(store: PlanStore, case: Scenario) -> int:
-    _, plan = store.save("tiny", Plan(case, solved(case)), based_on=None, **PLANNER)
+    _, plan = store.save("tiny", Plan(case, solve_once(case)), based_on=None, **PLANNER)
     store.propose(plan.id, **PLANNER)
     store.approve(plan.id, reason="the first plan", **APPROVER)
     return plan.id
@@ -162,7 +151,7 @@ def test_two_planners_saving_at_once_one_wins_the_other_is_refused(
 
 def test_a_stored_plan_reads_back_with_its_result_and_reports(store: PlanStore) -> None:
     case = tiny_scenario()
-    result = solved(case)
+    result = solve_once(case)
     record = SolveRecord(time_limit=10, workers=1)
     version, plan = store.save(
         "tiny", Plan(case, result, solve=record), based_on=None, note="first", **PLANNER
@@ -182,7 +171,7 @@ def test_a_stored_plan_reads_back_with_its_result_and_reports(store: PlanStore) 
 
 def test_an_infeasible_solve_is_stored_too(store: PlanStore) -> None:
     case = tiny_scenario().replace(people=tiny_scenario().people[:1])
-    result = solved(case)
+    result = solve_once(case)
     assert result.solution is None
     _, plan = store.save("tiny", Plan(case, result), based_on=None, **PLANNER)
     loaded = store.load_plan(plan.id)
@@ -192,7 +181,7 @@ def test_an_infeasible_solve_is_stored_too(store: PlanStore) -> None:
 def test_the_lifecycle_runs_draft_proposed_approved_superseded(store: PlanStore) -> None:
     first = approved_plan(store, tiny_scenario())
     _, second = store.save(
-        "tiny", Plan(tiny_scenario(), solved(tiny_scenario())), based_on=1, **PLANNER
+        "tiny", Plan(tiny_scenario(), solve_once(tiny_scenario())), based_on=1, **PLANNER
     )
     with pytest.raises(LifecycleError, match="is draft: only a proposed plan can be approved"):
         store.approve(second.id, reason="too early", **APPROVER)
@@ -227,7 +216,7 @@ def test_approvals_racing_leave_one_approved_plan(store: PlanStore, store_url: s
     for _ in range(2):
         _, plan = store.save(
             "tiny",
-            Plan(tiny_scenario(), solved(tiny_scenario())),
+            Plan(tiny_scenario(), solve_once(tiny_scenario())),
             based_on=1 if ids else None,
             **PLANNER,
         )
@@ -245,7 +234,7 @@ def test_approvals_racing_leave_one_approved_plan(store: PlanStore, store_url: s
 def test_the_database_itself_refuses_a_second_approved_plan(store: PlanStore) -> None:
     approved_plan(store, tiny_scenario())
     _, other = store.save(
-        "tiny", Plan(tiny_scenario(), solved(tiny_scenario())), based_on=1, **PLANNER
+        "tiny", Plan(tiny_scenario(), solve_once(tiny_scenario())), based_on=1, **PLANNER
     )
     engine = sa.create_engine(store.url)
     try:
@@ -264,7 +253,7 @@ def test_roles_are_enforced_by_the_store(store: PlanStore) -> None:
     ):
         store.save_scenario("tiny", tiny_scenario(), based_on=None, **viewer)
     _, plan = store.save(
-        "tiny", Plan(tiny_scenario(), solved(tiny_scenario())), based_on=None, **PLANNER
+        "tiny", Plan(tiny_scenario(), solve_once(tiny_scenario())), based_on=None, **PLANNER
     )
     with pytest.raises(PermissionDeniedError):
         store.propose(plan.id, **viewer)
@@ -290,7 +279,7 @@ def test_a_replan_stores_its_changes_against_the_approved_plan(store: PlanStore)
     reference = store.load_plan(reference_id)
     assert reference.result.solution is not None
     case = edited(tiny_scenario())
-    result = solved(
+    result = solve_once(
         case,
         hint=reference.result.solution,
         stability=Stability(reference.result.solution, weight=None),
@@ -315,7 +304,7 @@ def hostile_scenario() -> Scenario:
 
 def test_quotes_unicode_and_formulas_round_trip_intact(store: PlanStore) -> None:
     case = hostile_scenario()
-    result = solved(case)
+    result = solve_once(case)
     _, plan = store.save(
         HOSTILE,
         Plan(case, result),
@@ -362,8 +351,8 @@ def test_a_plan_of_an_older_version_is_approved_over_a_newer_one_only_on_purpose
 
     older, newer = tiny_scenario(), tiny_scenario().with_settings(ops_buffer=0.3)
     ann = {"who": "ann", "role": Role.PLANNER}
-    _, old_plan = store.save("s", Plan(older, solved(older)), based_on=None, **ann)
-    _, new_plan = store.save("s", Plan(newer, solved(newer)), based_on=1, **ann)
+    _, old_plan = store.save("s", Plan(older, solve_once(older)), based_on=None, **ann)
+    _, new_plan = store.save("s", Plan(newer, solve_once(newer)), based_on=1, **ann)
     for plan in (old_plan, new_plan):
         store.propose(plan.id, who="ann", role=Role.PLANNER)
     store.approve(new_plan.id, who="bob", role=Role.APPROVER, reason="the new data")

@@ -23,10 +23,9 @@ from assembler.results.plan import Plan
 from assembler.store import PlanStore, Role
 from assembler.store.schema import plans as plans_table
 from assembler.store.sidebyside import write_side_by_side
-from builders import tiny_scenario
+from builders import SAMPLE, tiny_scenario
 from test_store import HOSTILE, hostile_scenario
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 runner = CliRunner()
 
 

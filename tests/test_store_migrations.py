@@ -55,61 +55,77 @@ def test_opening_a_migrated_store_again_changes_nothing(store_url: str) -> None:
         assert [v.version for v in store.versions("tiny")] == [1]
 
 
+def _version_rows(
+    connection: sa.Connection, tables: sa.MetaData, saved: datetime, **columns: object
+) -> None:
+    """Scenario ``tiny`` and its version 1, as every revision so far writes them
+    (``columns`` set the version's own)."""
+    connection.execute(
+        tables.tables["scenarios"]
+        .insert()
+        .values(id=1, name="tiny", latest_version=1, created_by="ann", created_at=saved)
+    )
+    version = {
+        "id": 1,
+        "scenario_id": 1,
+        "version": 1,
+        "based_on": None,
+        "digest": "0" * 64,
+        "edits": [],
+        "overrides": {},
+        "source": "",
+        "note": "",
+        "saved_by": "ann",
+        "saved_at": saved,
+    }
+    connection.execute(tables.tables["scenario_versions"].insert().values(**{**version, **columns}))
+
+
+def _plan_row(
+    connection: sa.Connection, tables: sa.MetaData, plan_id: int, **columns: object
+) -> None:
+    """Plan ``plan_id`` of version 1, a draft without a solution unless ``columns`` say
+    otherwise, as every revision before 0004 writes it."""
+    plan = {
+        "id": plan_id,
+        "scenario_id": 1,
+        "version_id": 1,
+        "status": "draft",
+        "solve_status": "infeasible",
+        "score": None,
+        "best_bound": None,
+        "gap": None,
+        "build_seconds": 0.0,
+        "solve_seconds": 0.0,
+        "summary": {},
+        "solution": None,
+        "conflicts": [],
+        "settings": {},
+        "reference_id": None,
+        "changes": None,
+        "note": "",
+        "saved_by": "ann",
+    }
+    connection.execute(tables.tables["plans"].insert().values(**{**plan, **columns}))
+
+
 def _first_revision_data(engine: Engine) -> None:
     """What revision 0001 could hold: a scenario with a version and three plans, two of them
     approved (nothing stopped that then)."""
     saved = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
     tables = sa.MetaData()
     tables.reflect(engine)
-    scenarios, versions, plans = (
-        tables.tables[n] for n in ("scenarios", "scenario_versions", "plans")
-    )
     document = tiny_scenario().model_dump(mode="json")
     with engine.begin() as connection:
-        connection.execute(
-            scenarios.insert().values(
-                id=1, name="tiny", latest_version=1, created_by="ann", created_at=saved
-            )
-        )
-        connection.execute(
-            versions.insert().values(
-                id=1,
-                scenario_id=1,
-                version=1,
-                based_on=None,
-                digest="0" * 64,
-                document=document,
-                edits=[],
-                overrides={},
-                source="",
-                note="",
-                saved_by="ann",
-                saved_at=saved,
-            )
-        )
+        _version_rows(connection, tables, saved, document=document)
         for plan_id, status in ((1, "approved"), (2, "approved"), (3, "draft")):
-            connection.execute(
-                plans.insert().values(
-                    id=plan_id,
-                    scenario_id=1,
-                    version_id=1,
-                    status=status,
-                    solve_status="infeasible",
-                    score=None,
-                    best_bound=None,
-                    gap=None,
-                    build_seconds=0.0,
-                    solve_seconds=0.0,
-                    summary={},
-                    solution=None,
-                    conflicts=[],
-                    settings={},
-                    reference_id=None,
-                    changes=None,
-                    note="",
-                    saved_by=f"planner{plan_id}",
-                    saved_at=saved + timedelta(hours=plan_id),
-                )
+            _plan_row(
+                connection,
+                tables,
+                plan_id,
+                status=status,
+                saved_by=f"planner{plan_id}",
+                saved_at=saved + timedelta(hours=plan_id),
             )
 
 
@@ -158,58 +174,33 @@ def _release_data(engine: Engine) -> None:
     ``settings`` shape."""
     tables = sa.MetaData()
     tables.reflect(engine)
-    scenarios, versions, plans, kept = (
-        tables.tables[n] for n in ("scenarios", "scenario_versions", "plans", "workspaces")
-    )
+    kept = tables.tables["workspaces"]
     saved = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
     case = tiny_scenario().with_settings(ops_buffer=0.2, **{"weights.value": 50})
     result = solve(case, SolveSettings(time_limit=10, workers=1))
     old_settings = {"time_limit": 30, "workers": 2, "replanned_from": 1}
     with engine.begin() as connection:
-        connection.execute(
-            scenarios.insert().values(
-                id=1, name="tiny", latest_version=1, created_by="ann", created_at=saved
-            )
-        )
-        connection.execute(
-            versions.insert().values(
-                id=1,
-                scenario_id=1,
-                version=1,
-                based_on=None,
-                digest="0" * 64,
-                document=codec.scenario_document(case),
-                edits=[],
-                overrides={"ops_buffer": 0.2, "weights.value": 50},
-                source="upload.zip",
-                note="",
-                saved_by="ann",
-                saved_at=saved,
-            )
+        _version_rows(
+            connection,
+            tables,
+            saved,
+            document=codec.scenario_document(case),
+            overrides={"ops_buffer": 0.2, "weights.value": 50},
+            source="upload.zip",
         )
         for plan_id, settings in ((1, {"time_limit": 30, "workers": 2}), (2, old_settings)):
-            connection.execute(
-                plans.insert().values(
-                    id=plan_id,
-                    scenario_id=1,
-                    version_id=1,
-                    status="draft",
-                    solve_status=result.status.value,
-                    score=result.score,
-                    best_bound=result.best_bound,
-                    gap=result.gap,
-                    build_seconds=0.0,
-                    solve_seconds=0.0,
-                    summary={},
-                    solution=codec.solution_document(result.solution),
-                    conflicts=[],
-                    settings=settings,
-                    reference_id=None if plan_id == 1 else 1,
-                    changes=None,
-                    note="",
-                    saved_by="ann",
-                    saved_at=saved,
-                )
+            _plan_row(
+                connection,
+                tables,
+                plan_id,
+                solve_status=result.status.value,
+                score=result.score,
+                best_bound=result.best_bound,
+                gap=result.gap,
+                solution=codec.solution_document(result.solution),
+                settings=settings,
+                reference_id=None if plan_id == 1 else 1,
+                saved_at=saved,
             )
         kept_plan = {
             "scenario": codec.scenario_document(case),

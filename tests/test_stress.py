@@ -16,9 +16,9 @@ from assembler.domain.scenario import Period
 from assembler.domain.solution import Solution
 from assembler.io import write_scenario
 from assembler.tradeoffs import Runner, StressSettings, stress
-from assembler.tradeoffs.absences import draw_absences
+from assembler.tradeoffs.absences import draw_absences, impact
 from assembler.tradeoffs.charts import stress_chart
-from assembler.tradeoffs.stress import StressStoppedError, impact, repair, solve_plan
+from assembler.tradeoffs.stress import StressStoppedError, repair, solve_plan
 from builders import mission, person, scenario
 
 V1_SUMMARY_KEYS = [

@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import TypeVar
 
 from assembler.cli.printing import warn
@@ -51,12 +51,7 @@ class Interrupt:
             self._previous[signum] = signal.signal(signum, self._handle)
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *raised: object) -> None:  # an exception raised in the block goes on
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
 

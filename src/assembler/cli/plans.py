@@ -163,7 +163,7 @@ def save(
     no point of score is given up, and among the best plans the closest one is kept; its
     changes against the reference are stored and printed.
     """
-    from assembler.planning.cases import change_summary, plan_of, save_plan, solve_settings
+    from assembler.planning.cases import change_summary, plan_of, save, solve_settings
     from assembler.solver import solve as run_solver
     from assembler.solver.sizing import ModelTooLargeError
 
@@ -176,14 +176,8 @@ def save(
     with _store(db) as store:
         based_on = _based_on(store, name, from_version)
         if not solve:
-            version = store.save_scenario(
-                name,
-                loaded,
-                who=user.who,
-                role=user.role,
-                based_on=based_on,
-                source=str(scenario),
-                note=note,
+            version, _ = save(
+                store, user, name, loaded, based_on=based_on, source=str(scenario), note=note
             )
             _print_version(version.label, version.version != based_on, version.saved_by)
             return
@@ -204,7 +198,7 @@ def save(
                 warn(f"error: {scenario}: {error}; nothing was saved")
                 raise typer.Exit(EXIT_INVALID) from None
         plan = plan_of(loaded, result, settings, reference=reference)
-        version, record = save_plan(
+        version, record = save(
             store, user, name, plan, based_on=based_on, source=str(scenario), note=note
         )
     _print_version(version.label, version.version != based_on, version.saved_by)

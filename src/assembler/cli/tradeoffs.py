@@ -8,8 +8,8 @@ kept; a second Ctrl-C quits at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from math import isfinite
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -40,7 +40,11 @@ from assembler.domain.solve_settings import SolveSettings
 from assembler.text import plural
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from assembler.tradeoffs import Runner
+
+Counter = Callable[[int, int], None]
 
 SchedulerOption = Annotated[
     str | None,
@@ -90,11 +94,8 @@ def frontier(
     check_folder(out)
     loaded = load(scenario)
     points = default_buffers(loaded) if chosen is None else chosen
-    with (
-        Interrupt("the points solved so far will be written") as interrupt,
-        _runner(workers, scheduler, f"{len(points)} solves") as runner,
-        progress_bar("frontier", quiet) as progress,
-    ):
+    runs = _runs("the points solved so far will be written", workers, scheduler, quiet)
+    with runs(f"{len(points)} solves", "frontier") as (interrupt, runner, progress):
         result = run_frontier(
             loaded,
             SolveSettings(time_limit=time_limit, seed=seed, stop=interrupt.stop),
@@ -102,17 +103,17 @@ def frontier(
             runner=runner,
             progress=progress,
         )
-    _stopped_empty(interrupt, len(result.table), "point")
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_csv(result.table, out / "frontier.csv"),
-        write_png(frontier_chart(result.table), out / "frontier.png"),
-    ]
-    print_frontier(result)
-    print_written(written)
-    _kept(interrupt, len(result.table), len(set(points)), "point")
-    if result.table["value_captured"].isna().all():
-        raise typer.Exit(EXIT_NO_SOLUTION)
+    table = result.table
+    _write_rows(
+        interrupt,
+        (table, len(set(points)), "point"),
+        out,
+        lambda: [
+            write_csv(table, out / "frontier.csv"),
+            write_png(frontier_chart(table), out / "frontier.png"),
+        ],
+        lambda: print_frontier(result),
+    )
 
 
 def _buffers(text: str) -> list[float]:
@@ -159,11 +160,8 @@ def sweep(
             warn(f"error: {problem}")
         warn(f"{grid}: {len(error.problems)} error(s); nothing was solved.")
         raise typer.Exit(EXIT_INVALID) from None
-    with (
-        Interrupt("the runs finished so far will be written") as interrupt,
-        _runner(workers, scheduler, f"{len(plan.runs())} runs") as runner,
-        progress_bar("sweep", quiet) as progress,
-    ):
+    runs = _runs("the runs finished so far will be written", workers, scheduler, quiet)
+    with runs(f"{len(plan.runs())} runs", "sweep") as (interrupt, runner, progress):
         table = run_sweep(
             loaded,
             plan,
@@ -171,18 +169,17 @@ def sweep(
             runner=runner,
             progress=progress,
         )
-    _stopped_empty(interrupt, len(table), "run")
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_csv(table, out / "results.csv"),
-        write_parquet(table, out / "results.parquet"),
-        write_png(sweep_chart(table, list(plan.grid)), out / "sweep.png"),
-    ]
-    print_sweep(table, list(plan.grid))
-    print_written(written)
-    _kept(interrupt, len(table), len(plan.runs()), "run")
-    if table["value_captured"].isna().all():
-        raise typer.Exit(EXIT_NO_SOLUTION)
+    _write_rows(
+        interrupt,
+        (table, len(plan.runs()), "run"),
+        out,
+        lambda: [
+            write_csv(table, out / "results.csv"),
+            write_parquet(table, out / "results.parquet"),
+            write_png(sweep_chart(table, list(plan.grid)), out / "sweep.png"),
+        ],
+        lambda: print_sweep(table, list(plan.grid)),
+    )
 
 
 @guarded
@@ -257,6 +254,46 @@ def stress(
             ]
         )
     _kept(interrupt, report.summary.draws, draws, "draw")
+
+
+def _runs(
+    doing: str, workers: int, scheduler: str | None, quiet: bool
+) -> Callable[[str, str], AbstractContextManager[tuple[Interrupt, Runner, Counter | None]]]:
+    """What a frontier or a sweep runs in, given what it does and what its bar is called:
+    Ctrl-C turned into a stop (``doing`` says what stopping keeps), the Dask runner, and a
+    progress bar fed by the runs."""
+
+    @contextmanager
+    def runs(work: str, bar: str) -> Iterator[tuple[Interrupt, Runner, Counter | None]]:
+        with (
+            Interrupt(doing) as interrupt,
+            _runner(workers, scheduler, work) as runner,
+            progress_bar(bar, quiet) as progress,
+        ):
+            yield interrupt, runner, progress
+
+    return runs
+
+
+def _write_rows(
+    interrupt: Interrupt,
+    rows: tuple[pd.DataFrame, int, str],
+    out: Path,
+    write: Callable[[], list[Path]],
+    show: Callable[[], None],
+) -> None:
+    """Write (``write``) and print (``show``) the rows of a frontier or sweep, ``rows``
+    being the table, how many runs were asked for and what one is called: exit 130 when a
+    Ctrl-C left none, say what was kept after one, exit 3 when no row has a plan."""
+    table, total, noun = rows
+    _stopped_empty(interrupt, len(table), noun)
+    out.mkdir(parents=True, exist_ok=True)
+    written = write()
+    show()
+    print_written(written)
+    _kept(interrupt, len(table), total, noun)
+    if table["value_captured"].isna().all():
+        raise typer.Exit(EXIT_NO_SOLUTION)
 
 
 def _stopped_empty(interrupt: Interrupt, kept: int, noun: str) -> None:

@@ -3,10 +3,42 @@
 from __future__ import annotations
 
 import threading
+import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from assembler.domain.solution import Solution
+
+
+class SharedStop(threading.Event):
+    """A stop event that reaches solves on Dask workers running in this process.
+
+    Dask serializes every task it sends, and a plain event cannot be serialized, so a
+    trade-off run used to leave its solves without one: a Stop ended the waiting, not the
+    solves.  This event is serialized as a key and comes back, in this process, as the very
+    same event — the in-process workers the app runs trade-offs on are threads here — so a
+    Stop ends their solves at once, each keeping its best plan.  In another process (worker
+    processes, a cluster) it comes back as an event nobody sets: those solves end at their
+    time limit, as they always did.
+    """
+
+    _live: ClassVar[weakref.WeakValueDictionary[str, SharedStop]] = weakref.WeakValueDictionary()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key = uuid.uuid4().hex
+        SharedStop._live[self.key] = self
+
+    def __reduce__(self) -> tuple[Callable[[str], threading.Event], tuple[str]]:
+        return _shared_stop, (self.key,)
+
+
+def _shared_stop(key: str) -> threading.Event:
+    """The ``SharedStop`` of ``key`` if it lives in this process, else one never set."""
+    found = SharedStop._live.get(key)
+    return threading.Event() if found is None else found
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from assembler.domain.scenario import (
 )
 from assembler.domain.settings import ModelSettings
 from assembler.generate.organisation import Org, Staff, slug
-from assembler.generate.vocabulary import VOCABULARY
+from assembler.generate.vocabulary import VOCABULARY, Area
 
 _CHANGE_MIX = (
     (ChangeType.IMPROVE, 0.35),
@@ -146,18 +146,11 @@ def build_missions(
             100, max(1, round(math.exp(rng.gauss(2.8, 0.9)) * (1.3 if kind.is_network else 1)))
         )
         unit_name = names[owner] if owner else names[rng.choice(roots)]
-        name = rng.choice(VOCABULARY.mission_names[kind]).format(
-            obj=rng.choice(area.objects),
-            unit=unit_name,
-            system=rng.choice(VOCABULARY.systems),
-            partner=rng.choice(VOCABULARY.partners),
-            tech=rng.choice(VOCABULARY.tech),
-        )
         portfolio.area[mission_id] = area.category
         portfolio.missions.append(
             Mission(
                 mission_id=mission_id,
-                name=name[0].upper() + name[1:],
+                name=_mission_name(kind, area, unit_name, rng),
                 change_type=kind,
                 value=float(value),
                 min_team=min_team,
@@ -170,6 +163,19 @@ def build_missions(
                 MissionNeed(mission_id=mission_id, skill_id=skill, fte=fte, min_level=level)
             )
     return portfolio
+
+
+def _mission_name(kind: ChangeType, area: Area, unit_name: str, rng: random.Random) -> str:
+    """A name from the vocabulary's patterns for ``kind``, filled from ``area`` and the
+    vocabulary (the draws in this order: a seed gives the same names as ever)."""
+    name = rng.choice(VOCABULARY.mission_names[kind]).format(
+        obj=rng.choice(area.objects),
+        unit=unit_name,
+        system=rng.choice(VOCABULARY.systems),
+        partner=rng.choice(VOCABULARY.partners),
+        tech=rng.choice(VOCABULARY.tech),
+    )
+    return name[0].upper() + name[1:]
 
 
 def build_capabilities(

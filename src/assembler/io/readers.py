@@ -14,7 +14,7 @@ import json
 import tomllib
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -274,27 +274,8 @@ def table_from_grid(
     columns or rows than ``limits`` allow: it is read lazily, so reading stops there.
     """
     rows = iter(grid)
-    header: Sequence[Any] = ()
-    for cells in rows:
-        if not all(is_blank(cell) for cell in cells):
-            header = cells
-            break
-    names = [cell_text(cell).strip() for cell in header]
-    positions: dict[str, int] = {}
-    for index, column in enumerate(names):
-        if not column:
-            continue
-        if column in positions:
-            problems.append(
-                error(
-                    source,
-                    f"column appears twice (also column {positions[column] + 1}); "
-                    "only the first is read",
-                    column=column,
-                )
-            )
-            continue
-        positions[column] = index
+    names = [cell_text(cell).strip() for cell in _header(rows)]
+    positions = _columns(names, source, problems)
     if len(positions) > limits.max_columns:
         problems.append(
             error(
@@ -330,27 +311,65 @@ def table_from_grid(
         if plain and size == width:  # the usual well-formed row, read the fast way
             data.append(dict(zip(keys, cells, strict=True)))
             continue
-        if size > width and not all(is_blank(cell) for cell in cells[width:]):
-            problems.append(
-                error(
-                    source,
-                    f"has {size} cells but the header names {width} columns",
-                    row=number,
-                )
-            )
-        for index in [i for i in nameless if i < size and not is_blank(cells[i])]:
-            problems.append(
-                warning(
-                    source,
-                    f"column {index + 1} has values but no header; it is ignored",
-                    row=number,
-                )
-            )
-            nameless.remove(index)
+        _check_odd_row(cells, number, width, nameless, source, problems)
         data.append(
             {column: cells[index] if index < size else None for column, index in positions.items()}
         )
     return RawTable(table, source, keys, data)
+
+
+def _header(rows: Iterator[Sequence[Any]]) -> Sequence[Any]:
+    """The first row that is not blank (consumed from ``rows``), or none."""
+    for cells in rows:
+        if not all(is_blank(cell) for cell in cells):
+            return cells
+    return ()
+
+
+def _columns(names: Sequence[str], source: str, problems: list[Problem]) -> dict[str, int]:
+    """Each named column's position; a name given twice is read at its first place only,
+    and said so."""
+    positions: dict[str, int] = {}
+    for index, column in enumerate(names):
+        if not column:
+            continue
+        if column in positions:
+            problems.append(
+                error(
+                    source,
+                    f"column appears twice (also column {positions[column] + 1}); "
+                    "only the first is read",
+                    column=column,
+                )
+            )
+            continue
+        positions[column] = index
+    return positions
+
+
+def _check_odd_row(
+    cells: Sequence[Any],
+    number: int,
+    width: int,
+    nameless: list[int],
+    source: str,
+    problems: list[Problem],
+) -> None:
+    """Say what is wrong with a row not shaped like the header: more cells than columns
+    (an error), values under a column without a header (a warning, once per column: it is
+    taken off ``nameless``)."""
+    size = len(cells)
+    if size > width and not all(is_blank(cell) for cell in cells[width:]):
+        problems.append(
+            error(source, f"has {size} cells but the header names {width} columns", row=number)
+        )
+    for index in [i for i in nameless if i < size and not is_blank(cells[i])]:
+        problems.append(
+            warning(
+                source, f"column {index + 1} has values but no header; it is ignored", row=number
+            )
+        )
+        nameless.remove(index)
 
 
 def _parse_toml(text: str, raw: RawScenario) -> RawSettings | None:

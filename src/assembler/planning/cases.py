@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
@@ -97,26 +97,68 @@ def reference_plan(
     return store.load_plan(replan_from), store.plan(replan_from)
 
 
-def save_plan(
+@overload
+def save(
     store: PlanStore,
     user: User,
     name: str,
-    plan: Plan,
+    what: Plan,
     *,
     based_on: int | None,
     source: str,
     note: str = "",
-) -> tuple[ScenarioVersion, PlanRecord]:
-    """Store ``plan`` as a draft of the next version of ``name`` (on top of ``based_on``)."""
-    return store.save(
+    edits: tuple[Edit, ...] = (),
+    dials: ModelSettings | None = None,
+) -> tuple[ScenarioVersion, PlanRecord]: ...
+
+
+@overload
+def save(
+    store: PlanStore,
+    user: User,
+    name: str,
+    what: Scenario,
+    *,
+    based_on: int | None,
+    source: str,
+    note: str = "",
+    edits: tuple[Edit, ...] = (),
+    dials: ModelSettings | None = None,
+) -> tuple[ScenarioVersion, None]: ...
+
+
+def save(
+    store: PlanStore,
+    user: User,
+    name: str,
+    what: Plan | Scenario,
+    *,
+    based_on: int | None,
+    source: str,
+    note: str = "",
+    edits: tuple[Edit, ...] = (),
+    dials: ModelSettings | None = None,
+) -> tuple[ScenarioVersion, PlanRecord | None]:
+    """Store ``what`` as the next version of ``name`` (on top of ``based_on``): a plan as
+    a draft, with the scenario it solved, or a scenario alone before any plan, with the
+    ``edits`` and ``dials`` that made it from what was loaded (a plan carries its own)."""
+    note = note.strip()
+    if isinstance(what, Plan):
+        return store.save(
+            name, what, who=user.who, role=user.role, based_on=based_on, source=source, note=note
+        )
+    version = store.save_scenario(
         name,
-        plan,
+        what,
         who=user.who,
         role=user.role,
         based_on=based_on,
+        edits=edits,
+        dials=dials,
         source=source,
-        note=note.strip(),
+        note=note,
     )
+    return version, None
 
 
 def propose(store: PlanStore, user: User, plan_id: int, reason: str = "") -> PlanRecord:

@@ -7,7 +7,8 @@ done.  ``SolveJob`` is the planner's solve, with each improving solution CP-SAT 
 ``progress``; the what-if questions of ``assembler.analysis`` (what staffing a mission would
 take, who could join it) are plain jobs, as they may take as long as a solve or longer.
 ``start`` refuses to launch a second solve while one runs, so a double click, or a click
-that lands while the page is still redrawing, starts one solve.
+that lands while the page is still redrawing, starts one solve.  A ``StudyJob`` is a
+trade-off study (a frontier, a stress test): many runs on Dask, counted as they finish.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import threading
 import time
 from collections.abc import Callable
 from math import isfinite
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from assembler.domain.scenario import Scenario
-from assembler.domain.solve_settings import Progress, SolveSettings
+from assembler.domain.solve_settings import Progress, SharedStop, SolveSettings
 from assembler.results.result import Result, relative_gap
 from assembler.solver import solve
 from assembler.text import format_gap, plural
@@ -39,7 +40,8 @@ class Job(Generic[T]):
 
     def __init__(self, work: Callable[[threading.Event], T], name: str = "assembler-job") -> None:
         self._work = work
-        self._stop = threading.Event()
+        # Shared: it reaches solves on the Dask worker threads a trade-off study runs on.
+        self._stop: threading.Event = SharedStop()
         self.result: T | None = None
         self.error: Exception | None = None
         self._started = time.monotonic()
@@ -134,6 +136,47 @@ class SolveJob(Job[Result]):
             gap = f"gap {format_gap(relative_gap(best.score, bound))}"
         found = plural(len(self._history), "improving plan")
         return f"{found} · best score {best.score:,} · {gap}"
+
+
+Counter = Callable[[int, int], None]
+"""Told (runs done, runs in all) as each run of a study finishes."""
+
+
+class StudyJob(Job[T]):
+    """A trade-off study on a background thread: ``work(stop, count)`` gets the stop event
+    to hand to its runs and a ``Counter`` for them, so a page shows ``done`` of ``total``
+    (``total`` is ``None`` until the first run ends).  ``what`` names the study
+    (``frontier``, ``stress``), for the page that takes its result in."""
+
+    def __init__(self, what: str, work: Callable[[threading.Event, Counter], T]) -> None:
+        super().__init__(self._study, f"assembler-{what}")
+        self.what = what
+        self._task = work
+        self.done = 0
+        self.total: int | None = None
+
+    def _study(self, stop: threading.Event) -> T:
+        return self._task(stop, self._count)
+
+    def _count(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    @property
+    def fraction(self) -> float:
+        """The share of the runs finished, 0 before the first."""
+        return 0.0 if not self.total else self.done / self.total
+
+
+def study(
+    what: str, work: Callable[[threading.Event, Counter], T], *, current: StudyJob[Any] | None
+) -> StudyJob[Any]:
+    """Start study ``what`` — unless ``current`` is still running, which is returned
+    instead: one study at a time per caller, as with solves."""
+    if current is not None and current.running:
+        return current
+    job: StudyJob[T] = StudyJob(what, work)
+    job._begin()
+    return job
 
 
 def start(

@@ -120,8 +120,8 @@ def restore(store: PlanStore, key: str, who: str) -> PlanningSession | None:
         kept = store.workspaces.read(key, who)
         if kept is None:
             return None
-        planner = PlanningSession(kept.base.scenario, kept.base.source)
-        planner.base_id = kept.base.version_id
+        base = kept.base
+        planner = PlanningSession(base.scenario, base.source, base_id=base.version_id)
         link, saved = None, None
         made_by: dict[int | None, tuple[Edit, ...]] = {}
         if kept.link_version_id is not None:

@@ -16,6 +16,8 @@ click changes happens here, in plain Python, so it is tested without a browser:
   highest buffer at which they can;
 * the what-if questions of ``assembler.analysis`` about the current plan (what staffing a
   mission would take, who could join it), answered in the background like solves;
+* a trade-off study (a frontier, a stress test), one at a time, also in the background, its
+  progress counted and its stop reaching the runs (``assembler.tradeoffs.studies``);
 * where it stands with the plan store (``assembler.planning.stored`` does the talking):
   the stored version it is linked to, whether it has changes not saved there, and the
   scenario's approved plan, which a re-solve stays close to and changes are read against.
@@ -26,9 +28,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from assembler.analysis import Price, Ranking, price_of, rank_candidates
 from assembler.compile.certificates import clashes
@@ -42,12 +45,14 @@ from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
 from assembler.planning.cases import plan_of, replanned_from, solve_settings
 from assembler.planning.edits import apply_edit, apply_edits
-from assembler.planning.jobs import Job, SolveJob, run, start
+from assembler.planning.jobs import Counter, Job, SolveJob, StudyJob, run, start, study
 from assembler.results.compare import Comparison, compare
 from assembler.results.plan import Plan
 from assembler.results.result import Result, Status
 from assembler.solver.sizing import ModelTooLargeError
 from assembler.validation import ScenarioReport
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -141,8 +146,10 @@ class Questions:
 class PlanningSession:
     """State of one planner; see the module docstring.  Start from a valid scenario."""
 
-    def __init__(self, scenario: Scenario, source: str) -> None:
-        self._start(scenario, source)
+    def __init__(self, scenario: Scenario, source: str, *, base_id: int | None = None) -> None:
+        """A fresh session on ``scenario``; ``base_id`` if it is a stored version (a session
+        restored after a reload is started on its kept base this way)."""
+        self._start(scenario, source, base_id=base_id)
 
     def _start(
         self, scenario: Scenario, source: str, link: Link | None = None, base_id: int | None = None
@@ -178,6 +185,8 @@ class PlanningSession:
         self.error: str | None = None
         self._hint: Solution | None = None
         self._questions: Questions | None = None
+        self.study: StudyJob[Any] | None = None
+        """The trade-off study running, or ended and not taken in yet (``collect_study``)."""
 
     # ------------------------------------------------------------------ loading
 
@@ -229,6 +238,8 @@ class PlanningSession:
             self.job.stop()
         if self._questions is not None:
             self._questions.stop()
+        if self.study is not None:
+            self.study.stop()
 
     # ------------------------------------------------------------------ the scenario
 
@@ -300,6 +311,13 @@ class PlanningSession:
         self.link, self._saved = link, scenario
         if plan_id is not None and self.current is not None:
             self.current = self.current.stored_as(plan_id, link.version_id)
+
+    def set_approved(self, approved: Plan | None, label: str = "") -> None:
+        """Make ``approved`` (described by ``label``) the approved plan of the session's
+        stored scenario, or forget it with ``None``: ``planning.stored`` reads it from the
+        store, the session only keeps it as the reference of the next solve."""
+        self.approved = approved
+        self.approved_label = "" if approved is None else label
 
     @property
     def stale(self) -> bool:
@@ -461,6 +479,32 @@ class PlanningSession:
 
             asked.rankings[mission_id] = run(work, "assembler-candidates")
         return asked.rankings[mission_id]
+
+    # ------------------------------------------------------------------ trade-off studies
+
+    @property
+    def studying(self) -> bool:
+        """A study was started and has not been taken in (``collect_study``) yet."""
+        return self.study is not None
+
+    def start_study(
+        self, what: str, work: Callable[[threading.Event, Counter], T]
+    ) -> StudyJob[Any]:
+        """Run trade-off study ``what`` (``work(stop, count)``, built by
+        ``assembler.tradeoffs.studies``) in the background, like a solve: while one runs,
+        it is returned instead of starting another; its ``stop()`` ends its runs and keeps
+        those finished."""
+        self.study = study(what, work, current=self.study)
+        return self.study
+
+    def collect_study(self) -> StudyJob[Any] | None:
+        """The study that has ended, handed over once (the page keeps its result); ``None``
+        while it runs or when there is none."""
+        ended = self.study
+        if ended is None or ended.running:
+            return None
+        self.study = None
+        return ended
 
     # ------------------------------------------------------------------ exports
 

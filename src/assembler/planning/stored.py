@@ -59,10 +59,9 @@ def refresh_approved(store: PlanStore, planner: PlanningSession) -> None:
     a plan and its scenario can be megabytes), or at none."""
     record = None if planner.link is None else store.approved_plan(planner.link.scenario)
     if record is None:
-        planner.approved, planner.approved_label = None, ""
+        planner.set_approved(None)
     elif planner.approved is None or planner.approved.plan_id != record.id:
-        planner.approved = store.load_plan(record.id)
-        planner.approved_label = approved_label(record)
+        planner.set_approved(store.load_plan(record.id), approved_label(record))
 
 
 def open_plan(store: PlanStore, planner: PlanningSession, plan_id: int) -> PlanRecord:
@@ -108,25 +107,18 @@ def save_as(
             f"this plan is stored already (plan {current.plan_id}): edit and solve to make "
             "a new one, or save it under another name"
         )
-    if current is None:
-        scenario = planner.scenario
-        version = store.save_scenario(
-            name,
-            scenario,
-            who=user.who,
-            role=user.role,
-            based_on=based_on,
-            edits=planner.edits,
-            dials=planner.dials,
-            source=planner.source,
-            note=note.strip(),
-        )
-        plan = None
-    else:
-        scenario = current.scenario
-        version, plan = cases.save_plan(
-            store, user, name, current, based_on=based_on, source=planner.source, note=note
-        )
+    version, plan = cases.save(
+        store,
+        user,
+        name,
+        planner.scenario if current is None else current,
+        based_on=based_on,
+        source=planner.source,
+        note=note,
+        edits=planner.edits,
+        dials=planner.dials,
+    )
+    scenario = planner.scenario if current is None else current.scenario
     planner.saved_as(
         Link(name, version.version, version.id), scenario, None if plan is None else plan.id
     )

@@ -9,6 +9,7 @@ is in period 0 and the answers are v1's.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
@@ -119,6 +120,23 @@ def impact(
         unit_shortfalls=tuple(ops_shortfalls(during, capacity=outside_missions)),
         shortfalls=tuple(ops_shortfalls(during, capacity=present)),
     )
+
+
+def measure(
+    instance: Instance,
+    plan: Solution,
+    draws: Sequence[Absence],
+    during: Instance,
+    stop: threading.Event | None,
+) -> list[Impact]:
+    """What each draw does to the plan, in draw order, until ``stop`` is set: on 3,000
+    people 400 draws take some 20 s, too long to make a Ctrl-C wait for."""
+    impacts: list[Impact] = []
+    for absent in draws:
+        if stop is not None and stop.is_set():
+            break
+        impacts.append(impact(instance, plan, absent, during))
+    return impacts
 
 
 def without_absent(instance: Instance, plan: Solution, away: Set[tuple[int, int]]) -> Solution:

@@ -18,12 +18,11 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from types import TracebackType
 from typing import Any, TypeVar
 
 from distributed import Client, Future, LocalCluster, as_completed
 
-from assembler.domain.solve_settings import SolveSettings
+from assembler.domain.solve_settings import SharedStop, SolveSettings
 from assembler.text import plural
 
 S = TypeVar("S")
@@ -48,9 +47,12 @@ def available_cores() -> int:
 
 
 def one_thread(settings: SolveSettings) -> SolveSettings:
-    """The settings of one task: a single solver thread, and no callbacks or events, which
-    belong to the caller's process and could not travel to a worker anyway."""
-    return dataclasses.replace(settings, workers=1, progress=None, stop=None, log=False)
+    """The settings of one task: a single solver thread, and no callbacks, which belong to
+    the caller's process and could not travel to a worker anyway.  A ``SharedStop`` stays:
+    it reaches the solves of workers that are threads of this process (the app's), so a
+    stop ends them rather than only the waiting for them; any other event goes."""
+    stop = settings.stop if isinstance(settings.stop, SharedStop) else None
+    return dataclasses.replace(settings, workers=1, progress=None, stop=stop, log=False)
 
 
 def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
@@ -104,12 +106,7 @@ class Runner:
             raise RunnerError(f"cannot start the runs on {where}: {error}") from error
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *raised: object) -> None:  # an exception raised in the block goes on
         self.close()
 
     def close(self) -> None:

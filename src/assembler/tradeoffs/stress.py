@@ -42,7 +42,7 @@ from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings, Stability
 from assembler.results.kpis import coverage, evaluate
 from assembler.results.result import Result, Status
-from assembler.tradeoffs.absences import Absence, Impact, draw_absences, impact, run_periods
+from assembler.tradeoffs.absences import Absence, Impact, draw_absences, measure, run_periods
 from assembler.tradeoffs.runner import ProgressCallback, Runner, one_thread
 from assembler.tradeoffs.runs import using
 
@@ -310,39 +310,25 @@ def stress(
     if problem is not None:
         raise ValueError(problem)
     if plan is None:
-        found = solve_plan(scenario, solve_settings)
-        if found.solution is None:
-            raise ValueError(f"no plan to stress: the scenario's solve is {found.status}")
-        plan = found.solution
+        plan = _plan_of(scenario, solve_settings)
     instance = Instance(scenario)
     during_scenario = scenario.with_settings(ops_buffer=settings.repair_buffer)
     during = Instance(during_scenario) if settings.repair_buffer is not None else instance
     draws = draw_absences(instance, settings.absence, settings.draws, settings.seed)
-    impacts = _impacts(instance, plan, draws, during, solve_settings.stop)
+    impacts = measure(instance, plan, draws, during, solve_settings.stop)
     if len(impacts) < len(draws):  # stopped while measuring: keep the measured prefix
         if not impacts:
             raise StressStoppedError("stopped before the first draw was measured")
         draws = draws[: len(impacts)]
         settings = dataclasses.replace(settings, draws=len(impacts))
     to_repair = [d for d, hit in enumerate(impacts) if hit.touched and not hit.shortfalls]
-    solved: dict[int, Repair] = {}
-    if to_repair:  # no cluster for a plan no absence touches
-        with using(runner) as active:
-            solved = active.map_done(
-                repair,
-                (during_scenario, plan, one_thread(solve_settings)),
-                [draws[d] for d in to_repair],
-                progress,
-                solve_settings.stop,
-            )
-    unchanged = Repair(
-        NOT_NEEDED,
-        staffed=plan.staffed,
-        value=evaluate(instance, plan).value_captured,
-        changes=0,
-        moved=0,
+    repaired = _repaired(
+        (during_scenario, plan, one_thread(solve_settings)),
+        {d: draws[d] for d in to_repair},
+        runner,
+        progress,
+        solve_settings.stop,
     )
-    repaired = {to_repair[i]: fix for i, fix in solved.items()}
     unfinished = [d for d in to_repair if d not in repaired]
     if unfinished:
         kept = unfinished[0]
@@ -350,6 +336,48 @@ def stress(
             raise StressStoppedError("stopped before the first draw's repair was finished")
         draws, impacts = draws[:kept], impacts[:kept]
         settings = dataclasses.replace(settings, draws=kept)
+    repairs = _outcomes(instance, plan, impacts, repaired)
+    return _report(_Measured(instance, plan, settings, draws, impacts, repairs))
+
+
+def _plan_of(scenario: Scenario, settings: SolveSettings) -> Solution:
+    """The plan to stress when none is given: ``solve_plan``'s, or why there is none."""
+    found = solve_plan(scenario, settings)
+    if found.solution is None:
+        raise ValueError(f"no plan to stress: the scenario's solve is {found.status}")
+    return found.solution
+
+
+def _repaired(
+    shared: tuple[Scenario, Solution, SolveSettings],
+    to_repair: Mapping[int, Absence],
+    runner: Runner | None,
+    progress: ProgressCallback | None,
+    stop: threading.Event | None,
+) -> dict[int, Repair]:
+    """The repair re-solves of the draws ``to_repair`` (by draw index), one Dask task each:
+    those finished, all unless ``stop`` is set first.  No cluster is started for a plan no
+    absence touches."""
+    if not to_repair:
+        return {}
+    indices = list(to_repair)
+    with using(runner) as active:
+        solved = active.map_done(repair, shared, [to_repair[d] for d in indices], progress, stop)
+    return {indices[i]: fix for i, fix in solved.items()}
+
+
+def _outcomes(
+    instance: Instance, plan: Solution, impacts: Sequence[Impact], repaired: Mapping[int, Repair]
+) -> list[Repair]:
+    """Where each draw's ladder ends: its repair, no repair possible (operations cannot be
+    protected, rung 3), or the plan as it is (no absentee had time in it)."""
+    unchanged = Repair(
+        NOT_NEEDED,
+        staffed=plan.staffed,
+        value=evaluate(instance, plan).value_captured,
+        changes=0,
+        moved=0,
+    )
     repairs = []
     for d, hit in enumerate(impacts):
         if d in repaired:
@@ -359,24 +387,7 @@ def stress(
             repairs.append(Repair(Status.INFEASIBLE.value, note=note))
         else:
             repairs.append(unchanged)
-    return _report(instance, plan, settings, draws, impacts, repairs)
-
-
-def _impacts(
-    instance: Instance,
-    plan: Solution,
-    draws: Sequence[Absence],
-    during: Instance,
-    stop: threading.Event | None,
-) -> list[Impact]:
-    """What each draw does to the plan, in draw order, until ``stop`` is set: on 3,000
-    people 400 draws take some 20 s, too long to make a Ctrl-C wait for."""
-    impacts: list[Impact] = []
-    for absent in draws:
-        if stop is not None and stop.is_set():
-            break
-        impacts.append(impact(instance, plan, absent, during))
-    return impacts
+    return repairs
 
 
 def solve_plan(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
@@ -389,21 +400,30 @@ def solve_plan(scenario: Scenario, settings: SolveSettings | None = None) -> Res
     return solve(scenario, dataclasses.replace(one_thread(settings), stop=settings.stop))
 
 
-def _report(
-    instance: Instance,
-    plan: Solution,
-    settings: StressSettings,
-    draws: Sequence[Absence],
-    impacts: Sequence[Impact],
-    repairs: Sequence[Repair],
-) -> StressReport:
-    named = instance.scenario.has_horizon
-    when = _period_suffix(instance)
-    ops_labels = [f"{need.unit_id}/{need.skill_id}{when(need.period)}" for need in instance.ops]
-    index = instance.person_index
+@dataclass(frozen=True, eq=False)
+class _Measured:
+    """A stress test's draws as measured and repaired: what its report is made of."""
+
+    instance: Instance
+    plan: Solution
+    settings: StressSettings
+    draws: Sequence[Absence]
+    impacts: Sequence[Impact]
+    repairs: Sequence[Repair]
+
+
+def _report(study: _Measured) -> StressReport:
+    named = study.instance.scenario.has_horizon
+    when = _period_suffix(study.instance)
+    ops_labels = [
+        f"{need.unit_id}/{need.skill_id}{when(need.period)}" for need in study.instance.ops
+    ]
+    index = study.instance.person_index
     rows = []
-    for number, (absent, hit, fix) in enumerate(zip(draws, impacts, repairs, strict=True), 1):
-        lost = [(instance.needs[n], t) for n, t in hit.lost]
+    for number, (absent, hit, fix) in enumerate(
+        zip(study.draws, study.impacts, study.repairs, strict=True), 1
+    ):
+        lost = [(study.instance.needs[n], t) for n, t in hit.lost]
         away = sorted(absent, key=lambda pair: (index[pair[0]], pair[1]))
         rows.append(
             {
@@ -416,10 +436,12 @@ def _report(
                 "ops_reshuffle_ok": not hit.unit_shortfalls,
                 "ops_protectable": not hit.shortfalls,
                 "missions_losing_skill": _LIST_SEPARATOR.join(
-                    dict.fromkeys(instance.missions[need.mission].mission_id for need, _ in lost)
+                    dict.fromkeys(
+                        study.instance.missions[need.mission].mission_id for need, _ in lost
+                    )
                 ),
                 "needs_lost": _LIST_SEPARATOR.join(
-                    f"{instance.missions[need.mission].mission_id}/{need.skill_id}{when(t)}"
+                    f"{study.instance.missions[need.mission].mission_id}/{need.skill_id}{when(t)}"
                     for need, t in lost
                 ),
                 "value_before_repair": hit.value_kept,
@@ -436,9 +458,9 @@ def _report(
         table[column] = table[column].astype("Int64")
     return StressReport(
         draws=table,
-        missions=_missions(instance, plan, impacts, repairs),
-        operations=_operations(instance, plan, impacts),
-        summary=_summary(instance, plan, settings, draws, impacts, repairs),
+        missions=_missions(study.instance, study.plan, study.impacts, study.repairs),
+        operations=_operations(study.instance, study.plan, study.impacts),
+        summary=_summary(study),
     )
 
 
@@ -530,43 +552,36 @@ def _demands_at_fault(draws: Iterable[Sequence[Shortfall]]) -> Counter[tuple[str
     )
 
 
-def _summary(
-    instance: Instance,
-    plan: Solution,
-    settings: StressSettings,
-    draws: Sequence[Absence],
-    impacts: Sequence[Impact],
-    repairs: Sequence[Repair],
-) -> StressSummary:
-    kpis = evaluate(instance, plan)
-    after = [fix.value for fix in repairs if fix.value is not None]
-    solved = [fix for fix in repairs if fix.changes is not None and fix.status != NOT_NEEDED]
+def _summary(study: _Measured) -> StressSummary:
+    kpis = evaluate(study.instance, study.plan)
+    after = [fix.value for fix in study.repairs if fix.value is not None]
+    solved = [fix for fix in study.repairs if fix.changes is not None and fix.status != NOT_NEEDED]
     moves = [fix.moved for fix in solved if fix.moved is not None]
     return StressSummary(
-        absence=settings.absence,
-        draws=settings.draws,
-        seed=settings.seed,
-        repair_buffer=instance.settings.ops_buffer
-        if settings.repair_buffer is None
-        else settings.repair_buffer,
-        people=len(instance.people),
-        periods=instance.horizon if instance.scenario.has_horizon else None,
-        absent_mean=_mean([len(absent) for absent in draws]),
+        absence=study.settings.absence,
+        draws=study.settings.draws,
+        seed=study.settings.seed,
+        repair_buffer=study.instance.settings.ops_buffer
+        if study.settings.repair_buffer is None
+        else study.settings.repair_buffer,
+        people=len(study.instance.people),
+        periods=study.instance.horizon if study.instance.scenario.has_horizon else None,
+        absent_mean=_mean([len(absent) for absent in study.draws]),
         plan_value=kpis.value_captured,
         value_total=kpis.value_total,
         plan_missions_staffed=kpis.missions_staffed,
-        p_ops_covered=_mean([not draw.below_demand for draw in impacts]),
-        p_ops_protected=_mean([not draw.below_protected for draw in impacts]),
-        p_ops_reshuffle_ok=_mean([not draw.unit_shortfalls for draw in impacts]),
-        p_ops_protectable=_mean([not draw.shortfalls for draw in impacts]),
-        p_missions_intact=_mean([not draw.lost_needs for draw in impacts]),
-        repairs_needed=sum(draw.touched for draw in impacts),
-        repair_outcomes=dict(Counter(fix.status for fix in repairs)),
-        p_plan_after_repair=_mean([fix.status in _SOLVED for fix in repairs]),
-        value_before_repair=ValueDistribution.of([draw.value_kept for draw in impacts]),
+        p_ops_covered=_mean([not draw.below_demand for draw in study.impacts]),
+        p_ops_protected=_mean([not draw.below_protected for draw in study.impacts]),
+        p_ops_reshuffle_ok=_mean([not draw.unit_shortfalls for draw in study.impacts]),
+        p_ops_protectable=_mean([not draw.shortfalls for draw in study.impacts]),
+        p_missions_intact=_mean([not draw.lost_needs for draw in study.impacts]),
+        repairs_needed=sum(draw.touched for draw in study.impacts),
+        repair_outcomes=dict(Counter(fix.status for fix in study.repairs)),
+        p_plan_after_repair=_mean([fix.status in _SOLVED for fix in study.repairs]),
+        value_before_repair=ValueDistribution.of([draw.value_kept for draw in study.impacts]),
         value_after_repair=ValueDistribution.of(after) if after else None,
         changes_mean=_mean([fix.changes or 0 for fix in solved]) if solved else None,
-        moves_mean=_mean(moves) if moves and instance.scenario.has_horizon else None,
+        moves_mean=_mean(moves) if moves and study.instance.scenario.has_horizon else None,
     )
 
 
