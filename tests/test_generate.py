@@ -398,7 +398,7 @@ def test_shape_rejects_nonsense() -> None:
 
 
 def test_cli_generates_a_horizon_of_a_shape(tmp_path: Path) -> None:
-    assert [name.value for name in ShapeName] == list(SHAPES)
+    assert [name.value for name in ShapeName] == [*SHAPES, "projects"]
     out = tmp_path / "org"
     arguments = ["generate", str(out), "--people", "200", "--missions", "20", "--periods", "6"]
     result = CliRunner().invoke(cli.app, [*arguments, "--shape", "specialists", "--seed", "4"])

@@ -149,13 +149,15 @@ def solve(
 
 
 class ShapeName(StrEnum):
-    """The named organisation shapes of ``assembler.generate.SHAPES`` (kept equal by a test)."""
+    """The named organisation shapes of ``assembler.generate.SHAPES`` (kept equal by a test),
+    and ``projects``: project-scheduling tasks (``assembler.generate.projects``)."""
 
     DEFAULT = "default"
     SPECIALISTS = "specialists"
     GENERALISTS = "generalists"
     COMMITTED = "committed"
     FLAT = "flat"
+    PROJECTS = "projects"
 
 
 @guarded
@@ -176,19 +178,31 @@ def generate(
     ] = None,
     shape: Annotated[
         ShapeName,
-        typer.Option(help="How the organisation is made (skills, volunteers, teams, tree)."),
+        typer.Option(
+            help="How the organisation is made (skills, volunteers, teams, tree); "
+            "projects: --missions mandatory tasks of one person each in chains, for --people "
+            "people, over the weeks a schedule needs."
+        ),
     ] = ShapeName.DEFAULT,
 ) -> None:
     """Write a realistic synthetic scenario, valid by construction."""
     from assembler.generate import SHAPES, generate_scenario
+    from assembler.generate.projects import generate_projects
 
     if out.exists() and (out.is_file() or any(out.iterdir())):
         warn(f"{out}: already exists and is not empty; nothing was written.")
         raise typer.Exit(EXIT_INVALID)
+    if shape is ShapeName.PROJECTS and periods is not None:
+        warn("error: --periods does not go with --shape projects: the schedule sets them.")
+        raise typer.Exit(EXIT_INVALID)
     started = time.perf_counter()
-    scenario = generate_scenario(
-        people=people, missions=missions, seed=seed, periods=periods, shape=SHAPES[shape.value]
-    )
+    if shape is ShapeName.PROJECTS:
+        scenario = generate_projects(tasks=missions, people=people, seed=seed)
+        periods = len(scenario.period_ids)
+    else:
+        scenario = generate_scenario(
+            people=people, missions=missions, seed=seed, periods=periods, shape=SHAPES[shape]
+        )
     write_scenario(scenario, out)
     horizon = "" if periods is None else f" over {len(scenario.period_ids)} periods"
     say(
