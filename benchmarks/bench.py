@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import scaling
 from assembler.generate import SHAPES
-from cases import SEED, SIZES, SOLVERS, scenario_path
+from cases import PROJECTS, SEED, SIZES, SOLVERS, scenario_path
 from measure import measure
 from peers import WORKERS
 from table import Row, print_summary, print_table, rows_of, write_csv
@@ -46,7 +46,9 @@ def _options() -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default=",".join(SIZES), help="default: %(default)s")
-    parser.add_argument("--shapes", default=",".join(SHAPES), help="default: %(default)s")
+    parser.add_argument(
+        "--shapes", default=",".join([*SHAPES, PROJECTS]), help="default: %(default)s"
+    )
     parser.add_argument("--solvers", default=",".join(SOLVERS), help="default: %(default)s")
     parser.add_argument(
         "--limit-scale",
@@ -73,12 +75,12 @@ def _options() -> argparse.Namespace:
 def main() -> None:
     options = _options()
     sizes = _names(options.sizes, SIZES, "size")
-    shapes = _names(options.shapes, SHAPES, "shape")
+    shapes = _names(options.shapes, {**SHAPES, PROJECTS: None}, "shape")
     solvers = _names(options.solvers, SOLVERS, "solver")
     rows: list[Row] = []
     for size_name in sizes:
         size = SIZES[size_name]
-        for shape in shapes:
+        for shape in (shape for shape in shapes if size.fits(shape)):
             path = scenario_path(options.cache, size_name, size, shape)
             records = []
             for solver in solvers:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SEED = 1
+PROJECTS = "projects"
+"""The second family: project-scheduling tasks, not an organisation (``generate.projects``)."""
 SRC = Path(__file__).resolve().parent.parent / "src" / "assembler"
 PEERS_FILE = Path(__file__).resolve().parent / "peers.py"
 
@@ -27,6 +29,12 @@ class Size:
     periods: int | None
     limit: float
     """Seconds every solver gets (the HiGHS bound run gets ``BOUND_FACTOR`` times more)."""
+    family: str | None = None
+    """The one shape this size is made in (``projects``); ``None``: every organisation
+    shape."""
+
+    def fits(self, shape: str) -> bool:
+        return shape == self.family if self.family else shape != PROJECTS
 
     @property
     def label(self) -> str:
@@ -42,9 +50,13 @@ SIZES: dict[str, Size] = {
     "M4": Size(1_000, 100, 4, 30.0),
     "M12": Size(1_000, 100, 12, 30.0),
     "L4": Size(3_000, 250, 4, 120.0),
+    "P150": Size(8, 150, None, 60.0, PROJECTS),
+    "P200": Size(6, 200, None, 60.0, PROJECTS),
 }
 """Organisations without periods (S … XL), and with a horizon: ``M4`` is M over 4 quarters,
-``M12`` over 12 months, ``L4`` is L over 4 quarters."""
+``M12`` over 12 months, ``L4`` is L over 4 quarters; ``P150`` and ``P200`` are projects of
+150 and 200 mandatory one-person tasks in chains (``--shape projects``: the horizon is
+what their schedule needs, 80–110 weeks)."""
 
 BOUND_FACTOR = 5
 
