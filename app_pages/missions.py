@@ -16,7 +16,7 @@ from assembler.analysis import Price, Ranking
 from assembler.planning.jobs import Job
 from assembler.results.names import Names
 from assembler.results.plan import Plan
-from assembler.text import markdown_text
+from assembler.text import markdown_text, plural
 
 _POLL_SECONDS = 1.0
 _CANDIDATES = 10
@@ -224,7 +224,8 @@ def _ranking(ranking: Ranking, names: Names) -> None:
     elif ranking.unevaluated:
         st.caption(f"{ranking.unevaluated} more eligible people were not evaluated in time.")
     if ranking.excluded:
-        with st.expander(f"{len(ranking.excluded)} people with its skills cannot join"):
+        who = plural(len(ranking.excluded), "person", "people")
+        with st.expander(f"{who} with its skills cannot join"):
             st.markdown(
                 "\n".join(
                     f"- **{markdown_text(names.person(e.person_id))}** "
@@ -264,8 +265,9 @@ def _questions(outcome: Plan, names: Names, mission_id: str, staffed: bool) -> N
         on_click=ask_candidates,
         disabled=ranking is not None,
         width="stretch",
-        help=f"Ranks the people who could join by what pinning each would cost (the best "
-        f"{_CANDIDATES}, within {_CANDIDATE_BUDGET:.0f} s of re-solves).",
+        help=f"Ranks the people who could join by what pinning each would cost: each one "
+        f"tried in the cheapest plan that staffs the mission, then the best {_CANDIDATES} "
+        f"made exact (within {_CANDIDATE_BUDGET:.0f} s).",
     )
     if price is not None:
         st.markdown(f"##### What it would take to staff {markdown_text(names.mission(mission_id))}")

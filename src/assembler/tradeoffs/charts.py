@@ -43,7 +43,9 @@ def frontier_chart(table: pd.DataFrame) -> alt.HConcatChart:
     colour = alt.Color("status:N", scale=STATUS_COLOURS, title="status")
     solved = base.transform_filter("isValid(datum.value_captured)")
     unsolved = base.transform_filter("!isValid(datum.value_captured)")
-    buffer_axis = alt.X("ops_buffer:Q", axis=alt.Axis(format="%"), title="ops protection buffer")
+    # Whole percents and one decimal of FTE: a single point's axis is drawn otherwise with
+    # Vega's full precision ("0.000000%").
+    buffer_axis = alt.X("ops_buffer:Q", axis=alt.Axis(format=".0%"), title="ops protection buffer")
     by_buffer = (
         solved.mark_line(color="#999").encode(
             x=buffer_axis, y=alt.Y("value_captured:Q", title="value captured")
@@ -60,7 +62,7 @@ def frontier_chart(table: pd.DataFrame) -> alt.HConcatChart:
     )
     by_network = (
         solved.mark_line(color="#999").encode(
-            x=alt.X("network_fte:Q", title="network FTE freed"),
+            x=alt.X("network_fte:Q", axis=alt.Axis(format=".1f"), title="network FTE freed"),
             y=alt.Y("value_captured:Q", title="value captured"),
             order="ops_buffer:Q",
         )
@@ -86,7 +88,7 @@ def sweep_chart(table: pd.DataFrame, varied: Sequence[str]) -> alt.Chart:
         alt.Chart(data)
         .mark_point(filled=True, size=60, opacity=0.8)
         .encode(
-            x=alt.X("network_fte:Q", title="network FTE freed"),
+            x=alt.X("network_fte:Q", axis=alt.Axis(format=".1f"), title="network FTE freed"),
             y=alt.Y("value_captured:Q", title="value captured"),
             color=alt.Color("variant:N"),
             tooltip=[alt.Tooltip(f"{column}:N") for column in columns],
