@@ -4,13 +4,18 @@ cannot fit the machine or the limit is refused up front with the figures."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from assembler import SolveSettings, Status, check
+from assembler.cli import app
 from assembler.compile.instance import Instance
+from assembler.io import write_scenario
 from assembler.solver import engine, solve
 from assembler.solver.greedy import greedy_solution
 from assembler.solver.model import build_model
@@ -92,3 +97,26 @@ def test_solve_refuses_a_model_that_cannot_fit_before_building_it(
     monkeypatch.setattr(engine, "available_memory_mib", lambda: 1.0)
     with pytest.raises(ModelTooLargeError, match="more than the 1 MiB this machine has"):
         solve(quarters(), SolveSettings(time_limit=10))
+
+
+def test_the_command_line_refuses_it_with_exit_2_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(engine, "available_memory_mib", lambda: 1.0)
+    write_scenario(quarters(), tmp_path / "quarters")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["solve", str(tmp_path / "quarters"), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "the model of this scenario would have" in result.output
+    assert "more than the 1 MiB this machine has available" in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_solve_prints_the_size_of_its_model_and_the_memory_to_expect(tmp_path: Path) -> None:
+    write_scenario(quarters(), tmp_path / "quarters")
+    args = ["solve", str(tmp_path / "quarters"), "--out", str(tmp_path / "out"), "--quiet"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"^model\s+[\d,]+ variables \(memory expected below [\d.,]+ [MG]iB\)$", result.output, re.M
+    )

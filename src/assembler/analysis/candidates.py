@@ -161,20 +161,11 @@ def rank_candidates(
         outcome = _quick(scenario, person, mission_id, base, around, ceiling, deadline, settings)
         if isinstance(outcome, Excluded):
             excluded.append(outcome)
-            continue
-        answers[person.person_id], quick_plans[person.person_id] = outcome
-    pending = evaluated < len(candidates)
-    _refine(
-        scenario,
-        mission_id,
-        base,
-        answers,
-        quick_plans,
-        (top, ceiling, pending),
-        deadline,
-        settings,
-    )
-    complete = _settled(answers, top, ceiling, pending)
+        else:
+            answers[person.person_id], quick_plans[person.person_id] = outcome
+    target = (top, ceiling, evaluated < len(candidates))
+    _refine(scenario, mission_id, base, answers, quick_plans, target, deadline, settings)
+    complete = _settled(answers, *target)
     unanswered = [p for p, answer in answers.items() if answer.score is None]
     for person_id in unanswered:  # no plan with the pin found: neither ranked nor ruled out
         answers.pop(person_id)

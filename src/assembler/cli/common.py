@@ -12,15 +12,20 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
 
 import typer
 
+from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import print_problems, warn
 from assembler.domain.scenario import Scenario
+from assembler.domain.solve_settings import SolveSettings
 from assembler.io.atomic import FolderSwap, OutputFolderError
 from assembler.io.limits import ReadLimits
 from assembler.validation import ScenarioReport, read_scenario
+
+if TYPE_CHECKING:
+    from assembler.results.result import Result
 
 EXIT_UNEXPECTED, EXIT_INVALID, EXIT_NO_SOLUTION = 1, 2, 3
 EXIT_BROKEN_PIPE = 141
@@ -92,6 +97,26 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, io.UnsupportedOperation):
         pass  # not a real file (a test runner's buffer): nothing is flushed at exit
+
+
+def solved(
+    source: Path, scenario: Scenario, settings: SolveSettings, interrupt: Interrupt
+) -> Result:
+    """``scenario`` (read from ``source``) solved in ``interrupt``'s helper thread.  A model
+    too large for this machine or the limit ends the command with the figures (exit 2); a
+    model CP-SAT rejects, with its reason (exit 1): neither has a plan to write or save."""
+    from assembler.solver import solve
+    from assembler.solver.engine import ModelInvalidError
+    from assembler.solver.sizing import ModelTooLargeError
+
+    try:
+        return interrupt.run(lambda: solve(scenario, settings))
+    except ModelTooLargeError as error:
+        warn(f"error: {source}: {error}")
+        raise typer.Exit(EXIT_INVALID) from None
+    except ModelInvalidError as error:
+        warn(f"error: the solver rejected the model, so there is no plan: {error}")
+        raise typer.Exit(EXIT_UNEXPECTED) from None
 
 
 def check_read_limits() -> None:

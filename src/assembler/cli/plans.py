@@ -35,6 +35,7 @@ from assembler.cli.common import (
     guarded,
     load,
     output_folder,
+    solved,
     store_failures,
 )
 from assembler.cli.interrupt import Interrupt
@@ -164,8 +165,6 @@ def save(
     changes against the reference are stored and printed.
     """
     from assembler.planning.cases import change_summary, plan_of, save, solve_settings
-    from assembler.solver import solve as run_solver
-    from assembler.solver.sizing import ModelTooLargeError
 
     started = time.perf_counter()  # the time limit counts reading the scenario too
     if fresh and replan_from is not None:
@@ -192,11 +191,7 @@ def save(
                 stop=interrupt.stop,
                 started=started,
             )
-            try:
-                result = interrupt.run(lambda: run_solver(loaded, settings))
-            except ModelTooLargeError as error:
-                warn(f"error: {scenario}: {error}; nothing was saved")
-                raise typer.Exit(EXIT_INVALID) from None
+            result = solved(scenario, loaded, settings, interrupt)
         plan = plan_of(loaded, result, settings, reference=reference)
         version, record = save(
             store, user, name, plan, based_on=based_on, source=str(scenario), note=note

@@ -14,7 +14,6 @@ import typer
 from assembler.cli.common import (
     EXIT_INVALID,
     EXIT_NO_SOLUTION,
-    EXIT_UNEXPECTED,
     ScenarioArgument,
     SeedOption,
     TimeLimitOption,
@@ -24,6 +23,7 @@ from assembler.cli.common import (
     load,
     output_folder,
     refuse_input_folder,
+    solved,
 )
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
@@ -111,9 +111,6 @@ def solve(
         write_report_set,
     )
     from assembler.results.report import build_reports
-    from assembler.solver import solve as run_solver
-    from assembler.solver.engine import ModelInvalidError
-    from assembler.solver.sizing import ModelTooLargeError
 
     refuse_input_folder(scenario, out)
     with output_folder(report_folder(out)) as folder:
@@ -121,14 +118,7 @@ def solve(
         doing = "the best plan found so far will be written"
         with Interrupt(doing, cleanup=folder.abandon) as interrupt:
             stoppable = dataclasses.replace(settings, stop=interrupt.stop)
-            try:
-                result = interrupt.run(lambda: run_solver(loaded, stoppable))
-            except ModelInvalidError as error:
-                warn(f"error: the solver rejected the model, so there is no plan: {error}")
-                raise typer.Exit(EXIT_UNEXPECTED) from None
-            except ModelTooLargeError as error:
-                warn(f"error: {scenario}: {error}")
-                raise typer.Exit(EXIT_INVALID) from None
+            result = solved(scenario, loaded, stoppable, interrupt)
             reports = build_reports(loaded, result)
             keep_previous = not result.has_solution and holds_plan(out)
             if keep_previous:
