@@ -15,12 +15,13 @@ from typer.testing import CliRunner
 from assembler import SolveSettings, Status, check
 from assembler.cli import app
 from assembler.compile.instance import Instance
+from assembler.compile.sizing import ModelSize, ModelTooLargeError
 from assembler.io import write_scenario
 from assembler.solver import engine, solve
 from assembler.solver.greedy import greedy_solution
 from assembler.solver.model import build_model
-from assembler.solver.sizing import ModelSize, ModelTooLargeError
 from assembler.solver.stopping import Clock, OutOfTimeError
+from assembler.validation import feasibility, read_scenario
 from small_horizon import quarters
 
 
@@ -120,3 +121,14 @@ def test_solve_prints_the_size_of_its_model_and_the_memory_to_expect(tmp_path: P
     assert re.search(
         r"^model\s+[\d,]+ variables \(memory expected below [\d.,]+ [MG]iB\)$", result.output, re.M
     )
+
+
+def test_validation_warns_of_a_model_too_large_and_skips_the_long_checks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(feasibility, "available_memory_mib", lambda: 1.0)
+    write_scenario(quarters(), tmp_path / "quarters")
+    report = read_scenario(tmp_path / "quarters")
+    assert report.scenario is not None  # a warning: the file itself is fine
+    (warned,) = [p for p in report.warnings if "its model would need" in p.reason]
+    assert "a solve will refuse it" in warned.reason and warned.table == "scenario"

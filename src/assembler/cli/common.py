@@ -105,9 +105,9 @@ def solved(
     """``scenario`` (read from ``source``) solved in ``interrupt``'s helper thread.  A model
     too large for this machine or the limit ends the command with the figures (exit 2); a
     model CP-SAT rejects, with its reason (exit 1): neither has a plan to write or save."""
+    from assembler.compile.sizing import ModelTooLargeError
     from assembler.solver import solve
     from assembler.solver.engine import ModelInvalidError
-    from assembler.solver.sizing import ModelTooLargeError
 
     try:
         return interrupt.run(lambda: solve(scenario, settings))

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from assembler.compile.sizing import expected_memory
 from assembler.domain.problems import Problem
 from assembler.domain.solve_settings import Progress
 from assembler.results.result import Result, Status, relative_gap
-from assembler.solver.sizing import expected_memory
 from assembler.text import format_gap
 
 if TYPE_CHECKING:

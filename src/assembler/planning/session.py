@@ -37,6 +37,7 @@ from assembler.analysis import Price, Ranking, price_of, rank_candidates
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.compile.protection import Shortfall, highest_protectable_buffer, ops_shortfalls
+from assembler.compile.sizing import ModelTooLargeError
 from assembler.domain.edits import Edit
 from assembler.domain.problems import Problem
 from assembler.domain.scenario import Scenario
@@ -49,7 +50,6 @@ from assembler.planning.jobs import Counter, Job, SolveJob, StudyJob, run, start
 from assembler.results.compare import Comparison, compare
 from assembler.results.plan import Plan
 from assembler.results.result import Result, Status
-from assembler.solver.sizing import ModelTooLargeError
 from assembler.validation import ScenarioReport
 
 T = TypeVar("T")

@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
+from assembler.compile.sizing import ModelSize, ModelTooLargeError, available_memory_mib
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.domain.solve_settings import Progress, SolveSettings
@@ -24,7 +25,6 @@ from assembler.solver.greedy import greedy_solution
 from assembler.solver.lns import improve
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.objective import objective_scale
-from assembler.solver.sizing import ModelSize, ModelTooLargeError, available_memory_mib
 from assembler.solver.stopping import Clock, OutOfTimeError, stoppable
 from assembler.solver.variables import Variables
 

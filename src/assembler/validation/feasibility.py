@@ -16,6 +16,7 @@ from assembler.compile.certificates import commitment_clashes
 from assembler.compile.eligibility import Eligibility, condition_clause
 from assembler.compile.instance import Instance
 from assembler.compile.protection import ops_shortfalls
+from assembler.compile.sizing import ModelSize, available_memory_mib
 from assembler.domain.problems import error, warning
 from assembler.domain.scenario import LockKind, Mission, MissionNeed, Person, Scenario
 from assembler.text import plural
@@ -47,10 +48,27 @@ def check_feasibility(tables: TypedTables, scenario: Scenario) -> None:
     _check_pins(tables, scenario, eligibility, needs)
     _check_needs_fillable(tables, scenario, eligibility, needs)
     _check_operations(tables, instance)
+    if full and _too_large(tables, instance):
+        return  # the checks below take minutes on such a model, which no solve will build
     if horizon:
         _check_runs(tables, instance)
     if committed and not tables.has_errors():
         _check_commitments(tables, instance)
+
+
+def _too_large(tables: TypedTables, instance: Instance) -> bool:
+    """Warn, and say so, when the model cannot fit this machine's memory: a solve will be
+    refused before building it, so the checks that would take minutes are not run."""
+    memory = ModelSize.of(instance).beyond_memory(available_memory_mib())
+    if memory is not None:
+        tables.add(
+            warning(
+                "scenario",
+                f"its model would need {memory}available here: a solve will refuse it, so "
+                "the checks of timing and commitments were skipped",
+            )
+        )
+    return memory is not None
 
 
 def _check_commitments(tables: TypedTables, instance: Instance) -> None:

@@ -78,17 +78,21 @@ class ModelSize:
         """The seconds expected to build it on a quiet machine."""
         return BUILD_SECONDS_PER_VARIABLE * self.variables
 
+    def beyond_memory(self, available_mib: float | None) -> str | None:
+        """The memory it needs against ``available_mib``, when it is more, in short."""
+        if available_mib is None or self.memory_mib <= available_mib:
+            return None
+        return f"about {_mib(self.memory_mib)} of memory, more than the {_mib(available_mib)} "
+
     def refusal(self, time_limit: float | None, available_mib: float | None) -> str | None:
         """Why a solve of this model cannot be run here, in a planner's words, or ``None``.
 
         ``time_limit`` in seconds (``None``: a limit that counts work, not seconds);
         ``available_mib`` the memory the machine can give (``None``: unknown)."""
         reasons = []
-        if available_mib is not None and self.memory_mib > available_mib:
-            reasons.append(
-                f"about {_mib(self.memory_mib)} of memory, more than the "
-                f"{_mib(available_mib)} this machine has available"
-            )
+        memory = self.beyond_memory(available_mib)
+        if memory is not None:
+            reasons.append(f"{memory}this machine has available")
         build = self.build_seconds
         if time_limit is not None and build > max(BUILD_SLACK * time_limit, LONG_BUILD_SECONDS):
             reasons.append(
