@@ -234,16 +234,22 @@ class Instance:
             if row.period_id in self.period_index:
                 in_force[row.unit_id, row.skill_id][self.period_index[row.period_id]] = row
         needs = []
+        # Who can cover a demand depends on its unit, skill and level, not its period: a
+        # long horizon repeats the same few, so each is worked out once.
+        able: dict[tuple[str, str, int], tuple[int, ...]] = {}
         for t in self.periods:
             for (unit_id, skill_id), rows in in_force.items():
                 demand = rows[t]
                 if demand is None or demand.fte <= 0:
                     continue
-                eligible = tuple(
-                    p
-                    for p in people_of_unit.get(unit_id, ())
-                    if self.eligibility.can_cover(self.people[p], demand)
-                )
+                key = (unit_id, skill_id, demand.min_level)
+                if key not in able:
+                    able[key] = tuple(
+                        p
+                        for p in people_of_unit.get(unit_id, ())
+                        if self.eligibility.can_cover(self.people[p], demand)
+                    )
+                eligible = able[key]
                 required = protected_steps(demand.fte, self.settings.ops_buffer, self.step)
                 needs.append(
                     OpsNeed(unit_id, skill_id, demand.min_level, demand.fte, required, eligible, t)
