@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages import _sidebar
 from app_pages._common import keep, user
 
+_sidebar.callbacks_done()
 st.set_page_config(page_title="assembler · mission planner", page_icon="🧩", layout="wide")
 user()
 page = st.navigation(

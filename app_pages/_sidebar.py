@@ -37,6 +37,8 @@ _QUICK_SOLVE_SECONDS = 1.0
 """Wait this long for a solve before drawing progress: a small scenario solves in well under
 a second, so a click shows its plan at once instead of a progress bar that flashes by."""
 _DEFAULT_TIME_LIMIT = 30
+_SOLVE_KEY = "solve"
+_SOLVE_TAKEN_KEY = "solve.taken"
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,7 @@ def time_limit() -> float:
 
 
 def _solve(planner: PlanningSession) -> None:
-    time_limit = st.number_input(
+    st.number_input(
         "Time limit (s)",
         min_value=1,
         max_value=3600,
@@ -271,11 +273,14 @@ def _solve(planner: PlanningSession) -> None:
         key=_TIME_LIMIT_KEY,
         help="The solve stops here and keeps the best plan found; Stop ends it sooner.",
     )
-    if st.button("Solve", key="solve", type="primary", disabled=planner.solving, width="stretch"):
-        refresh_approved(store(), planner)  # someone may have approved a plan meanwhile
-        job = planner.solve(time_limit=time_limit)
-        job.wait(_QUICK_SOLVE_SECONDS)
-        st.rerun()  # redraw all: the new plan, or the progress with Solve disabled
+    st.button(
+        "Solve",
+        key=_SOLVE_KEY,
+        on_click=start_solve,
+        type="primary",
+        disabled=planner.solving,
+        width="stretch",
+    )
     if planner.solving:
         st.fragment(run_every=_POLL_SECONDS)(_progress)()
     elif planner.failure is not None:
@@ -292,6 +297,29 @@ def _solve(planner: PlanningSession) -> None:
         )
     if planner.approved is not None and not planner.solving:
         st.caption(f"Solve re-plans from the approved plan {planner.approved.plan_id}.")
+
+
+def start_solve() -> None:
+    """Start the solve a click on Solve asks for, once per click.
+
+    A callback, so the click is acted on before the redraw it causes: a click handled in the
+    script body is lost when another click (Save as, a page link) interrupts that redraw
+    first.  Save as calls this too: pressed the moment Solve was, both callbacks can run in
+    the same redraw in either order, and Save as must store the plan this solve finds.
+    """
+    state = st.session_state
+    if not state.get(_SOLVE_KEY) or state.get(_SOLVE_TAKEN_KEY):
+        return
+    state[_SOLVE_TAKEN_KEY] = True
+    planner = session()
+    refresh_approved(store(), planner)  # someone may have approved a plan meanwhile
+    planner.solve(time_limit=time_limit()).wait(_QUICK_SOLVE_SECONDS)
+
+
+def callbacks_done() -> None:
+    """Forget which clicks the callbacks took in (``start_solve``); ``app.py`` calls this
+    first of all, before any element can be drawn and the redraw interrupted."""
+    st.session_state.pop(_SOLVE_TAKEN_KEY, None)
 
 
 def _progress() -> None:

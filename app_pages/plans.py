@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import header, session, store, table_height, user
-from app_pages._sidebar import load_or_ask, set_dials
+from app_pages._sidebar import load_or_ask, set_dials, start_solve
 from assembler.io.reports import table_csv_bytes
 from assembler.planning import cases, stored
 from assembler.planning.plansview import (
@@ -74,6 +74,7 @@ def _save(planner: PlanningSession) -> None:
 
 
 def _save_as() -> None:
+    start_solve()  # Solve pressed in the same instant: its callback may not have run yet
     state = st.session_state
     try:
         saved = stored.save_as(store(), session(), user(), state["plans.name"], state["plans.note"])

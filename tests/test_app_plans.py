@@ -109,6 +109,23 @@ def test_a_saved_plan_is_listed_and_a_reload_brings_the_session_back(db: str) ->
         assert [plan.id for plan in store.plans("quarters")] == [1]
 
 
+def test_solve_and_save_as_in_one_redraw_store_the_plan_of_one_solve(db: str) -> None:
+    """Clicks quicker than a redraw reach the app together: whichever callback runs first,
+    Save as stores the plan of the solve pressed with it, and that is the only solve."""
+    at = small_app()
+    show(at, "Plans")
+    at.text_input(key="plans.name").set_value("together")
+    at.button(key="solve").click()
+    next(b for b in at.button if b.label == "Save as").click().run()
+    assert not at.exception
+    said = " ".join(plain(m.value) for m in at.success)
+    assert "Saved plan 1 of together v1 as a draft." in said
+    session = planner(at)
+    assert not session.solving and session.current is not None and session.current.plan_id == 1
+    with PlanStore(db) as store:
+        assert [plan.id for plan in store.plans("together")] == [1]
+
+
 def test_a_reload_brings_back_an_unsaved_plan_and_edits_too() -> None:
     at = small_app()
     solve_in_app(at)

@@ -418,11 +418,13 @@ def test_ctrl_c_to_the_whole_group_stops_a_frontier_and_keeps_its_points(
 ) -> None:
     """As a terminal sends it: to the command and its Dask workers alike."""
     out = tmp_path / "frontier"
-    buffers = ",".join(str(step / 100) for step in range(30))
-    args = ["--out", str(out), "--buffers", buffers, "--time-limit", "1", "--quiet"]
+    # Buffers the operations can all bear (up to 10 %), so no point ends early as infeasible
+    # and each takes its whole limit: 30 points x 3 s on 2 workers cannot end in 8 s.
+    buffers = ",".join(str(step / 300) for step in range(30))
+    args = ["--out", str(out), "--buffers", buffers, "--time-limit", "3", "--quiet"]
     command = Command("frontier", str(organisation), *args, group=True)
     command.wait_for("30 solves on 2 local workers")
-    time.sleep(8)  # some points solved (a second or two each), most still to come
+    time.sleep(8)  # a few points solved, most still to come
     command.signal(signal.SIGINT, group=True)
     outcome = command.wait()
     assert outcome.code == 130, outcome.output
