@@ -3,6 +3,7 @@ of two optima, a candidate's change in score is the optimum with their pin minus
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -119,6 +120,24 @@ def test_candidates_for_a_displaced_mission_cost_at_least_its_price() -> None:
         assert exact is not None and candidate.score.low == exact - base.score
         assert candidate.score.low <= price.score.low
         assert not candidate.on_team
+
+
+def test_against_a_best_plan_not_proven_the_answers_are_honest_ranges() -> None:
+    """A best plan found at the limit (its bound above its score): no difference can be
+    proven, so each candidate gets the range their re-plan shows, holding the exact one."""
+    s = contested()
+    proven = solve(s, SETTINGS)
+    assert proven.score is not None
+    base = dataclasses.replace(
+        proven, status=Status.FEASIBLE, best_bound=proven.score + 50.0, gap=None
+    )
+    ranking = rank_candidates(s, "m2", 10, SETTINGS, base)
+    assert {c.person_id for c in ranking.ranked} == {"a", "b"} and not ranking.complete
+    for candidate in ranking.ranked:
+        assert candidate.score is not None and not candidate.score.proven
+        exact = optimum(pinned(s, candidate.person_id, "m2"))
+        assert exact is not None
+        assert candidate.score.low <= exact - proven.score <= candidate.score.high
 
 
 def test_nobody_can_join_a_mission_that_cannot_be_staffed() -> None:
