@@ -8,8 +8,9 @@ import pytest
 from assembler import Scenario, SolveSettings, Status, solve
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
-from assembler.domain.scenario import Availability, Period
+from assembler.domain.scenario import Availability, Capability, Lock, Period, Skill, Unit
 from assembler.generate import generate_scenario
+from assembler.results.names import Names
 from builders import mission, person, scenario
 
 
@@ -82,7 +83,7 @@ def test_a_pinned_mission_whose_work_the_unit_cannot_do_beside_operations() -> N
         ops_buffer=0.0,
     )
     assert named(s) == [
-        "mission m has b pinned to it and needs 0.6 FTE of k ≥ 1; operations of unit 'u1' "
+        "mission m has b pinned to it and needs 0.6 FTE of k ≥ 1; operations of u1 "
         "need 1.5 FTE in k (demand + buffer): 2.1 FTE in all, but the people able to do "
         "this work have 2 FTE"
     ]
@@ -159,3 +160,54 @@ def test_certificates_stay_fast_on_a_large_organisation(people: int, missions: i
     assert result.status is Status.INFEASIBLE and result.solve_seconds == 0.0
     assert result.build_seconds < 5
     assert any("capacity 2, 1 reserved for operations: 1 left" in c for c in result.conflicts)
+
+
+def test_clashes_told_with_the_names_planners_know() -> None:
+    """Missions and people by name beside their id, skills, capabilities, units and periods
+    by name alone: no id a scenario names is left bare."""
+    s = scenario(
+        [person("p7", "u9", {"k3": 3}, name="Ada Berg")],
+        [
+            mission("m1", {"k3": 0.2}, mandatory=True, name="Night rota"),
+            mission("m2", {"k3": (0.2, 5)}, mandatory=True, name="Data lab"),
+        ],
+        units=[Unit(unit_id="u9", name="Care Unit")],
+        skills=[Skill(skill_id="k3", name="Triage")],
+        capabilities=[
+            Capability(
+                capability_id="c018", name="ERP licences", kind="tool", capacity=2, ops_reserved=1
+            )
+        ],
+        uses=[("m1", "c018", 2)],
+    )
+    found = clashes(Instance(s), Names.of(s))
+    assert found == [
+        "mission m1 · Night rota is mandatory and needs 2 units of capability ERP licences; "
+        "capacity 2, 1 reserved for operations: 1 left",
+        "mission m2 · Data lab is mandatory and needs Triage ≥ 5, but nobody eligible for it "
+        "has that skill at that level",
+    ]
+    pinned = s.replace(
+        missions=[m.model_copy(update={"mandatory": False}) for m in s.missions],
+        locks=[Lock(person_id="p7", mission_id="m1", lock="pin")],
+        periods=(Period(period_id="q1", name="Q1 (winter)"),),
+        availability=(Availability(person_id="p7", period_id="q1", fte=0),),
+    )
+    (away,) = [c for c in clashes(Instance(pinned), Names.of(pinned)) if "minimum share" in c]
+    assert away == (
+        "p7 · Ada Berg is pinned to mission m1 · Night rota but has 0 FTE in Q1 (winter), "
+        "less than the minimum share of 0.1 FTE"
+    )
+
+
+def test_operations_that_cannot_be_protected_named() -> None:
+    s = scenario(
+        [person("p7", "u9", {"k3": 3}, fte=0.5, name="Ada Berg")],
+        [mission("m1", {"k3": 0.2})],
+        units=[Unit(unit_id="u9", name="Care Unit")],
+        skills=[Skill(skill_id="k3", name="Triage")],
+        ops=[("u9", "k3", 1.0)],
+    )
+    (found,) = clashes(Instance(s), Names.of(s))
+    assert found.startswith("Care Unit: Triage need 1.1 FTE (demand + buffer)")
+    assert "u9" not in found and "k3" not in found

@@ -25,6 +25,7 @@ from assembler.domain.scenario import Lock, LockKind, Person, Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.kpis import score_of
+from assembler.results.names import Names
 from assembler.results.result import Result, Status
 from assembler.solver import solve
 from assembler.solver.lns import Step, people_around, replan_part
@@ -225,7 +226,7 @@ def _quick(
     with the pin (only a full re-solve can say)."""
     with_pin = pinned(scenario, person.person_id, mission_id)
     instance = Instance(with_pin)
-    certain = clashes(instance)
+    certain = clashes(instance, Names.of(with_pin))
     if certain:
         return _excluded(person, f"a pin could not hold: {certain[0]}")
     best = base.score if base.status is Status.OPTIMAL else base.best_bound
@@ -355,7 +356,7 @@ def _evaluate(
     if on_team:
         return _candidate(person, True, Difference(0, 0))
     with_pin = pinned(scenario, person.person_id, mission_id)
-    certain = clashes(Instance(with_pin))
+    certain = clashes(Instance(with_pin), Names.of(with_pin))
     if certain:
         return _excluded(person, f"a pin could not hold: {certain[0]}")
     result = solve(with_pin, closest(settings, base))

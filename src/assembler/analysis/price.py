@@ -20,6 +20,7 @@ from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import SolveSettings, Stability
 from assembler.results.compare import Comparison, compare
+from assembler.results.names import Names
 from assembler.results.result import Result, Status
 from assembler.solver import solve
 
@@ -131,7 +132,7 @@ def price_of(
     if base.solution is not None and mission_id in base.solution.staffed:
         return Price(mission_id, True, (), base, base, Difference(0, 0), None)
     with_it = forced(scenario, mission_id)
-    certain = clashes(Instance(with_it))
+    certain = clashes(Instance(with_it), Names.of(with_it))
     if certain:
         return Price(mission_id, False, tuple(certain), base, None, None, None)
     result = solve(with_it, closest(settings, base))

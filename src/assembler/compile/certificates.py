@@ -23,41 +23,85 @@ nothing, and the solver's diagnosis takes over (``solver/diagnose.py``).
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Protocol
 
 from assembler.compile.instance import Instance
-from assembler.compile.protection import ops_shortfalls
+from assembler.compile.protection import Shortfall, ops_shortfalls
 from assembler.text import plural
 
 
-def clashes(instance: Instance) -> list[str]:
+class Naming(Protocol):
+    """How a clash names what it is about.  ``results.names.Names`` is the one a planner
+    reads (it lives above this layer); ``IDS`` keeps the rows' ids, for the solver's own
+    report and for callers without a scenario's names at hand."""
+
+    def mission(self, mission_id: str) -> str: ...
+    def person(self, person_id: str) -> str: ...
+    def unit(self, unit_id: str) -> str: ...
+    def skill(self, skill_id: str) -> str: ...
+    def capability(self, capability_id: str) -> str: ...
+    def period(self, period_id: str) -> str: ...
+    def shortfall(self, shortfall: Shortfall) -> str: ...
+
+
+class _Ids:
+    """Every row by its id, as the data and the solver's diagnosis call it."""
+
+    def mission(self, mission_id: str) -> str:
+        return mission_id
+
+    def person(self, person_id: str) -> str:
+        return person_id
+
+    def unit(self, unit_id: str) -> str:
+        return unit_id
+
+    def skill(self, skill_id: str) -> str:
+        return skill_id
+
+    def capability(self, capability_id: str) -> str:
+        return capability_id
+
+    def period(self, period_id: str) -> str:
+        return period_id
+
+    def shortfall(self, shortfall: Shortfall) -> str:
+        return str(shortfall)
+
+
+IDS: Naming = _Ids()
+
+
+def clashes(instance: Instance, names: Naming = IDS) -> list[str]:
     """Every certified reason why ``instance`` has no plan; empty if none is certain.
 
     Operations come first: when they cannot be protected, nothing else matters (and the
     pin checks, which build on them, would only repeat the same shortfall).  The joint flow
     of committed work and operations comes last, and only when nothing more specific is
-    found, since it re-finds every single mission's shortage as a larger clash.
+    found, since it re-finds every single mission's shortage as a larger clash.  Each
+    clash ends with the change that would resolve it, so a planner knows what to try.
     """
-    shortfalls = [str(shortfall) for shortfall in ops_shortfalls(instance)]
-    return shortfalls or commitment_clashes(instance)
+    shortfalls = [names.shortfall(shortfall) for shortfall in ops_shortfalls(instance)]
+    return shortfalls or commitment_clashes(instance, names=names)
 
 
-def commitment_clashes(instance: Instance, focus: bool = True) -> list[str]:
+def commitment_clashes(instance: Instance, focus: bool = True, names: Naming = IDS) -> list[str]:
     """The clashes of commitments (mandatory missions, pins), assuming operations fit;
     ``focus=False`` leaves out pins to more missions at once than a person may join (which
     validation already reports row by row when there are no periods)."""
     found = [
-        *_committed_missions(instance),
-        *_shared_capabilities(instance),
-        *_pins_without_time(instance, focus),
+        *_committed_missions(instance, names),
+        *_shared_capabilities(instance, names),
+        *_pins_without_time(instance, names, focus),
     ]
-    return found or _committed_needs_with_operations(instance)
+    return found or _committed_needs_with_operations(instance, names)
 
 
-def committed(instance: Instance) -> dict[int, str]:
+def committed(instance: Instance, names: Naming = IDS) -> dict[int, str]:
     """Missions every plan must staff, with why: mandatory, or someone pinned to them."""
     why: dict[int, str] = {}
     for p, m in instance.pins:
-        why.setdefault(m, f"has {instance.people[p].person_id} pinned to it")
+        why.setdefault(m, f"has {names.person(instance.people[p].person_id)} pinned to it")
     for m in instance.mandatory:
         why[m] = "is mandatory"
     return why
@@ -71,47 +115,59 @@ def certain_periods(instance: Instance, m: int) -> range:
     return range(starts[-1], starts[0] + instance.duration[m])
 
 
-def _when(instance: Instance, t: int) -> str:
-    return f" in {instance.period_ids[t]}" if instance.scenario.has_horizon else ""
+def _when(instance: Instance, t: int, names: Naming) -> str:
+    return f" in {names.period(instance.period_ids[t])}" if instance.scenario.has_horizon else ""
 
 
-def _name(instance: Instance, m: int) -> str:
-    return f"mission {instance.missions[m].mission_id}"
+def _name(instance: Instance, m: int, names: Naming) -> str:
+    return f"mission {_mission(instance, m, names)}"
 
 
-def _committed_missions(instance: Instance) -> list[str]:
+def _mission(instance: Instance, m: int, names: Naming) -> str:
+    return names.mission(instance.missions[m].mission_id)
+
+
+def _missions(instance: Instance, missions: list[int], names: Naming) -> str:
+    return ", ".join(_mission(instance, m, names) for m in missions)
+
+
+def _skill(names: Naming, skill_id: str, min_level: int) -> str:
+    return f"{names.skill(skill_id)} ≥ {min_level}"
+
+
+def _committed_missions(instance: Instance, names: Naming) -> list[str]:
     found = []
-    for m, why in committed(instance).items():
+    for m, why in committed(instance, names).items():
         reason = (
-            _cannot_start(instance, m)
-            or _need_without_people(instance, m)
+            _cannot_start(instance, m, names)
+            or _need_without_people(instance, m, names)
             or _team_too_small(instance, m)
             or _too_few_units(instance, m)
-            or _capability_too_small(instance, m)
-            or _need_without_time(instance, m)
+            or _capability_too_small(instance, m, names)
+            or _need_without_time(instance, m, names)
         )
         if reason is not None:
-            found.append(f"{_name(instance, m)} {why} and {reason}")
+            found.append(f"{_name(instance, m, names)} {why} and {reason}")
     return found
 
 
-def _cannot_start(instance: Instance, m: int) -> str | None:
+def _cannot_start(instance: Instance, m: int, names: Naming) -> str | None:
     if instance.starts[m]:
         return None
     before = instance.after[m]
     if before is None:  # validation keeps windows able to hold their duration
         return "its window cannot hold its duration"
     return (
-        f"runs after mission {instance.missions[before].mission_id}, which cannot end "
+        f"runs after mission {_mission(instance, before, names)}, which cannot end "
         "before its window does"
     )
 
 
-def _need_without_people(instance: Instance, m: int) -> str | None:
+def _need_without_people(instance: Instance, m: int, names: Naming) -> str | None:
     for n in instance.needs_of[m]:
         need = instance.needs[n]
         if not need.eligible:
-            skill = f"{need.skill_id} ≥ {need.min_level}"
+            skill = _skill(names, need.skill_id, need.min_level)
             return f"needs {skill}, but nobody eligible for it has that skill at that level"
     return None
 
@@ -139,21 +195,22 @@ def _too_few_units(instance: Instance, m: int) -> str | None:
     )
 
 
-def _capability_too_small(instance: Instance, m: int) -> str | None:
+def _capability_too_small(instance: Instance, m: int, names: Naming) -> str | None:
     for limit, capability in zip(
         instance.capabilities, instance.scenario.capabilities, strict=True
     ):
         for mission, units in limit.usage:
             if mission == m and units > limit.available:
                 return (
-                    f"needs {plural(units, 'unit')} of capability {limit.capability_id}; "
+                    f"needs {plural(units, 'unit')} of capability "
+                    f"{names.capability(limit.capability_id)}; "
                     f"capacity {capability.capacity}, {capability.ops_reserved} reserved for "
                     f"operations: {limit.available} left"
                 )
     return None
 
 
-def _need_without_time(instance: Instance, m: int) -> str | None:
+def _need_without_time(instance: Instance, m: int, names: Naming) -> str | None:
     """A need its eligible people have too little time for (operations aside), in some
     period of every run the mission could have; the earliest start's period is named."""
     shortages = []
@@ -165,8 +222,9 @@ def _need_without_time(instance: Instance, m: int) -> str | None:
                 time = sum(instance.capacity[p][t] for p in need.eligible)
                 if time < need.demand:
                     shortage = (
-                        f"needs {instance.fte(need.demand):g} FTE of {need.skill_id} ≥ "
-                        f"{need.min_level}{_when(instance, t)}, but the eligible people have "
+                        f"needs {instance.fte(need.demand):g} FTE of "
+                        f"{_skill(names, need.skill_id, need.min_level)}"
+                        f"{_when(instance, t, names)}, but the eligible people have "
                         f"{instance.fte(time):g} FTE in all"
                     )
                     break
@@ -178,7 +236,7 @@ def _need_without_time(instance: Instance, m: int) -> str | None:
     return shortages[0] if shortages else None
 
 
-def _shared_capabilities(instance: Instance) -> list[str]:
+def _shared_capabilities(instance: Instance, names: Naming) -> list[str]:
     """Committed missions that together need more of a capability than is left: in a period
     every one of them runs in, or in unit-periods over the whole horizon."""
     must = committed(instance)
@@ -193,35 +251,36 @@ def _shared_capabilities(instance: Instance) -> list[str]:
             f"capacity {capability.capacity}, {capability.ops_reserved} reserved for "
             f"operations: {limit.available} left"
         )
+        capability_name = names.capability(limit.capability_id)
         for t in instance.periods:
             running = [(m, units) for m, units in users if t in certain_periods(instance, m)]
             total = sum(units for _, units in running)
             if len(running) > 1 and total > limit.available:
-                names = ", ".join(instance.missions[m].mission_id for m, _ in running)
+                together = _missions(instance, [m for m, _ in running], names)
                 found.append(
-                    f"missions {names} must all run{_when(instance, t)} and together need "
-                    f"{plural(total, 'unit')} of capability {limit.capability_id}; {left}"
+                    f"missions {together} must all run{_when(instance, t, names)} and together "
+                    f"need {plural(total, 'unit')} of capability {capability_name}; {left}"
                 )
                 break
         else:
             spread = sum(units * instance.duration[m] for m, units in users)
             if instance.horizon > 1 and spread > limit.available * instance.horizon:
-                names = ", ".join(instance.missions[m].mission_id for m, _ in users)
+                together = _missions(instance, [m for m, _ in users], names)
                 found.append(
-                    f"missions {names} must all run and together need {spread} unit-periods "
-                    f"of capability {limit.capability_id} over the {instance.horizon} periods; "
-                    f"{left} per period"
+                    f"missions {together} must all run and together need {spread} "
+                    f"unit-periods of capability {capability_name} over the "
+                    f"{instance.horizon} periods; {left} per period"
                 )
     return found
 
 
-def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
+def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) -> list[str]:
     found = []
     held: dict[int, list[int]] = defaultdict(list)  # person → capacity[p][t] minus pins
     pinned_at: dict[tuple[int, int], list[int]] = defaultdict(list)  # (person, t) → missions
     for p, m in instance.pins:
-        person = instance.people[p].person_id
-        mission = instance.missions[m].mission_id
+        person = names.person(instance.people[p].person_id)
+        mission = _mission(instance, m, names)
         share = max(instance.min_share[m], 0)
         away = _short_in_every_run(instance, p, m, share)
         if away is not None:
@@ -229,13 +288,14 @@ def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
             if instance.is_fixed(m):
                 found.append(
                     f"{person} is pinned to mission {mission} but has {has:g} FTE"
-                    f"{_when(instance, away)}, less than the minimum share of {minimum:g} FTE"
+                    f"{_when(instance, away, names)}, less than the minimum share of "
+                    f"{minimum:g} FTE"
                 )
             else:
                 found.append(
                     f"{person} is pinned to mission {mission} but has less than the minimum "
                     f"share of {minimum:g} FTE in some period of every run it could have "
-                    f"({has:g} FTE{_when(instance, away)})"
+                    f"({has:g} FTE{_when(instance, away, names)})"
                 )
             continue
         for t in certain_periods(instance, m):
@@ -246,10 +306,11 @@ def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
     for (p, t), missions in sorted(pinned_at.items()):
         limit = instance.max_missions[p]
         if focus and len(missions) > limit:
-            names = ", ".join(instance.missions[m].mission_id for m in missions)
             found.append(
-                f"{instance.people[p].person_id} is pinned to missions {names}, which all run"
-                f"{_when(instance, t)}, but may work on {plural(limit, 'mission')} at a time"
+                f"{names.person(instance.people[p].person_id)} is pinned to missions "
+                f"{_missions(instance, missions, names)}, which all run"
+                f"{_when(instance, t, names)}, but may work on {plural(limit, 'mission')} "
+                "at a time"
             )
     if held and not found:
         capacity = [held.get(p, list(caps)) for p, caps in enumerate(instance.capacity)]
@@ -260,12 +321,15 @@ def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
                 if instance.people[p].unit_id == shortfall.unit_id
                 and shortfall.period in certain_periods(instance, m)
             ]
-            names = " and ".join(
-                f"{instance.people[p].person_id} (pinned to {instance.missions[m].mission_id}, "
-                f"at least {instance.fte(instance.min_share[m]):g} FTE)"
+            who = " and ".join(
+                f"{names.person(instance.people[p].person_id)} (pinned to "
+                f"{_mission(instance, m, names)}, at least "
+                f"{instance.fte(instance.min_share[m]):g} FTE)"
                 for p, m in pins
             )
-            found.append(f"{names} cannot be spared: with the pinned time aside, {shortfall}")
+            found.append(
+                f"{who} cannot be spared: with the pinned time aside, {names.shortfall(shortfall)}"
+            )
     return found
 
 
@@ -281,7 +345,7 @@ def _short_in_every_run(instance: Instance, p: int, m: int, share: int) -> int |
     return first
 
 
-def _committed_needs_with_operations(instance: Instance) -> list[str]:
+def _committed_needs_with_operations(instance: Instance, names: Naming) -> list[str]:
     """Committed missions' needs and operations, period by period, as one transportation
     problem: each person's time (``cap_pt``) flows to the needs and operational demands
     they are eligible for.  Minimum shares and teams are left out, so this only relaxes
@@ -293,13 +357,13 @@ def _committed_needs_with_operations(instance: Instance) -> list[str]:
         needs = [n for m in must if t in certain_periods(instance, m) for n in instance.needs_of[m]]
         if not needs:
             continue
-        cut = _cut(instance, t, needs)
+        cut = _cut(instance, t, needs, names)
         if cut is not None:
             found.append(cut)
     return found
 
 
-def _cut(instance: Instance, t: int, needs: list[int]) -> str | None:
+def _cut(instance: Instance, t: int, needs: list[int], names: Naming) -> str | None:
     """The max-flow of one period; a message naming the violated demands, or ``None``."""
     demands: list[tuple[str, int, tuple[int, ...]]] = []  # (label, steps, eligible people)
     people: set[int] = set()
@@ -329,7 +393,7 @@ def _cut(instance: Instance, t: int, needs: list[int]) -> str | None:
     givers = {p for p, v in node.items() if v in side}
     wanted = sum(steps for _, steps, _ in short)
     time = sum(instance.capacity[p][t] for p in givers)
-    must = committed(instance)
+    must = committed(instance, names)
     missions: dict[int, list[str]] = defaultdict(list)
     operations: dict[str, list[int]] = defaultdict(list)
     for label, _, _ in short:
@@ -337,24 +401,25 @@ def _cut(instance: Instance, t: int, needs: list[int]) -> str | None:
         if label[0] == "n":
             need = instance.needs[index]
             missions[need.mission].append(
-                f"{instance.fte(need.demand):g} FTE of {need.skill_id} ≥ {need.min_level}"
+                f"{instance.fte(need.demand):g} FTE of "
+                f"{_skill(names, need.skill_id, need.min_level)}"
             )
         else:
             operations[instance.ops[index].unit_id].append(index)
     parts = [
-        f"{_name(instance, m)} {must[m]} and needs {' and '.join(asks)}"
+        f"{_name(instance, m, names)} {must[m]} and needs {' and '.join(asks)}"
         for m, asks in missions.items()
     ]
     for unit_id, kept in operations.items():
-        skills = ", ".join(instance.ops[o].skill_id for o in kept)
+        skills = ", ".join(names.skill(instance.ops[o].skill_id) for o in kept)
         steps = sum(instance.ops[o].required for o in kept)
         parts.append(
-            f"operations of unit '{unit_id}' need {instance.fte(steps):g} FTE in {skills} "
-            "(demand + buffer)"
+            f"operations of {names.unit(unit_id)} need {instance.fte(steps):g} FTE in "
+            f"{skills} (demand + buffer)"
         )
     return (
-        f"{'; '.join(parts)}{_when(instance, t)}: {instance.fte(wanted):g} FTE in all, but the "
-        f"people able to do this work have {instance.fte(time):g} FTE"
+        f"{'; '.join(parts)}{_when(instance, t, names)}: {instance.fte(wanted):g} FTE in all, "
+        f"but the people able to do this work have {instance.fte(time):g} FTE"
     )
 
 

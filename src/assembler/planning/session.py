@@ -48,6 +48,7 @@ from assembler.planning.cases import plan_of, replanned_from, solve_settings
 from assembler.planning.edits import apply_edit, apply_edits
 from assembler.planning.jobs import Counter, Job, SolveJob, StudyJob, run, start, study
 from assembler.results.compare import Comparison, compare
+from assembler.results.names import Names
 from assembler.results.plan import Plan
 from assembler.results.result import Result, Status
 from assembler.validation import ScenarioReport
@@ -87,7 +88,8 @@ BUFFER_GRID = 0.01
 class Failure:
     """A solve that ended without a plan, and what a planner can do about it.
 
-    ``reasons`` are the certified clashes of ``Result.conflicts``, or what stopped the solve.
+    ``reasons`` are the certified clashes of ``Result.conflicts`` told again with the names
+    planners know (the solver reports rows by id), or what stopped the solve.
     ``shortfalls`` are the operations that alone cannot be protected at the solve's buffer
     (as data, so a page can name units, skills and periods); then ``highest_buffer`` is the
     highest buffer (whole percent) at which they can, ``None`` if they cannot even without
@@ -108,7 +110,9 @@ class Failure:
         if shortfalls:
             own = scenario.settings.ops_buffer
             highest = highest_protectable_buffer(instance, ceiling=own, resolution=BUFFER_GRID)
-        return cls(outcome, result.conflicts or (_no_plan(result),), shortfalls, highest)
+        named = clashes(instance, Names.of(scenario)) if result.conflicts else []
+        reasons = tuple(named) or result.conflicts or (_no_plan(result),)
+        return cls(outcome, reasons, shortfalls, highest)
 
     @property
     def ops_short(self) -> bool:
@@ -276,11 +280,12 @@ class PlanningSession:
         than after a solve.  The edit is kept all the same: the planner may mean to fix
         the clash with another edit.
         """
-        before = set(clashes(Instance(self._scenario)))
+        before = set(clashes(Instance(self._scenario), Names.of(self._scenario)))
         self._edited = apply_edit(self._edited, edit)
         self._edits.append(edit)
         self._refresh()
-        return tuple(c for c in clashes(Instance(self._scenario)) if c not in before)
+        after = clashes(Instance(self._scenario), Names.of(self._scenario))
+        return tuple(c for c in after if c not in before)
 
     def undo(self) -> None:
         """Take back the last edit (replaying the others on the loaded scenario)."""
