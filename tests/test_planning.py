@@ -20,7 +20,7 @@ from assembler.domain.solve_settings import SharedStop
 from assembler.generate import generate_scenario
 from assembler.planning import jobs
 from assembler.planning.edits import EditError, candidates
-from assembler.planning.session import PlanningSession, scenario_slug
+from assembler.planning.session import Link, PlanningSession, scenario_slug
 from assembler.results.names import Names
 from assembler.tradeoffs import Frontier
 from assembler.tradeoffs.runner import one_thread
@@ -283,6 +283,9 @@ def test_downloads_are_named_after_the_scenario_and_the_time(
 ) -> None:
     moment = datetime(2026, 12, 1, 15, 30)
     assert session.file_name("roster.csv", moment) == "sample_2026-12-01_1530_roster.csv"
+    session.link = Link("Winter plan 2027", 1, 1)  # saved (or opened) under that name
+    saved = session.file_name("report.xlsx", moment)
+    assert saved == "winter-plan-2027_2026-12-01_1530_report.xlsx"
     assert scenario_slug("Riverside Care Group (sample)") == "riverside-care-group"
     assert scenario_slug("Ziekenhuis Zuid — Q3 plan.XLSX") == "ziekenhuis-zuid-q3-plan"
     assert scenario_slug("Café Ørsted.zip") == "cafe-rsted"

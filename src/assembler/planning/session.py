@@ -517,9 +517,12 @@ class PlanningSession:
         """A download's name: the scenario, the time and what it holds, e.g.
         ``riverside-care-group_2026-12-01_1530_roster.csv`` — so files from several
         scenarios and solves sort and never overwrite each other in a downloads folder.
-        ``moment`` is the plan's ``solved_at`` (now for the scenario itself)."""
+        ``moment`` is the plan's ``solved_at`` (now for the scenario itself).  Once the
+        session is saved (or opened from the store) its stored name is the one used: the
+        name the planner chose, not the file or sample it started from."""
         when = (moment or datetime.now()).strftime("%Y-%m-%d_%H%M")
-        return f"{scenario_slug(self.source)}_{when}_{what}"
+        name = self.source if self.link is None else self.link.scenario
+        return f"{scenario_slug(name)}_{when}_{what}"
 
 
 def scenario_slug(source: str) -> str:
