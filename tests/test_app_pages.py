@@ -310,7 +310,10 @@ def test_a_window_edit_and_a_pin_without_time_are_warned_about_when_made() -> No
         "Done: pin c2 · Ben Cole to m_fast · Fast-track triage. **But no plan can exist now:**"
         in warning
     )
-    assert "mission m_fast has c2 pinned to it and needs 0.4 FTE" in warning
+    assert (
+        "mission m_fast · Fast-track triage has c2 · Ben Cole pinned to it and needs 0.4 FTE"
+        in warning
+    )
     at.selectbox(key="edit.until.m_fast").set_value("q3").run()
     at.selectbox(key="edit.from.m_fast").set_value("q3").run()
     click(at, "Set window")  # refused: the window runs backwards
@@ -380,11 +383,15 @@ def test_what_it_would_take_and_who_could_join() -> None:
     at.selectbox(key="missions.team").set_value("m_audit").run()
     click(at, "What would it take?")
     wait(at, "asking")
-    assert metric(at, "Change in score") == "-449,999"
-    assert metric(at, "Change in value") == "-45"
+    assert metric(at, "Change in value") == "-45"  # in value, missions and people…
+    assert metric(at, "Missions staffed") == "+0"
+    assert metric(at, "People moving") == "1"
     assert any(
-        "Displaces: m_fast · Fast-track triage (value 50)" in plain(m.value) for m in at.markdown
+        "Staffing it: value -45 (160 → 115); m_fast · Fast-track triage no longer staffed; "
+        "1 person moves" in plain(m.value)
+        for m in at.markdown
     )
+    assert any("score points: -449,999" in plain(c.value) for c in at.caption)  # …score aside
     moving = at.dataframe[-1].value
     assert moving.to_dict("records") == [
         {
@@ -407,8 +414,16 @@ def test_what_it_would_take_and_who_could_join() -> None:
     click(at, "Who could join?")
     wait(at, "asking")
     ranked = at.dataframe[-1].value
-    assert {"person", "unit", "score"} <= set(ranked.columns)
+    assert {"person", "unit", "value", "lost", "moved"} <= set(ranked.columns)
     assert set(ranked.unit) == {"Care Unit"} and len(ranked) == 3
+    assert "score" not in ranked.columns
+    at.selectbox(key="missions.team").set_value("m_lab").run()
+    click(at, "Who could join?")
+    wait(at, "asking")
+    assert any(
+        "Nobody can join: m_lab · Data lab cannot be staffed." in plain(e.value) for e in at.error
+    )
+    assert not any("Nobody could be evaluated" in plain(c.value) for c in at.caption)
 
 
 def test_an_upload_with_problems_shows_the_problems_table_and_keeps_the_scenario() -> None:

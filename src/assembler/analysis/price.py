@@ -18,11 +18,13 @@ from typing import Any
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings, Stability
 from assembler.results.compare import Comparison, compare
 from assembler.results.names import Names
 from assembler.results.result import Result, Status
 from assembler.solver import solve
+from assembler.text import plural
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,55 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """What a change does to the best plan in a planner's terms — the mission value it
+    captures, the missions it stops or starts staffing, the people whose teams change —
+    rather than in score points, which only the objective's weights give a meaning."""
+
+    value_before: float
+    value_after: float
+    displaced: tuple[str, ...]
+    gained: tuple[str, ...]
+    moved: int
+
+    @property
+    def value(self) -> float:
+        return self.value_after - self.value_before
+
+    @classmethod
+    def between(cls, scenario: Scenario, before: Solution, after: Solution) -> Effect:
+        """From plan ``before`` to plan ``after``, both of ``scenario`` (or of it with a
+        pin or a mission made mandatory: the same missions and values)."""
+        order = [mission.mission_id for mission in scenario.missions]
+        values = {mission.mission_id: mission.value for mission in scenario.missions}
+        changed = {person_id for person_id, _ in before.members ^ after.members}
+        return cls(
+            sum(values[m] for m in before.staffed),
+            sum(values[m] for m in after.staffed),
+            tuple(m for m in order if m in before.staffed - after.staffed),
+            tuple(m for m in order if m in after.staffed - before.staffed),
+            len(changed),
+        )
+
+    def words(self, names: Names, staffing: str | None = None) -> str:
+        """``value −15 (800 → 785); M10 · Lab no longer staffed; 4 people move``:
+        ``staffing`` is the mission being asked about, left out of the missions gained."""
+        parts = [f"value {self.value:+,g} ({self.value_before:,g} → {self.value_after:,g})"]
+        if self.displaced:
+            lost = ", ".join(names.mission(m) for m in self.displaced)
+            parts.append(f"{lost} no longer staffed")
+        gained = [names.mission(m) for m in self.gained if m != staffing]
+        if gained:
+            parts.append(f"{', '.join(gained)} staffed as well")
+        if self.moved:
+            verb = "moves" if self.moved == 1 else "move"
+            parts.append(f"{plural(self.moved, 'person', 'people')} {verb}")
+        else:
+            parts.append("nobody moves")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
 class Price:
     """The price of staffing ``mission_id``; ``reasons`` instead when it cannot be staffed.
 
@@ -73,6 +124,20 @@ class Price:
     @property
     def possible(self) -> bool:
         return not self.reasons
+
+    @property
+    def effect(self) -> Effect | None:
+        """What staffing the mission does to the best plan (``None`` when it cannot be)."""
+        comparison = self.comparison
+        if comparison is None:
+            return None
+        return Effect(
+            comparison.value_before or 0.0,
+            comparison.value_after or 0.0,
+            tuple(m.mission_id for m in comparison.lost),
+            tuple(m.mission_id for m in comparison.gained),
+            len(comparison.moves),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The answer as plain data (``assembler explain --json``)."""
