@@ -27,32 +27,44 @@ _SECONDS_PER_SOLVE = 10.0
 T = TypeVar("T")
 
 
+def _when(names: Names, start: str, end: str) -> str:
+    """A mission's run by period names: one period, or the first and last."""
+    if not start:
+        return ""
+    return names.period(start) if start == end else f"{names.period(start)} – {names.period(end)}"
+
+
 def _missions(outcome: Plan, names: Names) -> pd.DataFrame:
     missions = outcome.reports.missions
     horizon = outcome.scenario.has_horizon
     table = missions.assign(
-        status=missions.staffed.map({True: "staffed", False: "not staffed"}),
         fte=missions.fte.where(missions.staffed),
-        start=missions.start_period.map(names.period) if horizon else "",
-        end=missions.end_period.map(names.period) if horizon else "",
+        when=[
+            _when(names, str(start), str(end))
+            for start, end in zip(missions.start_period, missions.end_period, strict=True)
+        ]
+        if horizon
+        else "",
     )
-    columns = ["mission_id", "name", "change_type", "value", "status", "team_size", "fte"]
-    columns += ["start", "end"] if horizon else []
+    # Few and narrow columns, so the run's periods fit beside the name on a 1280 px screen
+    # (the change type is the Overview's matrix); a name too long shows whole on hover.
+    columns = ["mission_id", "name", "value", "staffed", "team_size", "fte"]
+    columns += ["when"] if horizon else []
     st.dataframe(
         table,
         hide_index=True,
         height=table_height(len(table)),
         column_order=columns,
         column_config={
-            "mission_id": "Mission",
-            "name": "Name",
-            "change_type": "Change type",
+            "mission_id": st.column_config.TextColumn("Mission", pinned=True),
+            "name": st.column_config.TextColumn("Name", width=270),
             "value": st.column_config.NumberColumn("Value", format="%g"),
-            "status": "Status",
+            "staffed": st.column_config.CheckboxColumn("Staffed"),
             "team_size": "Team",
-            "fte": fte_column("Time", "Per period while it runs." if horizon else None),
-            "start": "First period",
-            "end": "Last period",
+            "fte": st.column_config.NumberColumn(
+                "FTE", format="%.2f", help="Per period while it runs." if horizon else None
+            ),
+            "when": "When",
         },
         placeholder="",
     )

@@ -183,7 +183,9 @@ def test_solve_shows_optimal_kpis_and_every_page_draws_the_plan() -> None:
 
     show(at, "Missions & teams")
     missions = at.dataframe[0].value
-    assert len(missions) == 5 and {"start", "end"} <= set(missions.columns)
+    assert len(missions) == 5 and "when" in missions.columns
+    runs = dict(zip(missions.mission_id, missions.when, strict=True))
+    assert runs["m_rota"] == "Q1 (winter) – Q3 (summer)" and runs["m_fast"] == "Q2 (spring)"
     assert any("m_lab · Data lab: nobody has skill data ≥ 5" in plain(m.value) for m in at.markdown)
     at.selectbox(key="missions.team").set_value("m_lab").run()
     assert any("m_lab · Data lab is not staffed" in plain(info.value) for info in at.info)
@@ -197,8 +199,10 @@ def test_solve_shows_optimal_kpis_and_every_page_draws_the_plan() -> None:
     assert len(people) == 18 and set(people.period) == {"Q1 (winter)", "Q2 (spring)", "Q3 (summer)"}
     at.selectbox(key="people.period").set_value("q2").run()
     assert len(at.dataframe[0].value) == 6
+    assert "all on operations" in set(at.dataframe[0].value.load)
     at.toggle(key="people.only_full").set_value(True).run()
-    assert (at.dataframe[0].value.free_fte <= 0).all()
+    booked = at.dataframe[0].value
+    assert set(booked.load) == {"fully booked"} and (booked.mission_fte > 0).all()
     at.selectbox(key="people.person").set_value("o3").run()
     fay = at.dataframe[1].value
     assert fay.set_index("period").loc["Q2 (spring)", "fte"] == 0  # on leave
