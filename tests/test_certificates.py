@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 
 from assembler import Scenario, SolveSettings, Status, solve
-from assembler.compile.certificates import clashes
+from assembler.compile.certificates import certified, clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Availability, Capability, Lock, Period, Skill, Unit
 from assembler.generate import generate_scenario
 from assembler.results.names import Names
 from builders import mission, person, scenario
+from small_horizon import quarters
 
 
 def named(s: Scenario) -> list[str]:
@@ -211,3 +212,36 @@ def test_operations_that_cannot_be_protected_named() -> None:
     (found,) = clashes(Instance(s), Names.of(s))
     assert found.startswith("Care Unit: Triage need 1.1 FTE (demand + buffer)")
     assert "u9" not in found and "k3" not in found
+
+
+def test_every_clash_at_once_each_with_what_to_change() -> None:
+    """A mission nobody may staff and one operations leave no time for, both mandatory:
+    both are named (the second was found only once the first was undone), each with the
+    change that resolves it."""
+    base = quarters()
+    update = {"m_fast": {"mandatory": True, "latest_end": "q1"}, "m_lab": {"mandatory": True}}
+    s = base.replace(
+        missions=[m.model_copy(update=update.get(m.mission_id, {})) for m in base.missions]
+    )
+    found = certified(Instance(s), Names.of(s))
+    assert [sorted(clash.missions) for clash in found] == [[3], [0]]  # m_lab, then m_fast
+    lab, fast = found
+    assert lab.fix == "make m_lab · Data lab optional, or lower the level it needs"
+    assert fast.text.startswith("mission m_fast · Fast-track triage is mandatory and needs")
+    assert "operations of Care Unit" in fast.text and "in Q1 (winter)" in fast.text
+    assert fast.fix == (
+        "make m_fast · Fast-track triage optional, or let it run outside Q1 (winter) (widen "
+        "its window or move its start), or lower the ops buffer"
+    )
+    assert fast.advice == f"{fast.text}. To resolve it: {fast.fix}."
+    assert named(s) == [clash.text for clash in certified(Instance(s))]  # the solver's, by id
+
+
+def test_a_pin_clash_says_which_pin_to_take_off() -> None:
+    s = scenario(
+        [person("p7", name="Ada Berg", fte=0.05)],
+        [mission("m1", name="Night rota")],
+        locks=[("p7", "m1", "pin")],
+    )
+    fixes = [clash.fix for clash in certified(Instance(s), Names.of(s))]
+    assert "unpin p7 · Ada Berg from m1 · Night rota" in fixes[0]

@@ -208,9 +208,10 @@ def test_a_failure_that_is_not_about_operations_offers_no_buffer(
     assert small.current is None
     failure = small.failure
     assert failure is not None and not failure.ops_short and failure.highest_buffer is None
-    assert failure.reasons == (
+    assert failure.reasons == (  # by name, with what to change
         "mission m_lab · Data lab is mandatory and needs Data skills ≥ 5, but nobody eligible "
-        "for it has that skill at that level",
+        "for it has that skill at that level. To resolve it: make m_lab · Data lab optional, "
+        "or lower the level it needs.",
     )
 
 
@@ -239,10 +240,25 @@ def test_an_edit_that_rules_out_every_plan_is_warned_about_when_it_is_made(
     assert warnings[0] == (
         "mission m_fast · Fast-track triage has c2 · Ben Cole pinned to it and needs 0.4 FTE "
         "of Triage ≥ 3; operations of Care Unit need 2.65 FTE in Triage (demand + buffer) in "
-        "Q1 (winter): 3.05 FTE in all, but the people able to do this work have 3 FTE"
+        "Q1 (winter): 3.05 FTE in all, but the people able to do this work have 3 FTE. To "
+        "resolve it: unpin c2 · Ben Cole from m_fast · Fast-track triage, or let it run outside "
+        "Q1 (winter) (widen its window or move its start), or lower the ops buffer."
     )
     assert [str(edit) for edit in small.edits][-1] == "pin c2 to m_fast"  # kept all the same
     assert small.edit(Edit(EditKind.VALUE, "m_rota", value=12)) == ()  # old clashes not repeated
+
+
+def test_an_edit_that_adds_a_second_clash_is_warned_about_too(small: PlanningSession) -> None:
+    (first,) = small.edit(Edit(EditKind.MANDATORY, "m_lab"))  # nobody has data at level 5
+    assert first.startswith("mission m_lab · Data lab is mandatory")
+    small.edit(Edit(EditKind.START, "m_fast", period_id="q1"))
+    (second,) = small.edit(Edit(EditKind.MANDATORY, "m_fast"))  # care has no winter time
+    assert second.startswith("mission m_fast · Fast-track triage is mandatory and needs 0.4 FTE")
+    assert second.endswith(
+        "To resolve it: make m_fast · Fast-track triage optional, or let it "
+        "run outside Q1 (winter) (widen its window or move its start), or "
+        "lower the ops buffer."
+    )
 
 
 def test_a_pin_on_the_sample_without_winter_time_is_warned_about(

@@ -23,6 +23,7 @@ nothing, and the solver's diagnosis takes over (``solver/diagnose.py``).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Protocol
 
 from assembler.compile.instance import Instance
@@ -72,29 +73,72 @@ class _Ids:
 IDS: Naming = _Ids()
 
 
-def clashes(instance: Instance, names: Naming = IDS) -> list[str]:
-    """Every certified reason why ``instance`` has no plan; empty if none is certain.
+@dataclass(frozen=True)
+class Clash:
+    """One certified reason why no plan exists, the smallest change that resolves it, and
+    the committed missions it is about (``missions``, instance indices)."""
+
+    text: str
+    fix: str
+    missions: frozenset[int] = frozenset()
+
+    @property
+    def advice(self) -> str:
+        """The clash and what to change, as a planner reads it."""
+        return f"{self.text}. To resolve it: {self.fix}."
+
+
+OPS_FIX = "lower the ops buffer, or give the unit more people able to cover it"
+
+
+def certified(instance: Instance, names: Naming = IDS) -> list[Clash]:
+    """Every certified reason why ``instance`` has no plan, each with its fix; empty if
+    none is certain.
 
     Operations come first: when they cannot be protected, nothing else matters (and the
-    pin checks, which build on them, would only repeat the same shortfall).  The joint flow
-    of committed work and operations comes last, and only when nothing more specific is
-    found, since it re-finds every single mission's shortage as a larger clash.  Each
-    clash ends with the change that would resolve it, so a planner knows what to try.
+    pin checks, which build on them, would only repeat the same shortfall).  Then every
+    commitment that clashes, each on its own, so a planner sees them all at once rather
+    than one per solve.
     """
-    shortfalls = [names.shortfall(shortfall) for shortfall in ops_shortfalls(instance)]
-    return shortfalls or commitment_clashes(instance, names=names)
+    shortfalls = [
+        Clash(names.shortfall(shortfall), OPS_FIX) for shortfall in ops_shortfalls(instance)
+    ]
+    return shortfalls or _commitments(instance, True, names)
+
+
+def clashes(instance: Instance, names: Naming = IDS) -> list[str]:
+    """The texts of ``certified``: what the solver reports when it refuses to search."""
+    return [clash.text for clash in certified(instance, names)]
 
 
 def commitment_clashes(instance: Instance, focus: bool = True, names: Naming = IDS) -> list[str]:
     """The clashes of commitments (mandatory missions, pins), assuming operations fit;
     ``focus=False`` leaves out pins to more missions at once than a person may join (which
     validation already reports row by row when there are no periods)."""
+    return [clash.text for clash in _commitments(instance, focus, names)]
+
+
+def _commitments(instance: Instance, focus: bool, names: Naming) -> list[Clash]:
+    """Each committed mission, shared capability and pin that clashes; then the joint flow
+    of the other committed missions' work and operations — without the missions already
+    named, whose shortage it would only re-find as a larger clash."""
     found = [
         *_committed_missions(instance, names),
         *_shared_capabilities(instance, names),
         *_pins_without_time(instance, names, focus),
     ]
-    return found or _committed_needs_with_operations(instance, names)
+    named = frozenset(m for clash in found for m in clash.missions)
+    return found + _committed_needs_with_operations(instance, names, named)
+
+
+def _release(instance: Instance, m: int, names: Naming) -> str:
+    """The change that lifts the commitment on mission ``m``: make it optional, or take
+    off the pins that commit it."""
+    mission = _mission(instance, m, names)
+    if m in instance.mandatory:
+        return f"make {mission} optional"
+    pinned = [names.person(instance.people[p].person_id) for p, pin in instance.pins if pin == m]
+    return f"unpin {' and '.join(pinned)} from {mission}"
 
 
 def committed(instance: Instance, names: Naming = IDS) -> dict[int, str]:
@@ -135,19 +179,23 @@ def _skill(names: Naming, skill_id: str, min_level: int) -> str:
     return f"{names.skill(skill_id)} ≥ {min_level}"
 
 
-def _committed_missions(instance: Instance, names: Naming) -> list[str]:
+def _committed_missions(instance: Instance, names: Naming) -> list[Clash]:
     found = []
     for m, why in committed(instance, names).items():
-        reason = (
-            _cannot_start(instance, m, names)
-            or _need_without_people(instance, m, names)
-            or _team_too_small(instance, m)
-            or _too_few_units(instance, m)
-            or _capability_too_small(instance, m, names)
-            or _need_without_time(instance, m, names)
+        checks = (
+            (_cannot_start(instance, m, names), "widen its window"),
+            (_need_without_people(instance, m, names), "lower the level it needs"),
+            (_team_too_small(instance, m), "lower its minimum team"),
+            (_too_few_units(instance, m), "lower the network min units"),
+            (_capability_too_small(instance, m, names), "raise the capability's capacity"),
+            (_need_without_time(instance, m, names), "widen its window"),
         )
-        if reason is not None:
-            found.append(f"{_name(instance, m, names)} {why} and {reason}")
+        for reason, change in checks:
+            if reason is not None:
+                text = f"{_name(instance, m, names)} {why} and {reason}"
+                fix = f"{_release(instance, m, names)}, or {change}"
+                found.append(Clash(text, fix, frozenset({m})))
+                break
     return found
 
 
@@ -236,11 +284,11 @@ def _need_without_time(instance: Instance, m: int, names: Naming) -> str | None:
     return shortages[0] if shortages else None
 
 
-def _shared_capabilities(instance: Instance, names: Naming) -> list[str]:
+def _shared_capabilities(instance: Instance, names: Naming) -> list[Clash]:
     """Committed missions that together need more of a capability than is left: in a period
     every one of them runs in, or in unit-periods over the whole horizon."""
     must = committed(instance)
-    found = []
+    found: list[Clash] = []
     for limit, capability in zip(
         instance.capabilities, instance.scenario.capabilities, strict=True
     ):
@@ -257,25 +305,38 @@ def _shared_capabilities(instance: Instance, names: Naming) -> list[str]:
             total = sum(units for _, units in running)
             if len(running) > 1 and total > limit.available:
                 together = _missions(instance, [m for m, _ in running], names)
-                found.append(
+                text = (
                     f"missions {together} must all run{_when(instance, t, names)} and together "
                     f"need {plural(total, 'unit')} of capability {capability_name}; {left}"
                 )
+                changes = [_release(instance, m, names) for m, _ in running]
+                if instance.horizon > 1:
+                    changes.append(
+                        f"let one of them run outside {names.period(instance.period_ids[t])} "
+                        "(widen its window or move its start)"
+                    )
+                fix = ", or ".join([*changes, "raise the capacity"])
+                found.append(Clash(text, fix, frozenset(m for m, _ in running)))
                 break
         else:
             spread = sum(units * instance.duration[m] for m, units in users)
             if instance.horizon > 1 and spread > limit.available * instance.horizon:
                 together = _missions(instance, [m for m, _ in users], names)
-                found.append(
+                text = (
                     f"missions {together} must all run and together need {spread} "
                     f"unit-periods of capability {capability_name} over the "
                     f"{instance.horizon} periods; {left} per period"
                 )
+                fix = (
+                    f"{' or '.join(_release(instance, m, names) for m, _ in users)}, "
+                    "or raise the capacity"
+                )
+                found.append(Clash(text, fix, frozenset(m for m, _ in users)))
     return found
 
 
-def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) -> list[str]:
-    found = []
+def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) -> list[Clash]:
+    found: list[Clash] = []
     held: dict[int, list[int]] = defaultdict(list)  # person → capacity[p][t] minus pins
     pinned_at: dict[tuple[int, int], list[int]] = defaultdict(list)  # (person, t) → missions
     for p, m in instance.pins:
@@ -285,18 +346,22 @@ def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) ->
         away = _short_in_every_run(instance, p, m, share)
         if away is not None:
             has, minimum = instance.fte(instance.capacity[p][away]), instance.fte(share)
+            unpin = f"unpin {person} from {mission}"
             if instance.is_fixed(m):
-                found.append(
+                text = (
                     f"{person} is pinned to mission {mission} but has {has:g} FTE"
                     f"{_when(instance, away, names)}, less than the minimum share of "
                     f"{minimum:g} FTE"
                 )
+                fix = f"{unpin}, or move the mission to when they are there"
             else:
-                found.append(
+                text = (
                     f"{person} is pinned to mission {mission} but has less than the minimum "
                     f"share of {minimum:g} FTE in some period of every run it could have "
                     f"({has:g} FTE{_when(instance, away, names)})"
                 )
+                fix = f"{unpin}, or widen the mission's window to when they are there"
+            found.append(Clash(text, fix, frozenset({m})))
             continue
         for t in certain_periods(instance, m):
             pinned_at[p, t].append(m)
@@ -306,12 +371,14 @@ def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) ->
     for (p, t), missions in sorted(pinned_at.items()):
         limit = instance.max_missions[p]
         if focus and len(missions) > limit:
-            found.append(
-                f"{names.person(instance.people[p].person_id)} is pinned to missions "
-                f"{_missions(instance, missions, names)}, which all run"
-                f"{_when(instance, t, names)}, but may work on {plural(limit, 'mission')} "
-                "at a time"
+            person = names.person(instance.people[p].person_id)
+            text = (
+                f"{person} is pinned to missions {_missions(instance, missions, names)}, which "
+                f"all run{_when(instance, t, names)}, but may work on "
+                f"{plural(limit, 'mission')} at a time"
             )
+            fix = f"unpin {person} from all but {limit} of them, or raise their max missions"
+            found.append(Clash(text, fix, frozenset(missions)))
     if held and not found:
         capacity = [held.get(p, list(caps)) for p, caps in enumerate(instance.capacity)]
         for shortfall in ops_shortfalls(instance, capacity=capacity):
@@ -327,9 +394,13 @@ def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) ->
                 f"{instance.fte(instance.min_share[m]):g} FTE)"
                 for p, m in pins
             )
-            found.append(
-                f"{who} cannot be spared: with the pinned time aside, {names.shortfall(shortfall)}"
+            short = names.shortfall(shortfall)
+            text = f"{who} cannot be spared: with the pinned time aside, {short}"
+            unpin = " or ".join(
+                f"unpin {names.person(instance.people[p].person_id)}" for p, _ in pins
             )
+            fix = f"{unpin}, or lower the ops buffer"
+            found.append(Clash(text, fix, frozenset(m for _, m in pins)))
     return found
 
 
@@ -345,13 +416,16 @@ def _short_in_every_run(instance: Instance, p: int, m: int, share: int) -> int |
     return first
 
 
-def _committed_needs_with_operations(instance: Instance, names: Naming) -> list[str]:
+def _committed_needs_with_operations(
+    instance: Instance, names: Naming, named: frozenset[int] = frozenset()
+) -> list[Clash]:
     """Committed missions' needs and operations, period by period, as one transportation
     problem: each person's time (``cap_pt``) flows to the needs and operational demands
     they are eligible for.  Minimum shares and teams are left out, so this only relaxes
     the model: when the flow cannot meet every demand, no plan can, and the minimum cut
-    names the demands and the people at fault."""
-    must = committed(instance)
+    names the demands and the people at fault.  Missions in ``named`` (clashes found on
+    their own) are left out: fewer demands only relax it further."""
+    must = [m for m in committed(instance) if m not in named]
     found = []
     for t in instance.periods:
         needs = [n for m in must if t in certain_periods(instance, m) for n in instance.needs_of[m]]
@@ -363,8 +437,8 @@ def _committed_needs_with_operations(instance: Instance, names: Naming) -> list[
     return found
 
 
-def _cut(instance: Instance, t: int, needs: list[int], names: Naming) -> str | None:
-    """The max-flow of one period; a message naming the violated demands, or ``None``."""
+def _cut(instance: Instance, t: int, needs: list[int], names: Naming) -> Clash | None:
+    """The max-flow of one period; the clash of the violated demands, or ``None``."""
     demands: list[tuple[str, int, tuple[int, ...]]] = []  # (label, steps, eligible people)
     people: set[int] = set()
     for n in needs:
@@ -417,10 +491,18 @@ def _cut(instance: Instance, t: int, needs: list[int], names: Naming) -> str | N
             f"operations of {names.unit(unit_id)} need {instance.fte(steps):g} FTE in "
             f"{skills} (demand + buffer)"
         )
-    return (
+    text = (
         f"{'; '.join(parts)}{_when(instance, t, names)}: {instance.fte(wanted):g} FTE in all, "
         f"but the people able to do this work have {instance.fte(time):g} FTE"
     )
+    changes = [_release(instance, m, names) for m in missions]
+    if missions and instance.horizon > 1:
+        changes.append(
+            f"let it run outside {names.period(instance.period_ids[t])} (widen its window or "
+            "move its start)"
+        )
+    changes.append("lower the ops buffer")
+    return Clash(text, ", or ".join(changes), frozenset(missions))
 
 
 class _Flow:

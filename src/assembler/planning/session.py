@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from assembler.analysis import Price, Ranking, price_of, rank_candidates
-from assembler.compile.certificates import clashes
+from assembler.compile.certificates import certified
 from assembler.compile.instance import Instance
 from assembler.compile.protection import Shortfall, highest_protectable_buffer, ops_shortfalls
 from assembler.compile.sizing import ModelTooLargeError
@@ -89,7 +89,8 @@ class Failure:
     """A solve that ended without a plan, and what a planner can do about it.
 
     ``reasons`` are the certified clashes of ``Result.conflicts`` told again with the names
-    planners know (the solver reports rows by id), or what stopped the solve.
+    planners know (the solver reports rows by id) and what to change for each, or what
+    stopped the solve.
     ``shortfalls`` are the operations that alone cannot be protected at the solve's buffer
     (as data, so a page can name units, skills and periods); then ``highest_buffer`` is the
     highest buffer (whole percent) at which they can, ``None`` if they cannot even without
@@ -110,8 +111,8 @@ class Failure:
         if shortfalls:
             own = scenario.settings.ops_buffer
             highest = highest_protectable_buffer(instance, ceiling=own, resolution=BUFFER_GRID)
-        named = clashes(instance, Names.of(scenario)) if result.conflicts else []
-        reasons = tuple(named) or result.conflicts or (_no_plan(result),)
+        named = certified(instance, Names.of(scenario)) if result.conflicts else []
+        reasons = tuple(clash.advice for clash in named) or result.conflicts or (_no_plan(result),)
         return cls(outcome, reasons, shortfalls, highest)
 
     @property
@@ -274,18 +275,18 @@ class PlanningSession:
     def edit(self, edit: Edit) -> tuple[str, ...]:
         """Apply ``edit`` and log it; raises ``EditError`` (and changes nothing) if it fails.
 
-        Returns the certified reasons (``certificates.clashes``) why no plan can exist that
-        this edit brings in — a pin on someone whose time operations need, a mandatory
-        mission nobody can staff — so the planner hears it when making the edit rather
+        Returns every certified clash (``certificates.certified``) this edit brings in — a
+        pin on someone whose time operations need, a mandatory mission nobody can staff —
+        each with what to change, so the planner hears it when making the edit rather
         than after a solve.  The edit is kept all the same: the planner may mean to fix
         the clash with another edit.
         """
-        before = set(clashes(Instance(self._scenario), Names.of(self._scenario)))
+        before = {c.text for c in certified(Instance(self._scenario), Names.of(self._scenario))}
         self._edited = apply_edit(self._edited, edit)
         self._edits.append(edit)
         self._refresh()
-        after = clashes(Instance(self._scenario), Names.of(self._scenario))
-        return tuple(c for c in after if c not in before)
+        after = certified(Instance(self._scenario), Names.of(self._scenario))
+        return tuple(c.advice for c in after if c.text not in before)
 
     def undo(self) -> None:
         """Take back the last edit (replaying the others on the loaded scenario)."""
