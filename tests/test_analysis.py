@@ -87,6 +87,7 @@ def test_the_price_in_value_missions_and_people() -> None:
     words = effect.words(Names.of(s), staffing="m2")
     assert words.startswith("value -2 (9 → 7); m1 · Night rota no longer staffed; ")
     assert "score" not in words and "Data lab" not in words
+    assert effect.mission_fte == 0  # m2 takes the time m1 had: 0.5 FTE for 0.5 FTE
 
 
 def test_a_staffed_mission_costs_nothing() -> None:

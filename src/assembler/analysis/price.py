@@ -67,6 +67,8 @@ class Effect:
     displaced: tuple[str, ...]
     gained: tuple[str, ...]
     moved: int
+    mission_fte: float = 0.0
+    """The change in time on missions, FTE in a mean period (what operations give up)."""
 
     @property
     def value(self) -> float:
@@ -79,12 +81,15 @@ class Effect:
         order = [mission.mission_id for mission in scenario.missions]
         values = {mission.mission_id: mission.value for mission in scenario.missions}
         changed = {person_id for person_id, _ in before.members ^ after.members}
+        steps = sum(a.steps for a in after.assignments) - sum(a.steps for a in before.assignments)
+        per_period = steps * scenario.settings.step_fte / len(scenario.period_ids)
         return cls(
             sum(values[m] for m in before.staffed),
             sum(values[m] for m in after.staffed),
             tuple(m for m in order if m in before.staffed - after.staffed),
             tuple(m for m in order if m in after.staffed - before.staffed),
             len(changed),
+            round(per_period, 6),
         )
 
     def words(self, names: Names, staffing: str | None = None) -> str:
@@ -102,6 +107,9 @@ class Effect:
             parts.append(f"{plural(self.moved, 'person', 'people')} {verb}")
         else:
             parts.append("nobody moves")
+        if self.mission_fte:
+            more = "more" if self.mission_fte > 0 else "less"
+            parts.append(f"{abs(self.mission_fte):.2f} FTE {more} on missions per period")
         return "; ".join(parts)
 
 
@@ -120,24 +128,12 @@ class Price:
     forced: Result | None
     score: Difference | None
     comparison: Comparison | None
+    effect: Effect | None = None
+    """What staffing it does to the best plan, in value, missions, people and FTE."""
 
     @property
     def possible(self) -> bool:
         return not self.reasons
-
-    @property
-    def effect(self) -> Effect | None:
-        """What staffing the mission does to the best plan (``None`` when it cannot be)."""
-        comparison = self.comparison
-        if comparison is None:
-            return None
-        return Effect(
-            comparison.value_before or 0.0,
-            comparison.value_after or 0.0,
-            tuple(m.mission_id for m in comparison.lost),
-            tuple(m.mission_id for m in comparison.gained),
-            len(comparison.moves),
-        )
 
     def to_json(self) -> dict[str, Any]:
         """The answer as plain data (``assembler explain --json``)."""
@@ -151,6 +147,7 @@ class Price:
             "score_delta": self.score.low if self.score and self.score.proven else None,
             "score_delta_range": None if self.score is None else [self.score.low, self.score.high],
             "value_delta": None if comparison is None else comparison.value_delta,
+            "mission_fte_delta": None if self.effect is None else self.effect.mission_fte,
             "displaced": [] if comparison is None else [m.mission_id for m in comparison.lost],
             "also_gained": []
             if comparison is None
@@ -204,6 +201,8 @@ def price_of(
     if result.solution is None:
         reasons = result.conflicts or (_no_plan(result),)
         return Price(mission_id, False, tuple(reasons), base, result, None, None)
+    before = base.solution
+    effect = None if before is None else Effect.between(scenario, before, result.solution)
     return Price(
         mission_id,
         False,
@@ -212,6 +211,7 @@ def price_of(
         result,
         Difference.between(base, result),
         compare(scenario, base, with_it, result),
+        effect,
     )
 
 
