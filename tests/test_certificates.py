@@ -245,3 +245,44 @@ def test_a_pin_clash_says_which_pin_to_take_off() -> None:
     )
     fixes = [clash.fix for clash in certified(Instance(s), Names.of(s))]
     assert "unpin p7 · Ada Berg from m1 · Night rota" in fixes[0]
+
+
+def test_clashes_that_share_no_one_are_told_apart() -> None:
+    """Each unit's operations leave too little for its own mandatory mission: two clashes,
+    not one naming both units (which would suggest the units could help each other)."""
+    s = scenario(
+        [person("a", "u1", {"k": 3}), person("b", "u2", {"q": 3})],
+        [
+            mission("m1", {"k": 0.2}, mandatory=True, owner_unit="u1"),
+            mission("m2", {"q": 0.2}, mandatory=True, owner_unit="u2"),
+        ],
+        units=[("u1", None), ("u2", None)],
+        ops=[("u1", "k", 0.8), ("u2", "q", 0.8)],
+    )
+    found = certified(Instance(s))
+    assert [sorted(clash.missions) for clash in found] == [[0], [1]]
+    assert [clash.text.split(";")[0] for clash in found] == [
+        "mission m1 is mandatory and needs 0.2 FTE of k ≥ 1",
+        "mission m2 is mandatory and needs 0.2 FTE of q ≥ 1",
+    ]
+    assert named(s) == [clash.text for clash in found]
+
+
+def test_the_same_clash_in_several_periods_is_told_once() -> None:
+    """Fast-track triage made mandatory over the whole year, with Ada Berg half away from
+    spring: care is short in every quarter, one clash names them all."""
+    base = quarters()
+    half = [Availability(person_id="c1", period_id=q, fte=0.5) for q in ("q2", "q3")]
+    s = base.replace(
+        missions=[
+            m.model_copy(update={"mandatory": m.mission_id == "m_fast", "duration": 3})
+            for m in base.missions
+        ],
+        availability=(*base.availability, *half),
+    )
+    (clash,) = certified(Instance(s), Names.of(s))
+    assert clash.text.count("m_fast") == 1 and " in Q1 (winter): " in clash.text
+    assert clash.text.endswith("(and likewise in Q2 (spring), Q3 (summer))")
+    assert clash.fix == (  # no period is left to move it to
+        "make m_fast · Fast-track triage optional, or lower the ops buffer"
+    )

@@ -424,21 +424,36 @@ def _committed_needs_with_operations(
     they are eligible for.  Minimum shares and teams are left out, so this only relaxes
     the model: when the flow cannot meet every demand, no plan can, and the minimum cut
     names the demands and the people at fault.  Missions in ``named`` (clashes found on
-    their own) are left out: fewer demands only relax it further."""
+    their own) are left out: fewer demands only relax it further.
+
+    Demands that share no one are independent clashes and are told apart; the same
+    missions and units short in several periods are one clash, told for the first period
+    with the others listed."""
     must = [m for m in committed(instance) if m not in named]
-    found = []
+    same: dict[tuple[frozenset[int], frozenset[str]], list[_Cut]] = {}
     for t in instance.periods:
         needs = [n for m in must if t in certain_periods(instance, m) for n in instance.needs_of[m]]
-        if not needs:
-            continue
-        cut = _cut(instance, t, needs, names)
-        if cut is not None:
-            found.append(cut)
-    return found
+        for cut in _cuts(instance, t, needs):
+            same.setdefault((frozenset(cut.missions), frozenset(cut.operations)), []).append(cut)
+    return [_told(instance, cuts, names) for cuts in same.values()]
 
 
-def _cut(instance: Instance, t: int, needs: list[int], names: Naming) -> Clash | None:
-    """The max-flow of one period; the clash of the violated demands, or ``None``."""
+@dataclass(frozen=True)
+class _Cut:
+    """The demands of one period that the people able to do them cannot all meet:
+    each mission's asks, each unit's operational demands (indices), the steps wanted and
+    the steps those people have."""
+
+    period: int
+    missions: dict[int, list[str]]
+    operations: dict[str, list[int]]
+    wanted: int
+    time: int
+
+
+def _cuts(instance: Instance, t: int, needs: list[int]) -> list[_Cut]:
+    """The max-flow of one period, one per group of demands sharing people; a cut for
+    each group that falls short (a mission's need among its demands)."""
     demands: list[tuple[str, int, tuple[int, ...]]] = []  # (label, steps, eligible people)
     people: set[int] = set()
     for n in needs:
@@ -449,10 +464,45 @@ def _cut(instance: Instance, t: int, needs: list[int], names: Naming) -> Clash |
     for o, ops_need in enumerate(instance.ops):
         if ops_need.period == t and ops_need.unit_id in units:
             demands.append((f"o{o}", ops_need.required, ops_need.eligible))
-            people.update(ops_need.eligible)
+    found = []
+    for group in _groups(demands):
+        if any(label[0] == "n" for label, _, _ in group):
+            cut = _cut(instance, t, group)
+            if cut is not None:
+                found.append(cut)
+    return found
+
+
+def _groups(
+    demands: list[tuple[str, int, tuple[int, ...]]],
+) -> list[list[tuple[str, int, tuple[int, ...]]]]:
+    """The demands in groups that share no eligible person: independent flow problems."""
+    parent = list(range(len(demands)))
+
+    def root(d: int) -> int:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    first: dict[int, int] = {}  # person → the first demand they are eligible for
+    for d, (_, _, eligible) in enumerate(demands):
+        for p in eligible:
+            parent[root(d)] = root(first.setdefault(p, d))
+    groups: dict[int, list[tuple[str, int, tuple[int, ...]]]] = defaultdict(list)
+    for d, demand in enumerate(demands):
+        groups[root(d)].append(demand)
+    return list(groups.values())
+
+
+def _cut(
+    instance: Instance, t: int, demands: list[tuple[str, int, tuple[int, ...]]]
+) -> _Cut | None:
+    """The max-flow of one group of demands in period ``t``; its cut, or ``None``."""
+    people = sorted({p for _, _, eligible in demands for p in eligible})
     flow = _Flow(len(demands) + len(people) + 2)
     source, sink = 0, 1
-    node = {p: 2 + len(demands) + i for i, p in enumerate(sorted(people))}
+    node = {p: 2 + len(demands) + i for i, p in enumerate(people)}
     for d, (_, steps, eligible) in enumerate(demands):
         flow.edge(source, 2 + d, steps)
         for p in eligible:
@@ -465,26 +515,32 @@ def _cut(instance: Instance, t: int, needs: list[int], names: Naming) -> Clash |
     side = flow.source_side(source)
     short = [demands[d] for d in range(len(demands)) if 2 + d in side]
     givers = {p for p, v in node.items() if v in side}
-    wanted = sum(steps for _, steps, _ in short)
-    time = sum(instance.capacity[p][t] for p in givers)
-    must = committed(instance, names)
     missions: dict[int, list[str]] = defaultdict(list)
     operations: dict[str, list[int]] = defaultdict(list)
     for label, _, _ in short:
         index = int(label[1:])
         if label[0] == "n":
-            need = instance.needs[index]
-            missions[need.mission].append(
-                f"{instance.fte(need.demand):g} FTE of "
-                f"{_skill(names, need.skill_id, need.min_level)}"
-            )
+            missions[instance.needs[index].mission].append(label)
         else:
             operations[instance.ops[index].unit_id].append(index)
-    parts = [
-        f"{_name(instance, m, names)} {must[m]} and needs {' and '.join(asks)}"
-        for m, asks in missions.items()
-    ]
-    for unit_id, kept in operations.items():
+    wanted = sum(steps for _, steps, _ in short)
+    time = sum(instance.capacity[p][t] for p in givers)
+    return _Cut(t, dict(missions), dict(operations), wanted, time)
+
+
+def _told(instance: Instance, cuts: list[_Cut], names: Naming) -> Clash:
+    """One clash from the cuts of the same missions and units in several periods: the
+    first period's figures, the other periods named, and what would resolve it."""
+    cut = cuts[0]
+    must = committed(instance, names)
+    parts = []
+    for m, labels in cut.missions.items():
+        asks = [
+            f"{instance.fte(need.demand):g} FTE of {_skill(names, need.skill_id, need.min_level)}"
+            for need in (instance.needs[int(label[1:])] for label in labels)
+        ]
+        parts.append(f"{_name(instance, m, names)} {must[m]} and needs {' and '.join(asks)}")
+    for unit_id, kept in cut.operations.items():
         skills = ", ".join(names.skill(instance.ops[o].skill_id) for o in kept)
         steps = sum(instance.ops[o].required for o in kept)
         parts.append(
@@ -492,17 +548,20 @@ def _cut(instance: Instance, t: int, needs: list[int], names: Naming) -> Clash |
             f"{skills} (demand + buffer)"
         )
     text = (
-        f"{'; '.join(parts)}{_when(instance, t, names)}: {instance.fte(wanted):g} FTE in all, "
-        f"but the people able to do this work have {instance.fte(time):g} FTE"
+        f"{'; '.join(parts)}{_when(instance, cut.period, names)}: "
+        f"{instance.fte(cut.wanted):g} FTE in all, but the people able to do this work have "
+        f"{instance.fte(cut.time):g} FTE"
     )
-    changes = [_release(instance, m, names) for m in missions]
-    if missions and instance.horizon > 1:
+    periods = [names.period(instance.period_ids[c.period]) for c in cuts]
+    if len(periods) > 1:
+        text += f" (and likewise in {', '.join(periods[1:])})"
+    changes = [_release(instance, m, names) for m in cut.missions]
+    if cut.missions and len(periods) < instance.horizon:  # some period is left to run in
         changes.append(
-            f"let it run outside {names.period(instance.period_ids[t])} (widen its window or "
-            "move its start)"
+            f"let it run outside {', '.join(periods)} (widen its window or move its start)"
         )
     changes.append("lower the ops buffer")
-    return Clash(text, ", or ".join(changes), frozenset(missions))
+    return Clash(text, ", or ".join(changes), frozenset(cut.missions))
 
 
 class _Flow:
