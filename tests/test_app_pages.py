@@ -311,9 +311,10 @@ def test_a_window_edit_and_a_pin_without_time_are_warned_about_when_made() -> No
     click(at, "Pin")
     (warning,) = [plain(w.value) for w in at.warning]
     assert (
-        "Done: pin c2 · Ben Cole to m_fast · Fast-track triage. **But no plan can exist now:**"
+        "Done: pin c2 · Ben Cole to m_fast · Fast-track triage. But no plan can exist now:"
         in warning
     )
+    assert "**" not in warning and "To resolve it: unpin c2 · Ben Cole" in warning  # rendered
     assert (
         "mission m_fast · Fast-track triage has c2 · Ben Cole pinned to it and needs 0.4 FTE"
         in warning

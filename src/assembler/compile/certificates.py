@@ -467,9 +467,7 @@ def _cuts(instance: Instance, t: int, needs: list[int]) -> list[_Cut]:
     found = []
     for group in _groups(demands):
         if any(label[0] == "n" for label, _, _ in group):
-            cut = _cut(instance, t, group)
-            if cut is not None:
-                found.append(cut)
+            found += _cut(instance, t, group)
     return found
 
 
@@ -495,10 +493,13 @@ def _groups(
     return list(groups.values())
 
 
-def _cut(
-    instance: Instance, t: int, demands: list[tuple[str, int, tuple[int, ...]]]
-) -> _Cut | None:
-    """The max-flow of one group of demands in period ``t``; its cut, or ``None``."""
+def _cut(instance: Instance, t: int, demands: list[tuple[str, int, tuple[int, ...]]]) -> list[_Cut]:
+    """The max-flow of one group of demands in period ``t``: a cut for each part of the
+    minimum cut that falls short on its own (none when the flow meets every demand).
+
+    A person may give a demand any of their time, so the minimum cut's source side holds
+    every person able to do its demands, and its parts that share no one are independent:
+    each asks more than its people have, or dropping it would leave a cut as small."""
     people = sorted({p for _, _, eligible in demands for p in eligible})
     flow = _Flow(len(demands) + len(people) + 2)
     source, sink = 0, 1
@@ -506,26 +507,35 @@ def _cut(
     for d, (_, steps, eligible) in enumerate(demands):
         flow.edge(source, 2 + d, steps)
         for p in eligible:
-            flow.edge(2 + d, node[p], steps)
+            flow.edge(2 + d, node[p], _UNBOUNDED)
     for p, v in node.items():
         flow.edge(v, sink, instance.capacity[p][t])
     required = sum(steps for _, steps, _ in demands)
     if flow.max_flow(source, sink) >= required:
-        return None
+        return []
     side = flow.source_side(source)
-    short = [demands[d] for d in range(len(demands)) if 2 + d in side]
-    givers = {p for p, v in node.items() if v in side}
-    missions: dict[int, list[str]] = defaultdict(list)
-    operations: dict[str, list[int]] = defaultdict(list)
-    for label, _, _ in short:
-        index = int(label[1:])
-        if label[0] == "n":
-            missions[instance.needs[index].mission].append(label)
-        else:
-            operations[instance.ops[index].unit_id].append(index)
-    wanted = sum(steps for _, steps, _ in short)
-    time = sum(instance.capacity[p][t] for p in givers)
-    return _Cut(t, dict(missions), dict(operations), wanted, time)
+    found = []
+    for part in _groups([demands[d] for d in range(len(demands)) if 2 + d in side]):
+        givers = {p for _, _, eligible in part for p in eligible}
+        wanted = sum(steps for _, steps, _ in part)
+        time = sum(instance.capacity[p][t] for p in givers)
+        if wanted <= time or not any(label[0] == "n" for label, _, _ in part):
+            continue
+        missions: dict[int, list[str]] = defaultdict(list)
+        operations: dict[str, list[int]] = defaultdict(list)
+        for label, _, _ in part:
+            index = int(label[1:])
+            if label[0] == "n":
+                missions[instance.needs[index].mission].append(label)
+            else:
+                operations[instance.ops[index].unit_id].append(index)
+        found.append(_Cut(t, dict(missions), dict(operations), wanted, time))
+    return found
+
+
+_UNBOUNDED = 1 << 62
+"""A demand may take any of an eligible person's time: only the source and sink edges
+bound the flow."""
 
 
 def _told(instance: Instance, cuts: list[_Cut], names: Naming) -> Clash:
