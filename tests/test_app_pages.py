@@ -22,7 +22,9 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from assembler import Result, Scenario
+from assembler.domain.edits import Edit, EditKind
 from assembler.io import scenario_bytes
+from assembler.io.planner import planner_tables, summary_rows
 from assembler.planning.session import PlanningSession
 from assembler.validation import load_scenario
 from builders import ROOT, SAMPLE, mission, tiny_scenario
@@ -521,3 +523,43 @@ def test_a_page_has_no_bare_strings_that_streamlit_would_draw(page: str) -> None
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
     ]
     assert strays == [], f"{page}: bare strings on lines {strays}"
+
+
+NAMED_IDS = re.compile(r"\b(care|office|triage|admin|data|q1|q2|q3)\b")
+"""Ids of the quarters' units, skills and periods, each of which has a name: a planner
+should read "Care Unit", "Triage", "Q1 (winter)", never these."""
+
+
+def test_no_page_shows_an_id_where_a_name_exists() -> None:
+    """Every page after a solve, a failed solve with two clashes and an edit's warning, and
+    the downloads: units, skills and periods only by name."""
+    session = PlanningSession(quarters(), "Quarters (test)")
+    at = open_app(session)
+    solve_in_app(at)
+    seen: dict[str, list[str]] = {}
+    for page in PAGES:
+        seen[page] = texts(show(at, page))
+    show(at, "Edit & compare")
+    at.selectbox(key="edit.mission").set_value("m_lab").run()
+    click(at, "Make mandatory")
+    seen["the edit"] = texts(at)
+    planner(at).edit(Edit(EditKind.START, "m_fast", period_id="q1"))
+    planner(at).edit(Edit(EditKind.PIN, "m_fast", "c2"))
+    solve_in_app(at)
+    seen["the failure"] = texts(show(at, "Overview"))
+    assert any("To resolve it" in text for text in seen["the failure"])
+    names = [m.name for m in session.scenario.missions]  # "Fast-track triage" is a name
+
+    def bare(text: str) -> bool:
+        for name in names:
+            text = text.replace(name, "")
+        return NAMED_IDS.search(text) is not None
+
+    shown = {where: [t for t in found if bare(t)] for where, found in seen.items()}
+    assert not any(shown.values()), shown
+    reports = planner(at).current.reports  # type: ignore[union-attr]
+    for title, table in planner_tables(reports).items():
+        for column in ("Unit", "Skill", "Period"):
+            if column in table:
+                assert not table[column].map(NAMED_IDS.fullmatch).any(), (title, column)
+    assert not NAMED_IDS.search(" ".join(str(row) for row in summary_rows(reports)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from assembler.compile.eligibility import condition
 from assembler.compile.instance import Instance, Need
 from assembler.domain.solution import Solution
 from assembler.results.names import Names
@@ -138,13 +139,22 @@ class _Explainer:
         return [self.instance.needs[n] for n in self.instance.needs_of[m]]
 
     def no_eligible_person(self, m: int) -> str | None:
-        """A need nobody may fill: the mission can never be staffed."""
+        """A need nobody may fill: the mission can never be staffed.  Eligibility words it
+        with the skill's and the branch's ids; they are told again by name."""
         inst = self.instance
+        mission = inst.missions[m]
         for need in self._needs(m):
             if not need.eligible:
-                return inst.eligibility.why_unfillable(
-                    inst.missions[m], need.skill_id, need.min_level
+                reason = inst.eligibility.why_unfillable(mission, need.skill_id, need.min_level)
+                reason = reason.replace(
+                    f"skill {need.skill_id} ≥", f"skill {self.names.skill(need.skill_id)} ≥"
                 )
+                branch = condition(mission, inst.settings).branch_of
+                if branch is not None:
+                    reason = reason.replace(
+                        f"the {branch} branch", f"the {self.names.unit(branch)} branch"
+                    )
+                return reason
         return None
 
     def team_too_small(self, m: int) -> str | None:
