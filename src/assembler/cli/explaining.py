@@ -144,10 +144,10 @@ def _print_price(scenario: Scenario, price: Price) -> None:
         for reason in price.reasons:
             say(f"  - {reason}")
         return
-    comparison, effect = price.comparison, price.effect
+    comparison, effect, names = price.comparison, price.effect, Names.of(scenario)
     assert price.score is not None and comparison is not None and effect is not None
     proven = "proven" if price.score.proven else "not proven: the solves hit their limit"
-    say(f"to staff it {visible(effect.words(Names.of(scenario), staffing=price.mission_id))}")
+    say(f"to staff it {visible(effect.words(names, staffing=price.mission_id))}")
     say(f"            score {price.score} ({proven})")
     if not comparison.lost:
         say("displaces   no mission")
@@ -161,7 +161,7 @@ def _print_price(scenario: Scenario, price: Price) -> None:
         joined = f"joins {', '.join(move.joined)}" if move.joined else ""
         left = f"leaves {', '.join(move.left)}" if move.left else ""
         change = "; ".join(part for part in (joined, left) if part)
-        say(f"  {visible(f'{move.person_id} {move.name} ({move.unit_id})')}: {change}")
+        say(f"  {visible(f'{move.person_id} {move.name} ({names.unit(move.unit_id)})')}: {change}")
     if len(comparison.moves) > 10:
         say(f"  … and {len(comparison.moves) - 10} more (--json lists all)")
     for shift in comparison.shifts:
