@@ -9,10 +9,12 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from assembler import Instance, Scenario, Solution, SolveSettings, Status, solve
 from assembler.domain.solution import OpsAssignment
+from assembler.io.planner import human_headers
 from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, write_reports
 from assembler.results.kpis import evaluate
 from assembler.results.report import Reports, build_reports
@@ -215,3 +217,14 @@ def test_a_result_without_solution_writes_headers_only(tmp_path: Path) -> None:
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Status"] == "infeasible" and summary["Clash 1"].startswith("u1: k need")
     assert summary["Value captured"] is None and summary["Score"] is None  # blank, not "None"
+
+
+def test_human_headers_for_any_table() -> None:
+    frame = pd.DataFrame(columns=["plan", "against", "mission_id", "unit_id", "change"])
+    assert list(human_headers(frame).columns) == [
+        "Plan",
+        "Against",
+        "Mission id",
+        "Unit id",
+        "Change",
+    ]

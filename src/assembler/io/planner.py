@@ -88,6 +88,17 @@ def readable_roster(reports: Reports) -> pd.DataFrame:
     return _readable("roster", reports.roster, reports.names)
 
 
+def human_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the headers a planner reads: ``HEADERS`` where it names the column,
+    else the column's words capitalised (``against`` → ``Against``)."""
+    return frame.rename(
+        columns={
+            column: HEADERS.get(column, column.replace("_", " ").capitalize())
+            for column in frame.columns
+        }
+    )
+
+
 def roster_grid(reports: Reports) -> pd.DataFrame:
     """Who works on what when: one row per person and mission, one column per period (by
     name) with the FTE they give it then (their skills summed); one "FTE" column without
