@@ -18,13 +18,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from assembler.analysis.price import Difference, closest, price_of
+from assembler.analysis.price import Difference, Effect, closest, price_of
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Lock, LockKind, Person, Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.kpis import score_of
+from assembler.results.names import Names
 from assembler.results.result import Result, Status
 from assembler.solver import solve
 from assembler.solver.lns import Step, people_around, replan_part
@@ -35,7 +36,9 @@ QUICK_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class Candidate:
-    """An eligible person and the change in score if they were pinned to the mission."""
+    """An eligible person and the change in score if they were pinned to the mission, with
+    what the plan with the pin does in a planner's terms (``effect``: value, missions,
+    people moving; of the plan found when the answer is only a bound)."""
 
     person_id: str
     name: str
@@ -44,6 +47,7 @@ class Candidate:
     score: Difference | None
     """``None`` when no plan with the pin was found in time (``note`` says so)."""
     note: str = ""
+    effect: Effect | None = None
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,12 @@ class Excluded:
 
 @dataclass(frozen=True)
 class Ranking:
-    """The best ``ranked`` candidates (highest change in score first), the people who cannot
-    join, and how many eligible people were not evaluated.  ``complete``: nobody left
-    unevaluated could rank above the ranked (they could at best tie with the last of
-    them); otherwise the time allowed ran out first."""
+    """The best ``ranked`` candidates — those with an exact answer first (highest change
+    in score first), then those with only a bound — the people who cannot join, and how
+    many eligible people were not evaluated.  ``complete``: nobody left unevaluated could
+    rank above the ranked (they could at best tie with the last of them); otherwise the
+    time allowed ran out first.  ``unstaffable``: why no plan can staff the mission at
+    all, when none can (then nobody is ranked)."""
 
     mission_id: str
     ranked: tuple[Candidate, ...]
@@ -69,6 +75,7 @@ class Ranking:
     evaluated: int
     unevaluated: int
     complete: bool = False
+    unstaffable: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,10 +89,14 @@ class Ranking:
                     "proven": c.score.proven if c.score else False,
                     "score_delta": c.score.low if c.score and c.score.proven else None,
                     "score_delta_range": None if c.score is None else [c.score.low, c.score.high],
+                    "value_delta": None if c.effect is None else c.effect.value,
+                    "displaced": [] if c.effect is None else list(c.effect.displaced),
+                    "people_moved": None if c.effect is None else c.effect.moved,
                     "note": c.note,
                 }
                 for c in self.ranked
             ],
+            "cannot_be_staffed": list(self.unstaffable),
             "cannot_join": [
                 {"person_id": e.person_id, "name": e.name, "unit_id": e.unit_id, "reason": e.reason}
                 for e in self.excluded
@@ -143,7 +154,15 @@ def rank_candidates(
     if not price.possible:  # nobody can join a mission that cannot be staffed
         reason = f"the mission cannot be staffed: {price.reasons[0]}"
         excluded += [_excluded(person, reason) for person in candidates]
-        return Ranking(mission_id, (), tuple(excluded), len(candidates), 0, complete=True)
+        return Ranking(
+            mission_id,
+            (),
+            tuple(excluded),
+            len(candidates),
+            0,
+            complete=True,
+            unstaffable=price.reasons,
+        )
     ceiling = min(price.score.high, 0.0) if price.score is not None else 0.0
     # What staffing the mission costs is what pinning a member of its cheapest team does.
     staffing = None if price.score is None else Difference(min(price.score.low, 0.0), ceiling)
@@ -159,7 +178,8 @@ def rank_candidates(
         evaluated += 1
         if around is not None and (person.person_id, mission_id) in around.members:
             on_team = base.solution is not None and around is base.solution
-            answers[person.person_id] = _candidate(person, on_team, staffing)
+            effect = _effect(scenario, base, around)
+            answers[person.person_id] = _candidate(person, on_team, staffing, effect)
             continue
         outcome = _quick(scenario, person, mission_id, base, around, ceiling, deadline, settings)
         if isinstance(outcome, Excluded):
@@ -206,11 +226,11 @@ def _within(settings: SolveSettings, deadline: float) -> SolveSettings:
     return dataclasses.replace(settings, time_limit=min(settings.time_limit, left))
 
 
-def _rank(candidate: Candidate) -> tuple[float, bool]:
-    """Best first by what pinning them surely costs at most; an exact answer before a
-    bounded one of the same figure."""
+def _rank(candidate: Candidate) -> tuple[bool, float]:
+    """Exact answers first, then bounded ones (a bound is no answer to rank against an
+    exact one); within each, best first by what pinning them surely costs at most."""
     score = candidate.score
-    return (-(score.low if score else float("-inf")), not (score and score.proven))
+    return (not (score and score.proven), -(score.low if score else float("-inf")))
 
 
 def _quick(
@@ -229,7 +249,7 @@ def _quick(
     with the pin (only a full re-solve can say)."""
     with_pin = pinned(scenario, person.person_id, mission_id)
     instance = Instance(with_pin)
-    certain = clashes(instance)
+    certain = clashes(instance, Names.of(with_pin))
     if certain:
         return _excluded(person, f"a pin could not hold: {certain[0]}")
     best = base.score if base.status is Status.OPTIMAL else base.best_bound
@@ -245,7 +265,8 @@ def _quick(
     if plan is None:
         return _candidate(person, False, None), None
     found = min(score_of(instance, plan) - best, ceiling)
-    return _candidate(person, False, Difference(found, ceiling)), plan
+    effect = _effect(scenario, base, plan)
+    return _candidate(person, False, Difference(found, ceiling), effect), plan
 
 
 def _refine(
@@ -310,7 +331,8 @@ def _exact(
     if score is None:
         return None
     bounded = Difference(min(score.low, ceiling), min(score.high, ceiling))
-    return dataclasses.replace(candidate, score=bounded, note=_note(bounded))
+    effect = _effect(scenario, base, result.solution)
+    return dataclasses.replace(candidate, score=bounded, note=_note(bounded), effect=effect)
 
 
 def _solve_part(part: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
@@ -357,9 +379,9 @@ def _evaluate(
     """One eligible person: nothing to solve for a member of the team (pinning them changes
     nothing), a certificate for an impossible pin, else the re-solve with the pin."""
     if on_team:
-        return _candidate(person, True, Difference(0, 0))
+        return _candidate(person, True, Difference(0, 0), _effect(scenario, base, base.solution))
     with_pin = pinned(scenario, person.person_id, mission_id)
-    certain = clashes(Instance(with_pin))
+    certain = clashes(Instance(with_pin), Names.of(with_pin))
     if certain:
         return _excluded(person, f"a pin could not hold: {certain[0]}")
     result = solve(with_pin, closest(settings, base))
@@ -367,11 +389,23 @@ def _evaluate(
         return _excluded(
             person, "; ".join(result.conflicts) or "no plan with this pin was found in time"
         )
-    return _candidate(person, False, Difference.between(base, result))
+    effect = _effect(scenario, base, result.solution)
+    return _candidate(person, False, Difference.between(base, result), effect)
 
 
-def _candidate(person: Person, on_team: bool, score: Difference | None) -> Candidate:
-    return Candidate(person.person_id, person.name, person.unit_id, on_team, score, _note(score))
+def _candidate(
+    person: Person, on_team: bool, score: Difference | None, effect: Effect | None = None
+) -> Candidate:
+    return Candidate(
+        person.person_id, person.name, person.unit_id, on_team, score, _note(score), effect
+    )
+
+
+def _effect(scenario: Scenario, base: Result, plan: Solution | None) -> Effect | None:
+    """What ``plan`` (one with the pin) changes from the best plan, if both exist."""
+    if base.solution is None or plan is None:
+        return None
+    return Effect.between(scenario, base.solution, plan)
 
 
 def _note(score: Difference | None) -> str:
