@@ -25,7 +25,7 @@ from app_pages._access import current_user
 from assembler.domain.problems import Problem, error
 from assembler.domain.scenario import Scenario
 from assembler.planning.access import User
-from assembler.planning.keeping import Keeper, restore
+from assembler.planning.keeping import Keeper, LiveSessions, restore
 from assembler.planning.session import Failure, PlanningSession
 from assembler.results.names import Names
 from assembler.results.plan import Plan
@@ -90,7 +90,9 @@ def session() -> PlanningSession:
     else a new one on the sample, under a new key."""
     if _SESSION_KEY not in st.session_state:
         found = _address_key()
-        kept = None if found is None else restore(store(), found, user().identity)
+        kept = None if found is None else _live().get(found, user().identity)
+        if kept is None and found is not None:
+            kept = restore(store(), found, user().identity)
         key = found if kept is not None and found is not None else uuid.uuid4().hex
         if kept is None:
             report = load_sample()
@@ -106,9 +108,15 @@ def session() -> PlanningSession:
     if _KEEPER_KEY not in st.session_state:  # a session handed in (tests)
         st.session_state[_KEEPER_KEY] = Keeper(store(), uuid.uuid4().hex, user().identity)
     keeper = cast(Keeper, st.session_state[_KEEPER_KEY])
+    _live().put(keeper.key, keeper.who, planner)
     if st.query_params.get(_ADDRESS_KEY) != keeper.key:
         st.query_params[_ADDRESS_KEY] = keeper.key  # page links drop it; put it back
     return planner
+
+
+@st.cache_resource(show_spinner=False)
+def _live() -> LiveSessions:
+    return LiveSessions()
 
 
 def _address_key() -> str | None:

@@ -13,11 +13,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from assembler.generate import generate_scenario
+from assembler.planning.session import PlanningSession
 from assembler.results.plan import Plan
 from assembler.store import PlanStatus, PlanStore
-from test_app_pages import PLACEHOLDERS, ROOT, click, plain, planner, show, small_app, solve_in_app
+from test_app_pages import (
+    PLACEHOLDERS,
+    ROOT,
+    click,
+    open_app,
+    plain,
+    planner,
+    show,
+    small_app,
+    solve_in_app,
+    wait,
+)
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -78,8 +92,12 @@ def signed_in(email: str | None) -> AppTest:
     return at
 
 
-def reloaded(at: AppTest) -> AppTest:
-    """The same address opened again: a new session of the app with the same query."""
+def reloaded(at: AppTest, same_server: bool = False) -> AppTest:
+    """The same address opened again: a new session of the app with the same query.  On
+    another server (or after a restart: the default) only what the store kept comes back;
+    on the same one the live session itself (``keeping.LiveSessions``)."""
+    if not same_server:
+        st.cache_resource.clear()
     again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     again.query_params["session"] = at.query_params["session"]
     again.run()
@@ -124,6 +142,20 @@ def test_solve_and_save_as_in_one_redraw_store_the_plan_of_one_solve(db: str) ->
     assert not session.solving and session.current is not None and session.current.plan_id == 1
     with PlanStore(db) as store:
         assert [plan.id for plan in store.plans("together")] == [1]
+
+
+def test_a_reload_while_solving_keeps_the_solve_and_shows_its_plan() -> None:
+    """F5 during a solve: the reloaded page is the same session, still solving, and takes
+    the plan in when the solve ends (the store alone cannot bring back a running solve)."""
+    at = open_app(PlanningSession(generate_scenario(people=1000, missions=100, seed=1), "big"))
+    at.number_input(key="dial.time_limit").set_value(4)
+    at.button(key="solve").click().run()
+    assert planner(at).solving
+    again = reloaded(at, same_server=True)
+    back = planner(again)
+    assert back is planner(at) and back.solving
+    wait(again, "solving")
+    assert back.current is not None and back.current.result.solution is not None
 
 
 def test_a_reload_brings_back_an_unsaved_plan_and_edits_too() -> None:

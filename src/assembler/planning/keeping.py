@@ -7,12 +7,16 @@ which the session replaces rather than changes, and by value for the small edit 
 dials — and writes only what changed, so an interaction that changed nothing costs no
 write and a scenario is written once per load, not once per click.  ``restore`` rebuilds
 the session from what was kept: scenario, edits, dials, the stored version it is linked
-to, the current plan, and the scenario's approved plan as it is now.
+to, the current plan, and the scenario's approved plan as it is now.  What the store cannot
+hold — a solve still running, the comparison with the previous plan — lives on in
+``LiveSessions`` for a reload on the same server.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,3 +145,33 @@ def restore(store: PlanStore, key: str, who: str) -> PlanningSession | None:
     except (StoreError, EditError, SQLAlchemyError):
         return None
     return planner
+
+
+class LiveSessions:
+    """The sessions of one app server by key, the most recently used ``size`` of them.
+
+    A reload starts a new browser session; restoring from the store brings back the work,
+    but not a solve still running in the old session's thread, which then finished unseen
+    (a planner pressing F5 while solving lost it).  A reload on the same server picks the
+    very session object up again, solve and all; only its owner (``who``) can.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._sessions: OrderedDict[str, tuple[str, PlanningSession]] = OrderedDict()
+        self._lock = threading.Lock()  # every browser session runs on its own thread
+
+    def get(self, key: str, who: str) -> PlanningSession | None:
+        with self._lock:
+            found = self._sessions.get(key)
+            if found is None or found[0] != who:
+                return None
+            self._sessions.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, who: str, planner: PlanningSession) -> None:
+        with self._lock:
+            self._sessions[key] = (who, planner)
+            self._sessions.move_to_end(key)
+            while len(self._sessions) > self._size:
+                self._sessions.popitem(last=False)
