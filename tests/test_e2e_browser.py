@@ -377,3 +377,31 @@ def test_a_frontier_runs_in_the_background_and_a_stop_keeps_its_points(planner: 
         has_text=re.compile("^(optimal|feasible)$")
     )
     expect(status).to_be_visible()
+
+
+def test_a_reload_while_solving_shows_the_plan_that_solve_finds(planner: Planner) -> None:
+    """F5 in the middle of a solve: the reloaded page still solves (or has just solved)
+    and shows that solve's plan; before, the solve finished unseen and the page had none."""
+    page = planner.page
+    sidebar = page.get_by_test_id("stSidebar")
+    planner.solve_button.click()
+    sync_api.expect(sidebar.get_by_text(re.compile(r"^Solving…"))).to_be_visible()
+    page.reload()
+    sync_api.expect(planner.last_solve).to_be_visible(timeout=SOLVE_TIMEOUT_MS)
+    sync_api.expect(planner.last_solve).to_have_text(re.compile(r": (optimal|feasible) in "))
+    planner.shoot("reload-during-solve")
+
+
+CUT_OFF = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricValue"] div, [data-testid="stMetricLabel"] p'
+  )].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+"""The metrics whose text the page cuts off (drawn with an ellipsis)."""
+
+
+def test_no_figure_is_cut_off_at_1280_px(planner: Planner) -> None:
+    """A laptop's width: every metric of every page reads in full, with a plan shown."""
+    planner.page.set_viewport_size({"width": 1280, "height": 900})
+    planner.solve()
+    for title in ("Overview", "Timeline", "Missions & teams", "People & capacity", "Operations"):
+        planner.open_page(title)
+        assert planner.page.evaluate(CUT_OFF) == [], title
