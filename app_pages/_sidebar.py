@@ -29,7 +29,7 @@ from app_pages._common import (
 from assembler.domain.settings import ModelSettings
 from assembler.planning.session import PlanningSession
 from assembler.planning.stored import refresh_approved
-from assembler.text import markdown_text, plural
+from assembler.text import markdown_text
 from assembler.validation import ScenarioReport
 
 _POLL_SECONDS = 0.5
@@ -161,9 +161,9 @@ def _load_pending() -> None:
 @st.dialog("Your edits are not saved", on_dismiss=_forget_pending)
 def _confirm(planner: PlanningSession) -> None:
     pending = st.session_state[_PENDING_KEY]
-    edits = plural(len(planner.edits), "edit")
+    # Not a count: the edit log also holds edits already saved, which opening drops nothing of.
     st.markdown(
-        f"**{markdown_text(planner.source)}** has {edits} or dial changes that are not saved. "
+        f"**{markdown_text(planner.source)}** has edits or dial changes that are not saved. "
         f"Opening **{markdown_text(pending.what)}** drops them; save them first on the "
         "**Plans** page to keep them."
     )

@@ -181,6 +181,18 @@ def test_loading_another_scenario_over_unsaved_edits_asks_first() -> None:
     assert planner(at).source == "Riverside Care Group (sample)" and not planner(at).edits
 
 
+def test_the_question_over_unsaved_edits_counts_none_already_saved() -> None:
+    """One edit saved, one more made: the dialog must not speak of two unsaved edits."""
+    at = small_app()
+    pin(at)
+    save_as(at, "counted")
+    pin(at, "m_fast", "c2")
+    click(at, "Back to the sample")
+    asked = " ".join(plain(m.value) for m in at.markdown)
+    assert "has edits or dial changes that are not saved" in asked
+    assert "2 edits" not in asked
+
+
 def test_two_plans_side_by_side_with_the_change_list() -> None:
     at = small_app()
     solve_in_app(at)
