@@ -331,8 +331,8 @@ with stress_tab:
                 border=True,
                 help="Mean over the draws that still have a plan (repaired or untouched).",
             )
-            st.altair_chart(stress_chart(report))
             names = Names.of(outcome.scenario)
+            st.altair_chart(stress_chart(report, names))
             st.markdown("**Missions of the plan**")
             st.dataframe(
                 report.missions, hide_index=True, column_config=_STRESS_COLUMNS, placeholder="–"

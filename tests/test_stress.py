@@ -15,6 +15,7 @@ from assembler import Instance, Scenario, SolveSettings, cli
 from assembler.domain.scenario import Period
 from assembler.domain.solution import Solution
 from assembler.io import write_scenario
+from assembler.results.names import Names
 from assembler.tradeoffs import Runner, StressSettings, stress
 from assembler.tradeoffs.absences import draw_absences, impact
 from assembler.tradeoffs.charts import stress_chart
@@ -259,7 +260,8 @@ def test_stress_on_a_horizon_draws_person_periods(runner: Runner) -> None:
     assert s.absent_mean == pytest.approx(draws["absent_count"].mean(), abs=1e-4)
     assert s.moves_mean == pytest.approx(float((~in_q2[in_q1]).mean()), abs=1e-4)
     assert {"periods", "moves_mean"} <= set(s.to_json())
-    stress_chart(report).to_dict()
+    chart = json.dumps(stress_chart(report, Names.of(built)).to_dict(), ensure_ascii=False)
+    assert Names.of(built).mission("m") in chart
 
 
 def test_operations_are_reported_per_unit_skill_and_period(runner: Runner) -> None:
@@ -267,6 +269,8 @@ def test_operations_are_reported_per_unit_skill_and_period(runner: Runner) -> No
     settings = StressSettings(absence=0.3, draws=30, seed=2)
     report = stress(built, settings, SolveSettings(time_limit=10), runner=runner)
     operations = report.operations.set_index(["unit_id", "skill_id", "period_id"])
+    chart = json.dumps(stress_chart(report, Names.of(built)).to_dict(), ensure_ascii=False)
+    assert Names.of(built).demand("u1", "desk", "q2") in chart  # not "u1/desk@q2"
     for t, quarter in enumerate(("q1", "q2")):
         away = away_in(report.draws, f"b@{quarter}")
         assert operations.loc[("u1", "desk", quarter), "p_below_demand"] == away.mean()

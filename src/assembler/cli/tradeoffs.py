@@ -210,6 +210,7 @@ def stress(
     quiet: QuietOption = False,
 ) -> None:
     """Send people away at random from a solved plan: what breaks, and what a repair recovers."""
+    from assembler.results.names import Names
     from assembler.tradeoffs import StressSettings
     from assembler.tradeoffs import stress as run_stress
     from assembler.tradeoffs.charts import stress_chart
@@ -250,7 +251,7 @@ def stress(
                 write_csv(report.missions, out / "stress_missions.csv"),
                 write_csv(report.operations, out / "stress_operations.csv"),
                 write_json(report.summary.to_json(), out / "stress_summary.json"),
-                write_png(stress_chart(report), out / "stress.png"),
+                write_png(stress_chart(report, Names.of(loaded)), out / "stress.png"),
             ]
         )
     _kept(interrupt, report.summary.draws, draws, "draw")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
+from assembler.results.names import Names
 from assembler.tradeoffs.stress import StressReport
 
 STATUS_COLOURS = alt.Scale(
@@ -98,9 +99,14 @@ def sweep_chart(table: pd.DataFrame, varied: Sequence[str]) -> alt.Chart:
     return chart
 
 
-def stress_chart(report: StressReport) -> alt.VConcatChart:
+LABEL_LIMIT = 320
+"""Pixels of a mission's or a demand's name an axis shows before it cuts it short."""
+
+
+def stress_chart(report: StressReport, names: Names) -> alt.VConcatChart:
     """Value before and after repair, the missions most exposed, and the operational demands
-    that break most often at each rung of the ladder."""
+    that break most often at each rung of the ladder; missions and demands by name, draws
+    counted in whole draws."""
     draws = report.draws
     values = pd.concat(
         [
@@ -113,18 +119,27 @@ def stress_chart(report: StressReport) -> alt.VConcatChart:
         .mark_bar(opacity=0.6)
         .encode(
             x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title="value captured"),
-            y=alt.Y("count():Q", title="draws").stack(None),
+            y=alt.Y("count():Q", title="draws", axis=alt.Axis(tickMinStep=1, format="d")).stack(
+                None
+            ),
             color=alt.Color("stage:N", title=None),
         )
         .properties(title="Value per draw", width=WIDTH, height=HEIGHT)
     )
+    exposed = report.missions.assign(
+        mission=[names.mission(str(mission_id)) for mission_id in report.missions["mission_id"]]
+    )
     missions = (
-        alt.Chart(report.missions)
+        alt.Chart(exposed)
         .mark_bar()
         .encode(
             x=alt.X("p_loses_skill:Q", axis=alt.Axis(format="%"), title="draws losing a skill"),
-            y=alt.Y("mission_id:N", sort="-x", title=None),
-            tooltip=["mission_id", "name", "value", "skills_lost"],
+            y=alt.Y("mission:N", sort="-x", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+            tooltip=[
+                alt.Tooltip("mission:N", title="mission"),
+                alt.Tooltip("value:Q", title="value"),
+                alt.Tooltip("skills_lost:N", title="skills lost"),
+            ],
         )
         .properties(title="Missions losing a needed skill", width=WIDTH, height=HEIGHT)
     )
@@ -134,7 +149,7 @@ def stress_chart(report: StressReport) -> alt.VConcatChart:
         "p_unprotectable": "cannot be protected",
     }
     operations = (
-        report.operations.assign(demand=_demand_labels(report.operations))
+        report.operations.assign(demand=_demand_labels(report.operations, names))
         .melt(id_vars=["demand"], value_vars=list(rungs), var_name="rung", value_name="share")
         .assign(rung=lambda f: f["rung"].map(rungs))
     )
@@ -143,7 +158,7 @@ def stress_chart(report: StressReport) -> alt.VConcatChart:
         .mark_bar()
         .encode(
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title="draws"),
-            y=alt.Y("demand:N", title=None),
+            y=alt.Y("demand:N", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
             yOffset=alt.YOffset("rung:N", sort=list(rungs.values())),
             color=alt.Color("rung:N", sort=list(rungs.values()), title=None),
         )
@@ -158,10 +173,16 @@ def stress_chart(report: StressReport) -> alt.VConcatChart:
     return chart
 
 
-def _demand_labels(operations: pd.DataFrame) -> pd.Series:
-    """``unit/skill``, and with periods ``unit/skill@period``: one bar group per row of the
-    operations table, never two periods' rates drawn over each other."""
-    labels = operations["unit_id"] + "/" + operations["skill_id"]
-    if "period_id" in operations:
-        labels = labels + "@" + operations["period_id"]
-    return labels
+def _demand_labels(operations: pd.DataFrame, names: Names) -> pd.Series:
+    """``Emergency Care · Triage``, with periods ``… · Q1 2027 (winter)``: one bar group per
+    row of the operations table, never two periods' rates drawn over each other."""
+    periods = operations["period_id"] if "period_id" in operations else [None] * len(operations)
+    return pd.Series(
+        [
+            names.demand(str(unit_id), str(skill_id), None if period is None else str(period))
+            for unit_id, skill_id, period in zip(
+                operations["unit_id"], operations["skill_id"], periods, strict=True
+            )
+        ],
+        index=operations.index,
+    )
