@@ -149,19 +149,17 @@ def reference_optimum(s: Scenario) -> int | None:
         if m.mandatory:
             lp.row({y[m_id]: 1}, 1, 1)  # §6.9
         objective[y[m_id]] += st.weights.value * round(100 * m.value)
-    for m in s.missions:  # §6.10 sequence, as a big-M on start times
-        if m.after is None:
-            continue
-        before = m.after
-        lp.row({y[m.mission_id]: 1, y[before]: -1}, high=0)
-        big = 2 * len(periods) + 1
-        terms: dict[int, float] = defaultdict(float)
-        for t, b in starts[m.mission_id].items():
-            terms[b] += t
-        for t, b in starts[before].items():
-            terms[b] -= t + length[before]
-        terms[y[m.mission_id]] -= big
-        lp.row(dict(terms), low=-big)
+    for m in s.missions:  # §6.10 sequence, as a big-M on start times, per predecessor
+        for before in filter(None, (i.strip() for i in (m.after or "").split(";"))):
+            lp.row({y[m.mission_id]: 1, y[before]: -1}, high=0)
+            big = 2 * len(periods) + 1
+            terms: dict[int, float] = defaultdict(float)
+            for t, b in starts[m.mission_id].items():
+                terms[b] += t
+            for t, b in starts[before].items():
+                terms[b] -= t + length[before]
+            terms[y[m.mission_id]] -= big
+            lp.row(dict(terms), low=-big)
     in_force: dict[tuple[str, str, int], tuple[float, int]] = {}
     for o in s.ops_demand:
         if o.period_id is None:

@@ -98,13 +98,19 @@ def _committed_missions(instance: Instance) -> list[str]:
 def _cannot_start(instance: Instance, m: int) -> str | None:
     if instance.starts[m]:
         return None
-    before = instance.after[m]
-    if before is None:  # validation keeps windows able to hold their duration
+    befores = instance.after[m]
+    if not befores:  # validation keeps windows able to hold their duration
         return "its window cannot hold its duration"
-    return (
-        f"runs after mission {instance.missions[before].mission_id}, which cannot end "
-        "before its window does"
-    )
+    latest_start = instance.latest[m] - instance.duration[m] + 1
+    late = [
+        before
+        for before in befores
+        if not instance.starts[before]
+        or instance.starts[before].start + instance.duration[before] > latest_start
+    ] or list(befores)
+    names = ", ".join(instance.missions[before].mission_id for before in late)
+    which = "which cannot end" if len(late) == 1 else "which cannot all end"
+    return f"runs after mission {names}, {which} before its window does"
 
 
 def _need_without_people(instance: Instance, m: int) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -165,7 +166,7 @@ class Instance:
     def _timing(self) -> None:
         """Windows, durations and possible starts (MODEL.md §2 mission timing, §3 ``S_m``).
 
-        A start that cannot follow the ``after`` mission's earliest possible finish is
+        A start that cannot follow the earliest possible finish of every ``after`` mission is
         dropped (its ``b`` would be 0 in every plan), so a mission chained after one that can
         never run has no start at all.  The delay still counts from the window's own start.
         """
@@ -174,24 +175,34 @@ class Instance:
         earliest = [timing.earliest for timing in timings]
         latest = [timing.latest for timing in timings]
         duration = [timing.duration for timing in timings]
-        after = [self.mission_index.get(mission.after or "") for mission in self.missions]
+        after = [
+            tuple(
+                self.mission_index[before]
+                for before in mission.predecessors
+                if before in self.mission_index
+            )
+            for mission in self.missions
+        ]
         self.earliest: tuple[int, ...] = tuple(earliest)
         """``e_m``: the first period of the window."""
         self.latest: tuple[int, ...] = tuple(latest)
         """``l_m``: the last period of the window."""
         self.duration: tuple[int, ...] = tuple(duration)
         """``d_m``: how many consecutive periods a staffed mission runs."""
-        self.after: tuple[int | None, ...] = tuple(after)
-        """The mission that must finish before this one starts (``after``), by index."""
+        self.after: tuple[tuple[int, ...], ...] = tuple(after)
+        """The missions that must finish before this one starts (``after``), by index."""
         starts = [
             range(e, end - d + 2) for e, end, d in zip(earliest, latest, duration, strict=True)
         ]
         for _ in range(len(starts)):  # chains resolve in at most one pass per mission
             changed = False
-            for m, before in enumerate(after):
-                if before is None:
+            for m, befores in enumerate(after):
+                if not befores:
                     continue
-                ready = starts[before].start + duration[before] if starts[before] else last + 2
+                ready = max(
+                    starts[before].start + duration[before] if starts[before] else last + 2
+                    for before in befores
+                )
                 if starts[m] and starts[m].start < ready:
                     starts[m] = range(max(starts[m].start, ready), max(starts[m].stop, ready))
                     changed = True
@@ -297,3 +308,25 @@ class Instance:
     def fte(self, steps: int) -> float:
         """Steps to FTE, rounded to the step grid's decimals so reports print ``0.35``."""
         return round(steps * self.step, 10)
+
+
+def chain_depths(after: Sequence[Sequence[int]]) -> list[int]:
+    """Per mission, the most missions it waits for one after the other (the longest path
+    back to a mission without ``after``), in topological order (Kahn's algorithm, so a
+    long chain needs no recursion).  Validation refuses cycles; a mission left on one would
+    keep depth 0."""
+    followers: list[list[int]] = [[] for _ in after]
+    waiting = [len(befores) for befores in after]
+    for m, befores in enumerate(after):
+        for before in befores:
+            followers[before].append(m)
+    depth = [0] * len(after)
+    ready = [m for m, count in enumerate(waiting) if count == 0]
+    while ready:
+        m = ready.pop()
+        for follower in followers[m]:
+            depth[follower] = max(depth[follower], depth[m] + 1)
+            waiting[follower] -= 1
+            if waiting[follower] == 0:
+                ready.append(follower)
+    return depth

@@ -26,6 +26,10 @@ MAX_FTE = 10_000.0
 a number the solver holds with room to spare."""
 
 
+AFTER_SEPARATOR = ";"
+"""What separates the missions of one ``after`` cell (``M08;M11``)."""
+
+
 class ChangeType(StrEnum):
     """The change matrix: configuration × paradigm."""
 
@@ -108,6 +112,15 @@ class Mission(_Row):
     @property
     def is_network(self) -> bool:
         return self.change_type.is_network
+
+    @property
+    def predecessors(self) -> tuple[str, ...]:
+        """The missions this one waits for (MODEL.md v3: ``after`` may list several, split
+        on ``;``).  The cell itself is kept as typed so a scenario written back is the one
+        read; validation has already refused empty items and repeated ids."""
+        if self.after is None:
+            return ()
+        return tuple(item.strip() for item in self.after.split(AFTER_SEPARATOR))
 
 
 class MissionNeed(_Row):

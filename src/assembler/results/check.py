@@ -258,17 +258,16 @@ class _Checker:
                 self.fail(f"'{pair[0]}' is pinned to '{pair[1]}' but not on its team")
 
     def sequence(self) -> None:
-        """A mission ``after`` another runs only if that one does, and only once it is over."""
+        """A mission ``after`` others runs only if each of them does, and only once each is
+        over."""
         inst = self.instance
         for m, start in self.start.items():
-            before = inst.after[m]
-            if before is None:
-                continue
-            mission, other = inst.missions[m].mission_id, inst.missions[before].mission_id
-            if before not in self.start:
-                self.fail(f"mission '{mission}' runs after '{other}', which is not staffed")
-            elif start < self.start[before] + inst.duration[before]:
-                self.fail(
-                    f"mission '{mission}' starts in period {start + 1}, before '{other}' "
-                    f"ends (period {self.start[before] + inst.duration[before]})"
-                )
+            for before in inst.after[m]:
+                mission, other = inst.missions[m].mission_id, inst.missions[before].mission_id
+                if before not in self.start:
+                    self.fail(f"mission '{mission}' runs after '{other}', which is not staffed")
+                elif start < self.start[before] + inst.duration[before]:
+                    self.fail(
+                        f"mission '{mission}' starts in period {start + 1}, before '{other}' "
+                        f"ends (period {self.start[before] + inst.duration[before]})"
+                    )

@@ -172,15 +172,13 @@ class _Explainer:
     def cannot_follow(self, m: int) -> str | None:
         """A mission ``after`` another that is unstaffed, or that ends too late for it."""
         inst = self.instance
-        before = inst.after[m]
-        if before is None:
-            return None
-        other = inst.missions[before].mission_id
-        if other not in self.solution.staffed:
-            return f"it runs after {other}, which is not staffed"
-        ends = self.solution.start_of(other, inst.earliest[before]) + inst.duration[before]
-        if not any(start >= ends for start in inst.starts[m]):
-            return f"it runs after {other}, which ends too late for its window"
+        for before in inst.after[m]:
+            other = inst.missions[before].mission_id
+            if other not in self.solution.staffed:
+                return f"it runs after {other}, which is not staffed"
+            ends = self.solution.start_of(other, inst.earliest[before]) + inst.duration[before]
+            if not any(start >= ends for start in inst.starts[m]):
+                return f"it runs after {other}, which ends too late for its window"
         return None
 
     def capability_exhausted(self, m: int) -> str | None:

@@ -235,22 +235,22 @@ class Constraints:
             self._guarded(constraint, label)
 
     def sequence(self) -> None:
-        """§6.10: a mission ``after`` another is staffed only with it and starts once it has
-        finished — per start: ``b_mt ≤ Σ b_m't'`` over the starts ``t'`` of the other that
-        end before ``t``, the time-indexed form of ``start_m ≥ start_m' + d_m'``."""
+        """§6.10: a mission ``after`` others is staffed only with each of them and starts
+        once each has finished — per start: ``b_mt ≤ Σ b_m't'`` over the starts ``t'`` of
+        the other that end before ``t``, the time-indexed form of
+        ``start_m ≥ start_m' + d_m'`` (v3: once per mission listed)."""
         instance, vars_ = self.instance, self.vars
-        for m, before in enumerate(instance.after):
-            if before is None:
-                continue
-            self.clock.check()
-            self.model.add_implication(vars_.staffed[m], vars_.staffed[before])
-            for t in instance.starts[m]:
-                ready = [
-                    vars_.starts[before, s]
-                    for s in instance.starts[before]
-                    if s + instance.duration[before] <= t
-                ]
-                self.model.add(LinearSum.sum(ready) >= vars_.starts[m, t])
+        for m, befores in enumerate(instance.after):
+            for before in befores:
+                self.clock.check()
+                self.model.add_implication(vars_.staffed[m], vars_.staffed[before])
+                for t in instance.starts[m]:
+                    ready = [
+                        vars_.starts[before, s]
+                        for s in instance.starts[before]
+                        if s + instance.duration[before] <= t
+                    ]
+                    self.model.add(LinearSum.sum(ready) >= vars_.starts[m, t])
 
     def _members_of_mission(self) -> dict[int, list[cp_model.IntVar]]:
         members: dict[int, list[cp_model.IntVar]] = defaultdict(list)

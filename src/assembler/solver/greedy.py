@@ -19,7 +19,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assembler.compile.instance import Instance
+from assembler.compile.instance import Instance, chain_depths
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.solver.stopping import UNTIMED, Clock
 
@@ -113,15 +113,14 @@ class _Greedy:
         return self.solution()
 
     def place(self, m: int) -> bool:
-        """Staff ``m`` unless done or tried, its ``after`` mission first; true if staffed."""
+        """Staff ``m`` unless done or tried, its ``after`` missions first; true if staffed."""
         if m in self.staffed:
             return True
         if m in self.tried:
             return False
         self.clock.check()
         self.tried.add(m)
-        before = self.inst.after[m]
-        if before is not None and not self.place(before):
+        if not all(self.place(before) for before in self.inst.after[m]):
             return False
         return self.staff(m)
 
@@ -155,9 +154,9 @@ class _Greedy:
         ordered: dict[int, None] = {}
 
         def visit(m: int, depth: int) -> None:
-            before = self.inst.after[m]
-            if before is not None and depth < len(self.inst.missions):
-                visit(before, depth + 1)
+            if depth < len(self.inst.missions):
+                for before in self.inst.after[m]:
+                    visit(before, depth + 1)
             ordered[m] = None
 
         chosen = set(missions)
@@ -196,11 +195,12 @@ class _Greedy:
         return size_ok and broad and set(self.pins[m]) <= members
 
     def _follows(self, m: int, begin: int) -> bool:
-        """Starting in ``begin`` respects ``after``: that mission is placed and over by then."""
-        before = self.inst.after[m]
-        if before is None:
-            return True
-        return before in self.start and self.start[before] + self.inst.duration[before] <= begin
+        """Starting in ``begin`` respects ``after``: each such mission is placed and over by
+        then."""
+        return all(
+            before in self.start and self.start[before] + self.inst.duration[before] <= begin
+            for before in self.inst.after[m]
+        )
 
     def _capabilities_fit(self, m: int, run: range) -> bool:
         return all(
@@ -369,16 +369,10 @@ class _Greedy:
         4–15 people) the greedy found no plan for 12 in file order, for 1 by the chains
         alone and for none with ties broken by the fewest eligible people."""
         inst = self.inst
-        depth = [0] * len(inst.missions)
-        for m in range(len(inst.missions)):
-            before = inst.after[m]
-            while before is not None:  # a chain is a path up to its first mission
-                depth[m] += 1
-                before = inst.after[before]
+        depth = chain_depths(inst.after)  # a follower is deeper than each of its befores
         tail = list(inst.duration)
         for m in sorted(range(len(inst.missions)), key=lambda m: -depth[m]):
-            before = inst.after[m]
-            if before is not None:  # deeper missions are final when their predecessor reads them
+            for before in inst.after[m]:  # deeper missions are final when a predecessor reads them
                 tail[before] = max(tail[before], inst.duration[before] + tail[m])
         return tail
 

@@ -155,8 +155,8 @@ def _neighbourhood(
 def _with_chains(instance: Instance, missions: set[int]) -> set[int]:
     """``missions`` plus every mission linked to one of them by ``after``, either way."""
     linked: dict[int, set[int]] = defaultdict(set)
-    for m, before in enumerate(instance.after):
-        if before is not None:
+    for m, befores in enumerate(instance.after):
+        for before in befores:
             linked[m].add(before)
             linked[before].add(m)
     closed = set(missions)

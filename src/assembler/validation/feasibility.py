@@ -262,15 +262,17 @@ def _check_runs(tables: TypedTables, instance: Instance) -> None:
 
 def _why_no_start(instance: Instance, mission: int) -> str:
     """The ``after`` chain from ``mission`` to the first mission that can run, and why the
-    mission after that one cannot start in time (``Instance.starts`` dropped every start)."""
+    mission after that one cannot start in time (``Instance.starts`` dropped every start);
+    of several befores, the one that ends last is named."""
     ids = instance.period_ids
     chain = [mission]
-    root = instance.after[mission]
-    while root is not None and not instance.starts[root]:
-        chain.append(root)
-        root = instance.after[root]
-    assert root is not None  # validation keeps every window non-empty: only chains empty one
+    dead = [before for before in instance.after[mission] if not instance.starts[before]]
+    while dead:  # follow missions that can never run back to one whose befores all can
+        chain.append(dead[0])
+        dead = [before for before in instance.after[dead[0]] if not instance.starts[before]]
     last = chain[-1]
+    # validation keeps every window non-empty: only befores empty one, the last to end first
+    root = max(instance.after[last], key=lambda b: instance.starts[b].start + instance.duration[b])
     names = [instance.missions[m].mission_id for m in (*chain, root)]
     runs_after = ", which runs after ".join(repr(name) for name in names[1:])
     root_start = instance.starts[root].start

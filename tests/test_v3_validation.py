@@ -1,0 +1,91 @@
+"""Validation of the MODEL.md v3 inputs: one edit of ``tiny_tables()`` (on four quarters,
+``horizon_cases.with_periods``) gives one problem, located by file, row and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from horizon_cases import horizon
+from test_validation import find, only_warnings, read_edited
+from validation_cases import WARNING, Case, set_cell
+
+AFTER_CASES: dict[str, Case] = {
+    "after-with-an-empty-item": Case(
+        "missions.csv",
+        "an empty item: list the missions this one waits for separated by ';'",
+        row=4,
+        column="after",
+        edit=horizon(set_cell("missions", 4, "after", "m_improve;")),
+        value="m_improve;",
+    ),
+    "after-naming-a-mission-twice": Case(
+        "missions.csv",
+        "'m_improve' is listed twice: name each mission once",
+        row=4,
+        column="after",
+        edit=horizon(set_cell("missions", 4, "after", "m_improve; m_improve")),
+    ),
+    "after-naming-itself-among-others": Case(
+        "missions.csv",
+        "a mission cannot run after itself",
+        row=4,
+        column="after",
+        edit=horizon(set_cell("missions", 4, "after", "m_improve;m_innovation")),
+    ),
+    "after-naming-an-unknown-mission-among-others": Case(
+        "missions.csv",
+        "unknown mission: not a mission_id in missions.csv",
+        row=4,
+        column="after",
+        edit=horizon(set_cell("missions", 4, "after", "m_improve;m_inovation")),
+        also=("did you mean 'm_innovation'",),
+        value="m_improve;m_inovation",
+    ),
+    "after-cycle-through-a-second-before": Case(
+        "missions.csv",
+        "the after chains have a cycle: m_improve → m_innovation → m_improve",
+        row=1,
+        column="after",
+        edit=horizon(
+            set_cell("missions", 1, "after", "m_innovation"),
+            set_cell("missions", 4, "after", "m_transition;m_improve"),
+        ),
+    ),
+    "mission-whose-befores-cannot-all-end-in-its-window": Case(
+        "missions.csv",
+        "mission 'm_innovation' can never run: it runs after 'm_renew'; 'm_renew' ends in q3 "
+        "at the earliest",
+        row=4,
+        column="after",
+        edit=horizon(set_cell("missions", 4, "after", "m_improve;m_renew")),
+        severity=WARNING,
+        value="m_improve;m_renew",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(AFTER_CASES.values()), ids=list(AFTER_CASES))
+def test_one_v3_edit_gives_one_located_problem(tmp_path: Path, case: Case) -> None:
+    report = read_edited(tmp_path, case.edit, case.settings_toml, case.files)
+    problem = find(
+        report, case.table, case.phrase, row=case.row, column=case.column, severity=case.severity
+    )
+    for fragment in case.also:
+        assert fragment in problem.reason, problem
+    if case.value is not None:
+        assert problem.value == case.value
+    if case.severity is WARNING:
+        only_warnings(report)
+
+
+def test_several_befores_that_can_run_are_clean(tmp_path: Path) -> None:
+    edit = horizon(
+        set_cell("missions", 4, "after", " m_improve ;m_renew"),
+        set_cell("missions", 4, "duration", "1"),
+    )
+    report = read_edited(tmp_path, edit)
+    assert report.problems == (), report.problems
+    assert report.scenario is not None
+    assert report.scenario.missions[3].predecessors == ("m_improve", "m_renew")
