@@ -89,3 +89,33 @@ def test_several_befores_that_can_run_are_clean(tmp_path: Path) -> None:
     assert report.problems == (), report.problems
     assert report.scenario is not None
     assert report.scenario.missions[3].predecessors == ("m_improve", "m_renew")
+
+
+SHARE_CASES: dict[str, Case] = {
+    "unit-share-above-one": Case(
+        "units.csv",
+        "must be from 0 to 1",
+        row=2,
+        column="network_share_max",
+        edit=set_cell("units", 2, "network_share_max", "1.5"),
+        value="1.5",
+    ),
+    "unit-share-below-zero": Case(
+        "units.csv",
+        "must be from 0 to 1",
+        row=1,
+        column="network_share_max",
+        edit=set_cell("units", 1, "network_share_max", "-0.1"),
+    ),
+    "share-setting-above-one": Case(
+        "scenario.toml",
+        "must be from 0 to 1",
+        column="network_share_max",
+        settings_toml="[settings]\nnetwork_share_max = 2\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SHARE_CASES.values()), ids=list(SHARE_CASES))
+def test_a_share_outside_zero_to_one_is_located(tmp_path: Path, case: Case) -> None:
+    test_one_v3_edit_gives_one_located_problem(tmp_path, case)

@@ -132,6 +132,15 @@ class Instance:
             for m in range(len(self.missions))
         )
 
+        self.capped_units = {
+            unit_id: share
+            for unit_id in dict.fromkeys(person.unit_id for person in self.people)
+            if (share := scenario.network_share(unit_id)) < 1
+        }
+        """Units with people whose network share is capped below 1 (MODEL.md v3 §6.12)."""
+        self.network_cap = self._network_caps()
+        """``N_ut`` steps per (unit, period), only where the cap can bind."""
+
         self.ops = tuple(self._ops_needs())
         ops_of_person: list[list[int]] = [[] for _ in self.people]
         for i, ops_need in enumerate(self.ops):
@@ -229,6 +238,37 @@ class Instance:
     def delay(self, mission: int, start: int) -> int:
         """Periods from the window's start to ``start`` (the delay term of MODEL.md §7)."""
         return start - self.earliest[mission]
+
+    def network_limit(self, unit_id: str, t: int) -> int:
+        """``N_ut = floor(share_u · Σ_{p in u} cap_pt + ε)``: the most steps the people of
+        ``unit_id`` (not of its branch) give network missions in period ``t``."""
+        share = self.capped_units.get(unit_id, 1.0)
+        total = sum(self.capacity[p][t] for p in self.people_of_unit.get(unit_id, ()))
+        return math.floor(share * total + EPSILON)
+
+    def _network_caps(self) -> dict[tuple[str, int], int]:
+        """``N_ut`` where §6.12 can bind: a capped unit in a period where its people who
+        could join a network mission have more time than the cap leaves.  Elsewhere the
+        constraint could never cut a plan, so it is not built (with share 1, never)."""
+        volunteers = {
+            p for m, people in enumerate(self.candidates) if self.is_network(m) for p in people
+        }
+        caps: dict[tuple[str, int], int] = {}
+        for unit_id in self.capped_units:
+            joining = [p for p in self.people_of_unit[unit_id] if p in volunteers]
+            for t in self.periods:
+                limit = self.network_limit(unit_id, t)
+                if limit < sum(self.capacity[p][t] for p in joining):
+                    caps[unit_id, t] = limit
+        return caps
+
+    @cached_property
+    def people_of_unit(self) -> dict[str, tuple[int, ...]]:
+        """Each unit's own people (not its branch's), by index."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for i, person in enumerate(self.people):
+            found[person.unit_id].append(i)
+        return {unit_id: tuple(people) for unit_id, people in found.items()}
 
     def _ops_needs(self) -> list[OpsNeed]:
         """One need per (unit, skill, period) with a requirement: a row for the period

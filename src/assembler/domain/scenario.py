@@ -134,6 +134,7 @@ class Unit(_Row):
     unit_id: str = Field(min_length=1)
     name: str = ""
     parent_id: str | None = None
+    network_share_max: float | None = Field(None, ge=0, le=1)
 
 
 class Skill(_Row):
@@ -208,6 +209,15 @@ class Availability(_Row):
     fte: float = Field(ge=0, le=2)
 
 
+class Development(_Row):
+    """A development goal (MODEL.md v3): the person wants to grow in this skill, which they
+    need not hold yet; ``weight`` says how much (from their appraisal)."""
+
+    person_id: str = Field(min_length=1)
+    skill_id: str = Field(min_length=1)
+    weight: int = Field(1, ge=1, le=3)
+
+
 class Scenario(BaseModel):
     """Every table of a scenario plus its model settings.
 
@@ -230,6 +240,7 @@ class Scenario(BaseModel):
     locks: tuple[Lock, ...] = ()
     periods: tuple[Period, ...] | None = None
     availability: tuple[Availability, ...] = ()
+    development: tuple[Development, ...] = ()
     settings: ModelSettings = ModelSettings()
 
     def with_settings(self, **overrides: Any) -> Scenario:
@@ -280,6 +291,14 @@ class Scenario(BaseModel):
             return {unit_id: None for unit_id in self.unit_ids}
         return {unit.unit_id: unit.parent_id for unit in self.units}
 
+    def network_share(self, unit_id: str) -> float:
+        """The most of ``unit_id``'s time given to network missions per period (MODEL.md v3):
+        the unit's own ``network_share_max``, else the setting."""
+        for unit in self.units or ():
+            if unit.unit_id == unit_id and unit.network_share_max is not None:
+                return unit.network_share_max
+        return self.settings.network_share_max
+
     def unit_branch(self, unit_id: str) -> frozenset[str]:
         """``unit_id`` and all its descendants: where a hierarchy mission may draw people."""
         children: dict[str | None, list[str]] = {}
@@ -310,6 +329,7 @@ TABLE_ROW_TYPES: dict[str, type[_Row]] = {
     "locks": Lock,
     "periods": Period,
     "availability": Availability,
+    "development": Development,
 }
 """Table name → row model, in the order tables are read, validated and written."""
 
@@ -321,3 +341,10 @@ HORIZON_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Columns that only mean something with a ``periods`` table (MODEL.md v2): blank without
 one, and left out of a scenario written without one, so a v1 scenario stays v1."""
+
+V3_COLUMNS: dict[str, tuple[str, ...]] = {"units": ("network_share_max",)}
+"""Optional columns of MODEL.md v3: left out of a scenario written without a value in them,
+so a v2 scenario is written exactly as v2 wrote it."""
+
+V3_TABLES: tuple[str, ...] = ("development",)
+"""Tables of MODEL.md v3: left out of a scenario written without rows in them."""

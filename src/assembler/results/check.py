@@ -7,9 +7,10 @@ rule is checked in every period: a mission runs in the periods its start gives i
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 
-from assembler.compile.instance import Instance
+from assembler.compile.instance import EPSILON, Instance
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 
@@ -52,6 +53,7 @@ class _Checker:
         self.network_breadth()
         self.commitments()
         self.sequence()
+        self.network_share()
         return self.problems
 
     def fail(self, message: str) -> None:
@@ -256,6 +258,30 @@ class _Checker:
             pair = (inst.people[p].person_id, inst.missions[m].mission_id)
             if pair not in sol.members:
                 self.fail(f"'{pair[0]}' is pinned to '{pair[1]}' but not on its team")
+
+    def network_share(self) -> None:
+        """§6.12 (v3): no unit gives network missions more than its share of its people's
+        time in any period, ``N_ut = floor(share · Σ cap_pt + ε)`` (recomputed here from the
+        scenario, not read from the instance's pruned list)."""
+        inst = self.instance
+        scenario = inst.scenario
+        given: Counter[tuple[str, int]] = Counter()
+        total: Counter[tuple[str, int]] = Counter()
+        for p, person in enumerate(inst.people):
+            for t in inst.periods:
+                total[person.unit_id, t] += inst.capacity[p][t]
+        for (p, n, t), steps in self.time_on_need.items():
+            if inst.missions[inst.needs[n].mission].is_network:
+                given[inst.people[p].unit_id, t] += steps
+        for (unit_id, t), steps in sorted(given.items()):
+            share = scenario.network_share(unit_id)
+            limit = math.floor(share * total[unit_id, t] + EPSILON)
+            if steps > limit:
+                self.fail(
+                    f"unit '{unit_id}' gives network missions {inst.fte(steps)} FTE"
+                    f"{self.when(t)}, above its cap of {inst.fte(limit)} FTE "
+                    f"({share:.0%} of its people's time)"
+                )
 
     def sequence(self) -> None:
         """A mission ``after`` others runs only if each of them does, and only once each is

@@ -139,6 +139,10 @@ class ReportSummary:
     """The period ids in time order; ``None`` without periods (then no period keys)."""
     network_fte_by_period: tuple[float, ...] | None = None
     """Network FTE in each period (``network_fte`` is their mean); ``None`` without a plan."""
+    network_share_by_unit: dict[str, tuple[float, ...]] | None = None
+    """Per capped unit (MODEL.md v3 §6.12), the share of its people's time given to network
+    missions in each period; ``None`` when no unit is capped (then no key), empty lists
+    without a plan."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready mapping of ``summary.json``, keys in file order (the period keys
@@ -167,7 +171,17 @@ class ReportSummary:
             "tightest_coverage": None if tightest is None else asdict(tightest),
             "conflicts": list(self.conflicts),
             **horizon,
+            **self._v3_keys(),
         }
+
+    def _v3_keys(self) -> dict[str, Any]:
+        """The keys MODEL.md v3 adds, each only when its part of the model is on."""
+        keys: dict[str, Any] = {}
+        if self.network_share_by_unit is not None:
+            keys["network_share_by_unit"] = {
+                unit_id: list(shares) for unit_id, shares in self.network_share_by_unit.items()
+            }
+        return keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -387,6 +401,31 @@ def _ops_coverage(instance: Instance, solution: Solution) -> pd.DataFrame:
     return _frame(table, table_columns("ops_coverage", instance.scenario.has_horizon))
 
 
+def network_shares(
+    instance: Instance, solution: Solution | None
+) -> dict[str, tuple[float, ...]] | None:
+    """Each capped unit's network time over its people's capacity, period by period
+    (``None`` when no unit is capped; a unit without capacity in a period gives 0 there)."""
+    if not instance.capped_units:
+        return None
+    given: Counter[tuple[str, int]] = Counter()
+    for row in solution.assignments if solution is not None else ():
+        m = instance.mission_index[row.mission_id]
+        if instance.is_network(m):
+            given[instance.people[instance.person_index[row.person_id]].unit_id, row.period] += (
+                row.steps
+            )
+    shares: dict[str, tuple[float, ...]] = {}
+    for unit_id in instance.capped_units:
+        people = instance.people_of_unit[unit_id]
+        per_period = []
+        for t in instance.periods:
+            total = sum(instance.capacity[p][t] for p in people)
+            per_period.append(round(given[unit_id, t] / total, 4) if total else 0.0)
+        shares[unit_id] = tuple(per_period) if solution is not None else ()
+    return shares
+
+
 def _summary(instance: Instance, result: Result) -> ReportSummary:
     kpis = result.kpis
     return ReportSummary(
@@ -406,6 +445,7 @@ def _summary(instance: Instance, result: Result) -> ReportSummary:
         conflicts=result.conflicts,
         periods=instance.period_ids if instance.scenario.has_horizon else None,
         network_fte_by_period=kpis.network_fte_by_period if kpis else None,
+        network_share_by_unit=network_shares(instance, result.solution),
     )
 
 

@@ -55,6 +55,7 @@ class Constraints:
         self.network_breadth()
         self.commitments()
         self.sequence()
+        self.network_share()
 
     def _guarded(self, constraint: cp_model.Constraint, label: str) -> None:
         if self.guard is not None:
@@ -251,6 +252,23 @@ class Constraints:
                         if s + instance.duration[before] <= t
                     ]
                     self.model.add(LinearSum.sum(ready) >= vars_.starts[m, t])
+
+    def network_share(self) -> None:
+        """§6.12 (v3), the volunteer army is released, not taken: in every period a unit's
+        people give network missions at most ``N_ut`` steps.  Built only where the instance
+        found it can bind (``Instance.network_cap``), so with share 1 nothing is added."""
+        instance = self.instance
+        if not instance.network_cap:
+            return
+        given: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+        for (p, n, t), var in self.vars.time.items():
+            key = (instance.people[p].unit_id, t)
+            if key in instance.network_cap and instance.is_network(instance.needs[n].mission):
+                given[key].append(var)
+        for (unit_id, t), limit in instance.network_cap.items():
+            self.clock.check()
+            if given[unit_id, t]:
+                self.model.add(LinearSum.sum(given[unit_id, t]) <= limit)
 
     def _members_of_mission(self) -> dict[int, list[cp_model.IntVar]]:
         members: dict[int, list[cp_model.IntVar]] = defaultdict(list)

@@ -96,6 +96,7 @@ class _Greedy:
         self.staffed: set[int] = set()
         self.start: dict[int, int] = {}
         self.tried: set[int] = set()
+        self.network_left = dict(instance.network_cap)  # (unit, period) → steps under its cap
 
     def run(self, commitments_first: bool, start: Solution | None) -> Solution | None:
         if start is not None:
@@ -192,7 +193,29 @@ class _Greedy:
         )
         units = {inst.people[p].unit_id for p in members}
         broad = not inst.needs_breadth(m) or len(units) >= inst.settings.network_min_units
-        return size_ok and broad and set(self.pins[m]) <= members
+        return (
+            size_ok
+            and broad
+            and set(self.pins[m]) <= members
+            and self._within_network_caps(m, team)
+        )
+
+    def _network_room(self, p: int, run: range) -> int:
+        """What ``p``'s unit has left under its network cap in the tightest period of
+        ``run`` (its people are tried last on a network mission when that is too little)."""
+        unit_id = self.inst.people[p].unit_id
+        return min((self.network_left.get((unit_id, t), self.free[p][t]) for t in run), default=0)
+
+    def _within_network_caps(self, m: int, team: dict[tuple[int, int, int], int]) -> bool:
+        """A network team fits what its members' units have left under their caps in every
+        period (MODEL.md v3 §6.12); a team that does not is not placed at that start."""
+        inst = self.inst
+        if not inst.network_cap or not inst.is_network(m):
+            return True
+        given: dict[tuple[str, int], int] = defaultdict(int)
+        for (p, _, t), steps in team.items():
+            given[inst.people[p].unit_id, t] += steps
+        return all(steps <= self.network_left.get(key, steps) for key, steps in given.items())
 
     def _follows(self, m: int, begin: int) -> bool:
         """Starting in ``begin`` respects ``after``: each such mission is placed and over by
@@ -399,8 +422,10 @@ class _Greedy:
                 continue
             self.planning = _TeamPlan(run=run)
             try:
-                if self._plan_team(m, self.planning):
-                    self._commit(m, begin, self._uniform(self.planning))
+                if self._plan_team(m, self.planning) and self._within_network_caps(
+                    m, team := self._uniform(self.planning)
+                ):
+                    self._commit(m, begin, team)
                     return True
             finally:
                 self.planning = _TeamPlan()
@@ -443,10 +468,19 @@ class _Greedy:
         units = {inst.people[p].unit_id for p in plan.members()}
         wanted_units = inst.settings.network_min_units if inst.needs_breadth(m) else 0
 
-        def rank(p: int) -> tuple[bool, bool, int, int]:
+        capped = bool(self.network_left) and inst.is_network(m)
+
+        def rank(p: int) -> tuple[bool, bool, bool, int, int]:
             new_unit = len(units) < wanted_units and inst.people[p].unit_id not in units
             wish = inst.preference.get((p, m), 0)
-            return (p not in plan.members(), not new_unit, -wish, -self.spare_over_run(p))
+            held_back = capped and self._network_room(p, plan.run) < share
+            return (
+                p not in plan.members(),
+                held_back,
+                not new_unit,
+                -wish,
+                -self.spare_over_run(p),
+            )
 
         candidates = sorted(need.eligible, key=rank)
         passed: set[int] = set()
@@ -533,6 +567,11 @@ class _Greedy:
         for c, units in self.capability_use[m]:
             for t in run:
                 self.capability_left[c][t] -= units
+        if self.inst.is_network(m):
+            for (p, _, t), steps in team.items():
+                key = (self.inst.people[p].unit_id, t)
+                if key in self.network_left:
+                    self.network_left[key] -= steps
         self.staffed.add(m)
         self.start[m] = begin
 

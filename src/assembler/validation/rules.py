@@ -26,6 +26,7 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "ops_demand": ("unit_id", "skill_id", "period_id"),
     "periods": ("period_id",),
     "availability": ("person_id", "period_id"),
+    "development": ("person_id", "skill_id"),
 }
 """What must be unique in each table (MODEL.md §2: ids, and "at most one row per …")."""
 
@@ -54,6 +55,8 @@ REFERENCES: Final[tuple[tuple[str, str, str], ...]] = (
     ("ops_demand", "period_id", "period"),
     ("availability", "person_id", "person"),
     ("availability", "period_id", "period"),
+    ("development", "person_id", "person"),
+    ("development", "skill_id", "skill"),
 )
 """(table, column, kind of thing it names): every reference that must resolve.  A mission's
 ``after`` cell may name several missions (MODEL.md v3) and is checked item by item by
