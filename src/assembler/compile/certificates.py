@@ -168,7 +168,7 @@ def _need_without_time(instance: Instance, m: int) -> str | None:
         for t in instance.run(m, start):
             for n in instance.needs_of[m]:
                 need = instance.needs[n]
-                time = sum(instance.capacity[p][t] for p in need.eligible)
+                time = sum(instance.capacity[p][t] for p in need.giving)
                 if time < need.demand:
                     shortage = (
                         f"needs {instance.fte(need.demand):g} FTE of {need.skill_id} ≥ "
@@ -311,8 +311,8 @@ def _cut(instance: Instance, t: int, needs: list[int]) -> str | None:
     people: set[int] = set()
     for n in needs:
         need = instance.needs[n]
-        demands.append((f"n{n}", need.demand, need.eligible))
-        people.update(need.eligible)
+        demands.append((f"n{n}", need.demand, need.giving))
+        people.update(need.giving)
     units = {instance.people[p].unit_id for p in people}
     for o, ops_need in enumerate(instance.ops):
         if ops_need.period == t and ops_need.unit_id in units:

@@ -51,6 +51,15 @@ class Need:
     min_level: int
     demand: int
     eligible: tuple[int, ...]
+    learners: tuple[int, ...] = ()
+    """Learner candidates (MODEL.md v3 §4): they give time here only as learners."""
+    mentors: tuple[int, ...] = ()
+    """Mentor candidates among ``eligible``, listed only where there are learner candidates."""
+
+    @property
+    def giving(self) -> tuple[int, ...]:
+        """Everyone who may give time to the need: the eligible, then the learners."""
+        return self.eligible + self.learners if self.learners else self.eligible
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +121,31 @@ class Instance:
             eligible = tuple(
                 sorted(self.person_index[p.person_id] for p in eligibility.candidates(mission, row))
             )
+            learners = tuple(
+                sorted(
+                    self.person_index[p.person_id]
+                    for p in eligibility.learner_candidates(mission, row)
+                )
+            )
+            mentors: tuple[int, ...] = ()
+            if learners:
+                mentor_level = eligibility.mentor_level(row)
+                mentors = tuple(
+                    p
+                    for p in eligible
+                    if eligibility.level[self.people[p].person_id, row.skill_id] >= mentor_level
+                )
             needs_of[m].append(len(needs))
             needs.append(
-                Need(m, row.skill_id, row.min_level, demand_steps(row.fte, self.step), eligible)
+                Need(
+                    m,
+                    row.skill_id,
+                    row.min_level,
+                    demand_steps(row.fte, self.step),
+                    eligible,
+                    learners,
+                    mentors,
+                )
             )
         self.needs = tuple(needs)
         self.needs_of = tuple(tuple(n) for n in needs_of)
@@ -128,9 +159,15 @@ class Instance:
             for m in range(len(self.missions))
         )
         self.candidates = tuple(
-            tuple(sorted({p for n in needs_of[m] for p in self.needs[n].eligible}))
+            tuple(sorted({p for n in needs_of[m] for p in self.needs[n].giving}))
             for m in range(len(self.missions))
         )
+        self.goal: dict[tuple[int, str], int] = {
+            (self.person_index[row.person_id], row.skill_id): row.weight
+            for row in scenario.development
+            if row.person_id in self.person_index
+        }
+        """``goal_pk``: a person's development goal weight per skill (MODEL.md v3 §7)."""
 
         self.capped_units = {
             unit_id: share
@@ -335,7 +372,8 @@ class Instance:
         return frozenset((p, m) for m, people in enumerate(self.candidates) for p in people)
 
     def is_candidate(self, person: int, mission: int) -> bool:
-        """``x_pm`` exists: the person is eligible for some need of the mission."""
+        """``x_pm`` exists: the person is eligible for some need of the mission, or (v3) a
+        learner candidate for one."""
         return (person, mission) in self._candidate_pairs
 
     def is_network(self, mission: int) -> bool:

@@ -49,6 +49,11 @@ class Solution(BaseModel):
     assignments: tuple[Assignment, ...]
     ops: tuple[OpsAssignment, ...]
     starts: dict[str, int] = Field(default_factory=dict)
+    learners: frozenset[tuple[str, str, str]] = frozenset()
+    """(person, mission, skill) with ``g = 1``: the person learns that skill on that need
+    (MODEL.md v3); empty while ``stretch_levels`` is 0."""
+    mentors: frozenset[tuple[str, str, str]] = frozenset()
+    """(person, mission, skill) with ``h = 1``: the person mentors on that need."""
 
     @classmethod
     def empty(cls) -> Solution:

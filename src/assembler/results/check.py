@@ -54,6 +54,7 @@ class _Checker:
         self.commitments()
         self.sequence()
         self.network_share()
+        self.learners_and_mentors()
         return self.problems
 
     def fail(self, message: str) -> None:
@@ -78,7 +79,7 @@ class _Checker:
         for row in sol.assignments:
             p = inst.person_index.get(row.person_id)
             n = inst.need_index.get((row.mission_id, row.skill_id))
-            if p is None or n is None or p not in inst.needs[n].eligible:
+            if p is None or n is None or p not in inst.needs[n].giving:
                 self.fail(
                     f"'{row.person_id}' is not eligible for need "
                     f"('{row.mission_id}', '{row.skill_id}')"
@@ -258,6 +259,72 @@ class _Checker:
             pair = (inst.people[p].person_id, inst.missions[m].mission_id)
             if pair not in sol.members:
                 self.fail(f"'{pair[0]}' is pinned to '{pair[1]}' but not on its team")
+
+    def learners_and_mentors(self) -> None:
+        """§6.11 (v3): a learner candidate gives time only as a learner; learners and
+        mentors are candidates for their role, on the team, and work on the need in every
+        period it runs; no need has more learners than its mentors can take."""
+        inst, sol = self.instance, self.solution
+        settings = inst.settings
+        counts: dict[str, Counter[int]] = {"learner": Counter(), "mentor": Counter()}
+        for role, rows in (("learner", sol.learners), ("mentor", sol.mentors)):
+            for person_id, mission_id, skill_id in sorted(rows):
+                p = inst.person_index.get(person_id)
+                n = inst.need_index.get((mission_id, skill_id))
+                where = f"need ('{mission_id}', '{skill_id}')"
+                if p is None or n is None or not self._may_take(role, p, n):
+                    self.fail(f"'{person_id}' cannot be a {role} on {where}")
+                    continue
+                if (person_id, mission_id) not in sol.members:
+                    self.fail(f"'{person_id}' is a {role} on {where} but not on its team")
+                need = inst.needs[n]
+                least = min(inst.min_share[need.mission], need.demand)
+                for t in inst.periods:
+                    given = self.time_on_need.get((p, n, t), 0)
+                    if least and self.running(need.mission, t) and given < least:
+                        self.fail(
+                            f"'{person_id}' is a {role} on {where} but gives it "
+                            f"{inst.fte(given)} FTE{self.when(t)}, below {inst.fte(least)}"
+                        )
+                counts[role][n] += 1
+        for p, n, t in self.time_on_need:
+            need = inst.needs[n]
+            mission_id = inst.missions[need.mission].mission_id
+            person_id = inst.people[p].person_id
+            if p not in need.eligible and (person_id, mission_id, need.skill_id) not in (
+                sol.learners
+            ):
+                self.fail(
+                    f"'{person_id}' gives time to need ('{mission_id}', '{need.skill_id}')"
+                    f"{self.when(t)} below its level without being a learner there"
+                )
+        for n, learners in counts["learner"].items():
+            mentors = counts["mentor"][n]
+            if learners > settings.learners_per_mentor * mentors:
+                need = inst.needs[n]
+                self.fail(
+                    f"need ('{inst.missions[need.mission].mission_id}', '{need.skill_id}') has "
+                    f"{learners} learners and {mentors} mentors; each mentor takes at most "
+                    f"{settings.learners_per_mentor}"
+                )
+
+    def _may_take(self, role: str, p: int, n: int) -> bool:
+        """``p`` is a learner (or mentor) candidate for need ``n`` under MODEL.md v3 §4,
+        worked out from levels here rather than read from the instance's lists."""
+        inst = self.instance
+        settings = inst.settings
+        need = inst.needs[n]
+        level = inst.eligibility.level.get((inst.people[p].person_id, need.skill_id), 0)
+        if settings.stretch_levels == 0:
+            return False
+        if role == "mentor":
+            mentor_level = max(need.min_level, settings.mentor_min_level)
+            return p in need.eligible and level >= mentor_level
+        lowest = max(1, need.min_level - settings.stretch_levels)
+        mission = inst.missions[need.mission]
+        return lowest <= level < need.min_level and inst.eligibility.may_join(
+            inst.people[p], mission
+        )
 
     def network_share(self) -> None:
         """§6.12 (v3): no unit gives network missions more than its share of its people's

@@ -204,7 +204,7 @@ class _Explainer:
 
         def short(t: int) -> str | None:
             for need in self._needs(m):
-                free = sum(self.free[p][t] for p in need.eligible)
+                free = sum(self.free[p][t] for p in need.giving)
                 if free < need.demand:
                     return (
                         f"{self._when(t)}eligible people with skill {need.skill_id} ≥ "

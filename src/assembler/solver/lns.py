@@ -188,7 +188,7 @@ def people_around(
     spare = [sum(cap) - used for cap, used in zip(instance.capacity, load, strict=True)]
     for m in missions:
         for n in instance.needs_of[m]:
-            eligible = instance.needs[n].eligible
+            eligible = instance.needs[n].giving
             ranked = sorted(eligible, key=lambda p: -spare[p])
             people.update(ranked[: PEOPLE_PER_NEED - 5])
             people.update(rng.sample(eligible, min(len(eligible), 5)))
@@ -262,6 +262,7 @@ def _subscenario(
         ),
         periods=scenario.periods,
         availability=tuple(availability),
+        development=tuple(r for r in scenario.development if r.person_id in kept_ids),
         settings=scenario.settings.with_overrides({"ops_buffer": 0.0, "network_share_max": 1.0}),
     )
 
@@ -370,6 +371,8 @@ def _restrict(
         assignments=tuple(r for r in current.assignments if r.mission_id in mission_ids),
         ops=tuple(r for r in current.ops if r.person_id in person_ids),
         starts={m: t for m, t in current.starts.items() if m in mission_ids},
+        learners=frozenset(r for r in current.learners if r[1] in mission_ids),
+        mentors=frozenset(r for r in current.mentors if r[1] in mission_ids),
     )
 
 
@@ -391,4 +394,6 @@ def _merge(
             **{m: t for m, t in current.starts.items() if m not in mission_ids},
             **sub.starts,
         },
+        learners=frozenset(r for r in current.learners if r[1] not in mission_ids) | sub.learners,
+        mentors=frozenset(r for r in current.mentors if r[1] not in mission_ids) | sub.mentors,
     )

@@ -306,7 +306,7 @@ def _blocked_runs(instance: Instance, mission: int) -> str:
         need = instance.needs[n]
         if not need.eligible:
             continue
-        empty = [t for t in window if all(instance.capacity[p][t] == 0 for p in need.eligible)]
+        empty = [t for t in window if all(instance.capacity[p][t] == 0 for p in need.giving)]
         if empty:
             blocks[need.skill_id] = empty
     blocked = {t for periods in blocks.values() for t in periods}

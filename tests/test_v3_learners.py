@@ -1,0 +1,100 @@
+"""MODEL.md v3 §4, §6.11, §7: learners one to ``stretch_levels`` levels short fill a need
+under a mentor on the same need, and earn ``weights.development`` × their goal's weight.
+
+1 FTE = 20 steps; the minimum share is 2 steps; a staffed mission of value 1 scores
+10,000, each member costs 1 and a learner on a goal of weight w earns 10 · w.  The need is
+``k`` at level 3; mentors hold level 4 (``mentor_min_level``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assembler import Scenario
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Development
+from assembler.results.check import check
+from assembler.solver.greedy import greedy_solution
+from builders import mission, person, scenario
+from solving import solved
+
+STAFFED = 10_000
+
+
+def ward(
+    mentor_level: int = 4,
+    learners: int = 1,
+    need: float = 0.5,
+    goals: dict[str, int] | None = None,
+    **settings: Any,
+) -> Scenario:
+    """A mentor ``m`` (0.3 FTE, too little alone) and ``learners`` people at level 2
+    (0.4 FTE each) for a need of ``need`` FTE of ``k`` ≥ 3."""
+    people = [person("m", skills={"k": mentor_level}, fte=0.3)]
+    people += [person(f"l{i}", skills={"k": 2}, fte=0.4) for i in range(1, learners + 1)]
+    base = scenario(people, [mission("M", {"k": (need, 3)})], **settings)
+    rows = tuple(Development(person_id=p, skill_id="k", weight=w) for p, w in (goals or {}).items())
+    return base.replace(development=rows)
+
+
+def test_without_stretch_nobody_short_of_the_level_joins() -> None:
+    assert solved(ward()).score == 0
+    assert Instance(ward()).needs[0].learners == ()
+
+
+def test_a_learner_fills_the_need_under_a_mentor() -> None:
+    result = solved(ward(stretch_levels=1))
+    assert result.score == STAFFED - 2
+    assert result.solution is not None
+    assert result.solution.learners == {("l1", "M", "k")}
+    assert result.solution.mentors == {("m", "M", "k")}
+
+
+def test_a_development_goal_earns_its_weight() -> None:
+    result = solved(ward(goals={"l1": 2}, stretch_levels=1))
+    assert result.score == STAFFED - 2 + 10 * 2
+
+
+def test_no_learner_without_a_mentor() -> None:
+    # m at level 3 is eligible but below mentor_min_level 4: l1 cannot learn, m alone is short.
+    assert solved(ward(mentor_level=3, stretch_levels=1)).score == 0
+    # With mentors from level 3, m mentors.
+    assert solved(ward(mentor_level=3, stretch_levels=1, mentor_min_level=3)).score == STAFFED - 2
+
+
+def test_one_mentor_takes_learners_per_mentor_learners() -> None:
+    # 0.9 FTE = 18 steps: m gives 6, each learner 8, so two learners are needed.
+    assert solved(ward(learners=2, need=0.9, stretch_levels=1, learners_per_mentor=1)).score == 0
+    two = solved(ward(learners=2, need=0.9, goals={"l2": 3}, stretch_levels=1))
+    assert two.score == STAFFED - 3 + 10 * 3
+
+
+def test_stretch_counts_levels_short() -> None:
+    # Level 2 is one short of 3; with a need at level 4 it is two short.
+    assert Instance(ward(stretch_levels=1)).needs[0].learners == (1,)
+    deep = ward(stretch_levels=1).replace(
+        mission_needs=mission("M", {"k": (0.5, 4)})[1],
+    )
+    assert Instance(deep).needs[0].learners == ()
+    assert Instance(deep.with_settings(stretch_levels=2)).needs[0].learners == (1,)
+
+
+def test_a_learner_outside_their_goals_still_staffs_the_mission() -> None:
+    result = solved(ward(goals={"m": 3}, stretch_levels=1))
+    assert result.score == STAFFED - 2
+
+
+def test_the_greedy_stays_valid_with_learners_on() -> None:
+    s = ward(learners=2, need=0.9, stretch_levels=1)
+    plan = greedy_solution(Instance(s))
+    assert plan is None or check(s, plan) == []
+
+
+def test_check_refuses_a_learner_without_a_mentor() -> None:
+    s = ward(stretch_levels=1)
+    plan = solved(s).solution
+    assert plan is not None
+    alone = plan.model_copy(update={"mentors": frozenset()})
+    assert any("1 learners and 0 mentors" in problem for problem in check(s, alone))
+    unlabelled = plan.model_copy(update={"learners": frozenset()})
+    assert any("without being a learner" in problem for problem in check(s, unlabelled))
