@@ -8,12 +8,16 @@ under a mentor on the same need, and earn ``weights.development`` × their goal'
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from assembler import Scenario
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Development
+from assembler.io.reports import write_reports
+from assembler.io.roster import read_report_table, solution_from_reports
 from assembler.results.check import check
+from assembler.results.report import build_reports
 from assembler.solver.greedy import greedy_solution
 from builders import mission, person, scenario
 from solving import solved
@@ -98,3 +102,42 @@ def test_check_refuses_a_learner_without_a_mentor() -> None:
     assert any("1 learners and 0 mentors" in problem for problem in check(s, alone))
     unlabelled = plan.model_copy(update={"learners": frozenset()})
     assert any("without being a learner" in problem for problem in check(s, unlabelled))
+
+
+def test_reports_show_who_learns_with_whom(tmp_path: Path) -> None:
+    s = ward(goals={"l1": 2}, stretch_levels=1)
+    reports = build_reports(s, solved(s))
+    roles = dict(zip(reports.roster["person_id"], reports.roster["role"], strict=True))
+    assert roles == {"m": "mentor", "l1": "learner"}
+    assert reports.development is not None
+    assert reports.development.to_dict("records") == [
+        {
+            "mission_id": "M",
+            "mission_name": "",
+            "person_id": "l1",
+            "person_name": "",
+            "skill_id": "k",
+            "level": 2,
+            "min_level": 3,
+            "goal_weight": 2,
+            "mentors": "m",
+        }
+    ]
+    summary = reports.summary.to_json()
+    assert (summary["learners"], summary["development_goals_met"]) == (1, 1)
+    written = {path.name for path in write_reports(reports, tmp_path / "out")}
+    assert "development.csv" in written
+    roster = read_report_table(tmp_path / "out" / "roster.csv")
+    ops = read_report_table(tmp_path / "out" / "ops_allocation.csv")
+    plan = solution_from_reports(s, roster, ops)
+    assert plan.learners == {("l1", "M", "k")} and check(s, plan) == []
+
+
+def test_without_stretch_no_v3_file_column_or_key(tmp_path: Path) -> None:
+    s = ward(mentor_level=5)
+    reports = build_reports(s, solved(s))
+    assert "role" not in reports.roster.columns and reports.development is None
+    summary = reports.summary.to_json()
+    assert not {"learners", "development_goals_met", "network_share_by_unit"} & set(summary)
+    written = {path.name for path in write_reports(reports, tmp_path / "out")}
+    assert "development.csv" not in written

@@ -19,13 +19,6 @@ MAX_COUNT = 1_000_000
 beyond any organisation, and small enough for the solver's 64-bit arithmetic."""
 
 
-V3_SETTINGS = ("stretch_levels", "mentor_min_level", "learners_per_mentor", "network_share_max")
-"""Settings MODEL.md v3 adds; at their defaults the model, and every file, is v2's."""
-
-V3_WEIGHTS = ("development",)
-"""Objective weights MODEL.md v3 adds (``weights.development``)."""
-
-
 class Weights(BaseModel):
     """Integer weights of the objective terms (MODEL.md §7); integers keep the score exact."""
 
@@ -35,7 +28,7 @@ class Weights(BaseModel):
     preference: int = Field(10, ge=0, le=MAX_WEIGHT)
     assignment: int = Field(1, ge=0, le=MAX_WEIGHT)
     delay: int = Field(1, ge=0, le=MAX_WEIGHT)
-    development: int = Field(10, ge=0, le=MAX_WEIGHT)
+    development: int = Field(10, ge=0, le=MAX_WEIGHT, exclude_if=lambda weight: weight == 10)
 
 
 class ModelSettings(BaseModel):
@@ -49,28 +42,20 @@ class ModelSettings(BaseModel):
     max_missions_default: int = Field(2, ge=0, le=MAX_COUNT)
     network_opt_in_required: bool = True
     network_min_units: int = Field(2, ge=0, le=MAX_COUNT)
-    stretch_levels: int = Field(0, ge=0, le=2)
-    mentor_min_level: int = Field(4, ge=1, le=5)
-    learners_per_mentor: int = Field(2, ge=1, le=MAX_COUNT)
-    network_share_max: float = Field(1.0, ge=0, le=1)
+    # MODEL.md v3: each is left out of a dump (scenario files, summary.json) at its default,
+    # so a v2 scenario's settings are written exactly as v2 wrote them.
+    stretch_levels: int = Field(0, ge=0, le=2, exclude_if=lambda levels: levels == 0)
+    mentor_min_level: int = Field(4, ge=1, le=5, exclude_if=lambda level: level == 4)
+    learners_per_mentor: int = Field(
+        2, ge=1, le=MAX_COUNT, exclude_if=lambda learners: learners == 2
+    )
+    network_share_max: float = Field(1.0, ge=0, le=1, exclude_if=lambda share: share == 1)
     weights: Weights = Weights()
 
     @property
     def has_learners(self) -> bool:
         """Stretch assignments are on (MODEL.md v3): learners, mentors and their files."""
         return self.stretch_levels > 0
-
-    def written(self, mode: str = "python") -> dict[str, Any]:
-        """The settings as a scenario or a summary writes them: those of MODEL.md v3 only
-        when they differ from their defaults, so a v2 scenario's files stay v2's."""
-        data = self.model_dump(mode=mode)
-        for name in V3_SETTINGS:
-            if data[name] == ModelSettings.model_fields[name].default:
-                del data[name]
-        for name in V3_WEIGHTS:
-            if data["weights"][name] == Weights.model_fields[name].default:
-                del data["weights"][name]
-        return data
 
     def with_overrides(self, overrides: dict[str, Any]) -> ModelSettings:
         """A copy with some settings replaced, validated like the originals.
@@ -92,8 +77,8 @@ class ModelSettings(BaseModel):
 
     def flat(self) -> dict[str, Any]:
         """Settings as one flat mapping (``weights.value`` …), for reports and sweep tables
-        (v3 settings only when set, as in ``written``)."""
-        data = self.written()
+        (v3 settings only when set, as in every dump)."""
+        data = self.model_dump()
         weights = data.pop("weights")
         data.update({f"weights.{name}": weight for name, weight in weights.items()})
         return data

@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from assembler.io.atomic import FolderSwap, atomic_write_text, write_durably
-from assembler.results.report import TABLE_COLUMNS, Reports
+from assembler.results.report import TABLE_COLUMNS, V3_TABLE_COLUMNS, Reports
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -35,7 +35,8 @@ FAILED_SUMMARY_FILE = "failed_summary.json"
 WORKBOOK_FILE = "reports.xlsx"
 SUMMARY_SHEET = "summary"
 REPORT_FILES = frozenset(
-    {f"{name}.csv" for name in TABLE_COLUMNS} | {SUMMARY_FILE, FAILED_SUMMARY_FILE, WORKBOOK_FILE}
+    {f"{name}.csv" for name in (*TABLE_COLUMNS, *V3_TABLE_COLUMNS)}
+    | {SUMMARY_FILE, FAILED_SUMMARY_FILE, WORKBOOK_FILE}
 )
 """Every file a report set may hold: what a folder of reports may contain to be replaced."""
 

@@ -119,7 +119,7 @@ def _csv_text(table: _Table) -> str:
 
 
 def _toml_text(scenario: Scenario) -> str:
-    return tomli_w.dumps({"settings": scenario.settings.written()})
+    return tomli_w.dumps({"settings": scenario.settings.model_dump()})
 
 
 def _write_folder(scenario: Scenario, folder: Path) -> None:
@@ -147,7 +147,7 @@ def _write_zip(scenario: Scenario, path: Path) -> None:
 
 def _write_json(scenario: Scenario, path: Path) -> None:
     document: dict[str, Any] = {table.name: table.rows for table in _tables(scenario)}
-    document[SETTINGS_SHEET] = scenario.settings.written()
+    document[SETTINGS_SHEET] = scenario.settings.model_dump()
     text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_value)
     atomic_write_text(path, text + "\n")
 
