@@ -9,7 +9,7 @@ import pytest
 
 from horizon_cases import horizon
 from test_validation import find, only_warnings, read_edited
-from validation_cases import WARNING, Case, set_cell
+from validation_cases import WARNING, Case, Tables, set_cell
 
 AFTER_CASES: dict[str, Case] = {
     "after-with-an-empty-item": Case(
@@ -119,3 +119,106 @@ SHARE_CASES: dict[str, Case] = {
 @pytest.mark.parametrize("case", list(SHARE_CASES.values()), ids=list(SHARE_CASES))
 def test_a_share_outside_zero_to_one_is_located(tmp_path: Path, case: Case) -> None:
     test_one_v3_edit_gives_one_located_problem(tmp_path, case)
+
+
+def v3_on(tables: Tables) -> None:
+    """``tiny_tables()`` with learners on: p2 (design 2) is one level short of m_renew's
+    design ≥ 3, and nobody else holds design ≥ 4 to mentor there."""
+    tables["development"] = [{"person_id": "p2", "skill_id": "design", "weight": "2"}]
+
+
+DEVELOPMENT_CASES: dict[str, Case] = {
+    "development-weight-out-of-range": Case(
+        "development.csv",
+        "must be from 1 to 3",
+        row=1,
+        column="weight",
+        edit=lambda t: (v3_on(t), set_cell("development", 1, "weight", "4")(t)),
+    ),
+    "development-unknown-person": Case(
+        "development.csv",
+        "unknown person: not a person_id in people.csv",
+        row=1,
+        column="person_id",
+        edit=lambda t: (v3_on(t), set_cell("development", 1, "person_id", "p9")(t)),
+    ),
+    "development-unknown-skill": Case(
+        "development.csv",
+        "unknown skill: not listed in skills.csv",
+        row=1,
+        column="skill_id",
+        edit=lambda t: (v3_on(t), set_cell("development", 1, "skill_id", "desing")(t)),
+        also=("did you mean 'design'",),
+    ),
+    "development-duplicate-row": Case(
+        "development.csv",
+        "duplicate (person_id, skill_id)",
+        row=2,
+        column="skill_id",
+        edit=lambda t: (v3_on(t), t["development"].append(dict(t["development"][0]))),
+    ),
+    "stretch-levels-out-of-range": Case(
+        "scenario.toml",
+        "must be from 0 to 2",
+        column="stretch_levels",
+        settings_toml="[settings]\nstretch_levels = 3\n",
+    ),
+    "mentor-level-below-one": Case(
+        "scenario.toml",
+        "must be from 1 to 5",
+        column="mentor_min_level",
+        settings_toml="[settings]\nmentor_min_level = 0\n",
+    ),
+    "learners-per-mentor-zero": Case(
+        "scenario.toml",
+        "must be",
+        column="learners_per_mentor",
+        settings_toml="[settings]\nlearners_per_mentor = 0\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(DEVELOPMENT_CASES.values()), ids=list(DEVELOPMENT_CASES))
+def test_a_development_mistake_is_located(tmp_path: Path, case: Case) -> None:
+    test_one_v3_edit_gives_one_located_problem(tmp_path, case)
+
+
+def test_a_learner_need_without_a_mentor_is_a_warning(tmp_path: Path) -> None:
+    # m_improve asks ops ≥ 4: Ben (ops 4) is eligible, Ada (ops 3) one level short, and
+    # nobody holds ops 5 to mentor.
+    report = read_edited(
+        tmp_path,
+        set_cell("mission_needs", 1, "min_level", "4"),
+        "[settings]\nstretch_levels = 1\nmentor_min_level = 5\n",
+    )
+    problem = find(
+        report,
+        "mission_needs.csv",
+        "Ada could learn ops on mission 'm_improve'",
+        row=1,
+        column="skill_id",
+        severity=WARNING,
+    )
+    assert "at level ≥ 5 to mentor them" in problem.reason
+    only_warnings(report)
+
+
+def test_a_cap_below_a_pinned_members_share_is_a_warning(tmp_path: Path) -> None:
+    report = read_edited(tmp_path, None, "[settings]\nnetwork_share_max = 0.01\n")
+    find(
+        report,
+        "missions.csv",
+        "mandatory network mission 'm_transition' needs 0.7 FTE",
+        row=3,
+        column="mandatory",
+        severity=WARNING,
+    )
+    find(
+        report,
+        "locks.csv",
+        "must give it at least",
+        row=1,
+        column="person_id",
+        severity=WARNING,
+    )
+    only_warnings(report)
