@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from assembler.compile.certificates import commitment_clashes
+from assembler.compile.instance import Instance
+from builders import tiny_scenario
 from horizon_cases import horizon
 from test_validation import find, only_warnings, read_edited
 from validation_cases import WARNING, Case, Tables, set_cell
@@ -207,18 +210,19 @@ def test_a_cap_below_a_pinned_members_share_is_a_warning(tmp_path: Path) -> None
     report = read_edited(tmp_path, None, "[settings]\nnetwork_share_max = 0.01\n")
     find(
         report,
-        "missions.csv",
-        "mandatory network mission 'm_transition' needs 0.7 FTE",
-        row=3,
-        column="mandatory",
-        severity=WARNING,
-    )
-    find(
-        report,
-        "locks.csv",
-        "must give it at least",
-        row=1,
-        column="person_id",
+        "scenario",
+        "mission m_transition is mandatory and needs 0.7 FTE, but its people's units may "
+        "give network missions 0 FTE in all (network_share_max: hq at 0.01, lab at 0.01)",
         severity=WARNING,
     )
     only_warnings(report)
+
+
+def test_a_cap_below_a_pins_share_is_certified() -> None:
+    s = tiny_scenario().with_settings(network_share_max=0.05)
+    found = commitment_clashes(Instance(s))
+    assert any(
+        "p1 is pinned to network mission m_transition and must give it at least 0.1 FTE, "
+        "but unit hq may give network missions only 0.05 FTE" in clash
+        for clash in found
+    ), found

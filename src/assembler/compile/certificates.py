@@ -14,7 +14,9 @@ meet are certified here first, each with the rows and the numbers at fault:
   they all run in (or over the horizon as a whole);
 * a pinned person with no time for the pin: away while the mission runs, pinned to more
   missions at once than they may join, or needed for operations — Hall's condition on
-  their unit with the pins' minimum shares taken off their time.
+  their unit with the pins' minimum shares taken off their time;
+* (v3) a unit whose network cap leaves a pinned volunteer less than the minimum share, or
+  leaves a committed network mission less time than it needs.
 
 Each check is a sufficient condition: a message means no plan exists; no message proves
 nothing, and the solver's diagnosis takes over (``solver/diagnose.py``).
@@ -89,6 +91,7 @@ def _committed_missions(instance: Instance) -> list[str]:
             or _too_few_units(instance, m)
             or _capability_too_small(instance, m)
             or _need_without_time(instance, m)
+            or _network_caps_too_small(instance, m)
         )
         if reason is not None:
             found.append(f"{_name(instance, m)} {why} and {reason}")
@@ -184,6 +187,38 @@ def _need_without_time(instance: Instance, m: int) -> str | None:
     return shortages[0] if shortages else None
 
 
+def _network_caps_too_small(instance: Instance, m: int) -> str | None:
+    """A network mission its people's units may not give enough time under their network
+    caps (MODEL.md v3 §6.12), in some period of every run it could have; the capped units
+    are named."""
+    if not instance.capped_units or not instance.is_network(m):
+        return None
+    demand = sum(instance.needs[n].demand for n in instance.needs_of[m])
+    reason = None
+    for start in instance.starts[m]:
+        reason = None
+        for t in instance.run(m, start):
+            time: dict[str, int] = defaultdict(int)
+            for p in instance.candidates[m]:
+                time[instance.people[p].unit_id] += instance.capacity[p][t]
+            room = sum(min(steps, instance.network_limit(u, t)) for u, steps in time.items())
+            if room < demand <= sum(time.values()):  # short because of the caps alone
+                capped = ", ".join(
+                    f"{u} at {instance.capped_units[u]:g}"
+                    for u in sorted(time)
+                    if u in instance.capped_units
+                )
+                reason = (
+                    f"needs {instance.fte(demand):g} FTE{_when(instance, t)}, but its people's "
+                    f"units may give network missions {instance.fte(room):g} FTE in all "
+                    f"(network_share_max: {capped})"
+                )
+                break
+        if reason is None:
+            return None
+    return reason
+
+
 def _shared_capabilities(instance: Instance) -> list[str]:
     """Committed missions that together need more of a capability than is left: in a period
     every one of them runs in, or in unit-periods over the whole horizon."""
@@ -244,6 +279,13 @@ def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
                     f"({has:g} FTE{_when(instance, away)})"
                 )
             continue
+        capped = _cap_below_share(instance, p, m, share)
+        if capped is not None:
+            found.append(
+                f"{person} is pinned to network mission {mission} and must give it at least "
+                f"{instance.fte(share):g} FTE, but {capped}"
+            )
+            continue
         for t in certain_periods(instance, m):
             pinned_at[p, t].append(m)
             if p not in held:
@@ -273,6 +315,28 @@ def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
             )
             found.append(f"{names} cannot be spared: with the pinned time aside, {shortfall}")
     return found
+
+
+def _cap_below_share(instance: Instance, p: int, m: int, share: int) -> str | None:
+    """Why ``p``'s unit may not give network mission ``m`` even the minimum share under
+    its network cap (MODEL.md v3 §6.12) in some period of every run, or ``None``."""
+    unit_id = instance.people[p].unit_id
+    if not instance.is_network(m) or unit_id not in instance.capped_units:
+        return None
+    first = None
+    for start in instance.starts[m]:
+        run = instance.run(m, start)
+        short = next((t for t in run if instance.network_limit(unit_id, t) < share), None)
+        if short is None:
+            return None
+        first = short if first is None else first
+    if first is None:
+        return None
+    limit = instance.fte(instance.network_limit(unit_id, first))
+    return (
+        f"unit {unit_id} may give network missions only {limit:g} FTE{_when(instance, first)} "
+        f"(network_share_max {instance.capped_units[unit_id]:g})"
+    )
 
 
 def _short_in_every_run(instance: Instance, p: int, m: int, share: int) -> int | None:

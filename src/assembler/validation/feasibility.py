@@ -49,8 +49,6 @@ def check_feasibility(tables: TypedTables, scenario: Scenario) -> None:
     _check_needs_fillable(tables, scenario, eligibility, needs)
     _check_learner_needs(tables, scenario, eligibility, needs)
     _check_operations(tables, instance)
-    if committed:
-        _check_caps(tables, instance)
     if full and _too_large(tables, instance):
         return  # the checks below take minutes on such a model, which no solve will build
     if horizon:
@@ -200,111 +198,6 @@ def _check_learner_needs(
                     value=need.skill_id,
                 )
             )
-
-
-def _check_caps(tables: TypedTables, instance: Instance) -> None:
-    """Warn about commitments a unit's network cap (MODEL.md v3 §6.12) rules out: a pinned
-    network member whose unit may not give even the minimum share, and a mandatory network
-    mission the capped units cannot staff, in every run the mission could have."""
-    if not instance.capped_units:
-        return
-    source = tables.source("locks")
-    numbers = [
-        number
-        for number, lock in zip(tables.numbers("locks"), instance.scenario.locks, strict=True)
-        if lock.lock is LockKind.PIN
-        and lock.person_id in instance.person_index
-        and lock.mission_id in instance.mission_index
-    ]
-    for number, (p, m) in zip(numbers, instance.pins, strict=True):
-        person = instance.people[p]
-        share = max(instance.min_share[m], 1)
-        if not instance.is_network(m) or person.unit_id not in instance.capped_units:
-            continue
-        tight = _cap_below(instance, person.unit_id, m, share)
-        if tight is None:
-            continue
-        tables.add(
-            warning(
-                source,
-                f"{person.name or person.person_id} is pinned to network mission "
-                f"{instance.missions[m].mission_id!r} and must give it at least "
-                f"{instance.fte(share):g} FTE, but unit {person.unit_id!r} may give network "
-                f"missions only {tight} (network_share_max "
-                f"{instance.capped_units[person.unit_id]:g}): {_INFEASIBLE}",
-                row=number,
-                column="person_id",
-                value=person.person_id,
-            )
-        )
-    for m, number in zip(instance.mandatory, _mandatory_rows(tables, instance), strict=True):
-        if not instance.is_network(m):
-            continue
-        short = _caps_short(instance, m)
-        if short is not None:
-            tables.add(
-                warning(
-                    tables.source("missions"),
-                    f"mandatory network mission {instance.missions[m].mission_id!r} "
-                    f"{short}: {_INFEASIBLE}",
-                    row=number,
-                    column="mandatory",
-                    value="true",
-                )
-            )
-
-
-def _mandatory_rows(tables: TypedTables, instance: Instance) -> list[int]:
-    numbers = tables.numbers("missions")
-    return [numbers[m] for m in instance.mandatory]
-
-
-def _cap_below(instance: Instance, unit_id: str, m: int, steps: int) -> str | None:
-    """How little ``unit_id`` may give network missions, when that is below ``steps`` in
-    some period of every run of ``m`` (``None`` when some run leaves room)."""
-    worst: tuple[int, int] | None = None
-    for start in instance.starts[m]:
-        lows = [
-            (instance.network_limit(unit_id, t), t)
-            for t in instance.run(m, start)
-            if instance.network_limit(unit_id, t) < steps
-        ]
-        if not lows:
-            return None
-        worst = min(lows) if worst is None else min(worst, min(lows))
-    if worst is None:
-        return None
-    limit, t = worst
-    when = f" in {instance.period_ids[t]}" if instance.horizon > 1 else ""
-    return f"{instance.fte(limit):g} FTE{when}"
-
-
-def _caps_short(instance: Instance, m: int) -> str | None:
-    """Why the units' network caps leave a network mission less time than it needs in
-    some period of every run (``None`` when some run fits)."""
-    demand = sum(instance.needs[n].demand for n in instance.needs_of[m])
-    reason = None
-    for start in instance.starts[m]:
-        reason = None
-        for t in instance.run(m, start):
-            room = 0
-            units: dict[str, int] = defaultdict(int)
-            for p in instance.candidates[m]:
-                units[instance.people[p].unit_id] += instance.capacity[p][t]
-            for unit_id, time in units.items():
-                room += min(time, instance.network_limit(unit_id, t))
-            if room < demand <= sum(units.values()):  # short because of the caps alone
-                when = f" in {instance.period_ids[t]}" if instance.horizon > 1 else ""
-                capped = sorted(u for u in units if u in instance.capped_units)
-                reason = (
-                    f"needs {instance.fte(demand):g} FTE{when}, but its people's units may give "
-                    f"network missions {instance.fte(room):g} FTE in all (capped: "
-                    f"{', '.join(capped)})"
-                )
-                break
-        if reason is None:
-            return None
-    return reason
 
 
 def _anyone_eligible(
