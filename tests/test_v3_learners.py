@@ -11,9 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assembler import Scenario
+import openpyxl
+from typer.testing import CliRunner
+
+from assembler import Scenario, cli
 from assembler.compile.instance import Instance
-from assembler.domain.scenario import Development
+from assembler.domain.scenario import Development, Lock
+from assembler.io import write_scenario
 from assembler.io.reports import write_reports
 from assembler.io.roster import read_report_table, solution_from_reports
 from assembler.results.check import check
@@ -141,3 +145,26 @@ def test_without_stretch_no_v3_file_column_or_key(tmp_path: Path) -> None:
     assert not {"learners", "development_goals_met", "network_share_by_unit"} & set(summary)
     written = {path.name for path in write_reports(reports, tmp_path / "out")}
     assert "development.csv" not in written
+
+
+def test_a_learner_candidate_may_be_pinned() -> None:
+    s = ward(stretch_levels=1).replace(locks=(Lock(person_id="l1", mission_id="M", lock="pin"),))
+    instance = Instance(s)
+    person, target = s.people[1], s.missions[0]
+    assert instance.eligibility.eligible_for_mission(person, target, s.mission_needs)
+    assert not Instance(s.with_settings(stretch_levels=0)).eligibility.eligible_for_mission(
+        person, target, s.mission_needs
+    )
+    assert solved(s).score == STAFFED - 2
+
+
+def test_the_cli_says_how_many_learn_and_writes_development(tmp_path: Path) -> None:
+    write_scenario(ward(goals={"l1": 2}, stretch_levels=1), tmp_path / "ward")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli.app, ["solve", str(tmp_path / "ward"), "--out", str(out), "--format", "xlsx"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 learner under mentors, 1 on a development goal" in result.output
+    assert (out / "development.csv").exists()
+    assert "development" in openpyxl.load_workbook(out / "reports.xlsx").sheetnames

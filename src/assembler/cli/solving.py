@@ -28,6 +28,7 @@ from assembler.cli.common import (
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
     print_bearable_buffer,
+    print_growth_and_caps,
     print_periods,
     print_problems,
     print_summary,
@@ -127,6 +128,7 @@ def solve(
                 written = write_report_set(reports, folder, report_format.value)
     print_summary(result)
     print_periods(loaded, result)
+    print_growth_and_caps(loaded, result)
     print_bearable_buffer(loaded, result)
     print_written(written)
     if keep_previous:
