@@ -110,3 +110,11 @@ def test_unit_shares_round_trip(tmp_path: Path, target: str) -> None:
     write_scenario(s, tmp_path / target)
     report = read_scenario(tmp_path / target)
     assert report.problems == () and report.scenario == s
+
+
+def test_an_unstaffed_mission_names_the_caps_that_keep_it_out() -> None:
+    s = volunteers(("m", 0.5, 1), network_share_max=0.1)
+    reasons = build_reports(s, solved(s)).missions.set_index("mission_id")["reason"]
+    assert reasons["m"] == (
+        "the network caps of u1, u2 leave its volunteers 0.3 FTE, it needs 0.5 FTE"
+    )

@@ -56,6 +56,7 @@ class _Explainer:
             self.cannot_follow,
             self.capability_exhausted,
             self.no_free_time,
+            self.network_cap_reached,
             self.no_value,
         )
 
@@ -212,6 +213,42 @@ class _Explainer:
                         f"it needs {inst.fte(need.demand):g} FTE"
                     )
             return None
+
+        return self._first_failure(m, short)
+
+    def network_cap_reached(self, m: int) -> str | None:
+        """A network mission whose volunteers' units have used their network cap (MODEL.md
+        v3 §6.12): what the caps leave them is less than it needs, in some period of every
+        run it could have."""
+        inst = self.instance
+        if not inst.network_cap or not inst.is_network(m):
+            return None
+        given: Counter[tuple[str, int]] = Counter()
+        for row in self.solution.assignments:
+            if inst.is_network(inst.mission_index[row.mission_id]):
+                given[inst.people[inst.person_index[row.person_id]].unit_id, row.period] += (
+                    row.steps
+                )
+        demand = sum(need.demand for need in self._needs(m))
+
+        def short(t: int) -> str | None:
+            free: Counter[str] = Counter()
+            for p in inst.candidates[m]:
+                free[inst.people[p].unit_id] += max(0, self.free[p][t])
+            room = {
+                u: min(steps, inst.network_limit(u, t) - given[u, t])
+                if u in inst.capped_units
+                else steps
+                for u, steps in free.items()
+            }
+            capped = sorted(u for u in room if u in inst.capped_units and room[u] < free[u])
+            if sum(max(0, steps) for steps in room.values()) >= demand or not capped:
+                return None
+            return (
+                f"{self._when(t)}the network caps of {', '.join(capped)} leave its volunteers "
+                f"{inst.fte(sum(max(0, steps) for steps in room.values())):g} FTE, it needs "
+                f"{inst.fte(demand):g} FTE"
+            )
 
         return self._first_failure(m, short)
 
