@@ -23,6 +23,7 @@ from assembler.io.roster import read_report_table, solution_from_reports
 from assembler.results.check import check
 from assembler.results.report import build_reports
 from assembler.solver.greedy import greedy_solution
+from assembler.store.codec import solution_document, solution_from
 from builders import mission, person, scenario
 from solving import solved
 
@@ -168,3 +169,12 @@ def test_the_cli_says_how_many_learn_and_writes_development(tmp_path: Path) -> N
     assert "1 learner under mentors, 1 on a development goal" in result.output
     assert (out / "development.csv").exists()
     assert "development" in openpyxl.load_workbook(out / "reports.xlsx").sheetnames
+
+
+def test_a_plan_with_learners_is_stored_and_read_back_whole() -> None:
+    plan = solved(ward(goals={"l1": 2}, stretch_levels=1)).solution
+    assert plan is not None
+    document = solution_document(plan)
+    assert document["learners"] == [["l1", "M", "k"]]
+    assert solution_from(document) == plan
+    assert "learners" not in solution_document(plan.model_copy(update={"learners": frozenset()}))
