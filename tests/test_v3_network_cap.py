@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from assembler import Scenario
+from assembler import Scenario, SolveSettings, solve
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Unit
+from assembler.generate import generate_scenario
 from assembler.io import write_scenario
 from assembler.results.check import check
 from assembler.results.report import build_reports
@@ -118,3 +119,18 @@ def test_an_unstaffed_mission_names_the_caps_that_keep_it_out() -> None:
     assert reasons["m"] == (
         "the network caps of u1, u2 leave its volunteers 0.3 FTE, it needs 0.5 FTE"
     )
+
+
+def test_a_generated_organisation_with_caps_and_learners_keeps_every_rule() -> None:
+    """The greedy warm start, the neighbourhood search and CP-SAT together on 150 people
+    over four quarters, with every unit capped at 5 % and learners on: the plan passes the
+    independent check, and with it the caps."""
+    s = generate_scenario(people=150, missions=20, seed=6, periods=4).with_settings(
+        network_share_max=0.05, stretch_levels=1
+    )
+    instance = Instance(s)
+    assert instance.network_cap
+    start = greedy_solution(instance)
+    assert start is not None and check(instance, start) == []
+    result = solve(s, SolveSettings(time_limit=10, workers=1))
+    assert result.solution is not None and check(s, result.solution) == []
