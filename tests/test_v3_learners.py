@@ -14,7 +14,8 @@ from typing import Any
 import openpyxl
 from typer.testing import CliRunner
 
-from assembler import Scenario, cli
+from assembler import Scenario, SolveSettings, cli
+from assembler.analysis.candidates import rank_candidates
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Development, Lock
 from assembler.io import write_scenario
@@ -178,3 +179,15 @@ def test_a_plan_with_learners_is_stored_and_read_back_whole() -> None:
     assert document["learners"] == [["l1", "M", "k"]]
     assert solution_from(document) == plan
     assert "learners" not in solution_document(plan.model_copy(update={"learners": frozenset()}))
+
+
+def test_who_could_join_says_who_would_learn_under_whom() -> None:
+    s = ward(learners=2, need=0.5, stretch_levels=1).replace(
+        people=tuple(
+            p.model_copy(update={"name": {"m": "Ana Ruiz"}.get(p.person_id, p.name)})
+            for p in ward(learners=2, stretch_levels=1).people
+        )
+    )
+    ranking = rank_candidates(s, "M", top=5, settings=SolveSettings(time_limit=10, workers=1))
+    notes = {candidate.person_id: candidate.note for candidate in ranking.ranked}
+    assert "joins as a learner in k under Ana Ruiz" in notes["l2"] + notes["l1"]

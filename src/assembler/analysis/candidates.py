@@ -156,7 +156,8 @@ def rank_candidates(
         evaluated += 1
         if around is not None and (person.person_id, mission_id) in around.members:
             on_team = base.solution is not None and around is base.solution
-            answers[person.person_id] = _candidate(person, on_team, staffing)
+            role = _as_learner(scenario, around, person.person_id, mission_id)
+            answers[person.person_id] = _candidate(person, on_team, staffing, role)
             continue
         outcome = _quick(scenario, person, mission_id, base, around, ceiling, deadline, settings)
         if isinstance(outcome, Excluded):
@@ -241,7 +242,8 @@ def _quick(
     if plan is None:
         return _candidate(person, False, None), None
     found = min(score_of(instance, plan) - best, ceiling)
-    return _candidate(person, False, Difference(found, ceiling)), plan
+    role = _as_learner(scenario, plan, person.person_id, mission_id)
+    return _candidate(person, False, Difference(found, ceiling), role), plan
 
 
 def _refine(
@@ -306,7 +308,9 @@ def _exact(
     if score is None:
         return None
     bounded = Difference(min(score.low, ceiling), min(score.high, ceiling))
-    return dataclasses.replace(candidate, score=bounded, note=_note(bounded))
+    role = _as_learner(scenario, result.solution, candidate.person_id, mission_id)
+    note = "; ".join(part for part in (role, _note(bounded)) if part)
+    return dataclasses.replace(candidate, score=bounded, note=note)
 
 
 def _solve_part(part: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
@@ -353,7 +357,8 @@ def _evaluate(
     """One eligible person: nothing to solve for a member of the team (pinning them changes
     nothing), a certificate for an impossible pin, else the re-solve with the pin."""
     if on_team:
-        return _candidate(person, True, Difference(0, 0))
+        role = _as_learner(scenario, base.solution, person.person_id, mission_id)
+        return _candidate(person, True, Difference(0, 0), role)
     with_pin = pinned(scenario, person.person_id, mission_id)
     certain = clashes(Instance(with_pin))
     if certain:
@@ -363,11 +368,33 @@ def _evaluate(
         return _excluded(
             person, "; ".join(result.conflicts) or "no plan with this pin was found in time"
         )
-    return _candidate(person, False, Difference.between(base, result))
+    role = _as_learner(scenario, result.solution, person.person_id, mission_id)
+    return _candidate(person, False, Difference.between(base, result), role)
 
 
-def _candidate(person: Person, on_team: bool, score: Difference | None) -> Candidate:
-    return Candidate(person.person_id, person.name, person.unit_id, on_team, score, _note(score))
+def _as_learner(
+    scenario: Scenario, solution: Solution | None, person_id: str, mission_id: str
+) -> str:
+    """``joins as a learner in triage under Ana Ruiz`` when the plan has the person learn on
+    the mission (MODEL.md v3), else nothing."""
+    if solution is None:
+        return ""
+    names = {person.person_id: person.name or person.person_id for person in scenario.people}
+    learned = sorted(k for p, m, k in solution.learners if (p, m) == (person_id, mission_id))
+    parts = []
+    for skill_id in learned:
+        mentors = sorted(
+            names[p] for p, m, k in solution.mentors if (m, k) == (mission_id, skill_id)
+        )
+        parts.append(f"joins as a learner in {skill_id} under {' and '.join(mentors)}")
+    return "; ".join(parts)
+
+
+def _candidate(
+    person: Person, on_team: bool, score: Difference | None, role: str = ""
+) -> Candidate:
+    note = "; ".join(part for part in (role, _note(score)) if part)
+    return Candidate(person.person_id, person.name, person.unit_id, on_team, score, note)
 
 
 def _note(score: Difference | None) -> str:
