@@ -226,3 +226,9 @@ def test_a_cap_below_a_pins_share_is_certified() -> None:
         "but unit hq may give network missions only 0.05 FTE" in clash
         for clash in found
     ), found
+
+
+@pytest.mark.parametrize("cell", [";", " ; ", "m_improve;;m_renew", ";m_improve"])
+def test_stray_separators_are_one_located_problem(tmp_path: Path, cell: str) -> None:
+    report = read_edited(tmp_path, horizon(set_cell("missions", 4, "after", cell)))
+    find(report, "missions.csv", "an empty item", row=4, column="after")

@@ -287,6 +287,8 @@ class Instance:
         """``N_ut`` where §6.12 can bind: a capped unit in a period where its people who
         could join a network mission have more time than the cap leaves.  Elsewhere the
         constraint could never cut a plan, so it is not built (with share 1, never)."""
+        if not self.capped_units:
+            return {}
         volunteers = {
             p for m, people in enumerate(self.candidates) if self.is_network(m) for p in people
         }

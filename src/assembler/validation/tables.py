@@ -165,6 +165,7 @@ def check_after_cells(tables: TypedTables) -> None:
         if cell is None:
             continue
         seen: set[str] = set()
+        reported: set[str] = set()  # ";;;" is one mistake, not three
         for item in (part.strip() for part in str(cell).split(AFTER_SEPARATOR)):
             if not item:
                 reason = (
@@ -181,7 +182,9 @@ def check_after_cells(tables: TypedTables) -> None:
             else:
                 seen.add(item)
                 continue
-            tables.add(error(source, reason, row=row.number, column="after", value=str(cell)))
+            if reason not in reported:
+                reported.add(reason)
+                tables.add(error(source, reason, row=row.number, column="after", value=str(cell)))
 
 
 def check_after_chains(tables: TypedTables) -> None:
