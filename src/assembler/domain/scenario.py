@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -294,10 +295,17 @@ class Scenario(BaseModel):
     def network_share(self, unit_id: str) -> float:
         """The most of ``unit_id``'s time given to network missions per period (MODEL.md v3):
         the unit's own ``network_share_max``, else the setting."""
-        for unit in self.units or ():
-            if unit.unit_id == unit_id and unit.network_share_max is not None:
-                return unit.network_share_max
-        return self.settings.network_share_max
+        own = self._unit_shares.get(unit_id)
+        return self.settings.network_share_max if own is None else own
+
+    @cached_property
+    def _unit_shares(self) -> dict[str, float]:
+        """The units' own ``network_share_max``, looked up once per scenario."""
+        return {
+            unit.unit_id: unit.network_share_max
+            for unit in self.units or ()
+            if unit.network_share_max is not None
+        }
 
     def unit_branch(self, unit_id: str) -> frozenset[str]:
         """``unit_id`` and all its descendants: where a hierarchy mission may draw people."""

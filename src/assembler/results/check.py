@@ -79,7 +79,7 @@ class _Checker:
         for row in sol.assignments:
             p = inst.person_index.get(row.person_id)
             n = inst.need_index.get((row.mission_id, row.skill_id))
-            if p is None or n is None or p not in inst.needs[n].giving:
+            if p is None or n is None or not _may_give(inst, p, n):
                 self.fail(
                     f"'{row.person_id}' is not eligible for need "
                     f"('{row.mission_id}', '{row.skill_id}')"
@@ -266,6 +266,8 @@ class _Checker:
         period it runs; no need has more learners than its mentors can take."""
         inst, sol = self.instance, self.solution
         settings = inst.settings
+        if not (settings.has_learners or sol.learners or sol.mentors):
+            return  # nobody is a learner candidate: time below the level is already refused
         counts: dict[str, Counter[int]] = {"learner": Counter(), "mentor": Counter()}
         for role, rows in (("learner", sol.learners), ("mentor", sol.mentors)):
             for person_id, mission_id, skill_id in sorted(rows):
@@ -332,6 +334,9 @@ class _Checker:
         scenario, not read from the instance's pruned list)."""
         inst = self.instance
         scenario = inst.scenario
+        share_of = {u: scenario.network_share(u) for u in {p.unit_id for p in inst.people}}
+        if all(share >= 1 for share in share_of.values()):
+            return  # no cap below 1: the rule cannot be broken
         given: Counter[tuple[str, int]] = Counter()
         total: Counter[tuple[str, int]] = Counter()
         for p, person in enumerate(inst.people):
@@ -341,7 +346,7 @@ class _Checker:
             if inst.missions[inst.needs[n].mission].is_network:
                 given[inst.people[p].unit_id, t] += steps
         for (unit_id, t), steps in sorted(given.items()):
-            share = scenario.network_share(unit_id)
+            share = share_of[unit_id]
             limit = math.floor(share * total[unit_id, t] + EPSILON)
             if steps > limit:
                 self.fail(
@@ -364,3 +369,9 @@ class _Checker:
                         f"mission '{mission}' starts in period {start + 1}, before '{other}' "
                         f"ends (period {self.start[before] + inst.duration[before]})"
                     )
+
+
+def _may_give(instance: Instance, p: int, n: int) -> bool:
+    """``a_pnt`` may exist: ``p`` is eligible for need ``n`` or a learner candidate there."""
+    need = instance.needs[n]
+    return p in need.eligible or p in need.learners
