@@ -155,6 +155,8 @@ class _Greedy:
         ordered: dict[int, None] = {}
 
         def visit(m: int, depth: int) -> None:
+            if m in ordered:  # with several befores a mission is reached by many paths
+                return
             if depth < len(self.inst.missions):
                 for before in self.inst.after[m]:
                     visit(before, depth + 1)
