@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from assembler import Scenario, SolveSettings, cli
 from assembler.analysis.candidates import rank_candidates
+from assembler.compile.certificates import commitment_clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Development, Lock
 from assembler.io import write_scenario
@@ -191,3 +192,21 @@ def test_who_could_join_says_who_would_learn_under_whom() -> None:
     ranking = rank_candidates(s, "M", top=5, settings=SolveSettings(time_limit=10, workers=1))
     notes = {candidate.person_id: candidate.note for candidate in ranking.ranked}
     assert "joins as a learner in k under Ana Ruiz" in notes["l2"] + notes["l1"]
+
+
+def test_a_mandatory_need_without_a_mentor_is_certified_by_name() -> None:
+    s = ward(mentor_level=3, stretch_levels=1)
+    s = s.replace(
+        missions=(s.missions[0].model_copy(update={"mandatory": True}),),
+        people=tuple(
+            p.model_copy(update={"name": "Ben Okafor"}) if p.person_id == "l1" else p
+            for p in s.people
+        ),
+    )
+    found = commitment_clashes(Instance(s))
+    assert found == [
+        "mission M is mandatory and needs 0.5 FTE of k ≥ 3, but the eligible people have "
+        "0.3 FTE in all (Ben Okafor could learn it, but nobody eligible can mentor)"
+    ]
+    with_mentor = s.with_settings(mentor_min_level=3)
+    assert commitment_clashes(Instance(with_mentor)) == []

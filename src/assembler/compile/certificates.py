@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from assembler.compile.instance import Instance
+from assembler.compile.instance import Instance, Need
 from assembler.compile.protection import ops_shortfalls
 from assembler.text import plural
 
@@ -171,12 +171,12 @@ def _need_without_time(instance: Instance, m: int) -> str | None:
         for t in instance.run(m, start):
             for n in instance.needs_of[m]:
                 need = instance.needs[n]
-                time = sum(instance.capacity[p][t] for p in need.giving)
+                time = sum(instance.capacity[p][t] for p in _givers(need))
                 if time < need.demand:
                     shortage = (
                         f"needs {instance.fte(need.demand):g} FTE of {need.skill_id} ≥ "
                         f"{need.min_level}{_when(instance, t)}, but the eligible people have "
-                        f"{instance.fte(time):g} FTE in all"
+                        f"{instance.fte(time):g} FTE in all{_unmentored(instance, need)}"
                     )
                     break
             if shortage is not None:
@@ -185,6 +185,23 @@ def _need_without_time(instance: Instance, m: int) -> str | None:
             return None
         shortages.append(shortage)
     return shortages[0] if shortages else None
+
+
+def _givers(need: Need) -> tuple[int, ...]:
+    """Who can give a need time in some plan: its learner candidates only beside a mentor
+    candidate (MODEL.md v3 §6.11), the eligible always."""
+    return need.giving if need.mentors else need.eligible
+
+
+def _unmentored(instance: Instance, need: Need) -> str:
+    """`` (Ben Okafor could learn it, but nobody eligible can mentor)`` when learners are
+    kept out of a need for want of a mentor, else nothing."""
+    if not need.learners or need.mentors:
+        return ""
+    names = ", ".join(
+        instance.people[p].name or instance.people[p].person_id for p in need.learners
+    )
+    return f" ({names} could learn it, but nobody eligible can mentor)"
 
 
 def _network_caps_too_small(instance: Instance, m: int) -> str | None:
@@ -375,8 +392,8 @@ def _cut(instance: Instance, t: int, needs: list[int]) -> str | None:
     people: set[int] = set()
     for n in needs:
         need = instance.needs[n]
-        demands.append((f"n{n}", need.demand, need.giving))
-        people.update(need.giving)
+        demands.append((f"n{n}", need.demand, _givers(need)))
+        people.update(_givers(need))
     units = {instance.people[p].unit_id for p in people}
     for o, ops_need in enumerate(instance.ops):
         if ops_need.period == t and ops_need.unit_id in units:
