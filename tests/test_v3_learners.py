@@ -190,8 +190,9 @@ def test_who_could_join_says_who_would_learn_under_whom() -> None:
         )
     )
     ranking = rank_candidates(s, "M", top=5, settings=SolveSettings(time_limit=10, workers=1))
-    notes = {candidate.person_id: candidate.note for candidate in ranking.ranked}
-    assert "joins as a learner in k under Ana Ruiz" in notes["l2"] + notes["l1"]
+    roles = {candidate.person_id: candidate.role for candidate in ranking.ranked}
+    assert "joins as a learner in k under Ana Ruiz" in {roles["l1"], roles["l2"]}
+    assert any(row.get("role") for row in ranking.to_json()["candidates"])
 
 
 def test_a_mandatory_need_without_a_mentor_is_certified_by_name() -> None:

@@ -44,6 +44,9 @@ class Candidate:
     score: Difference | None
     """``None`` when no plan with the pin was found in time (``note`` says so)."""
     note: str = ""
+    role: str = ""
+    """How the plan with the pin has them join when not as a plain member (MODEL.md v3):
+    ``joins as a learner in triage under Ana Ruiz``."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Ranking:
                     "score_delta": c.score.low if c.score and c.score.proven else None,
                     "score_delta_range": None if c.score is None else [c.score.low, c.score.high],
                     "note": c.note,
+                    **({"role": c.role} if c.role else {}),
                 }
                 for c in self.ranked
             ],
@@ -309,8 +313,7 @@ def _exact(
         return None
     bounded = Difference(min(score.low, ceiling), min(score.high, ceiling))
     role = _as_learner(scenario, result.solution, candidate.person_id, mission_id)
-    note = "; ".join(part for part in (role, _note(bounded)) if part)
-    return dataclasses.replace(candidate, score=bounded, note=note)
+    return dataclasses.replace(candidate, score=bounded, note=_note(bounded), role=role)
 
 
 def _solve_part(part: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
@@ -393,8 +396,9 @@ def _as_learner(
 def _candidate(
     person: Person, on_team: bool, score: Difference | None, role: str = ""
 ) -> Candidate:
-    note = "; ".join(part for part in (role, _note(score)) if part)
-    return Candidate(person.person_id, person.name, person.unit_id, on_team, score, note)
+    return Candidate(
+        person.person_id, person.name, person.unit_id, on_team, score, _note(score), role
+    )
 
 
 def _note(score: Difference | None) -> str:

@@ -178,8 +178,9 @@ def _print_ranking(scenario: Scenario, base: Result, ranking: Ranking) -> None:
     for candidate in ranking.ranked:
         score = "no plan in time" if candidate.score is None else str(candidate.score)
         team = " (on the team)" if candidate.on_team else ""
+        role = f"; {visible(candidate.role)}" if candidate.role else ""
         who = visible(f"{candidate.person_id:<8} {candidate.name:<24} {candidate.unit_id:<16}")
-        say(f"  {who} {score}{team}")
+        say(f"  {who} {score}{team}{role}")
     if ranking.unevaluated and ranking.complete:
         say(f"  {ranking.unevaluated} more eligible people could do no better: not evaluated")
     elif ranking.unevaluated:
