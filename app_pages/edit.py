@@ -58,7 +58,7 @@ def _apply(kind: EditKind) -> None:
     try:
         warnings = planner.edit(edit)
     except EditError as error:
-        state[_MESSAGE] = ("error", str(error))
+        state[_MESSAGE] = ("error", markdown_text(error))
     else:
         if kind is EditKind.DROP:  # the browser would keep showing the dropped mission
             mission_id = next((m.mission_id for m in planner.scenario.missions), "")
@@ -67,9 +67,9 @@ def _apply(kind: EditKind) -> None:
             else:
                 state.pop(_MISSION, None)
         _show_timing(planner.scenario, mission_id, None)
-        done = Names.of(before).edit(edit)
+        done = markdown_text(Names.of(before).edit(edit))
         if warnings:
-            listed = "\n".join(f"- {warning}" for warning in warnings)
+            listed = "\n".join(f"- {markdown_text(warning)}" for warning in warnings)
             state[_MESSAGE] = (
                 "warning",
                 f"Done: {done}. **But no plan can exist now:**\n{listed}\n\n"
@@ -221,10 +221,11 @@ def _show_timing(scenario: Scenario, mission_id: str, start: int | None) -> None
 
 
 def _message() -> None:
-    """The outcome of the last edit, shown once."""
+    """The outcome of the last edit, shown once: Markdown whose names and reasons were
+    escaped when it was put together (``_apply``), so its list and emphasis show."""
     if _MESSAGE in st.session_state:
         level, text = st.session_state.pop(_MESSAGE)
-        {"error": st.error, "warning": st.warning}.get(level, st.success)(markdown_text(text))
+        {"error": st.error, "warning": st.warning}.get(level, st.success)(text)
 
 
 def _log(planner: PlanningSession, editable: bool) -> None:

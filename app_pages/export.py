@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages._common import header, plan
 from assembler.io import scenario_bytes
-from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, summary_json
+from assembler.io.reports import planner_roster_csv_bytes, reports_xlsx_bytes, summary_json
 from assembler.text import plural
 
 planner = header(
@@ -22,12 +22,15 @@ if outcome is not None:
     which = "the last good plan" if planner.failure is not None else "the last solve"
     st.caption(
         f"From {which} ({outcome.result.status}, solved at {outcome.solved_at:%H:%M}); "
-        f"{len(reports.roster):,} roster rows. File names carry the scenario and that time."
+        f"{len(reports.roster):,} roster rows. The roster and the workbook name every mission, "
+        "person, unit, skill and period beside its id; the workbook also has the roster as a "
+        "grid of people and missions over the periods. File names carry the scenario's saved "
+        "name (or the file it came from) and that time."
     )
     roster, workbook, summary = st.columns(3)
     roster.download_button(
         "Download roster (CSV)",
-        roster_csv_bytes(reports),
+        planner_roster_csv_bytes(reports),
         file_name=planner.file_name("roster.csv", outcome.solved_at),
         mime="text/csv",
         on_click="ignore",

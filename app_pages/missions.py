@@ -9,10 +9,11 @@ from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from app_pages._common import fte_column, header, plan, session, table_height
 from app_pages._sidebar import time_limit
-from assembler.analysis import Price, Ranking
+from assembler.analysis import Candidate, Price, Ranking
 from assembler.planning.jobs import Job
 from assembler.results.names import Names
 from assembler.results.plan import Plan
@@ -26,32 +27,44 @@ _SECONDS_PER_SOLVE = 10.0
 T = TypeVar("T")
 
 
+def _when(names: Names, start: str, end: str) -> str:
+    """A mission's run by period names: one period, or the first and last."""
+    if not start:
+        return ""
+    return names.period(start) if start == end else f"{names.period(start)} – {names.period(end)}"
+
+
 def _missions(outcome: Plan, names: Names) -> pd.DataFrame:
     missions = outcome.reports.missions
     horizon = outcome.scenario.has_horizon
     table = missions.assign(
-        status=missions.staffed.map({True: "staffed", False: "not staffed"}),
         fte=missions.fte.where(missions.staffed),
-        start=missions.start_period.map(names.period) if horizon else "",
-        end=missions.end_period.map(names.period) if horizon else "",
+        when=[
+            _when(names, str(start), str(end))
+            for start, end in zip(missions.start_period, missions.end_period, strict=True)
+        ]
+        if horizon
+        else "",
     )
-    columns = ["mission_id", "name", "change_type", "value", "status", "team_size", "fte"]
-    columns += ["start", "end"] if horizon else []
+    # Few and narrow columns, so the run's periods fit beside the name on a 1280 px screen
+    # (the change type is the Overview's matrix); a name too long shows whole on hover.
+    columns = ["mission_id", "name", "value", "staffed", "team_size", "fte"]
+    columns += ["when"] if horizon else []
     st.dataframe(
         table,
         hide_index=True,
         height=table_height(len(table)),
         column_order=columns,
         column_config={
-            "mission_id": "Mission",
-            "name": "Name",
-            "change_type": "Change type",
+            "mission_id": st.column_config.TextColumn("Mission", pinned=True),
+            "name": st.column_config.TextColumn("Name", width=270),
             "value": st.column_config.NumberColumn("Value", format="%g"),
-            "status": "Status",
+            "staffed": st.column_config.CheckboxColumn("Staffed"),
             "team_size": "Team",
-            "fte": fte_column("Time", "Per period while it runs." if horizon else None),
-            "start": "First period",
-            "end": "Last period",
+            "fte": st.column_config.NumberColumn(
+                "FTE", format="%.2f", help="Per period while it runs." if horizon else None
+            ),
+            "when": "When",
         },
         placeholder="",
     )
@@ -126,7 +139,9 @@ def _answer(job: Job[T] | None, draw: Callable[[T], None], working: str) -> None
         draw(job.result)
 
 
-def _price(price: Price, names: Names, outcome: Plan) -> None:
+def _price(price: Price, names: Names) -> None:
+    """The answer in value, missions and people; the score only as a caption for those
+    who tune the weights."""
     mission = markdown_text(names.mission(price.mission_id))
     if price.already_staffed:
         st.success(f"{mission} is staffed in this plan already: it costs nothing.")
@@ -137,31 +152,31 @@ def _price(price: Price, names: Names, outcome: Plan) -> None:
             + "\n".join(f"- {markdown_text(reason)}" for reason in price.reasons)
         )
         return
-    comparison = price.comparison
-    assert comparison is not None and price.score is not None
-    score, value, moves = st.columns(3)
-    proven = "proven" if price.score.proven else "not proven optimal within the time limit"
-    score.metric("Change in score", str(price.score), proven, delta_color="off", border=True)
-    value_delta = comparison.value_delta
+    comparison, effect = price.comparison, price.effect
+    assert comparison is not None and effect is not None and price.score is not None
+    value, missions, moves = st.columns(3)
     value.metric(
         "Change in value",
-        "–" if value_delta is None else f"{value_delta:+,.0f}",
-        None
-        if comparison.value_after is None
-        else f"{comparison.value_before:,.0f} → {comparison.value_after:,.0f}",
+        f"{effect.value:+,g}",
+        f"{effect.value_before:,g} → {effect.value_after:,g}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    staffed = len(price.base.solution.staffed) if price.base.solution else 0
+    change = len(effect.gained) - len(effect.displaced)
+    missions.metric(
+        "Missions staffed",
+        f"{change:+d}",
+        f"{staffed} → {staffed + change}",
         delta_color="off",
         delta_arrow="off",
         border=True,
     )
     moves.metric("People moving", len(comparison.moves), border=True)
-    lost = ", ".join(
-        f"{markdown_text(names.mission(m.mission_id))} (value {m.value:g})" for m in comparison.lost
-    )
-    st.markdown(f"**Displaces:** {lost or 'no mission'}")
-    others = [markdown_text(names.mission(m.mission_id)) for m in comparison.gained]
-    others = [m for m in others if m != mission]
-    if others:
-        st.markdown(f"**Also staffs:** {', '.join(others)}")
+    st.markdown(f"**Staffing it:** {markdown_text(effect.words(names, staffing=price.mission_id))}")
+    proven = "proven" if price.score.proven else "not proven optimal within the time limit"
+    st.caption(f"In score points: {price.score} ({proven}).")
     for shift in comparison.shifts:
         st.markdown(
             f"**Moves in time:** {markdown_text(names.mission(shift.mission_id))} from "
@@ -189,33 +204,69 @@ def _price(price: Price, names: Names, outcome: Plan) -> None:
         )
 
 
-def _ranking(ranking: Ranking, names: Names) -> None:
-    if ranking.ranked:
-        st.dataframe(
-            [
-                {
-                    "person": names.person(c.person_id),
-                    "unit": names.unit(c.unit_id),
-                    "score": "no plan in time" if c.score is None else str(c.score),
-                    "note": "on the team"
-                    if c.on_team
-                    else c.note
-                    or ("could join at no cost" if c.score and c.score.high >= 0 else ""),
-                }
-                for c in ranking.ranked
-            ],
-            hide_index=True,
-            column_config={
-                "person": "Person",
-                "unit": "Unit",
-                "score": st.column_config.TextColumn(
-                    "Change in score if pinned", help="0: on the team, or joins at no cost."
-                ),
-                "note": st.column_config.TextColumn("Note", width="medium"),
-            },
+def _candidate_rows(candidates: list[Candidate], names: Names) -> list[dict[str, object]]:
+    """What pinning each candidate does to the plan: value, missions lost, people moving."""
+    rows: list[dict[str, object]] = []
+    for c in candidates:
+        effect = c.effect
+        if c.on_team:
+            note = "on the team"
+        elif c.score is not None and c.score.high >= 0:
+            note = "could join at no cost"
+        else:
+            note = ""
+        rows.append(
+            {
+                "person": names.person(c.person_id),
+                "unit": names.unit(c.unit_id),
+                "value": "" if effect is None else f"{effect.value:+,g}",
+                "lost": "" if effect is None else ", ".join(map(names.mission, effect.displaced)),
+                "moved": None if effect is None else effect.moved,
+                "note": note,
+            }
         )
-    else:
-        st.caption("Nobody could be evaluated within the time allowed.")
+    return rows
+
+
+def _candidate_columns() -> dict[str, str | ColumnConfig]:
+    return {
+        "person": "Person",
+        "unit": "Unit",
+        "value": st.column_config.TextColumn(
+            "Change in value", help="Mission value captured, against the best plan."
+        ),
+        "lost": st.column_config.TextColumn("Missions no longer staffed", width="medium"),
+        "moved": st.column_config.NumberColumn(
+            "People moving", help="People whose teams change, the candidate included."
+        ),
+        "note": "Note",
+    }
+
+
+def _ranking(ranking: Ranking, names: Names) -> None:
+    mission = markdown_text(names.mission(ranking.mission_id))
+    if ranking.unstaffable:
+        st.error(
+            f"**Nobody can join: {mission} cannot be staffed.**\n"
+            + "\n".join(f"- {markdown_text(reason)}" for reason in ranking.unstaffable)
+        )
+        return
+    exact = [c for c in ranking.ranked if c.score is not None and c.score.proven]
+    bounded = [c for c in ranking.ranked if c not in exact]
+    if exact:
+        st.dataframe(
+            _candidate_rows(exact, names), hide_index=True, column_config=_candidate_columns()
+        )
+    if bounded:
+        st.markdown("**Not proven:** the best plan found with each of them pinned.")
+        st.dataframe(
+            _candidate_rows(bounded, names), hide_index=True, column_config=_candidate_columns()
+        )
+    if not ranking.ranked:
+        st.caption(
+            "No plan with any of them pinned was found within the time allowed; the reasons "
+            "below rule out those who cannot join."
+        )
     if ranking.unevaluated and ranking.complete:
         st.caption(
             f"{ranking.unevaluated} more eligible people could do no better than these, so "
@@ -271,7 +322,7 @@ def _questions(outcome: Plan, names: Names, mission_id: str, staffed: bool) -> N
     )
     if price is not None:
         st.markdown(f"##### What it would take to staff {markdown_text(names.mission(mission_id))}")
-        _answer(price, lambda answer: _price(answer, names, outcome), "Re-solving with it staffed…")
+        _answer(price, lambda answer: _price(answer, names), "Re-solving with it staffed…")
     if ranking is not None:
         st.markdown(f"##### Who could join {markdown_text(names.mission(mission_id))}")
         _answer(ranking, lambda answer: _ranking(answer, names), "Ranking the candidates…")

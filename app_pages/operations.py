@@ -11,9 +11,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from app_pages._charts import period_grid
-from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
+from app_pages._common import ALL_PERIODS, header, period_choice, plan, table_height
 from assembler.planning.views import ops_headroom
 from assembler.results.names import Names
 
@@ -107,6 +108,10 @@ def _heatmap(rows: pd.DataFrame, names: Names) -> alt.LayerChart:
     )
 
 
+def _fte(label: str, help: str) -> ColumnConfig:
+    return st.column_config.NumberColumn(label, format="%.2f", help=f"{help} In FTE.")
+
+
 planner = header(
     "Operations",
     "Per unit and skill: the demand, the protected minimum (demand plus the buffer), the "
@@ -152,21 +157,25 @@ if outcome is not None and outcome.result.solution is not None:
                 "in each, so the headroom of one unit's skills do not add up."
             )
         listed = rows if period in (None, ALL_PERIODS) else rows[rows.period_id == period]
+        # Short headers (FTE said once, in the caption) and the period only when the table
+        # lists every period: all eight figures fit a 1280 px screen.
+        every = scenario.has_horizon and period in (None, ALL_PERIODS)
         columns = ["unit", "skill", "period", "demand_fte", "protected_fte", "covered_fte"]
         columns += ["headroom_fte", "qualified"]
+        st.caption("Figures in FTE.")
         st.dataframe(
             listed,
             hide_index=True,
             height=table_height(len(listed)),
-            column_order=[c for c in columns if scenario.has_horizon or c != "period"],
+            column_order=[c for c in columns if every or c != "period"],
             column_config={
-                "unit": st.column_config.TextColumn("Unit", width="medium"),
-                "skill": st.column_config.TextColumn("Skill", width="medium"),
+                "unit": st.column_config.TextColumn("Unit", pinned=True),
+                "skill": "Skill",
                 "period": "Period",
-                "demand_fte": fte_column("Demand"),
-                "protected_fte": fte_column("Protected", "The demand plus the ops buffer."),
-                "covered_fte": fte_column("Kept", "Time the plan keeps on it."),
-                "headroom_fte": fte_column(
+                "demand_fte": _fte("Demand", "What operations need."),
+                "protected_fte": _fte("Protected", "The demand plus the ops buffer."),
+                "covered_fte": _fte("Kept", "Time the plan keeps on it."),
+                "headroom_fte": _fte(
                     "Headroom", "Free time of the unit's people able to cover it."
                 ),
                 "qualified": st.column_config.NumberColumn(

@@ -27,7 +27,9 @@ def _figures(outcome: Plan) -> None:
     result, kpis = outcome.result, outcome.result.kpis
     assert kpis is not None  # a plan always has its figures
     scenario, names = outcome.scenario, Names.of(outcome.scenario)
-    status, value, staffed, network, tightest = st.columns([1.1, 1, 1, 1, 1.3])
+    # Two rows: five figures in one row leave each too narrow at 1280 px ("16 o…").
+    status, value, staffed = st.columns(3)
+    network, tightest = st.columns(2)
     gap = "–" if result.gap is None else format_gap(result.gap)
     status.metric(
         "Status",

@@ -6,13 +6,23 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from app_pages._charts import period_grid
 from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
-from assembler.planning.views import capacity_in, person_time
+from assembler.planning.views import (
+    ALL_ON_OPERATIONS,
+    FULLY_BOOKED,
+    OVER_CAPACITY,
+    OVERLOADED,
+    capacity_in,
+    loads,
+    person_time,
+)
 from assembler.results.capacity import CAPACITY_USES, FREE, unit_capacity
 from assembler.results.names import Names
 from assembler.results.plan import Plan
+from assembler.text import plural
 
 # In the order of CAPACITY_USES: operations grey, hierarchy blue, network orange, free green.
 _USE_COLOURS = alt.Scale(
@@ -96,29 +106,49 @@ def _unit_heatmap(units: pd.DataFrame, names: Names) -> None:
     st.altair_chart(chart)
 
 
+# Only the overloaded are coloured; people whose whole time goes to operations are not.
+_LOAD_COLOURS = {
+    OVER_CAPACITY: "background-color: rgba(220, 53, 69, 0.25)",
+    FULLY_BOOKED: "background-color: rgba(255, 193, 7, 0.3)",
+}
+
+
+def _fte(label: str, help: str) -> ColumnConfig:
+    """An FTE column with the unit in its help, not its header: the table fits 1280 px."""
+    return st.column_config.NumberColumn(label, format="%.2f", help=help)
+
+
 def _people_table(outcome: Plan, names: Names, period: str | None) -> None:
     people = outcome.reports.people
     horizon = outcome.scenario.has_horizon
     if horizon and period != ALL_PERIODS:
         people = people[people.period_id == period]
-    full = people.free_fte <= 0
+    load = loads(people)
+    people = people.assign(load=load)
     left, right = st.columns([3, 1])
-    if horizon and period == ALL_PERIODS:
-        busy = people[full].person_id.nunique()
-        total = people.person_id.nunique()
-        left.caption(
-            f"{busy} of {total} people have no time left in at least one period (those "
-            "periods are highlighted): then they cannot take on more without a change to "
-            "operations or missions."
-        )
-    else:
-        when = f" in {names.period(period)}" if period else ""
-        left.caption(
-            f"{int(full.sum())} of {len(people)} people have no time left{when} (highlighted): "
-            "they cannot take on more without a change to operations or missions."
-        )
-    only_full = right.toggle("Only people at capacity", key="people.only_full")
-    shown = people[full] if only_full else people
+    counted = {
+        state: people[load == state].person_id.nunique()
+        for state in (OVER_CAPACITY, FULLY_BOOKED, ALL_ON_OPERATIONS)
+    }
+    when = (
+        " in at least one period"
+        if horizon and period == ALL_PERIODS
+        else (f" in {names.period(period)}" if period else "")
+    )
+    over = (
+        f"**{counted[OVER_CAPACITY]} over capacity**{when}; "
+        if counted[OVER_CAPACITY]
+        else "Nobody is over capacity; "
+    )
+    left.markdown(
+        f"{over}**{plural(counted[FULLY_BOOKED], 'person', 'people')} fully booked**{when}: "
+        "missions fill the time operations leave them (highlighted). "
+        f"{plural(counted[ALL_ON_OPERATIONS], 'person', 'people')} give all their time to "
+        "operations, which need it: not an overload, but they cannot join a mission "
+        "unless operations change."
+    )
+    only_busy = right.toggle("Only the fully booked", key="people.only_full")
+    shown = people[people.load.isin(OVERLOADED)] if only_busy else people
     shown = shown.assign(
         unit=shown.unit_id.map(names.unit),
         period=shown.period_id.map(names.period) if horizon else "",
@@ -126,26 +156,27 @@ def _people_table(outcome: Plan, names: Names, period: str | None) -> None:
     )
 
     def _highlight(row: pd.Series) -> list[str]:
-        style = "background-color: rgba(255, 193, 7, 0.25)" if row.free_fte <= 0 else ""
-        return [style] * len(row)
+        return [_LOAD_COLOURS.get(row.load, "")] * len(row)
 
-    columns = ["person_id", "name", "unit", "period", "capacity_fte", "ops_fte"]
-    columns += ["mission_fte", "free_fte", "on_missions"]
+    # Few columns, so the table fits a 1280 px screen: the split of time is the figures a
+    # planner reads, the state says what it means.
+    columns = ["person_id", "name", "unit", "period", "load", "ops_fte", "mission_fte"]
+    columns += ["free_fte", "on_missions"]
     st.dataframe(
         shown.style.apply(_highlight, axis=1),
         hide_index=True,
         height=table_height(len(shown)),
         column_order=[c for c in columns if horizon or c != "period"],
         column_config={
-            "person_id": "Person",
+            "person_id": st.column_config.TextColumn("Person", pinned=True),
             "name": "Name",
             "unit": "Unit",
             "period": "Period",
-            "capacity_fte": fte_column("Capacity"),
-            "ops_fte": fte_column("Operations"),
-            "mission_fte": fte_column("Missions"),
-            "free_fte": fte_column("Free"),
-            "on_missions": st.column_config.TextColumn("On missions", width="medium"),
+            "load": "Load",
+            "ops_fte": _fte("Ops", "Time on operations (FTE)."),
+            "mission_fte": _fte("Missions", "Time on missions (FTE)."),
+            "free_fte": _fte("Free", "Time left (FTE)."),
+            "on_missions": "On missions",
         },
     )
 
@@ -218,7 +249,8 @@ def _one_person(outcome: Plan, names: Names) -> None:
 planner = header(
     "People & capacity",
     "Each unit's capacity split into operations, change in the hierarchy and in the "
-    "network, and what is left; people with no time left are highlighted.",
+    "network, and what is left; people whose missions fill their time are highlighted "
+    "(figures in FTE).",
 )
 outcome = plan(planner)
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages._common import header, session, store, table_height, user
 from app_pages._sidebar import load_or_ask, set_dials, start_solve
+from assembler.io.planner import human_headers
 from assembler.io.reports import table_csv_bytes
 from assembler.planning import cases, stored
 from assembler.planning.plansview import (
@@ -291,7 +292,7 @@ def _side_by_side(planner: PlanningSession, records: list[PlanRecord]) -> None:
     ids = "-".join(str(record.id) for record in records)
     st.download_button(
         "Download the change list (CSV)",
-        table_csv_bytes(view.changes),
+        table_csv_bytes(human_headers(view.changes)),
         file_name=planner.file_name(f"plans-{ids}-changes.csv"),
         mime="text/csv",
         on_click="ignore",

@@ -114,10 +114,13 @@ if outcome is not None and outcome.result.solution is not None:
             listed,
             hide_index=True,
             height=table_height(len(listed)),
-            column_order=["label", "change_type", "first", "last", "fte", "moved"],
+            # "Started before in" only after a re-solve moved something: an empty column
+            # would push the figures off a 1280 px screen for nothing.
+            column_order=["label", "change_type", "first", "last", "fte"]
+            + (["moved"] if listed.moved.astype(bool).any() else []),
             column_config={
-                "label": st.column_config.TextColumn("Mission", width="large"),
-                "change_type": "Change type",
+                "label": st.column_config.TextColumn("Mission", pinned=True),
+                "change_type": "Type",
                 "first": "First period",
                 "last": "Last period",
                 "fte": fte_column("Time", "Per period while it runs; blank: not staffed."),

@@ -27,6 +27,7 @@ from assembler.results.names import Names
 from assembler.text import markdown_text
 from assembler.tradeoffs import Frontier, StressReport, StressSettings
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
+from assembler.tradeoffs.frontier import DEFAULT_BUFFERS, bearable_buffer, default_buffers
 from assembler.tradeoffs.stress import StressStoppedError
 from assembler.tradeoffs.studies import frontier_study, stress_study
 from assembler.tradeoffs.sweep import read_results, varied_columns
@@ -211,12 +212,25 @@ _take_in(planner)
 frontier_tab, sweep_tab, stress_tab = st.tabs(["Frontier", "Sweep results", "Stress test"])
 
 with frontier_tab:
+    suggested = default_buffers(planner.scenario)
+    bearable = bearable_buffer(planner.scenario)
+    if bearable is None:
+        st.warning("Operations cannot be protected even without a buffer: no point has a plan.")
+    elif bearable < DEFAULT_BUFFERS[-1]:
+        st.caption(
+            f"Operations bear a buffer of at most {bearable:.1%}. The range below runs one "
+            "step past it, to show where plans stop."
+        )
     top, step, limit = st.columns(3)
-    highest = top.number_input("Highest ops buffer (%)", 0, 200, 50, step=5)
-    spacing = step.number_input("Step (%)", 1, 50, 5)
+    spaced = round((suggested[1] - suggested[0]) * 100, 1) if len(suggested) > 1 else 5.0
+    highest = top.number_input(
+        "Highest ops buffer (%)", 0.0, 200.0, round(suggested[-1] * 100, 1), 0.5, format="%.1f"
+    )
+    spacing = step.number_input("Step (%)", 0.5, 50.0, spaced, 0.5, format="%.1f")
     seconds = limit.number_input("Seconds per point", 1, 600, 10)
     if st.button("Compute the frontier", type="primary", disabled=planner.studying):
-        buffers = [b / 100 for b in range(0, int(highest) + 1, int(spacing))]
+        count = int(highest / spacing + 1e-9)
+        buffers = [round(i * spacing / 100, 6) for i in range(count + 1)]
         _start(
             "frontier", frontier_study(planner.scenario, SolveSettings(time_limit=seconds), buffers)
         )

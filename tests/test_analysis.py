@@ -3,6 +3,7 @@ of two optima, a candidate's change in score is the optimum with their pin minus
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from typer.testing import CliRunner
 
 from assembler import Scenario, SolveSettings, Status, solve
 from assembler.analysis import Candidate, Excluded, price_of, rank_candidates, why_not_on_team
-from assembler.analysis.candidates import pinned
-from assembler.analysis.price import forced
+from assembler.analysis.candidates import Ranking, _rank, pinned
+from assembler.analysis.price import Difference, forced
 from assembler.cli import app
 from assembler.io import write_scenario
+from assembler.results.names import Names
 from builders import mission, person, scenario
 
 SETTINGS = SolveSettings(time_limit=20, workers=2)
@@ -67,6 +69,28 @@ def test_the_price_of_a_mission_is_the_difference_of_two_optima() -> None:
     assert displaced == {"m2": {"m1"}, "m5": {"m4"}}
 
 
+def test_the_price_in_value_missions_and_people() -> None:
+    """Staffing m2 (value 3) gives up m1 (value 5): the answer a planner reads says so in
+    value and names, not in score points."""
+    s = contested().replace(
+        missions=[
+            m.model_copy(
+                update={"name": {"m1": "Night rota", "m2": "Data lab"}.get(m.mission_id, "")}
+            )
+            for m in contested().missions
+        ]
+    )
+    base = solve(s, SETTINGS)
+    price = price_of(s, "m2", SETTINGS, base)
+    effect = price.effect
+    assert effect is not None and effect.value == -2 and effect.displaced == ("m1",)
+    assert effect.gained == ("m2",) and effect.moved >= 1
+    words = effect.words(Names.of(s), staffing="m2")
+    assert words.startswith("value -2 (9 → 7); m1 · Night rota no longer staffed; ")
+    assert "score" not in words and "Data lab" not in words
+    assert effect.mission_fte == 0  # m2 takes the time m1 had: 0.5 FTE for 0.5 FTE
+
+
 def test_a_staffed_mission_costs_nothing() -> None:
     s = contested()
     base = solve(s, SETTINGS)
@@ -95,6 +119,9 @@ def test_candidates_are_ranked_by_the_exact_change_of_pinning_them() -> None:
         assert delta == optimum(pinned(s, person_id, "m")) - base.score  # type: ignore[operator]
     on_team = {c.person_id for c in ranking.ranked if c.on_team}
     assert len(on_team) == 1 and scores[next(iter(on_team))] == 0
+    for candidate in ranking.ranked:  # in value and people: nothing lost, b joins (or swaps)
+        assert candidate.effect is not None and candidate.effect.value == 0
+        assert (candidate.effect.moved == 0) is candidate.on_team
     reasons = {e.person_id: e.reason for e in ranking.excluded}
     assert reasons["c"].startswith("a pin could not hold: c is pinned to mission m but has ")
     assert "less than the minimum share" in reasons["c"]
@@ -121,11 +148,31 @@ def test_candidates_for_a_displaced_mission_cost_at_least_its_price() -> None:
         assert not candidate.on_team
 
 
+def test_against_a_best_plan_not_proven_the_answers_are_honest_ranges() -> None:
+    """A best plan found at the limit (its bound above its score): no difference can be
+    proven, so each candidate gets the range their re-plan shows, holding the exact one."""
+    s = contested()
+    proven = solve(s, SETTINGS)
+    assert proven.score is not None
+    base = dataclasses.replace(
+        proven, status=Status.FEASIBLE, best_bound=proven.score + 50.0, gap=None
+    )
+    ranking = rank_candidates(s, "m2", 10, SETTINGS, base)
+    assert {c.person_id for c in ranking.ranked} == {"a", "b"} and not ranking.complete
+    for candidate in ranking.ranked:
+        assert candidate.score is not None and not candidate.score.proven
+        exact = optimum(pinned(s, candidate.person_id, "m2"))
+        assert exact is not None
+        assert candidate.score.low <= exact - proven.score <= candidate.score.high
+
+
 def test_nobody_can_join_a_mission_that_cannot_be_staffed() -> None:
     """Two people, 1 FTE each, for a mission needing 3 FTE: each is eligible, none can join."""
     s = scenario([person("a"), person("b")], [mission("big", {"k": 3.0}, value=9)])
     ranking = rank_candidates(s, "big", 10, SETTINGS, solve(s, SETTINGS))
     assert ranking.ranked == () and ranking.complete
+    (why,) = ranking.unstaffable  # said plainly, once, for the mission
+    assert why.startswith("mission big is mandatory and needs 3 FTE of k ≥ 1")
     reasons = {e.person_id: e.reason for e in ranking.excluded}
     assert set(reasons) == {"a", "b"}
     assert all(reason.startswith("the mission cannot be staffed: ") for reason in reasons.values())
@@ -176,3 +223,11 @@ def test_the_readme_example_on_the_sample() -> None:
     assert answer["possible"] and answer["proven"] and answer["displaced"] == ["M10"]
     impossible = runner.invoke(app, ["explain", "data/sample", "--mission", "M19"])
     assert impossible.exit_code == 0 and "it cannot be staffed" in impossible.output
+
+
+def test_an_uncertain_candidate_never_ranks_above_exact_ones() -> None:
+    exact = Candidate("a", "", "u", False, Difference(-500, -500))
+    bounded = Candidate("b", "", "u", False, Difference(-10, 0))
+    unknown = Candidate("c", "", "u", False, None)
+    assert sorted([unknown, bounded, exact], key=_rank) == [exact, bounded, unknown]
+    assert Ranking("m", (exact,), (), 1, 0).unstaffable == ()

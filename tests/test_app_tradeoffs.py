@@ -46,6 +46,22 @@ def number(at: AppTest, label: str, value: float) -> None:
     next(n for n in at.number_input if n.label == label).set_value(value)
 
 
+def test_the_frontier_range_stops_one_step_past_what_operations_bear(page: AppTest) -> None:
+    """The quarters scenario bears a buffer below 30 % (the test below: 30 % is
+    infeasible): the page says how much, and its default range ends one step past it."""
+    from assembler.tradeoffs.frontier import bearable_buffer, default_buffers
+
+    s = quarters()
+    bearable, suggested = bearable_buffer(s), default_buffers(s)
+    assert bearable is not None and 0 < bearable < 0.3
+    page.session_state["planner"] = PlanningSession(s, "quarters")
+    page.run()
+    said = " ".join(plain(c.value) for c in page.caption)
+    assert f"Operations bear a buffer of at most {bearable:.1%}." in said
+    highest = next(n for n in page.number_input if n.label == "Highest ops buffer (%)")
+    assert highest.value == round(suggested[-1] * 100, 1) and suggested[-2] == bearable
+
+
 def test_the_frontier_is_plotted_and_a_point_loads_its_plan(page: AppTest) -> None:
     page.session_state["planner"] = PlanningSession(quarters(), "quarters")  # solves at once
     page.run()

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 
 from assembler import Scenario, SolveSettings, Status, solve
-from assembler.compile.certificates import clashes
+from assembler.compile.certificates import certified, clashes
 from assembler.compile.instance import Instance
-from assembler.domain.scenario import Availability, Period
+from assembler.domain.scenario import Availability, Capability, Lock, Period, Skill, Unit
 from assembler.generate import generate_scenario
+from assembler.results.names import Names
 from builders import mission, person, scenario
+from small_horizon import quarters
 
 
 def named(s: Scenario) -> list[str]:
@@ -82,7 +84,7 @@ def test_a_pinned_mission_whose_work_the_unit_cannot_do_beside_operations() -> N
         ops_buffer=0.0,
     )
     assert named(s) == [
-        "mission m has b pinned to it and needs 0.6 FTE of k ≥ 1; operations of unit 'u1' "
+        "mission m has b pinned to it and needs 0.6 FTE of k ≥ 1; operations of u1 "
         "need 1.5 FTE in k (demand + buffer): 2.1 FTE in all, but the people able to do "
         "this work have 2 FTE"
     ]
@@ -159,3 +161,128 @@ def test_certificates_stay_fast_on_a_large_organisation(people: int, missions: i
     assert result.status is Status.INFEASIBLE and result.solve_seconds == 0.0
     assert result.build_seconds < 5
     assert any("capacity 2, 1 reserved for operations: 1 left" in c for c in result.conflicts)
+
+
+def test_clashes_told_with_the_names_planners_know() -> None:
+    """Missions and people by name beside their id, skills, capabilities, units and periods
+    by name alone: no id a scenario names is left bare."""
+    s = scenario(
+        [person("p7", "u9", {"k3": 3}, name="Ada Berg")],
+        [
+            mission("m1", {"k3": 0.2}, mandatory=True, name="Night rota"),
+            mission("m2", {"k3": (0.2, 5)}, mandatory=True, name="Data lab"),
+        ],
+        units=[Unit(unit_id="u9", name="Care Unit")],
+        skills=[Skill(skill_id="k3", name="Triage")],
+        capabilities=[
+            Capability(
+                capability_id="c018", name="ERP licences", kind="tool", capacity=2, ops_reserved=1
+            )
+        ],
+        uses=[("m1", "c018", 2)],
+    )
+    found = clashes(Instance(s), Names.of(s))
+    assert found == [
+        "mission m1 · Night rota is mandatory and needs 2 units of capability ERP licences; "
+        "capacity 2, 1 reserved for operations: 1 left",
+        "mission m2 · Data lab is mandatory and needs Triage ≥ 5, but nobody eligible for it "
+        "has that skill at that level",
+    ]
+    pinned = s.replace(
+        missions=[m.model_copy(update={"mandatory": False}) for m in s.missions],
+        locks=[Lock(person_id="p7", mission_id="m1", lock="pin")],
+        periods=(Period(period_id="q1", name="Q1 (winter)"),),
+        availability=(Availability(person_id="p7", period_id="q1", fte=0),),
+    )
+    (away,) = [c for c in clashes(Instance(pinned), Names.of(pinned)) if "minimum share" in c]
+    assert away == (
+        "p7 · Ada Berg is pinned to mission m1 · Night rota but has 0 FTE in Q1 (winter), "
+        "less than the minimum share of 0.1 FTE"
+    )
+
+
+def test_operations_that_cannot_be_protected_named() -> None:
+    s = scenario(
+        [person("p7", "u9", {"k3": 3}, fte=0.5, name="Ada Berg")],
+        [mission("m1", {"k3": 0.2})],
+        units=[Unit(unit_id="u9", name="Care Unit")],
+        skills=[Skill(skill_id="k3", name="Triage")],
+        ops=[("u9", "k3", 1.0)],
+    )
+    (found,) = clashes(Instance(s), Names.of(s))
+    assert found.startswith("Care Unit: Triage need 1.1 FTE (demand + buffer)")
+    assert "u9" not in found and "k3" not in found
+
+
+def test_every_clash_at_once_each_with_what_to_change() -> None:
+    """A mission nobody may staff and one operations leave no time for, both mandatory:
+    both are named (the second was found only once the first was undone), each with the
+    change that resolves it."""
+    base = quarters()
+    update = {"m_fast": {"mandatory": True, "latest_end": "q1"}, "m_lab": {"mandatory": True}}
+    s = base.replace(
+        missions=[m.model_copy(update=update.get(m.mission_id, {})) for m in base.missions]
+    )
+    found = certified(Instance(s), Names.of(s))
+    assert [sorted(clash.missions) for clash in found] == [[3], [0]]  # m_lab, then m_fast
+    lab, fast = found
+    assert lab.fix == "make m_lab · Data lab optional, or lower the level it needs"
+    assert fast.text.startswith("mission m_fast · Fast-track triage is mandatory and needs")
+    assert "operations of Care Unit" in fast.text and "in Q1 (winter)" in fast.text
+    assert fast.fix == (
+        "make m_fast · Fast-track triage optional, or let it run outside Q1 (winter) (widen "
+        "its window or move its start), or lower the ops buffer"
+    )
+    assert fast.advice == f"{fast.text}. To resolve it: {fast.fix}."
+    assert named(s) == [clash.text for clash in certified(Instance(s))]  # the solver's, by id
+
+
+def test_a_pin_clash_says_which_pin_to_take_off() -> None:
+    s = scenario(
+        [person("p7", name="Ada Berg", fte=0.05)],
+        [mission("m1", name="Night rota")],
+        locks=[("p7", "m1", "pin")],
+    )
+    fixes = [clash.fix for clash in certified(Instance(s), Names.of(s))]
+    assert "unpin p7 · Ada Berg from m1 · Night rota" in fixes[0]
+
+
+def test_clashes_that_share_no_one_are_told_apart() -> None:
+    """Each unit's operations leave too little for its own mandatory mission: two clashes,
+    not one naming both units (which would suggest the units could help each other)."""
+    s = scenario(
+        [person("a", "u1", {"k": 3}), person("b", "u2", {"q": 3})],
+        [
+            mission("m1", {"k": 0.2}, mandatory=True, owner_unit="u1"),
+            mission("m2", {"q": 0.2}, mandatory=True, owner_unit="u2"),
+        ],
+        units=[("u1", None), ("u2", None)],
+        ops=[("u1", "k", 0.8), ("u2", "q", 0.8)],
+    )
+    found = certified(Instance(s))
+    assert [sorted(clash.missions) for clash in found] == [[0], [1]]
+    assert [clash.text.split(";")[0] for clash in found] == [
+        "mission m1 is mandatory and needs 0.2 FTE of k ≥ 1",
+        "mission m2 is mandatory and needs 0.2 FTE of q ≥ 1",
+    ]
+    assert named(s) == [clash.text for clash in found]
+
+
+def test_the_same_clash_in_several_periods_is_told_once() -> None:
+    """Fast-track triage made mandatory over the whole year, with Ada Berg half away from
+    spring: care is short in every quarter, one clash names them all."""
+    base = quarters()
+    half = [Availability(person_id="c1", period_id=q, fte=0.5) for q in ("q2", "q3")]
+    s = base.replace(
+        missions=[
+            m.model_copy(update={"mandatory": m.mission_id == "m_fast", "duration": 3})
+            for m in base.missions
+        ],
+        availability=(*base.availability, *half),
+    )
+    (clash,) = certified(Instance(s), Names.of(s))
+    assert clash.text.count("m_fast") == 1 and " in Q1 (winter): " in clash.text
+    assert clash.text.endswith("(and likewise in Q2 (spring), Q3 (summer))")
+    assert clash.fix == (  # no period is left to move it to
+        "make m_fast · Fast-track triage optional, or lower the ops buffer"
+    )

@@ -348,7 +348,7 @@ def _plan(scenario: Scenario, roster_csv: bytes, workbook: bytes) -> Solution:
     """The plan in a downloaded roster, with the operations of the same plan's workbook
     (the CSV alone says nothing about operations, so a full ``check`` needs both)."""
     roster = pd.read_csv(io.BytesIO(roster_csv), dtype=str)
-    ops = pd.read_excel(io.BytesIO(workbook), sheet_name="ops_allocation", dtype=str)
+    ops = pd.read_excel(io.BytesIO(workbook), sheet_name="Operations time", dtype=str)
     return solution_from_reports(scenario, roster, ops)
 
 

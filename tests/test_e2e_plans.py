@@ -160,7 +160,7 @@ def test_two_plans_compare_side_by_side(planner: Planner, db: str) -> None:
     _, data = planner.download("Download the change list (CSV)")
     text = data.decode("utf-8")
     assert "m_fast Fast-track triage is no longer staffed (value 50)" in text
-    assert text.splitlines()[0] == "plan,against,kind,mission_id,person_id,unit_id,change"
+    assert text.splitlines()[0] == "Plan,Against,Kind,Mission id,Person id,Unit id,Change"
 
 
 def test_approve_edit_resolve_reports_the_changes_against_the_approved_plan(

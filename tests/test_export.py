@@ -9,10 +9,12 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from assembler import Instance, Scenario, Solution, SolveSettings, Status, solve
 from assembler.domain.solution import OpsAssignment
+from assembler.io.planner import human_headers
 from assembler.io.reports import reports_xlsx_bytes, roster_csv_bytes, write_reports
 from assembler.results.kpis import evaluate
 from assembler.results.report import Reports, build_reports
@@ -35,6 +37,30 @@ FTE_COLUMNS = {
     "missions": ["fte"],
     "people": ["capacity_fte", "ops_fte", "mission_fte", "free_fte"],
     "ops_coverage": ["protected_fte", "covered_fte", "slack_fte"],
+}
+SHEETS = [
+    "Roster",
+    "Operations time",
+    "Missions",
+    "People",
+    "Operations coverage",
+    "Roster grid",
+    "Summary",
+]
+"""The planner's workbook: the §8 CSV files stay for scripts."""
+WORKBOOK_HEADERS = {
+    "Roster": "Mission id,Mission,Person id,Person,Unit,Unit id,Skill,Skill id,Level,FTE",
+    "Operations time": "Person id,Person,Unit,Unit id,Skill,Skill id,FTE",
+    "Missions": "Mission id,Mission,Change type,Mode,Value,Staffed,Team size,FTE,Why not staffed",
+    "People": (
+        "Person id,Person,Unit,Unit id,Capacity (FTE),Operations (FTE),Missions (FTE),"
+        "Free (FTE),Teams,On missions"
+    ),
+    "Operations coverage": (
+        "Unit,Unit id,Skill,Skill id,Demand (FTE),Protected (FTE),Covered (FTE),Slack (FTE)"
+    ),
+    "Roster grid": "Person,Person id,Mission,Mission id,FTE",
+    "Summary": "What,Figure",
 }
 INJECTION = '=HYPERLINK("http://evil.example","click")'
 
@@ -133,8 +159,8 @@ def test_xlsx_is_laid_out_for_reading(reports: Reports) -> None:
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.b
         assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A1:")
-    roster = workbook["roster"]
-    assert roster.column_dimensions["B"].width > len("mission_name")
+    roster = workbook["Roster"]
+    assert roster.column_dimensions["B"].width > len("Mission")
 
 
 def test_xlsx_has_every_sheet_and_safe_cells(reports: Reports, tmp_path: Path) -> None:
@@ -143,26 +169,38 @@ def test_xlsx_has_every_sheet_and_safe_cells(reports: Reports, tmp_path: Path) -
     assert (tmp_path / "roster.csv").exists() and (tmp_path / "summary.json").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     workbook = openpyxl.load_workbook(tmp_path / "reports.xlsx")
-    assert workbook.sheetnames == [*CSV_FILES, "summary"]
-    for name, header in HEADERS.items():
+    assert workbook.sheetnames == SHEETS
+    for name, header in WORKBOOK_HEADERS.items():
         first = next(workbook[name].iter_rows(max_row=1, values_only=True))
         assert ",".join(str(cell) for cell in first) == header
-    names = [cell.value for cell in workbook["people"]["B"][1:]]
+        assert not re.search(r"[a-z]_[a-z]", header)  # no snake_case header
+    names = [cell.value for cell in workbook["People"]["B"][1:]]
     assert names == ["'" + INJECTION, "'@SUM(A1)"]
-    assert all(cell.data_type == "s" for cell in workbook["people"]["B"])
-    staffed = [cell.value for cell in workbook["missions"]["F"][1:]]
-    assert staffed == [True, True, False]
-    summary = {row[0]: row[1] for row in workbook["summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["status"] == "optimal"
-    assert summary["settings.step_fte"] == 0.05
-    assert summary["tightest_coverage.unit_id"] == "u1"
+    assert all(cell.data_type == "s" for cell in workbook["People"]["B"])
+    staffed = [cell.value for cell in workbook["Missions"]["F"][1:]]
+    assert staffed == ["yes", "yes", "no"]
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Status"] == "optimal"
+    assert summary["Time step (FTE)"] == 0.05
+    assert summary["Ops protection buffer"] == "10%"
+    assert summary["Tightest coverage: u1 · k"] == "100% of protected"
+    seconds = summary["Solve time (s)"]
+    assert isinstance(seconds, int | float) and seconds == round(seconds, 1)
+    cells = [
+        str(cell)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None  # an empty cell
+    ]
+    assert not {"None", "nan", "inf", "NaN"} & set(cells)
 
 
 def test_download_bytes_match_the_files(reports: Reports, tmp_path: Path) -> None:
     write_reports(reports, tmp_path, fmt="xlsx")
     assert roster_csv_bytes(reports) == (tmp_path / "roster.csv").read_bytes()
     workbook = openpyxl.load_workbook(io.BytesIO(reports_xlsx_bytes(reports)))
-    assert workbook.sheetnames == [*CSV_FILES, "summary"]
+    assert workbook.sheetnames == SHEETS
 
 
 def test_a_result_without_solution_writes_headers_only(tmp_path: Path) -> None:
@@ -174,4 +212,19 @@ def test_a_result_without_solution_writes_headers_only(tmp_path: Path) -> None:
         assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == header + "\n"
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["score"] is None and summary["conflicts"]
-    assert openpyxl.load_workbook(tmp_path / "reports.xlsx").sheetnames == [*CSV_FILES, "summary"]
+    workbook = openpyxl.load_workbook(tmp_path / "reports.xlsx")
+    assert workbook.sheetnames == SHEETS
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Status"] == "infeasible" and summary["Clash 1"].startswith("u1: k need")
+    assert summary["Value captured"] is None and summary["Score"] is None  # blank, not "None"
+
+
+def test_human_headers_for_any_table() -> None:
+    frame = pd.DataFrame(columns=["plan", "against", "mission_id", "unit_id", "change"])
+    assert list(human_headers(frame).columns) == [
+        "Plan",
+        "Against",
+        "Mission id",
+        "Unit id",
+        "Change",
+    ]

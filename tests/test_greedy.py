@@ -11,6 +11,7 @@ from assembler.domain.scenario import Lock, LockKind
 from assembler.generate import generate_scenario
 from assembler.results.kpis import evaluate
 from assembler.solver.greedy import greedy_solution
+from builders import mission, person, scenario
 from strategies import small_scenarios
 
 
@@ -67,3 +68,16 @@ def test_a_team_grows_with_people_whose_operations_colleagues_can_take() -> None
     assert plan is not None
     assert check(instance, plan) == []
     assert {"M003"} <= plan.staffed
+
+
+def test_a_person_pinned_to_a_mission_keeps_their_only_slot_for_it() -> None:
+    """``p`` has one mission slot and is pinned to B; A comes first and ``p`` has the most
+    time for it, but ``q`` can staff A: spending ``p``'s slot on A left no plan at all."""
+    s = scenario(
+        [person("p", fte=1.0, max_missions=1), person("q", fte=0.5)],
+        [mission("A", {"k": 0.3}, mandatory=True), mission("B", {"k": 0.2})],
+        locks=[("p", "B", "pin")],
+    )
+    plan = greedy_solution(Instance(s))
+    assert plan is not None and check(s, plan) == []
+    assert plan.members == {("q", "A"), ("p", "B")}

@@ -20,7 +20,8 @@ from assembler.domain.solve_settings import SharedStop
 from assembler.generate import generate_scenario
 from assembler.planning import jobs
 from assembler.planning.edits import EditError, candidates
-from assembler.planning.session import PlanningSession, scenario_slug
+from assembler.planning.session import Link, PlanningSession, scenario_slug
+from assembler.results.names import Names
 from assembler.tradeoffs import Frontier
 from assembler.tradeoffs.runner import one_thread
 from assembler.tradeoffs.studies import frontier_study
@@ -187,8 +188,8 @@ def test_an_infeasible_solve_keeps_the_last_good_plan_and_says_why(
     assert small.current is good and small.previous is None  # the plan is kept…
     failure = small.failure
     assert failure is not None and failure.outcome.result.status is Status.INFEASIBLE
-    assert failure.reasons == failure.outcome.result.conflicts  # …and the failure explained
-    assert "operations of unit 'care' in triage in q1" in failure.reasons[0]
+    assert len(failure.reasons) == len(failure.outcome.result.conflicts)  # …and explained,
+    assert failure.reasons[0].startswith("Care Unit: Triage in Q1 (winter) need")  # by name
     assert failure.ops_short and failure.highest_buffer == WINTER_PEAK_LIMIT
     assert small.stale and small.comparison() is None
     small.set_dials(dial(small, {"ops_buffer": 0.2}))
@@ -207,7 +208,11 @@ def test_a_failure_that_is_not_about_operations_offers_no_buffer(
     assert small.current is None
     failure = small.failure
     assert failure is not None and not failure.ops_short and failure.highest_buffer is None
-    assert any("m_lab is mandatory" in reason for reason in failure.reasons)
+    assert failure.reasons == (  # by name, with what to change
+        "mission m_lab · Data lab is mandatory and needs Data skills ≥ 5, but nobody eligible "
+        "for it has that skill at that level. To resolve it: make m_lab · Data lab optional, "
+        "or lower the level it needs.",
+    )
 
 
 def test_a_solve_stopped_before_any_plan_keeps_the_plan(
@@ -232,9 +237,28 @@ def test_an_edit_that_rules_out_every_plan_is_warned_about_when_it_is_made(
     assert small.edit(Edit(EditKind.START, "m_fast", period_id="q1")) == ()
     warnings = small.edit(Edit(EditKind.PIN, "m_fast", "c2"))  # care has no time in winter
     assert len(warnings) == 1
-    assert warnings[0].startswith("mission m_fast has c2 pinned to it and needs 0.4 FTE")
+    assert warnings[0] == (
+        "mission m_fast · Fast-track triage has c2 · Ben Cole pinned to it and needs 0.4 FTE "
+        "of Triage ≥ 3; operations of Care Unit need 2.65 FTE in Triage (demand + buffer) in "
+        "Q1 (winter): 3.05 FTE in all, but the people able to do this work have 3 FTE. To "
+        "resolve it: unpin c2 · Ben Cole from m_fast · Fast-track triage, or let it run outside "
+        "Q1 (winter) (widen its window or move its start), or lower the ops buffer."
+    )
     assert [str(edit) for edit in small.edits][-1] == "pin c2 to m_fast"  # kept all the same
     assert small.edit(Edit(EditKind.VALUE, "m_rota", value=12)) == ()  # old clashes not repeated
+
+
+def test_an_edit_that_adds_a_second_clash_is_warned_about_too(small: PlanningSession) -> None:
+    (first,) = small.edit(Edit(EditKind.MANDATORY, "m_lab"))  # nobody has data at level 5
+    assert first.startswith("mission m_lab · Data lab is mandatory")
+    small.edit(Edit(EditKind.START, "m_fast", period_id="q1"))
+    (second,) = small.edit(Edit(EditKind.MANDATORY, "m_fast"))  # care has no winter time
+    assert second.startswith("mission m_fast · Fast-track triage is mandatory and needs 0.4 FTE")
+    assert second.endswith(
+        "To resolve it: make m_fast · Fast-track triage optional, or let it "
+        "run outside Q1 (winter) (widen its window or move its start), or "
+        "lower the ops buffer."
+    )
 
 
 def test_a_pin_on_the_sample_without_winter_time_is_warned_about(
@@ -242,7 +266,11 @@ def test_a_pin_on_the_sample_without_winter_time_is_warned_about(
 ) -> None:
     session.edit(Edit(EditKind.START, "M03", period_id="2027-Q1"))
     (warning,) = session.edit(Edit(EditKind.PIN, "M03", "P001"))
-    assert warning.startswith("mission M03 has P001 pinned to it and needs 1 FTE")
+    names = Names.of(session.scenario)
+    assert warning.startswith(
+        f"mission {names.mission('M03')} has {names.person('P001')} pinned to it and needs 1 FTE"
+    )
+    assert " in Q1 2027" in warning and "2027-Q1" not in warning
 
 
 def test_what_it_takes_and_who_could_join_are_answered_in_the_background(
@@ -271,6 +299,9 @@ def test_downloads_are_named_after_the_scenario_and_the_time(
 ) -> None:
     moment = datetime(2026, 12, 1, 15, 30)
     assert session.file_name("roster.csv", moment) == "sample_2026-12-01_1530_roster.csv"
+    session.link = Link("Winter plan 2027", 1, 1)  # saved (or opened) under that name
+    saved = session.file_name("report.xlsx", moment)
+    assert saved == "winter-plan-2027_2026-12-01_1530_report.xlsx"
     assert scenario_slug("Riverside Care Group (sample)") == "riverside-care-group"
     assert scenario_slug("Ziekenhuis Zuid — Q3 plan.XLSX") == "ziekenhuis-zuid-q3-plan"
     assert scenario_slug("Café Ørsted.zip") == "cafe-rsted"

@@ -12,8 +12,15 @@ from assembler.domain.scenario import ChangeType
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.planning.timeline import mission_timeline
 from assembler.planning.views import (
+    ALL_ON_OPERATIONS,
+    AWAY,
+    FULLY_BOOKED,
+    OVER_CAPACITY,
+    OVERLOADED,
+    SPARE,
     capacity_in,
     change_matrix,
+    loads,
     ops_headroom,
     ops_short,
     person_time,
@@ -241,3 +248,24 @@ def test_operations_that_cannot_be_protected_are_named() -> None:
     assert ops_short(quarters()) == []
     (winter,) = ops_short(quarters(ops_buffer=0.3))
     assert winter.startswith("Care Unit: Triage in Q1 (winter) need 3.15 FTE (demand + buffer)")
+
+
+def test_loads_tell_the_fully_booked_from_those_operations_need() -> None:
+    """Four people in one period: missions fill one, operations all of another's time,
+    one is away and one has time left; a fifth asked for more than they have."""
+    people = pd.DataFrame(
+        {
+            "capacity_fte": [1.0, 1.0, 0.0, 1.0, 0.5],
+            "ops_fte": [0.4, 1.0, 0.0, 0.3, 0.4],
+            "mission_fte": [0.6, 0.0, 0.0, 0.2, 0.2],
+            "free_fte": [0.0, 0.0, 0.0, 0.5, -0.1],
+        }
+    )
+    assert list(loads(people)) == [
+        FULLY_BOOKED,
+        ALL_ON_OPERATIONS,
+        AWAY,
+        SPARE,
+        OVER_CAPACITY,
+    ]
+    assert set(OVERLOADED) == {FULLY_BOOKED, OVER_CAPACITY}

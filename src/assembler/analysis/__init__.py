@@ -17,11 +17,12 @@ from assembler.analysis.candidates import (
     rank_candidates,
     why_not_on_team,
 )
-from assembler.analysis.price import Difference, Price, price_of
+from assembler.analysis.price import Difference, Effect, Price, price_of
 
 __all__ = [
     "Candidate",
     "Difference",
+    "Effect",
     "Excluded",
     "Price",
     "Ranking",

@@ -18,13 +18,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from assembler.analysis.price import Difference, closest, price_of
+from assembler.analysis.price import Difference, Effect, closest, price_of
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Lock, LockKind, Person, Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.kpis import score_of
+from assembler.results.names import Names
 from assembler.results.result import Result, Status
 from assembler.solver import solve
 from assembler.solver.lns import Step, people_around, replan_part
@@ -35,7 +36,9 @@ QUICK_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class Candidate:
-    """An eligible person and the change in score if they were pinned to the mission."""
+    """An eligible person and the change in score if they were pinned to the mission, with
+    what the plan with the pin does in a planner's terms (``effect``: value, missions,
+    people moving; of the plan found when the answer is only a bound)."""
 
     person_id: str
     name: str
@@ -44,6 +47,7 @@ class Candidate:
     score: Difference | None
     """``None`` when no plan with the pin was found in time (``note`` says so)."""
     note: str = ""
+    effect: Effect | None = None
     role: str = ""
     """How the plan with the pin has them join when not as a plain member (MODEL.md v3):
     ``joins as a learner in triage under Ana Ruiz``."""
@@ -61,10 +65,12 @@ class Excluded:
 
 @dataclass(frozen=True)
 class Ranking:
-    """The best ``ranked`` candidates (highest change in score first), the people who cannot
-    join, and how many eligible people were not evaluated.  ``complete``: nobody left
-    unevaluated could rank above the ranked (they could at best tie with the last of
-    them); otherwise the time allowed ran out first."""
+    """The best ``ranked`` candidates — those with an exact answer first (highest change
+    in score first), then those with only a bound — the people who cannot join, and how
+    many eligible people were not evaluated.  ``complete``: nobody left unevaluated could
+    rank above the ranked (they could at best tie with the last of them); otherwise the
+    time allowed ran out first.  ``unstaffable``: why no plan can staff the mission at
+    all, when none can (then nobody is ranked)."""
 
     mission_id: str
     ranked: tuple[Candidate, ...]
@@ -72,6 +78,7 @@ class Ranking:
     evaluated: int
     unevaluated: int
     complete: bool = False
+    unstaffable: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,11 +92,15 @@ class Ranking:
                     "proven": c.score.proven if c.score else False,
                     "score_delta": c.score.low if c.score and c.score.proven else None,
                     "score_delta_range": None if c.score is None else [c.score.low, c.score.high],
+                    "value_delta": None if c.effect is None else c.effect.value,
+                    "displaced": [] if c.effect is None else list(c.effect.displaced),
+                    "people_moved": None if c.effect is None else c.effect.moved,
                     "note": c.note,
                     **({"role": c.role} if c.role else {}),
                 }
                 for c in self.ranked
             ],
+            "cannot_be_staffed": list(self.unstaffable),
             "cannot_join": [
                 {"person_id": e.person_id, "name": e.name, "unit_id": e.unit_id, "reason": e.reason}
                 for e in self.excluded
@@ -132,6 +143,9 @@ def rank_candidates(
     staffing the mission.  With the time left the most promising of the rest are re-solved
     whole, warm-started from that plan, until the ``top`` are exact and nobody else could
     still beat them; once ``top`` people cost no more than the mission, nobody else can.
+    An answer is exact only against a proven best plan: without one (1,000 people in
+    10 s), re-solves could only narrow the ranges, at a full solve each (the top 10 took
+    133 s), so the re-plans' ranges are the answer.
     """
     instance = Instance(scenario)
     m = instance.mission_index[mission_id]
@@ -144,7 +158,15 @@ def rank_candidates(
     if not price.possible:  # nobody can join a mission that cannot be staffed
         reason = f"the mission cannot be staffed: {price.reasons[0]}"
         excluded += [_excluded(person, reason) for person in candidates]
-        return Ranking(mission_id, (), tuple(excluded), len(candidates), 0, complete=True)
+        return Ranking(
+            mission_id,
+            (),
+            tuple(excluded),
+            len(candidates),
+            0,
+            complete=True,
+            unstaffable=price.reasons,
+        )
     ceiling = min(price.score.high, 0.0) if price.score is not None else 0.0
     # What staffing the mission costs is what pinning a member of its cheapest team does.
     staffing = None if price.score is None else Difference(min(price.score.low, 0.0), ceiling)
@@ -160,8 +182,9 @@ def rank_candidates(
         evaluated += 1
         if around is not None and (person.person_id, mission_id) in around.members:
             on_team = base.solution is not None and around is base.solution
+            effect = _effect(scenario, base, around)
             role = _as_learner(scenario, around, person.person_id, mission_id)
-            answers[person.person_id] = _candidate(person, on_team, staffing, role)
+            answers[person.person_id] = _candidate(person, on_team, staffing, effect, role)
             continue
         outcome = _quick(scenario, person, mission_id, base, around, ceiling, deadline, settings)
         if isinstance(outcome, Excluded):
@@ -169,7 +192,8 @@ def rank_candidates(
         else:
             answers[person.person_id], quick_plans[person.person_id] = outcome
     target = (top, ceiling, evaluated < len(candidates))
-    _refine(scenario, mission_id, base, answers, quick_plans, target, deadline, settings)
+    if base.status is Status.OPTIMAL:  # else no re-solve can make an answer exact
+        _refine(scenario, mission_id, base, answers, quick_plans, target, deadline, settings)
     complete = _settled(answers, *target)
     unanswered = [p for p, answer in answers.items() if answer.score is None]
     for person_id in unanswered:  # no plan with the pin found: neither ranked nor ruled out
@@ -207,11 +231,11 @@ def _within(settings: SolveSettings, deadline: float) -> SolveSettings:
     return dataclasses.replace(settings, time_limit=min(settings.time_limit, left))
 
 
-def _rank(candidate: Candidate) -> tuple[float, bool]:
-    """Best first by what pinning them surely costs at most; an exact answer before a
-    bounded one of the same figure."""
+def _rank(candidate: Candidate) -> tuple[bool, float]:
+    """Exact answers first, then bounded ones (a bound is no answer to rank against an
+    exact one); within each, best first by what pinning them surely costs at most."""
     score = candidate.score
-    return (-(score.low if score else float("-inf")), not (score and score.proven))
+    return (not (score and score.proven), -(score.low if score else float("-inf")))
 
 
 def _quick(
@@ -230,7 +254,7 @@ def _quick(
     with the pin (only a full re-solve can say)."""
     with_pin = pinned(scenario, person.person_id, mission_id)
     instance = Instance(with_pin)
-    certain = clashes(instance)
+    certain = clashes(instance, Names.of(with_pin))
     if certain:
         return _excluded(person, f"a pin could not hold: {certain[0]}")
     best = base.score if base.status is Status.OPTIMAL else base.best_bound
@@ -246,8 +270,9 @@ def _quick(
     if plan is None:
         return _candidate(person, False, None), None
     found = min(score_of(instance, plan) - best, ceiling)
+    effect = _effect(scenario, base, plan)
     role = _as_learner(scenario, plan, person.person_id, mission_id)
-    return _candidate(person, False, Difference(found, ceiling), role), plan
+    return _candidate(person, False, Difference(found, ceiling), effect, role), plan
 
 
 def _refine(
@@ -312,8 +337,11 @@ def _exact(
     if score is None:
         return None
     bounded = Difference(min(score.low, ceiling), min(score.high, ceiling))
+    effect = _effect(scenario, base, result.solution)
     role = _as_learner(scenario, result.solution, candidate.person_id, mission_id)
-    return dataclasses.replace(candidate, score=bounded, note=_note(bounded), role=role)
+    return dataclasses.replace(
+        candidate, score=bounded, note=_note(bounded), effect=effect, role=role
+    )
 
 
 def _solve_part(part: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
@@ -360,10 +388,11 @@ def _evaluate(
     """One eligible person: nothing to solve for a member of the team (pinning them changes
     nothing), a certificate for an impossible pin, else the re-solve with the pin."""
     if on_team:
+        effect = _effect(scenario, base, base.solution)
         role = _as_learner(scenario, base.solution, person.person_id, mission_id)
-        return _candidate(person, True, Difference(0, 0), role)
+        return _candidate(person, True, Difference(0, 0), effect, role)
     with_pin = pinned(scenario, person.person_id, mission_id)
-    certain = clashes(Instance(with_pin))
+    certain = clashes(Instance(with_pin), Names.of(with_pin))
     if certain:
         return _excluded(person, f"a pin could not hold: {certain[0]}")
     result = solve(with_pin, closest(settings, base))
@@ -371,8 +400,9 @@ def _evaluate(
         return _excluded(
             person, "; ".join(result.conflicts) or "no plan with this pin was found in time"
         )
+    effect = _effect(scenario, base, result.solution)
     role = _as_learner(scenario, result.solution, person.person_id, mission_id)
-    return _candidate(person, False, Difference.between(base, result), role)
+    return _candidate(person, False, Difference.between(base, result), effect, role)
 
 
 def _as_learner(
@@ -394,11 +424,22 @@ def _as_learner(
 
 
 def _candidate(
-    person: Person, on_team: bool, score: Difference | None, role: str = ""
+    person: Person,
+    on_team: bool,
+    score: Difference | None,
+    effect: Effect | None = None,
+    role: str = "",
 ) -> Candidate:
     return Candidate(
-        person.person_id, person.name, person.unit_id, on_team, score, _note(score), role
+        person.person_id, person.name, person.unit_id, on_team, score, _note(score), effect, role
     )
+
+
+def _effect(scenario: Scenario, base: Result, plan: Solution | None) -> Effect | None:
+    """What ``plan`` (one with the pin) changes from the best plan, if both exist."""
+    if base.solution is None or plan is None:
+        return None
+    return Effect.between(scenario, base.solution, plan)
 
 
 def _note(score: Difference | None) -> str:

@@ -18,10 +18,13 @@ from typing import Any
 from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings, Stability
 from assembler.results.compare import Comparison, compare
+from assembler.results.names import Names
 from assembler.results.result import Result, Status
 from assembler.solver import solve
+from assembler.text import plural
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,63 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """What a change does to the best plan in a planner's terms — the mission value it
+    captures, the missions it stops or starts staffing, the people whose teams change —
+    rather than in score points, which only the objective's weights give a meaning."""
+
+    value_before: float
+    value_after: float
+    displaced: tuple[str, ...]
+    gained: tuple[str, ...]
+    moved: int
+    mission_fte: float = 0.0
+    """The change in time on missions, FTE in a mean period (what operations give up)."""
+
+    @property
+    def value(self) -> float:
+        return self.value_after - self.value_before
+
+    @classmethod
+    def between(cls, scenario: Scenario, before: Solution, after: Solution) -> Effect:
+        """From plan ``before`` to plan ``after``, both of ``scenario`` (or of it with a
+        pin or a mission made mandatory: the same missions and values)."""
+        order = [mission.mission_id for mission in scenario.missions]
+        values = {mission.mission_id: mission.value for mission in scenario.missions}
+        changed = {person_id for person_id, _ in before.members ^ after.members}
+        steps = sum(a.steps for a in after.assignments) - sum(a.steps for a in before.assignments)
+        per_period = steps * scenario.settings.step_fte / len(scenario.period_ids)
+        return cls(
+            sum(values[m] for m in before.staffed),
+            sum(values[m] for m in after.staffed),
+            tuple(m for m in order if m in before.staffed - after.staffed),
+            tuple(m for m in order if m in after.staffed - before.staffed),
+            len(changed),
+            round(per_period, 6),
+        )
+
+    def words(self, names: Names, staffing: str | None = None) -> str:
+        """``value −15 (800 → 785); M10 · Lab no longer staffed; 4 people move``:
+        ``staffing`` is the mission being asked about, left out of the missions gained."""
+        parts = [f"value {self.value:+,g} ({self.value_before:,g} → {self.value_after:,g})"]
+        if self.displaced:
+            lost = ", ".join(names.mission(m) for m in self.displaced)
+            parts.append(f"{lost} no longer staffed")
+        gained = [names.mission(m) for m in self.gained if m != staffing]
+        if gained:
+            parts.append(f"{', '.join(gained)} staffed as well")
+        if self.moved:
+            verb = "moves" if self.moved == 1 else "move"
+            parts.append(f"{plural(self.moved, 'person', 'people')} {verb}")
+        else:
+            parts.append("nobody moves")
+        if self.mission_fte:
+            more = "more" if self.mission_fte > 0 else "less"
+            parts.append(f"{abs(self.mission_fte):.2f} FTE {more} on missions per period")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
 class Price:
     """The price of staffing ``mission_id``; ``reasons`` instead when it cannot be staffed.
 
@@ -68,6 +128,8 @@ class Price:
     forced: Result | None
     score: Difference | None
     comparison: Comparison | None
+    effect: Effect | None = None
+    """What staffing it does to the best plan, in value, missions, people and FTE."""
 
     @property
     def possible(self) -> bool:
@@ -85,6 +147,7 @@ class Price:
             "score_delta": self.score.low if self.score and self.score.proven else None,
             "score_delta_range": None if self.score is None else [self.score.low, self.score.high],
             "value_delta": None if comparison is None else comparison.value_delta,
+            "mission_fte_delta": None if self.effect is None else self.effect.mission_fte,
             "displaced": [] if comparison is None else [m.mission_id for m in comparison.lost],
             "also_gained": []
             if comparison is None
@@ -131,13 +194,15 @@ def price_of(
     if base.solution is not None and mission_id in base.solution.staffed:
         return Price(mission_id, True, (), base, base, Difference(0, 0), None)
     with_it = forced(scenario, mission_id)
-    certain = clashes(Instance(with_it))
+    certain = clashes(Instance(with_it), Names.of(with_it))
     if certain:
         return Price(mission_id, False, tuple(certain), base, None, None, None)
     result = solve(with_it, closest(settings, base))
     if result.solution is None:
         reasons = result.conflicts or (_no_plan(result),)
         return Price(mission_id, False, tuple(reasons), base, result, None, None)
+    before = base.solution
+    effect = None if before is None else Effect.between(scenario, before, result.solution)
     return Price(
         mission_id,
         False,
@@ -146,6 +211,7 @@ def price_of(
         result,
         Difference.between(base, result),
         compare(scenario, base, with_it, result),
+        effect,
     )
 
 

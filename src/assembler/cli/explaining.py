@@ -33,6 +33,7 @@ from assembler.cli.interrupt import EXIT_INTERRUPTED, Interrupt
 from assembler.cli.printing import print_summary, say, visible, warn
 from assembler.domain.scenario import Scenario
 from assembler.domain.solve_settings import SolveSettings
+from assembler.results.names import Names
 from assembler.results.result import Result, Status
 from assembler.solver import solve
 from assembler.text import did_you_mean
@@ -143,15 +144,11 @@ def _print_price(scenario: Scenario, price: Price) -> None:
         for reason in price.reasons:
             say(f"  - {reason}")
         return
-    comparison = price.comparison
-    assert price.score is not None and comparison is not None and price.forced is not None
+    comparison, effect, names = price.comparison, price.effect, Names.of(scenario)
+    assert price.score is not None and comparison is not None and effect is not None
     proven = "proven" if price.score.proven else "not proven: the solves hit their limit"
-    say(f"to staff it score {price.score} ({proven})")
-    if comparison.value_delta is not None:
-        say(
-            f"            value {comparison.value_delta:+,g} "
-            f"({comparison.value_before:,g} → {comparison.value_after:,g})"
-        )
+    say(f"to staff it {visible(effect.words(names, staffing=price.mission_id))}")
+    say(f"            score {price.score} ({proven})")
     if not comparison.lost:
         say("displaces   no mission")
     for lost in comparison.lost:
@@ -164,7 +161,7 @@ def _print_price(scenario: Scenario, price: Price) -> None:
         joined = f"joins {', '.join(move.joined)}" if move.joined else ""
         left = f"leaves {', '.join(move.left)}" if move.left else ""
         change = "; ".join(part for part in (joined, left) if part)
-        say(f"  {visible(f'{move.person_id} {move.name} ({move.unit_id})')}: {change}")
+        say(f"  {visible(f'{move.person_id} {move.name} ({names.unit(move.unit_id)})')}: {change}")
     if len(comparison.moves) > 10:
         say(f"  … and {len(comparison.moves) - 10} more (--json lists all)")
     for shift in comparison.shifts:
@@ -174,13 +171,21 @@ def _print_price(scenario: Scenario, price: Price) -> None:
 def _print_ranking(scenario: Scenario, base: Result, ranking: Ranking) -> None:
     say(f"mission     {_title(scenario, ranking.mission_id)}")
     say(f"best plan   score {base.score:,} ({_status(base)})")
-    say("candidates  change in score if pinned (0: on the team, or joins at no cost)")
+    if ranking.unstaffable:
+        say("answer      nobody can join: it cannot be staffed")
+        for reason in ranking.unstaffable:
+            say(f"  - {visible(reason)}")
+        return
+    names = Names.of(scenario)
+    say("candidates  what pinning each does to the best plan (exact answers first)")
     for candidate in ranking.ranked:
-        score = "no plan in time" if candidate.score is None else str(candidate.score)
+        score = "no plan in time" if candidate.score is None else f"score {candidate.score}"
+        effect = "" if candidate.effect is None else f"{candidate.effect.words(names)}; "
+        bound = "" if candidate.score is None or candidate.score.proven else ", not proven"
         team = " (on the team)" if candidate.on_team else ""
         role = f"; {visible(candidate.role)}" if candidate.role else ""
         who = visible(f"{candidate.person_id:<8} {candidate.name:<24} {candidate.unit_id:<16}")
-        say(f"  {who} {score}{team}{role}")
+        say(f"  {who} {visible(effect)}{score}{bound}{team}{role}")
     if ranking.unevaluated and ranking.complete:
         say(f"  {ranking.unevaluated} more eligible people could do no better: not evaluated")
     elif ranking.unevaluated:

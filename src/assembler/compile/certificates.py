@@ -25,41 +25,129 @@ nothing, and the solver's diagnosis takes over (``solver/diagnose.py``).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Protocol
 
 from assembler.compile.instance import Instance, Need
-from assembler.compile.protection import ops_shortfalls
+from assembler.compile.protection import Shortfall, ops_shortfalls
 from assembler.text import plural
 
 
-def clashes(instance: Instance) -> list[str]:
-    """Every certified reason why ``instance`` has no plan; empty if none is certain.
+class Naming(Protocol):
+    """How a clash names what it is about.  ``results.names.Names`` is the one a planner
+    reads (it lives above this layer); ``IDS`` keeps the rows' ids, for the solver's own
+    report and for callers without a scenario's names at hand."""
+
+    def mission(self, mission_id: str) -> str: ...
+    def person(self, person_id: str) -> str: ...
+    def unit(self, unit_id: str) -> str: ...
+    def skill(self, skill_id: str) -> str: ...
+    def capability(self, capability_id: str) -> str: ...
+    def period(self, period_id: str) -> str: ...
+    def shortfall(self, shortfall: Shortfall) -> str: ...
+
+
+class _Ids:
+    """Every row by its id, as the data and the solver's diagnosis call it."""
+
+    def mission(self, mission_id: str) -> str:
+        return mission_id
+
+    def person(self, person_id: str) -> str:
+        return person_id
+
+    def unit(self, unit_id: str) -> str:
+        return unit_id
+
+    def skill(self, skill_id: str) -> str:
+        return skill_id
+
+    def capability(self, capability_id: str) -> str:
+        return capability_id
+
+    def period(self, period_id: str) -> str:
+        return period_id
+
+    def shortfall(self, shortfall: Shortfall) -> str:
+        return str(shortfall)
+
+
+IDS: Naming = _Ids()
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One certified reason why no plan exists, the smallest change that resolves it, and
+    the committed missions it is about (``missions``, instance indices)."""
+
+    text: str
+    fix: str
+    missions: frozenset[int] = frozenset()
+
+    @property
+    def advice(self) -> str:
+        """The clash and what to change, as a planner reads it."""
+        return f"{self.text}. To resolve it: {self.fix}."
+
+
+OPS_FIX = "lower the ops buffer, or give the unit more people able to cover it"
+
+
+def certified(instance: Instance, names: Naming = IDS) -> list[Clash]:
+    """Every certified reason why ``instance`` has no plan, each with its fix; empty if
+    none is certain.
 
     Operations come first: when they cannot be protected, nothing else matters (and the
-    pin checks, which build on them, would only repeat the same shortfall).  The joint flow
-    of committed work and operations comes last, and only when nothing more specific is
-    found, since it re-finds every single mission's shortage as a larger clash.
+    pin checks, which build on them, would only repeat the same shortfall).  Then every
+    commitment that clashes, each on its own, so a planner sees them all at once rather
+    than one per solve.
     """
-    shortfalls = [str(shortfall) for shortfall in ops_shortfalls(instance)]
-    return shortfalls or commitment_clashes(instance)
+    shortfalls = [
+        Clash(names.shortfall(shortfall), OPS_FIX) for shortfall in ops_shortfalls(instance)
+    ]
+    return shortfalls or _commitments(instance, True, names)
 
 
-def commitment_clashes(instance: Instance, focus: bool = True) -> list[str]:
+def clashes(instance: Instance, names: Naming = IDS) -> list[str]:
+    """The texts of ``certified``: what the solver reports when it refuses to search."""
+    return [clash.text for clash in certified(instance, names)]
+
+
+def commitment_clashes(instance: Instance, focus: bool = True, names: Naming = IDS) -> list[str]:
     """The clashes of commitments (mandatory missions, pins), assuming operations fit;
     ``focus=False`` leaves out pins to more missions at once than a person may join (which
     validation already reports row by row when there are no periods)."""
+    return [clash.text for clash in _commitments(instance, focus, names)]
+
+
+def _commitments(instance: Instance, focus: bool, names: Naming) -> list[Clash]:
+    """Each committed mission, shared capability and pin that clashes; then the joint flow
+    of the other committed missions' work and operations — without the missions already
+    named, whose shortage it would only re-find as a larger clash."""
     found = [
-        *_committed_missions(instance),
-        *_shared_capabilities(instance),
-        *_pins_without_time(instance, focus),
+        *_committed_missions(instance, names),
+        *_shared_capabilities(instance, names),
+        *_pins_without_time(instance, names, focus),
     ]
-    return found or _committed_needs_with_operations(instance)
+    named = frozenset(m for clash in found for m in clash.missions)
+    return found + _committed_needs_with_operations(instance, names, named)
 
 
-def committed(instance: Instance) -> dict[int, str]:
+def _release(instance: Instance, m: int, names: Naming) -> str:
+    """The change that lifts the commitment on mission ``m``: make it optional, or take
+    off the pins that commit it."""
+    mission = _mission(instance, m, names)
+    if m in instance.mandatory:
+        return f"make {mission} optional"
+    pinned = [names.person(instance.people[p].person_id) for p, pin in instance.pins if pin == m]
+    return f"unpin {' and '.join(pinned)} from {mission}"
+
+
+def committed(instance: Instance, names: Naming = IDS) -> dict[int, str]:
     """Missions every plan must staff, with why: mandatory, or someone pinned to them."""
     why: dict[int, str] = {}
     for p, m in instance.pins:
-        why.setdefault(m, f"has {instance.people[p].person_id} pinned to it")
+        why.setdefault(m, f"has {names.person(instance.people[p].person_id)} pinned to it")
     for m in instance.mandatory:
         why[m] = "is mandatory"
     return why
@@ -73,32 +161,48 @@ def certain_periods(instance: Instance, m: int) -> range:
     return range(starts[-1], starts[0] + instance.duration[m])
 
 
-def _when(instance: Instance, t: int) -> str:
-    return f" in {instance.period_ids[t]}" if instance.scenario.has_horizon else ""
+def _when(instance: Instance, t: int, names: Naming) -> str:
+    return f" in {names.period(instance.period_ids[t])}" if instance.scenario.has_horizon else ""
 
 
-def _name(instance: Instance, m: int) -> str:
-    return f"mission {instance.missions[m].mission_id}"
+def _name(instance: Instance, m: int, names: Naming) -> str:
+    return f"mission {_mission(instance, m, names)}"
 
 
-def _committed_missions(instance: Instance) -> list[str]:
+def _mission(instance: Instance, m: int, names: Naming) -> str:
+    return names.mission(instance.missions[m].mission_id)
+
+
+def _missions(instance: Instance, missions: list[int], names: Naming) -> str:
+    return ", ".join(_mission(instance, m, names) for m in missions)
+
+
+def _skill(names: Naming, skill_id: str, min_level: int) -> str:
+    return f"{names.skill(skill_id)} ≥ {min_level}"
+
+
+def _committed_missions(instance: Instance, names: Naming) -> list[Clash]:
     found = []
-    for m, why in committed(instance).items():
-        reason = (
-            _cannot_start(instance, m)
-            or _need_without_people(instance, m)
-            or _team_too_small(instance, m)
-            or _too_few_units(instance, m)
-            or _capability_too_small(instance, m)
-            or _need_without_time(instance, m)
-            or _network_caps_too_small(instance, m)
+    for m, why in committed(instance, names).items():
+        checks = (
+            (_cannot_start(instance, m, names), "widen its window"),
+            (_need_without_people(instance, m, names), "lower the level it needs"),
+            (_team_too_small(instance, m), "lower its minimum team"),
+            (_too_few_units(instance, m), "lower the network min units"),
+            (_capability_too_small(instance, m, names), "raise the capability's capacity"),
+            (_need_without_time(instance, m, names), "widen its window"),
+            (_network_caps_too_small(instance, m, names), "raise the units' network_share_max"),
         )
-        if reason is not None:
-            found.append(f"{_name(instance, m)} {why} and {reason}")
+        for reason, change in checks:
+            if reason is not None:
+                text = f"{_name(instance, m, names)} {why} and {reason}"
+                fix = f"{_release(instance, m, names)}, or {change}"
+                found.append(Clash(text, fix, frozenset({m})))
+                break
     return found
 
 
-def _cannot_start(instance: Instance, m: int) -> str | None:
+def _cannot_start(instance: Instance, m: int, names: Naming) -> str | None:
     if instance.starts[m]:
         return None
     befores = instance.after[m]
@@ -111,16 +215,15 @@ def _cannot_start(instance: Instance, m: int) -> str | None:
         if not instance.starts[before]
         or instance.starts[before].start + instance.duration[before] > latest_start
     ] or list(befores)
-    names = ", ".join(instance.missions[before].mission_id for before in late)
     which = "which cannot end" if len(late) == 1 else "which cannot all end"
-    return f"runs after mission {names}, {which} before its window does"
+    return f"runs after mission {_missions(instance, late, names)}, {which} before its window does"
 
 
-def _need_without_people(instance: Instance, m: int) -> str | None:
+def _need_without_people(instance: Instance, m: int, names: Naming) -> str | None:
     for n in instance.needs_of[m]:
         need = instance.needs[n]
         if not need.eligible:
-            skill = f"{need.skill_id} ≥ {need.min_level}"
+            skill = _skill(names, need.skill_id, need.min_level)
             return f"needs {skill}, but nobody eligible for it has that skill at that level"
     return None
 
@@ -148,21 +251,22 @@ def _too_few_units(instance: Instance, m: int) -> str | None:
     )
 
 
-def _capability_too_small(instance: Instance, m: int) -> str | None:
+def _capability_too_small(instance: Instance, m: int, names: Naming) -> str | None:
     for limit, capability in zip(
         instance.capabilities, instance.scenario.capabilities, strict=True
     ):
         for mission, units in limit.usage:
             if mission == m and units > limit.available:
                 return (
-                    f"needs {plural(units, 'unit')} of capability {limit.capability_id}; "
+                    f"needs {plural(units, 'unit')} of capability "
+                    f"{names.capability(limit.capability_id)}; "
                     f"capacity {capability.capacity}, {capability.ops_reserved} reserved for "
                     f"operations: {limit.available} left"
                 )
     return None
 
 
-def _need_without_time(instance: Instance, m: int) -> str | None:
+def _need_without_time(instance: Instance, m: int, names: Naming) -> str | None:
     """A need its eligible people have too little time for (operations aside), in some
     period of every run the mission could have; the earliest start's period is named."""
     shortages = []
@@ -174,9 +278,10 @@ def _need_without_time(instance: Instance, m: int) -> str | None:
                 time = sum(instance.capacity[p][t] for p in _givers(need))
                 if time < need.demand:
                     shortage = (
-                        f"needs {instance.fte(need.demand):g} FTE of {need.skill_id} ≥ "
-                        f"{need.min_level}{_when(instance, t)}, but the eligible people have "
-                        f"{instance.fte(time):g} FTE in all{_unmentored(instance, need)}"
+                        f"needs {instance.fte(need.demand):g} FTE of "
+                        f"{_skill(names, need.skill_id, need.min_level)}"
+                        f"{_when(instance, t, names)}, but the eligible people have "
+                        f"{instance.fte(time):g} FTE in all{_unmentored(instance, need, names)}"
                     )
                     break
             if shortage is not None:
@@ -193,18 +298,16 @@ def _givers(need: Need) -> tuple[int, ...]:
     return need.giving if need.mentors else need.eligible
 
 
-def _unmentored(instance: Instance, need: Need) -> str:
+def _unmentored(instance: Instance, need: Need, names: Naming) -> str:
     """`` (Ben Okafor could learn it, but nobody eligible can mentor)`` when learners are
     kept out of a need for want of a mentor, else nothing."""
     if not need.learners or need.mentors:
         return ""
-    names = ", ".join(
-        instance.people[p].name or instance.people[p].person_id for p in need.learners
-    )
-    return f" ({names} could learn it, but nobody eligible can mentor)"
+    learners = ", ".join(names.person(instance.people[p].person_id) for p in need.learners)
+    return f" ({learners} could learn it, but nobody eligible can mentor)"
 
 
-def _network_caps_too_small(instance: Instance, m: int) -> str | None:
+def _network_caps_too_small(instance: Instance, m: int, names: Naming) -> str | None:
     """A network mission its people's units may not give enough time under their network
     caps (MODEL.md v3 §6.12), in some period of every run it could have; the capped units
     are named."""
@@ -221,13 +324,13 @@ def _network_caps_too_small(instance: Instance, m: int) -> str | None:
             room = sum(min(steps, instance.network_limit(u, t)) for u, steps in time.items())
             if room < demand <= sum(time.values()):  # short because of the caps alone
                 capped = ", ".join(
-                    f"{u} at {instance.capped_units[u]:g}"
+                    f"{names.unit(u)} at {instance.capped_units[u]:g}"
                     for u in sorted(time)
                     if u in instance.capped_units
                 )
                 reason = (
-                    f"needs {instance.fte(demand):g} FTE{_when(instance, t)}, but its people's "
-                    f"units may give network missions {instance.fte(room):g} FTE in all "
+                    f"needs {instance.fte(demand):g} FTE{_when(instance, t, names)}, but its "
+                    f"people's units may give network missions {instance.fte(room):g} FTE in all "
                     f"(network_share_max: {capped})"
                 )
                 break
@@ -236,11 +339,11 @@ def _network_caps_too_small(instance: Instance, m: int) -> str | None:
     return reason
 
 
-def _shared_capabilities(instance: Instance) -> list[str]:
+def _shared_capabilities(instance: Instance, names: Naming) -> list[Clash]:
     """Committed missions that together need more of a capability than is left: in a period
     every one of them runs in, or in unit-periods over the whole horizon."""
     must = committed(instance)
-    found = []
+    found: list[Clash] = []
     for limit, capability in zip(
         instance.capabilities, instance.scenario.capabilities, strict=True
     ):
@@ -251,57 +354,78 @@ def _shared_capabilities(instance: Instance) -> list[str]:
             f"capacity {capability.capacity}, {capability.ops_reserved} reserved for "
             f"operations: {limit.available} left"
         )
+        capability_name = names.capability(limit.capability_id)
         for t in instance.periods:
             running = [(m, units) for m, units in users if t in certain_periods(instance, m)]
             total = sum(units for _, units in running)
             if len(running) > 1 and total > limit.available:
-                names = ", ".join(instance.missions[m].mission_id for m, _ in running)
-                found.append(
-                    f"missions {names} must all run{_when(instance, t)} and together need "
-                    f"{plural(total, 'unit')} of capability {limit.capability_id}; {left}"
+                together = _missions(instance, [m for m, _ in running], names)
+                text = (
+                    f"missions {together} must all run{_when(instance, t, names)} and together "
+                    f"need {plural(total, 'unit')} of capability {capability_name}; {left}"
                 )
+                changes = [_release(instance, m, names) for m, _ in running]
+                if instance.horizon > 1:
+                    changes.append(
+                        f"let one of them run outside {names.period(instance.period_ids[t])} "
+                        "(widen its window or move its start)"
+                    )
+                fix = ", or ".join([*changes, "raise the capacity"])
+                found.append(Clash(text, fix, frozenset(m for m, _ in running)))
                 break
         else:
             spread = sum(units * instance.duration[m] for m, units in users)
             if instance.horizon > 1 and spread > limit.available * instance.horizon:
-                names = ", ".join(instance.missions[m].mission_id for m, _ in users)
-                found.append(
-                    f"missions {names} must all run and together need {spread} unit-periods "
-                    f"of capability {limit.capability_id} over the {instance.horizon} periods; "
-                    f"{left} per period"
+                together = _missions(instance, [m for m, _ in users], names)
+                text = (
+                    f"missions {together} must all run and together need {spread} "
+                    f"unit-periods of capability {capability_name} over the "
+                    f"{instance.horizon} periods; {left} per period"
                 )
+                fix = (
+                    f"{' or '.join(_release(instance, m, names) for m, _ in users)}, "
+                    "or raise the capacity"
+                )
+                found.append(Clash(text, fix, frozenset(m for m, _ in users)))
     return found
 
 
-def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
-    found = []
+def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) -> list[Clash]:
+    found: list[Clash] = []
     held: dict[int, list[int]] = defaultdict(list)  # person → capacity[p][t] minus pins
     pinned_at: dict[tuple[int, int], list[int]] = defaultdict(list)  # (person, t) → missions
     for p, m in instance.pins:
-        person = instance.people[p].person_id
-        mission = instance.missions[m].mission_id
+        person = names.person(instance.people[p].person_id)
+        mission = _mission(instance, m, names)
         share = max(instance.min_share[m], 0)
         away = _short_in_every_run(instance, p, m, share)
         if away is not None:
             has, minimum = instance.fte(instance.capacity[p][away]), instance.fte(share)
+            unpin = f"unpin {person} from {mission}"
             if instance.is_fixed(m):
-                found.append(
+                text = (
                     f"{person} is pinned to mission {mission} but has {has:g} FTE"
-                    f"{_when(instance, away)}, less than the minimum share of {minimum:g} FTE"
+                    f"{_when(instance, away, names)}, less than the minimum share of "
+                    f"{minimum:g} FTE"
                 )
+                fix = f"{unpin}, or move the mission to when they are there"
             else:
-                found.append(
+                text = (
                     f"{person} is pinned to mission {mission} but has less than the minimum "
                     f"share of {minimum:g} FTE in some period of every run it could have "
-                    f"({has:g} FTE{_when(instance, away)})"
+                    f"({has:g} FTE{_when(instance, away, names)})"
                 )
+                fix = f"{unpin}, or widen the mission's window to when they are there"
+            found.append(Clash(text, fix, frozenset({m})))
             continue
-        capped = _cap_below_share(instance, p, m, share)
+        capped = _cap_below_share(instance, p, m, share, names)
         if capped is not None:
-            found.append(
+            text = (
                 f"{person} is pinned to network mission {mission} and must give it at least "
                 f"{instance.fte(share):g} FTE, but {capped}"
             )
+            fix = f"unpin {person} from {mission}, or raise the unit's network_share_max"
+            found.append(Clash(text, fix, frozenset({m})))
             continue
         for t in certain_periods(instance, m):
             pinned_at[p, t].append(m)
@@ -311,11 +435,14 @@ def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
     for (p, t), missions in sorted(pinned_at.items()):
         limit = instance.max_missions[p]
         if focus and len(missions) > limit:
-            names = ", ".join(instance.missions[m].mission_id for m in missions)
-            found.append(
-                f"{instance.people[p].person_id} is pinned to missions {names}, which all run"
-                f"{_when(instance, t)}, but may work on {plural(limit, 'mission')} at a time"
+            person = names.person(instance.people[p].person_id)
+            text = (
+                f"{person} is pinned to missions {_missions(instance, missions, names)}, which "
+                f"all run{_when(instance, t, names)}, but may work on "
+                f"{plural(limit, 'mission')} at a time"
             )
+            fix = f"unpin {person} from all but {limit} of them, or raise their max missions"
+            found.append(Clash(text, fix, frozenset(missions)))
     if held and not found:
         capacity = [held.get(p, list(caps)) for p, caps in enumerate(instance.capacity)]
         for shortfall in ops_shortfalls(instance, capacity=capacity):
@@ -325,16 +452,23 @@ def _pins_without_time(instance: Instance, focus: bool = True) -> list[str]:
                 if instance.people[p].unit_id == shortfall.unit_id
                 and shortfall.period in certain_periods(instance, m)
             ]
-            names = " and ".join(
-                f"{instance.people[p].person_id} (pinned to {instance.missions[m].mission_id}, "
-                f"at least {instance.fte(instance.min_share[m]):g} FTE)"
+            who = " and ".join(
+                f"{names.person(instance.people[p].person_id)} (pinned to "
+                f"{_mission(instance, m, names)}, at least "
+                f"{instance.fte(instance.min_share[m]):g} FTE)"
                 for p, m in pins
             )
-            found.append(f"{names} cannot be spared: with the pinned time aside, {shortfall}")
+            short = names.shortfall(shortfall)
+            text = f"{who} cannot be spared: with the pinned time aside, {short}"
+            unpin = " or ".join(
+                f"unpin {names.person(instance.people[p].person_id)}" for p, _ in pins
+            )
+            fix = f"{unpin}, or lower the ops buffer"
+            found.append(Clash(text, fix, frozenset(m for _, m in pins)))
     return found
 
 
-def _cap_below_share(instance: Instance, p: int, m: int, share: int) -> str | None:
+def _cap_below_share(instance: Instance, p: int, m: int, share: int, names: Naming) -> str | None:
     """Why ``p``'s unit may not give network mission ``m`` even the minimum share under
     its network cap (MODEL.md v3 §6.12) in some period of every run, or ``None``."""
     unit_id = instance.people[p].unit_id
@@ -351,8 +485,9 @@ def _cap_below_share(instance: Instance, p: int, m: int, share: int) -> str | No
         return None
     limit = instance.fte(instance.network_limit(unit_id, first))
     return (
-        f"unit {unit_id} may give network missions only {limit:g} FTE{_when(instance, first)} "
-        f"(network_share_max {instance.capped_units[unit_id]:g})"
+        f"unit {names.unit(unit_id)} may give network missions only {limit:g} FTE"
+        f"{_when(instance, first, names)} (network_share_max "
+        f"{instance.capped_units[unit_id]:g})"
     )
 
 
@@ -368,26 +503,44 @@ def _short_in_every_run(instance: Instance, p: int, m: int, share: int) -> int |
     return first
 
 
-def _committed_needs_with_operations(instance: Instance) -> list[str]:
+def _committed_needs_with_operations(
+    instance: Instance, names: Naming, named: frozenset[int] = frozenset()
+) -> list[Clash]:
     """Committed missions' needs and operations, period by period, as one transportation
     problem: each person's time (``cap_pt``) flows to the needs and operational demands
     they are eligible for.  Minimum shares and teams are left out, so this only relaxes
     the model: when the flow cannot meet every demand, no plan can, and the minimum cut
-    names the demands and the people at fault."""
-    must = committed(instance)
-    found = []
+    names the demands and the people at fault.  Missions in ``named`` (clashes found on
+    their own) are left out: fewer demands only relax it further.
+
+    Demands that share no one are independent clashes and are told apart; the same
+    missions and units short in several periods are one clash, told for the first period
+    with the others listed."""
+    must = [m for m in committed(instance) if m not in named]
+    same: dict[tuple[frozenset[int], frozenset[str]], list[_Cut]] = {}
     for t in instance.periods:
         needs = [n for m in must if t in certain_periods(instance, m) for n in instance.needs_of[m]]
-        if not needs:
-            continue
-        cut = _cut(instance, t, needs)
-        if cut is not None:
-            found.append(cut)
-    return found
+        for cut in _cuts(instance, t, needs):
+            same.setdefault((frozenset(cut.missions), frozenset(cut.operations)), []).append(cut)
+    return [_told(instance, cuts, names) for cuts in same.values()]
 
 
-def _cut(instance: Instance, t: int, needs: list[int]) -> str | None:
-    """The max-flow of one period; a message naming the violated demands, or ``None``."""
+@dataclass(frozen=True)
+class _Cut:
+    """The demands of one period that the people able to do them cannot all meet:
+    each mission's asks, each unit's operational demands (indices), the steps wanted and
+    the steps those people have."""
+
+    period: int
+    missions: dict[int, list[str]]
+    operations: dict[str, list[int]]
+    wanted: int
+    time: int
+
+
+def _cuts(instance: Instance, t: int, needs: list[int]) -> list[_Cut]:
+    """The max-flow of one period, one per group of demands sharing people; a cut for
+    each group that falls short (a mission's need among its demands)."""
     demands: list[tuple[str, int, tuple[int, ...]]] = []  # (label, steps, eligible people)
     people: set[int] = set()
     for n in needs:
@@ -398,51 +551,114 @@ def _cut(instance: Instance, t: int, needs: list[int]) -> str | None:
     for o, ops_need in enumerate(instance.ops):
         if ops_need.period == t and ops_need.unit_id in units:
             demands.append((f"o{o}", ops_need.required, ops_need.eligible))
-            people.update(ops_need.eligible)
+    found = []
+    for group in _groups(demands):
+        if any(label[0] == "n" for label, _, _ in group):
+            found += _cut(instance, t, group)
+    return found
+
+
+def _groups(
+    demands: list[tuple[str, int, tuple[int, ...]]],
+) -> list[list[tuple[str, int, tuple[int, ...]]]]:
+    """The demands in groups that share no eligible person: independent flow problems."""
+    parent = list(range(len(demands)))
+
+    def root(d: int) -> int:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    first: dict[int, int] = {}  # person → the first demand they are eligible for
+    for d, (_, _, eligible) in enumerate(demands):
+        for p in eligible:
+            parent[root(d)] = root(first.setdefault(p, d))
+    groups: dict[int, list[tuple[str, int, tuple[int, ...]]]] = defaultdict(list)
+    for d, demand in enumerate(demands):
+        groups[root(d)].append(demand)
+    return list(groups.values())
+
+
+def _cut(instance: Instance, t: int, demands: list[tuple[str, int, tuple[int, ...]]]) -> list[_Cut]:
+    """The max-flow of one group of demands in period ``t``: a cut for each part of the
+    minimum cut that falls short on its own (none when the flow meets every demand).
+
+    A person may give a demand any of their time, so the minimum cut's source side holds
+    every person able to do its demands, and its parts that share no one are independent:
+    each asks more than its people have, or dropping it would leave a cut as small."""
+    people = sorted({p for _, _, eligible in demands for p in eligible})
     flow = _Flow(len(demands) + len(people) + 2)
     source, sink = 0, 1
-    node = {p: 2 + len(demands) + i for i, p in enumerate(sorted(people))}
+    node = {p: 2 + len(demands) + i for i, p in enumerate(people)}
     for d, (_, steps, eligible) in enumerate(demands):
         flow.edge(source, 2 + d, steps)
         for p in eligible:
-            flow.edge(2 + d, node[p], steps)
+            flow.edge(2 + d, node[p], _UNBOUNDED)
     for p, v in node.items():
         flow.edge(v, sink, instance.capacity[p][t])
     required = sum(steps for _, steps, _ in demands)
     if flow.max_flow(source, sink) >= required:
-        return None
+        return []
     side = flow.source_side(source)
-    short = [demands[d] for d in range(len(demands)) if 2 + d in side]
-    givers = {p for p, v in node.items() if v in side}
-    wanted = sum(steps for _, steps, _ in short)
-    time = sum(instance.capacity[p][t] for p in givers)
-    must = committed(instance)
-    missions: dict[int, list[str]] = defaultdict(list)
-    operations: dict[str, list[int]] = defaultdict(list)
-    for label, _, _ in short:
-        index = int(label[1:])
-        if label[0] == "n":
-            need = instance.needs[index]
-            missions[need.mission].append(
-                f"{instance.fte(need.demand):g} FTE of {need.skill_id} ≥ {need.min_level}"
-            )
-        else:
-            operations[instance.ops[index].unit_id].append(index)
-    parts = [
-        f"{_name(instance, m)} {must[m]} and needs {' and '.join(asks)}"
-        for m, asks in missions.items()
-    ]
-    for unit_id, kept in operations.items():
-        skills = ", ".join(instance.ops[o].skill_id for o in kept)
+    found = []
+    for part in _groups([demands[d] for d in range(len(demands)) if 2 + d in side]):
+        givers = {p for _, _, eligible in part for p in eligible}
+        wanted = sum(steps for _, steps, _ in part)
+        time = sum(instance.capacity[p][t] for p in givers)
+        if wanted <= time or not any(label[0] == "n" for label, _, _ in part):
+            continue
+        missions: dict[int, list[str]] = defaultdict(list)
+        operations: dict[str, list[int]] = defaultdict(list)
+        for label, _, _ in part:
+            index = int(label[1:])
+            if label[0] == "n":
+                missions[instance.needs[index].mission].append(label)
+            else:
+                operations[instance.ops[index].unit_id].append(index)
+        found.append(_Cut(t, dict(missions), dict(operations), wanted, time))
+    return found
+
+
+_UNBOUNDED = 1 << 62
+"""A demand may take any of an eligible person's time: only the source and sink edges
+bound the flow."""
+
+
+def _told(instance: Instance, cuts: list[_Cut], names: Naming) -> Clash:
+    """One clash from the cuts of the same missions and units in several periods: the
+    first period's figures, the other periods named, and what would resolve it."""
+    cut = cuts[0]
+    must = committed(instance, names)
+    parts = []
+    for m, labels in cut.missions.items():
+        asks = [
+            f"{instance.fte(need.demand):g} FTE of {_skill(names, need.skill_id, need.min_level)}"
+            for need in (instance.needs[int(label[1:])] for label in labels)
+        ]
+        parts.append(f"{_name(instance, m, names)} {must[m]} and needs {' and '.join(asks)}")
+    for unit_id, kept in cut.operations.items():
+        skills = ", ".join(names.skill(instance.ops[o].skill_id) for o in kept)
         steps = sum(instance.ops[o].required for o in kept)
         parts.append(
-            f"operations of unit '{unit_id}' need {instance.fte(steps):g} FTE in {skills} "
-            "(demand + buffer)"
+            f"operations of {names.unit(unit_id)} need {instance.fte(steps):g} FTE in "
+            f"{skills} (demand + buffer)"
         )
-    return (
-        f"{'; '.join(parts)}{_when(instance, t)}: {instance.fte(wanted):g} FTE in all, but the "
-        f"people able to do this work have {instance.fte(time):g} FTE"
+    text = (
+        f"{'; '.join(parts)}{_when(instance, cut.period, names)}: "
+        f"{instance.fte(cut.wanted):g} FTE in all, but the people able to do this work have "
+        f"{instance.fte(cut.time):g} FTE"
     )
+    periods = [names.period(instance.period_ids[c.period]) for c in cuts]
+    if len(periods) > 1:
+        text += f" (and likewise in {', '.join(periods[1:])})"
+    changes = [_release(instance, m, names) for m in cut.missions]
+    if cut.missions and len(periods) < instance.horizon:  # some period is left to run in
+        changes.append(
+            f"let it run outside {', '.join(periods)} (widen its window or move its start)"
+        )
+    changes.append("lower the ops buffer")
+    return Clash(text, ", or ".join(changes), frozenset(cut.missions))
 
 
 class _Flow:

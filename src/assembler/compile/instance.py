@@ -373,6 +373,18 @@ class Instance:
     def _candidate_pairs(self) -> frozenset[tuple[int, int]]:
         return frozenset((p, m) for m, people in enumerate(self.candidates) for p in people)
 
+    @cached_property
+    def _coverable(self) -> frozenset[tuple[int, str, int]]:
+        return frozenset(
+            (p, need.skill_id, need.period) for need in self.ops for p in need.eligible
+        )
+
+    def may_cover(self, person: int, skill_id: str, period: int) -> bool:
+        """The person may keep time on the operations of their unit in that skill and
+        period (MODEL.md §4): a set lookup, as checks of every plan the neighbourhood
+        search merges ask it once per kept row."""
+        return (person, skill_id, period) in self._coverable
+
     def is_candidate(self, person: int, mission: int) -> bool:
         """``x_pm`` exists: the person is eligible for some need of the mission, or (v3) a
         learner candidate for one."""

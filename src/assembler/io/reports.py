@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from assembler.io.atomic import FolderSwap, atomic_write_text, write_durably
+from assembler.io.planner import SUMMARY_SHEET, planner_tables, readable_roster, summary_rows
 from assembler.results.report import TABLE_COLUMNS, V3_TABLE_COLUMNS, Reports
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -33,7 +34,6 @@ SUMMARY_FILE = "summary.json"
 FAILED_SUMMARY_FILE = "failed_summary.json"
 """Where a solve without a plan leaves its summary beside a previous plan's reports."""
 WORKBOOK_FILE = "reports.xlsx"
-SUMMARY_SHEET = "summary"
 REPORT_FILES = frozenset(
     {f"{name}.csv" for name in TABLE_COLUMNS} | {SUMMARY_FILE, FAILED_SUMMARY_FILE, WORKBOOK_FILE}
 )
@@ -95,22 +95,28 @@ def write_failed_summary(reports: Reports, out_dir: Path) -> Path:
 
 
 def roster_csv_bytes(reports: Reports) -> bytes:
-    """``roster.csv`` as bytes, for a download button."""
+    """``roster.csv`` as bytes, exactly the §8 file (for scripts)."""
     return table_csv_bytes(reports.roster)
 
 
+def planner_roster_csv_bytes(reports: Reports) -> bytes:
+    """The roster a planner downloads: human headers, names beside ids (``io.planner``);
+    ``io.roster`` reads it back as it reads ``roster.csv``."""
+    return table_csv_bytes(readable_roster(reports))
+
+
 def reports_xlsx_bytes(reports: Reports) -> bytes:
-    """A workbook with one sheet per table and a ``summary`` sheet, as bytes, laid out for
-    reading: bold header row frozen in place, filters on every column, columns wide enough
-    for their contents."""
+    """The planner's workbook, as bytes: one named sheet per table with human headers and
+    names beside ids, the roster also as a person × mission grid over the periods, and a
+    readable summary (``io.planner``).  Laid out for reading: bold header row frozen in
+    place, filters on every column, columns wide enough for their contents.  The §8 CSV
+    files stay the contract for scripts."""
     workbook = Workbook(write_only=True)
-    for name, frame in reports.tables().items():
+    for title, frame in planner_tables(reports).items():
         rows = [[_xlsx_cell(value) for value in row] for row in frame.itertuples(index=False)]
-        _sheet(workbook, name, [str(column) for column in frame.columns], rows)
-    summary = [
-        [_neutralise(key), _xlsx_cell(value)] for key, value in _flatten(reports.summary.to_json())
-    ]
-    _sheet(workbook, SUMMARY_SHEET, ["key", "value"], summary)
+        _sheet(workbook, title, [str(column) for column in frame.columns], rows)
+    summary = [[_neutralise(what), _xlsx_cell(value)] for what, value in summary_rows(reports)]
+    _sheet(workbook, SUMMARY_SHEET, ["What", "Figure"], summary)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -196,23 +202,11 @@ def unneutralise(text: str) -> str:
 
 
 def _xlsx_cell(value: Any) -> Any:
-    """Numbers and booleans stay typed in the workbook; only text (and the summary's
-    ``conflicts`` list, joined) is neutralised.
+    """Numbers stay typed in the workbook; only text is neutralised.
 
     openpyxl stores any string starting with ``=`` as a formula, so the prefix matters here
     as much as in CSV.
     """
     if isinstance(value, str):
         return _neutralise(value)
-    if isinstance(value, list):
-        return _neutralise("; ".join(str(item) for item in value))
     return value
-
-
-def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Nested summary entries (``settings``, ``tightest_coverage``) as dotted keys, one per row."""
-    for key, value in mapping.items():
-        if isinstance(value, Mapping):
-            yield from _flatten(value, f"{prefix}{key}.")
-        else:
-            yield f"{prefix}{key}", value

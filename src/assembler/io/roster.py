@@ -23,7 +23,12 @@ import pandas as pd
 
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
+from assembler.io.planner import HEADERS
 from assembler.io.reports import unneutralise
+
+_KEYS = ("person_id", "mission_id", "skill_id", "period_id", "fte")
+"""The columns a solution is rebuilt from, found under their §8 names or the headers of a
+planner's download (``io.planner``)."""
 
 
 def read_report_table(source: Path | bytes) -> pd.DataFrame:
@@ -36,11 +41,13 @@ def read_report_table(source: Path | bytes) -> pd.DataFrame:
 def solution_from_reports(
     scenario: Scenario, roster: pd.DataFrame, ops_allocation: pd.DataFrame
 ) -> Solution:
-    """The solution written as ``roster`` and ``ops_allocation`` (frames of the §8 files).
+    """The solution written as ``roster`` and ``ops_allocation``: frames of the §8 files,
+    or of the planner's roster download and workbook sheets, whose id columns they share.
 
     Read the files with identifiers as text (``read_report_table``): an id such as
     ``007`` read as a number, or ``NA`` read as missing, would no longer match the scenario.
     """
+    roster, ops_allocation = _as_reported(roster), _as_reported(ops_allocation)
     step = scenario.settings.step_fte
     period_of = {period_id: t for t, period_id in enumerate(scenario.period_ids)}
 
@@ -96,3 +103,9 @@ def _text(cell: Any) -> str:
     would run as a formula (and ids starting with ``'``) with a leading ``'``, which is
     taken off again here — exactly, so ``=x`` and ``'=x`` stay two ids."""
     return unneutralise(str(cell))
+
+
+def _as_reported(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a planner's headers ("Person id", "FTE", …) back to the §8 names."""
+    human = {HEADERS[key]: key for key in _KEYS if key not in frame.columns}
+    return frame.rename(columns=human)

@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from assembler.analysis import Price, Ranking, price_of, rank_candidates
-from assembler.compile.certificates import clashes
+from assembler.compile.certificates import certified
 from assembler.compile.instance import Instance
 from assembler.compile.protection import Shortfall, highest_protectable_buffer, ops_shortfalls
 from assembler.compile.sizing import ModelTooLargeError
@@ -48,6 +48,7 @@ from assembler.planning.cases import plan_of, replanned_from, solve_settings
 from assembler.planning.edits import apply_edit, apply_edits
 from assembler.planning.jobs import Counter, Job, SolveJob, StudyJob, run, start, study
 from assembler.results.compare import Comparison, compare
+from assembler.results.names import Names
 from assembler.results.plan import Plan
 from assembler.results.result import Result, Status
 from assembler.validation import ScenarioReport
@@ -87,7 +88,9 @@ BUFFER_GRID = 0.01
 class Failure:
     """A solve that ended without a plan, and what a planner can do about it.
 
-    ``reasons`` are the certified clashes of ``Result.conflicts``, or what stopped the solve.
+    ``reasons`` are the certified clashes of ``Result.conflicts`` told again with the names
+    planners know (the solver reports rows by id) and what to change for each, or what
+    stopped the solve.
     ``shortfalls`` are the operations that alone cannot be protected at the solve's buffer
     (as data, so a page can name units, skills and periods); then ``highest_buffer`` is the
     highest buffer (whole percent) at which they can, ``None`` if they cannot even without
@@ -108,7 +111,9 @@ class Failure:
         if shortfalls:
             own = scenario.settings.ops_buffer
             highest = highest_protectable_buffer(instance, ceiling=own, resolution=BUFFER_GRID)
-        return cls(outcome, result.conflicts or (_no_plan(result),), shortfalls, highest)
+        named = certified(instance, Names.of(scenario)) if result.conflicts else []
+        reasons = tuple(clash.advice for clash in named) or result.conflicts or (_no_plan(result),)
+        return cls(outcome, reasons, shortfalls, highest)
 
     @property
     def ops_short(self) -> bool:
@@ -270,17 +275,18 @@ class PlanningSession:
     def edit(self, edit: Edit) -> tuple[str, ...]:
         """Apply ``edit`` and log it; raises ``EditError`` (and changes nothing) if it fails.
 
-        Returns the certified reasons (``certificates.clashes``) why no plan can exist that
-        this edit brings in — a pin on someone whose time operations need, a mandatory
-        mission nobody can staff — so the planner hears it when making the edit rather
+        Returns every certified clash (``certificates.certified``) this edit brings in — a
+        pin on someone whose time operations need, a mandatory mission nobody can staff —
+        each with what to change, so the planner hears it when making the edit rather
         than after a solve.  The edit is kept all the same: the planner may mean to fix
         the clash with another edit.
         """
-        before = set(clashes(Instance(self._scenario)))
+        before = {c.text for c in certified(Instance(self._scenario), Names.of(self._scenario))}
         self._edited = apply_edit(self._edited, edit)
         self._edits.append(edit)
         self._refresh()
-        return tuple(c for c in clashes(Instance(self._scenario)) if c not in before)
+        after = certified(Instance(self._scenario), Names.of(self._scenario))
+        return tuple(c.advice for c in after if c.text not in before)
 
     def undo(self) -> None:
         """Take back the last edit (replaying the others on the loaded scenario)."""
@@ -512,9 +518,12 @@ class PlanningSession:
         """A download's name: the scenario, the time and what it holds, e.g.
         ``riverside-care-group_2026-12-01_1530_roster.csv`` — so files from several
         scenarios and solves sort and never overwrite each other in a downloads folder.
-        ``moment`` is the plan's ``solved_at`` (now for the scenario itself)."""
+        ``moment`` is the plan's ``solved_at`` (now for the scenario itself).  Once the
+        session is saved (or opened from the store) its stored name is the one used: the
+        name the planner chose, not the file or sample it started from."""
         when = (moment or datetime.now()).strftime("%Y-%m-%d_%H%M")
-        return f"{scenario_slug(self.source)}_{when}_{what}"
+        name = self.source if self.link is None else self.link.scenario
+        return f"{scenario_slug(name)}_{when}_{what}"
 
 
 def scenario_slug(source: str) -> str:

@@ -206,3 +206,55 @@ def person_time(scenario: Scenario, solution: Solution, person_id: str) -> pd.Da
             if steps or kind == FREE
         ]
     return pd.DataFrame(rows, columns=["period_id", "use", "part", "fte", "capacity_fte"])
+
+
+OVER_CAPACITY = "over capacity"
+FULLY_BOOKED = "fully booked"
+ALL_ON_OPERATIONS = "all on operations"
+AWAY = "away"
+SPARE = "time to spare"
+LOADS = (OVER_CAPACITY, FULLY_BOOKED, ALL_ON_OPERATIONS, AWAY, SPARE)
+"""How loaded a person is in a period, the most pressing first.  "No time left" alone
+marks nearly everyone in a hospital, where operations take most people's whole time; a
+planner needs to tell those from the people the plan's missions fill up."""
+OVERLOADED = (OVER_CAPACITY, FULLY_BOOKED)
+"""The states a planner should look at: asked more than they have, or filled by missions."""
+
+_EPSILON = 1e-9
+
+
+def loads(people: pd.DataFrame) -> pd.Series[str]:
+    """Each row of the ``people`` report (a person in a period) as one of ``LOADS``:
+
+    * over capacity: operations and missions ask more than the person has (no plan the
+      model accepts does this; a plan checked against changed data can);
+    * fully booked: no time left, and missions take part of it;
+    * all on operations: no time left, all of it on operations (their unit needs it; the
+      calmer state, not an overload);
+    * away: no capacity in the period;
+    * time to spare: anything else.
+    """
+
+    def load(capacity: float, ops: float, mission: float, free: float) -> str:
+        if ops + mission > capacity + _EPSILON:
+            return OVER_CAPACITY
+        if capacity <= _EPSILON:
+            return AWAY
+        if free > _EPSILON:
+            return SPARE
+        return FULLY_BOOKED if mission > _EPSILON else ALL_ON_OPERATIONS
+
+    return pd.Series(
+        [
+            load(capacity, ops, mission, free)
+            for capacity, ops, mission, free in zip(
+                people.capacity_fte,
+                people.ops_fte,
+                people.mission_fte,
+                people.free_fte,
+                strict=True,
+            )
+        ],
+        index=people.index,
+        dtype=object,
+    )

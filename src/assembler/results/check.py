@@ -97,10 +97,7 @@ class _Checker:
                 self.time_on_need[p, n, row.period] = row.steps
         for kept in sol.ops:
             p = inst.person_index.get(kept.person_id)
-            eligible = p is not None and any(
-                inst.ops[o].skill_id == kept.skill_id and inst.ops[o].period == kept.period
-                for o in inst.ops_of_person[p]
-            )
+            eligible = p is not None and inst.may_cover(p, kept.skill_id, kept.period)
             if not eligible or kept.steps <= 0:
                 self.fail(
                     f"'{kept.person_id}' cannot keep {kept.steps} steps on ops "

@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from assembler.compile.eligibility import condition
 from assembler.compile.instance import Instance, Need
 from assembler.domain.solution import Solution
+from assembler.results.names import Names
 from assembler.text import plural
 
 NOT_WORTH_IT = (
@@ -43,6 +45,7 @@ class _Explainer:
     def __init__(self, instance: Instance, solution: Solution) -> None:
         self.instance = instance
         self.solution = solution
+        self.names = Names.of(instance.scenario)
         self.free = self._free_steps()
         self.capability_left = self._capability_left()
         self.capability_use: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -137,13 +140,22 @@ class _Explainer:
         return [self.instance.needs[n] for n in self.instance.needs_of[m]]
 
     def no_eligible_person(self, m: int) -> str | None:
-        """A need nobody may fill: the mission can never be staffed."""
+        """A need nobody may fill: the mission can never be staffed.  Eligibility words it
+        with the skill's and the branch's ids; they are told again by name."""
         inst = self.instance
+        mission = inst.missions[m]
         for need in self._needs(m):
             if not need.eligible:
-                return inst.eligibility.why_unfillable(
-                    inst.missions[m], need.skill_id, need.min_level
+                reason = inst.eligibility.why_unfillable(mission, need.skill_id, need.min_level)
+                reason = reason.replace(
+                    f"skill {need.skill_id} ≥", f"skill {self.names.skill(need.skill_id)} ≥"
                 )
+                branch = condition(mission, inst.settings).branch_of
+                if branch is not None:
+                    reason = reason.replace(
+                        f"the {branch} branch", f"the {self.names.unit(branch)} branch"
+                    )
+                return reason
         return None
 
     def team_too_small(self, m: int) -> str | None:
@@ -175,11 +187,12 @@ class _Explainer:
         inst = self.instance
         for before in inst.after[m]:
             other = inst.missions[before].mission_id
+            named = self.names.mission(other)
             if other not in self.solution.staffed:
-                return f"it runs after {other}, which is not staffed"
+                return f"it runs after {named}, which is not staffed"
             ends = self.solution.start_of(other, inst.earliest[before]) + inst.duration[before]
             if not any(start >= ends for start in inst.starts[m]):
-                return f"it runs after {other}, which ends too late for its window"
+                return f"it runs after {named}, which ends too late for its window"
         return None
 
     def capability_exhausted(self, m: int) -> str | None:
@@ -191,7 +204,8 @@ class _Explainer:
                 left = self.capability_left[capability_id][t]
                 if units > left:
                     return (
-                        f"capability {capability_id} exhausted {self._when(t)}"
+                        f"capability {self.names.capability(capability_id)} exhausted "
+                        f"{self._when(t)}"
                         f"(needs {plural(units, 'unit')}, {left} left)"
                     )
             return None
@@ -208,7 +222,8 @@ class _Explainer:
                 free = sum(self.free[p][t] for p in need.giving)
                 if free < need.demand:
                     return (
-                        f"{self._when(t)}eligible people with skill {need.skill_id} ≥ "
+                        f"{self._when(t)}eligible people with skill "
+                        f"{self.names.skill(need.skill_id)} ≥ "
                         f"{need.min_level} have only {inst.fte(free):g} FTE free, "
                         f"it needs {inst.fte(need.demand):g} FTE"
                     )

@@ -24,6 +24,7 @@ class Names:
     missions: Mapping[str, str]
     people: Mapping[str, str]
     periods: Mapping[str, str]
+    capabilities: Mapping[str, str]
 
     @classmethod
     def of(cls, scenario: Scenario) -> Names:
@@ -39,6 +40,7 @@ class Names:
                 period_id: scenario.period_name(t)
                 for t, period_id in enumerate(scenario.period_ids)
             },
+            capabilities=named({c.capability_id: c.name for c in scenario.capabilities}),
         )
 
     def unit(self, unit_id: str) -> str:
@@ -49,6 +51,9 @@ class Names:
 
     def period(self, period_id: str) -> str:
         return self.periods.get(period_id, period_id)
+
+    def capability(self, capability_id: str) -> str:
+        return self.capabilities.get(capability_id, capability_id)
 
     def mission(self, mission_id: str) -> str:
         """``M08 · ERP rollout in Finance``: the id planners quote and the name they read."""

@@ -17,12 +17,14 @@ from typing import Any
 
 import pandas as pd
 
+from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
 from assembler.domain.settings import ModelSettings
 from assembler.domain.solution import Solution
 from assembler.results.explain import explain_unstaffed
 from assembler.results.kpis import Coverage, coverage
+from assembler.results.names import Names
 from assembler.results.result import Result, Status
 
 ROSTER_COLUMNS = (
@@ -236,6 +238,9 @@ class Reports:
         people: every person's time split between operations, missions and free time.
         ops_coverage: every operational demand with its protected level and slack.
         summary: the headline figures, written as ``summary.json``.
+        names: what planners call the rows, for the tables people read (``io.planner``).
+        clashes: the summary's conflicts told with those names where they are certified
+            (``compile.certificates``), else as the solver gave them.
     """
 
     roster: pd.DataFrame
@@ -244,6 +249,8 @@ class Reports:
     people: pd.DataFrame
     ops_coverage: pd.DataFrame
     summary: ReportSummary
+    names: Names
+    clashes: tuple[str, ...]
     development: pd.DataFrame | None = None
     """Who learns what, with whom (MODEL.md §8 v3); ``None`` while ``stretch_levels`` is 0."""
 
@@ -271,6 +278,9 @@ def build_reports(scenario: Scenario, result: Result) -> Reports:
     """
     instance = Instance(scenario)
     summary = _summary(instance, result)
+    names = Names.of(scenario)
+    named = tuple(clashes(instance, names)) if result.conflicts else ()
+    told = named or result.conflicts
     solution = result.solution
     learning = instance.settings.has_learners
     if solution is None:
@@ -279,7 +289,13 @@ def build_reports(scenario: Scenario, result: Result) -> Reports:
         }
         empty["roster"] = _frame([], _roster_columns(instance))
         development = _frame([], table_columns("development", scenario.has_horizon))
-        return Reports(**empty, summary=summary, development=development if learning else None)
+        return Reports(
+            **empty,
+            summary=summary,
+            names=names,
+            clashes=told,
+            development=development if learning else None,
+        )
     return Reports(
         roster=_roster(instance, solution),
         ops_allocation=_ops_allocation(instance, solution),
@@ -287,6 +303,8 @@ def build_reports(scenario: Scenario, result: Result) -> Reports:
         people=_people(instance, solution),
         ops_coverage=_ops_coverage(instance, solution),
         summary=summary,
+        names=names,
+        clashes=told,
         development=_development(instance, solution) if learning else None,
     )
 

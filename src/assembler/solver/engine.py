@@ -22,7 +22,7 @@ from assembler.results.kpis import evaluate
 from assembler.results.result import Result, Status, relative_gap
 from assembler.solver.diagnose import find_conflicts
 from assembler.solver.greedy import greedy_solution
-from assembler.solver.lns import improve
+from assembler.solver.lns import improve, staff_the_unstaffed
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.objective import objective_scale
 from assembler.solver.stopping import Clock, OutOfTimeError, stoppable
@@ -40,6 +40,12 @@ LNS_MIN_TIME_VARIABLES = 20_000
 the full model the bound: there the full model's own neighbourhoods are too slow to
 improve the plan.  Below it, CP-SAT alone does better (M committed: a 0.0001 % gap alone,
 1.5 % with the neighbourhood search beside it)."""
+
+SWEEP_SHARE = 0.25
+"""Below ``LNS_MIN_TIME_VARIABLES`` the unstaffed missions are tried (``lns.staff_the_
+unstaffed``) before the full model, for at most this share of the time left: CP-SAT then
+starts from the better plan.  On 1,000 people in 10 s the full model alone ended on the
+warm start's 23,600,084 in 4 runs of 4; the pass reaches 23,790,127 in under a second."""
 
 FULL_MODEL_SHARE = 0.5
 """On one worker the two cannot run side by side: the full model searches this share of
@@ -207,6 +213,9 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         if start is not None:
             start_score = evaluate(instance, start).score
             relay.report(start_score)
+        if start is not None and lns and _wants_sweep(settings, size):
+            start = _sweep(instance, start, settings, clock, relay)
+            start_score = evaluate(instance, start).score
         built = _build(instance, settings, start, start_score, clock)
     except OutOfTimeError:  # the warm start, if it was done, is the plan found so far
         best = _Best(Status.FEASIBLE, start, start_score) if start else _Best(Status.UNKNOWN)
@@ -227,6 +236,32 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         best = _full_search(built, settings, relay)
     searched = time.perf_counter() - search_started
     return _result(instance, settings, best, build_seconds, searched, size)
+
+
+def _wants_sweep(settings: SolveSettings, size: ModelSize) -> bool:
+    """Models below the neighbourhood search's size (which sweeps first itself), and
+    nothing that needs one search alone."""
+    return (
+        size.time_variables < LNS_MIN_TIME_VARIABLES
+        and not settings.deterministic
+        and settings.stability is None
+    )
+
+
+def _sweep(
+    instance: Instance, start: Solution, settings: SolveSettings, clock: Clock, relay: _Relay
+) -> Solution:
+    """The warm start with its unstaffed missions tried (``SWEEP_SHARE`` of the time left)."""
+    deadline = time.perf_counter() + SWEEP_SHARE * max(clock.left(), 0.0)
+    return staff_the_unstaffed(
+        instance,
+        start,
+        deadline,
+        _solve_neighbourhood,
+        workers=settings.workers,
+        on_better=lambda _, score: relay.report(score),
+        stop=settings.stop,
+    )
 
 
 def _size_that_fits(instance: Instance, settings: SolveSettings) -> ModelSize:

