@@ -1,4 +1,4 @@
-"""An independent re-implementation of MODEL.md v2 as a MILP (scipy's HiGHS), for cross-checks.
+"""An independent re-implementation of MODEL.md v3 as a MILP (scipy's HiGHS), for cross-checks.
 
 It shares no code with the engine beyond the scenario's row models: eligibility, the
 integer data and every constraint are re-derived here from the spec text, so a misreading
@@ -60,14 +60,30 @@ def reference_optimum(s: Scenario) -> int | None:
             current = parent.get(current)
         return False
 
-    def eligible(pid: str, m_id: str, skill: str, min_level: int) -> bool:
+    def joins(pid: str, m_id: str) -> bool:
+        """The mission-level rules of §4: not forbidden, volunteer, inside the branch."""
         mission = next(m for m in s.missions if m.mission_id == m_id)
         person = next(p for p in s.people if p.person_id == pid)
-        if level.get((pid, skill), 0) < min_level or (pid, m_id) in forbidden:
+        if (pid, m_id) in forbidden:
             return False
         if mission.change_type in ("transition", "innovation"):
             return person.network_opt_in or not st.network_opt_in_required
         return mission.owner_unit is None or inside(person.unit_id, mission.owner_unit)
+
+    def eligible(pid: str, m_id: str, skill: str, min_level: int) -> bool:
+        return level.get((pid, skill), 0) >= min_level and joins(pid, m_id)
+
+    def learner(pid: str, m_id: str, skill: str, min_level: int) -> bool:
+        """§4 v3: one to ``stretch_levels`` levels short of the need."""
+        held = level.get((pid, skill), 0)
+        lowest = max(1, min_level - st.stretch_levels)
+        return st.stretch_levels > 0 and lowest <= held < min_level and joins(pid, m_id)
+
+    goal = {(r.person_id, r.skill_id): r.weight for r in s.development}
+    share_of = {
+        u.unit_id: u.network_share_max for u in (s.units or ()) if u.network_share_max is not None
+    }
+    network_time: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
 
     lp = _Lp()
     objective: dict[int, float] = defaultdict(float)
@@ -102,6 +118,9 @@ def reference_optimum(s: Scenario) -> int | None:
         share = min(math.ceil(st.min_allocation_fte / step - EPS), total_demand)
         time_of: dict[tuple[str, int], list[int]] = defaultdict(list)
         people: set[str] = set()
+        roles: list[tuple[str, int, dict[int, int], int]] = []  # (person, g or h, a by t, D)
+        learners_of: dict[str, list[int]] = defaultdict(list)
+        mentors_of: dict[str, list[int]] = defaultdict(list)
         for n in needs[m_id]:
             demand = math.ceil(n.fte / step - EPS)
             holders = [
@@ -109,16 +128,39 @@ def reference_optimum(s: Scenario) -> int | None:
                 for p in s.people
                 if eligible(p.person_id, m_id, n.skill_id, n.min_level)
             ]
-            people.update(holders)
+            short = [
+                p.person_id for p in s.people if learner(p.person_id, m_id, n.skill_id, n.min_level)
+            ]
+            people.update(holders, short)
+            on_need: dict[tuple[str, int], int] = {}
             for t in horizon:
                 supply: dict[int, float] = {}
-                for pid in holders:
-                    var = lp.var(demand)
+                for pid in holders + short:
+                    var = on_need[pid, t] = lp.var(demand)
                     supply[var] = 1
                     time_of[pid, t].append(var)
                     load[pid, t][var] = 1
+                    if m.change_type in ("transition", "innovation"):
+                        network_time[unit[pid], t][var] = 1
                 run = {b: -demand * c for b, c in running(m_id, t).items()}
                 lp.row({**supply, **run}, 0, 0)  # §6.1
+            for pid in short:  # §6.11: time only as a learner
+                g = lp.var(1)
+                learners_of[n.skill_id].append(g)
+                objective[g] += st.weights.development * goal.get((pid, n.skill_id), 0)
+                for t in horizon:
+                    lp.row({on_need[pid, t]: 1, g: -demand}, high=0)
+                roles.append((pid, g, {t: on_need[pid, t] for t in horizon}, demand))
+            if short:  # h for every mentor candidate (it matters only beside learners)
+                mentor_level = max(n.min_level, st.mentor_min_level)
+                for pid in holders:
+                    if level[pid, n.skill_id] >= mentor_level:
+                        h = lp.var(1)
+                        mentors_of[n.skill_id].append(h)
+                        roles.append((pid, h, {t: on_need[pid, t] for t in horizon}, demand))
+        for skill, gs in learners_of.items():  # Σ g ≤ L · Σ h
+            hs = {h: -float(st.learners_per_mentor) for h in mentors_of[skill]}
+            lp.row({**dict.fromkeys(gs, 1.0), **hs}, high=0)
         for pid in sorted(people):
             xv = x[pid, m_id] = lp.var(1)
             lp.row({xv: 1, y[m_id]: -1}, high=0)  # §6.2 x ≤ y
@@ -132,6 +174,12 @@ def reference_optimum(s: Scenario) -> int | None:
                 lp.row({w: 1, **{b: -c for b, c in run.items()}}, high=0)
                 lp.row({**dict.fromkeys(time_of[pid, t], 1.0), w: -share}, low=0)  # share
                 working[pid, t][w] = 1
+        for pid, role, on_need_by_t, demand in roles:  # §6.11: on the team, working each run
+            lp.row({role: 1, x[pid, m_id]: -1}, high=0)
+            least = min(share, demand)
+            for t, var in on_need_by_t.items():
+                run = running(m_id, t)  # a ≥ least · (role + r − 1)
+                lp.row({var: 1, role: -least, **{b: -least * c for b, c in run.items()}}, -least)
         team = {x[pid, m_id]: 1.0 for pid in people}
         lp.row({**team, y[m_id]: -m.min_team}, low=0)  # §6.5
         if m.max_team is not None:
@@ -149,19 +197,17 @@ def reference_optimum(s: Scenario) -> int | None:
         if m.mandatory:
             lp.row({y[m_id]: 1}, 1, 1)  # §6.9
         objective[y[m_id]] += st.weights.value * round(100 * m.value)
-    for m in s.missions:  # §6.10 sequence, as a big-M on start times
-        if m.after is None:
-            continue
-        before = m.after
-        lp.row({y[m.mission_id]: 1, y[before]: -1}, high=0)
-        big = 2 * len(periods) + 1
-        terms: dict[int, float] = defaultdict(float)
-        for t, b in starts[m.mission_id].items():
-            terms[b] += t
-        for t, b in starts[before].items():
-            terms[b] -= t + length[before]
-        terms[y[m.mission_id]] -= big
-        lp.row(dict(terms), low=-big)
+    for m in s.missions:  # §6.10 sequence, as a big-M on start times, per predecessor
+        for before in filter(None, (i.strip() for i in (m.after or "").split(";"))):
+            lp.row({y[m.mission_id]: 1, y[before]: -1}, high=0)
+            big = 2 * len(periods) + 1
+            terms: dict[int, float] = defaultdict(float)
+            for t, b in starts[m.mission_id].items():
+                terms[b] += t
+            for t, b in starts[before].items():
+                terms[b] -= t + length[before]
+            terms[y[m.mission_id]] -= big
+            lp.row(dict(terms), low=-big)
     in_force: dict[tuple[str, str, int], tuple[float, int]] = {}
     for o in s.ops_demand:
         if o.period_id is None:
@@ -184,6 +230,12 @@ def reference_optimum(s: Scenario) -> int | None:
         for t in horizon:
             lp.row(load[p.person_id, t], high=cap[p.person_id, t])  # §6.3
             lp.row(working[p.person_id, t], high=maxm)  # §6.6
+    for u in {p.unit_id for p in s.people}:  # §6.12 the volunteer army's cap
+        share_u = share_of.get(u, st.network_share_max)
+        for t in horizon:
+            total = sum(cap[p.person_id, t] for p in s.people if p.unit_id == u)
+            if network_time[u, t]:
+                lp.row(network_time[u, t], high=math.floor(share_u * total + EPS))
     for c in s.capabilities:  # §6.7
         for t in horizon:
             use: dict[int, float] = defaultdict(float)

@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from assembler.domain.scenario import Scenario
+from assembler.domain.scenario import Development, Period, Scenario, Unit
 from builders import mission, person, scenario
 
 SKILLS = ("k0", "k1", "k2")
@@ -119,4 +119,125 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
         max_missions_default=draw(MAX_MISSIONS_DEFAULT),
         network_opt_in_required=draw(BOOLEANS),
         network_min_units=draw(NETWORK_MIN_UNITS),
+    )
+
+
+STRETCH = st.sampled_from((0, 1, 1, 2))
+MENTOR_LEVEL = st.integers(2, 5)
+PER_MENTOR = st.integers(1, 2)
+SHARE = st.sampled_from((None, None, 1.0, 0.5, 0.25, 0.1))
+SHARE_SETTING = st.sampled_from((1.0, 1.0, 0.5, 0.2))
+DEVELOPMENT_WEIGHT = st.sampled_from((0, 10, 50))
+HORIZON = st.sampled_from((1, 3, 3, 4))
+
+
+@st.composite
+def v3_scenarios(draw: st.DrawFn) -> Scenario:
+    """``small_scenarios`` with the parts of MODEL.md v3 drawn on or off: learners and
+    mentors (``stretch_levels``, development goals on skills people hold), unit network
+    caps, and — over three or four periods — missions waiting for up to two earlier ones
+    (so the chains have no cycle)."""
+    drawn = draw(small_scenarios())
+    # Fewer commitments than v1's draws, which leave most scenarios infeasible: the v3
+    # parts are then seen at work rather than behind an infeasible commitment.
+    base = drawn.replace(
+        missions=tuple(
+            m.model_copy(update={"mandatory": m.mandatory and draw(BOOLEANS)})
+            for m in drawn.missions
+        ),
+        locks=tuple(lock for lock in drawn.locks if lock.lock == "forbid"),
+        ops_demand=drawn.ops_demand[: draw(st.integers(0, 1))],
+    )
+    held = sorted((row.person_id, row.skill_id) for row in base.person_skills)
+    development = tuple(
+        Development(person_id=p, skill_id=k, weight=draw(WEIGHT)) for p, k in held if draw(BOOLEANS)
+    )
+    units = tuple(
+        Unit(unit_id=u, parent_id=parent, network_share_max=draw(SHARE)) for u, parent in UNITS
+    )
+    count = draw(HORIZON)
+    periods = None
+    missions = base.missions
+    if count > 1:
+        periods = tuple(Period(period_id=f"q{t}") for t in range(1, count + 1))
+        timed = []
+        for j, row in enumerate(missions):
+            befores = sorted(draw(st.sets(_pick(tuple(range(j))), max_size=2))) if j else []
+            first = 1 if befores else draw(st.integers(1, count))
+            last = count if befores else draw(st.integers(first, count))
+            duration = 1 if befores else draw(st.integers(1, last - first + 1))
+            timed.append(
+                row.model_copy(
+                    update={
+                        "earliest_start": f"q{first}",
+                        "latest_end": f"q{last}",
+                        "duration": duration,
+                        "after": ";".join(f"m{i}" for i in befores) or None,
+                    }
+                )
+            )
+        missions = tuple(timed)
+    return base.replace(
+        missions=missions, periods=periods, units=units, development=development
+    ).with_settings(
+        stretch_levels=draw(STRETCH),
+        mentor_min_level=draw(MENTOR_LEVEL),
+        learners_per_mentor=draw(PER_MENTOR),
+        network_share_max=draw(SHARE_SETTING),
+        **{"weights.development": draw(DEVELOPMENT_WEIGHT)},
+    )
+
+
+@st.composite
+def v3_teams(draw: st.DrawFn) -> Scenario:
+    """Scenarios built for the v3 parts to matter: volunteers at levels 1–5 in one skill
+    across three units (mentors and people one or two levels short side by side, with
+    development goals), one to four missions of one need each over three periods, each
+    waiting for up to two earlier ones, and caps on the units' network time."""
+    people = [
+        person(
+            f"p{i}",
+            unit_id=draw(_pick(("u1", "u2", "u3"))),
+            fte=draw(PERSON_FTE),
+            network_opt_in=True,
+            skills={"k0": draw(LEVEL)},
+        )
+        for i in range(draw(st.integers(2, 6)))
+    ]
+    missions = []
+    for j in range(draw(MISSIONS)):
+        befores = sorted(draw(st.sets(_pick(tuple(range(j))), max_size=2))) if j else []
+        missions.append(
+            mission(
+                f"m{j}",
+                {"k0": (draw(st.sampled_from((0.3, 0.5, 0.8, 1.0))), draw(st.integers(2, 4)))},
+                change_type=draw(CHANGE_TYPE),
+                value=draw(VALUE),
+                min_team=draw(MIN_TEAM),
+                duration=1,
+                after=";".join(f"m{i}" for i in befores) or None,
+            )
+        )
+    development = tuple(
+        Development(person_id=p.person_id, skill_id="k0", weight=draw(WEIGHT))
+        for p, _ in people
+        if draw(BOOLEANS)
+    )
+    units = tuple(
+        Unit(unit_id=u, network_share_max=draw(SHARE)) for u in ("root", "u1", "u2", "u3")
+    )
+    return scenario(
+        people,
+        missions,
+        min_allocation_fte=draw(MIN_ALLOCATION),
+        network_min_units=draw(NETWORK_MIN_UNITS),
+        stretch_levels=draw(STRETCH),
+        mentor_min_level=draw(MENTOR_LEVEL),
+        learners_per_mentor=draw(PER_MENTOR),
+        network_share_max=draw(SHARE_SETTING),
+        **{"weights.development": draw(DEVELOPMENT_WEIGHT)},
+    ).replace(
+        periods=tuple(Period(period_id=f"q{t}") for t in (1, 2, 3)),
+        units=units,
+        development=development,
     )

@@ -19,7 +19,7 @@ from assembler import cli
 from assembler.cli.solving import ShapeName
 from assembler.compile.eligibility import Eligibility
 from assembler.compile.instance import Instance, OpsNeed
-from assembler.domain.scenario import ChangeType, LockKind, MissionNeed, Scenario
+from assembler.domain.scenario import V3_TABLES, ChangeType, LockKind, MissionNeed, Scenario
 from assembler.domain.solve_settings import SolveSettings
 from assembler.generate import SHAPES, Shape, generate_scenario
 from assembler.io import write_scenario
@@ -221,13 +221,14 @@ same organisation, so new options must leave the default output exactly as it wa
 
 def _digest(scenario: Scenario) -> str:
     """The scenario's content, independent of file formats and of defaults left unstated
-    (a column added later with a default does not change it)."""
+    (a column added later with a default does not change it, nor does a table added later
+    and left empty: MODEL.md v3's ``development``)."""
     tables: dict[str, object] = {
         name: None
         if getattr(scenario, name) is None
         else [row.model_dump(mode="json", exclude_defaults=True) for row in getattr(scenario, name)]
         for name in Scenario.model_fields
-        if name != "settings"
+        if name != "settings" and (name not in V3_TABLES or getattr(scenario, name))
     }
     tables["settings"] = scenario.settings.model_dump(mode="json")
     return hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()

@@ -48,6 +48,9 @@ class Candidate:
     """``None`` when no plan with the pin was found in time (``note`` says so)."""
     note: str = ""
     effect: Effect | None = None
+    role: str = ""
+    """How the plan with the pin has them join when not as a plain member (MODEL.md v3):
+    ``joins as a learner in triage under Ana Ruiz``."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Ranking:
                     "displaced": [] if c.effect is None else list(c.effect.displaced),
                     "people_moved": None if c.effect is None else c.effect.moved,
                     "note": c.note,
+                    **({"role": c.role} if c.role else {}),
                 }
                 for c in self.ranked
             ],
@@ -179,7 +183,8 @@ def rank_candidates(
         if around is not None and (person.person_id, mission_id) in around.members:
             on_team = base.solution is not None and around is base.solution
             effect = _effect(scenario, base, around)
-            answers[person.person_id] = _candidate(person, on_team, staffing, effect)
+            role = _as_learner(scenario, around, person.person_id, mission_id)
+            answers[person.person_id] = _candidate(person, on_team, staffing, effect, role)
             continue
         outcome = _quick(scenario, person, mission_id, base, around, ceiling, deadline, settings)
         if isinstance(outcome, Excluded):
@@ -266,7 +271,8 @@ def _quick(
         return _candidate(person, False, None), None
     found = min(score_of(instance, plan) - best, ceiling)
     effect = _effect(scenario, base, plan)
-    return _candidate(person, False, Difference(found, ceiling), effect), plan
+    role = _as_learner(scenario, plan, person.person_id, mission_id)
+    return _candidate(person, False, Difference(found, ceiling), effect, role), plan
 
 
 def _refine(
@@ -332,7 +338,10 @@ def _exact(
         return None
     bounded = Difference(min(score.low, ceiling), min(score.high, ceiling))
     effect = _effect(scenario, base, result.solution)
-    return dataclasses.replace(candidate, score=bounded, note=_note(bounded), effect=effect)
+    role = _as_learner(scenario, result.solution, candidate.person_id, mission_id)
+    return dataclasses.replace(
+        candidate, score=bounded, note=_note(bounded), effect=effect, role=role
+    )
 
 
 def _solve_part(part: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
@@ -379,7 +388,9 @@ def _evaluate(
     """One eligible person: nothing to solve for a member of the team (pinning them changes
     nothing), a certificate for an impossible pin, else the re-solve with the pin."""
     if on_team:
-        return _candidate(person, True, Difference(0, 0), _effect(scenario, base, base.solution))
+        effect = _effect(scenario, base, base.solution)
+        role = _as_learner(scenario, base.solution, person.person_id, mission_id)
+        return _candidate(person, True, Difference(0, 0), effect, role)
     with_pin = pinned(scenario, person.person_id, mission_id)
     certain = clashes(Instance(with_pin), Names.of(with_pin))
     if certain:
@@ -390,14 +401,37 @@ def _evaluate(
             person, "; ".join(result.conflicts) or "no plan with this pin was found in time"
         )
     effect = _effect(scenario, base, result.solution)
-    return _candidate(person, False, Difference.between(base, result), effect)
+    role = _as_learner(scenario, result.solution, person.person_id, mission_id)
+    return _candidate(person, False, Difference.between(base, result), effect, role)
+
+
+def _as_learner(
+    scenario: Scenario, solution: Solution | None, person_id: str, mission_id: str
+) -> str:
+    """``joins as a learner in triage under Ana Ruiz`` when the plan has the person learn on
+    the mission (MODEL.md v3), else nothing."""
+    if solution is None:
+        return ""
+    names = {person.person_id: person.name or person.person_id for person in scenario.people}
+    learned = sorted(k for p, m, k in solution.learners if (p, m) == (person_id, mission_id))
+    parts = []
+    for skill_id in learned:
+        mentors = sorted(
+            names[p] for p, m, k in solution.mentors if (m, k) == (mission_id, skill_id)
+        )
+        parts.append(f"joins as a learner in {skill_id} under {' and '.join(mentors)}")
+    return "; ".join(parts)
 
 
 def _candidate(
-    person: Person, on_team: bool, score: Difference | None, effect: Effect | None = None
+    person: Person,
+    on_team: bool,
+    score: Difference | None,
+    effect: Effect | None = None,
+    role: str = "",
 ) -> Candidate:
     return Candidate(
-        person.person_id, person.name, person.unit_id, on_team, score, _note(score), effect
+        person.person_id, person.name, person.unit_id, on_team, score, _note(score), effect, role
     )
 
 

@@ -183,8 +183,9 @@ def _print_ranking(scenario: Scenario, base: Result, ranking: Ranking) -> None:
         effect = "" if candidate.effect is None else f"{candidate.effect.words(names)}; "
         bound = "" if candidate.score is None or candidate.score.proven else ", not proven"
         team = " (on the team)" if candidate.on_team else ""
+        role = f"; {visible(candidate.role)}" if candidate.role else ""
         who = visible(f"{candidate.person_id:<8} {candidate.name:<24} {candidate.unit_id:<16}")
-        say(f"  {who} {visible(effect)}{score}{bound}{team}")
+        say(f"  {who} {visible(effect)}{score}{bound}{team}{role}")
     if ranking.unevaluated and ranking.complete:
         say(f"  {ranking.unevaluated} more eligible people could do no better: not evaluated")
     elif ranking.unevaluated:

@@ -40,6 +40,7 @@ from assembler.cli.common import (
 )
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
+    print_growth_and_caps,
     print_periods,
     print_summary,
     print_written,
@@ -199,6 +200,7 @@ def save(
     _print_version(version.label, version.version != based_on, version.saved_by)
     print_summary(result)
     print_periods(loaded, result)
+    print_growth_and_caps(loaded, result)
     say(f"plan        {record.id} saved as a draft of {version.label} by {record.saved_by}")
     if plan.changes is not None:
         say(f"changes     against plan {plan.reference_id}: {change_summary(plan.changes)}")
@@ -326,6 +328,7 @@ def show(plan_id: PlanArgument, db: DbOption = None) -> None:
         say(f"solved with {record.solve.shown()}")
     print_summary(plan.result)
     print_periods(plan.scenario, plan.result)
+    print_growth_and_caps(plan.scenario, plan.result)
     if record.changes is not None:
         say(f"changes     against plan {record.reference_id}: {change_summary(record.changes)}")
         _print_comparison(record.changes)

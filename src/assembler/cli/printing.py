@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from assembler.compile.instance import Instance
 from assembler.compile.sizing import expected_memory
 from assembler.domain.problems import Problem
 from assembler.domain.solve_settings import Progress
+from assembler.results.report import network_shares
 from assembler.results.result import Result, Status, relative_gap
-from assembler.text import format_gap
+from assembler.text import format_gap, plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -194,6 +196,33 @@ def print_periods(scenario: Scenario, result: Result) -> None:
         say(
             f"{period_id:<{width}}  {kpis.network_fte_by_period[t]:11g}  {shown:<31}  "
             f"{', '.join(starting[t]) or '–'}"
+        )
+
+
+def print_growth_and_caps(scenario: Scenario, result: Result) -> None:
+    """MODEL.md v3, when on: how many learners the plan places and how many of them grow in
+    a development goal, and each capped unit's network share against its cap per period."""
+    solution = result.solution
+    if solution is None:
+        return
+    instance = Instance(scenario)
+    if scenario.settings.has_learners:
+        met = sum(
+            (instance.person_index[person_id], skill_id) in instance.goal
+            for person_id, _, skill_id in solution.learners
+        )
+        say(
+            f"learners    {plural(len(solution.learners), 'learner')} under mentors, "
+            f"{met} on a development goal"
+        )
+    shares = network_shares(instance, solution)
+    for unit_id, by_period in (shares or {}).items():
+        shown = ", ".join(
+            f"{period_id} {share:.0%}" if scenario.has_horizon else f"{share:.0%}"
+            for period_id, share in zip(scenario.period_ids, by_period, strict=True)
+        )
+        say(
+            f"network cap {unit_id}: {shown} of its time (cap {instance.capped_units[unit_id]:.0%})"
         )
 
 

@@ -28,6 +28,7 @@ from assembler.cli.common import (
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.printing import (
     print_bearable_buffer,
+    print_growth_and_caps,
     print_periods,
     print_problems,
     print_summary,
@@ -127,6 +128,7 @@ def solve(
                 written = write_report_set(reports, folder, report_format.value)
     print_summary(result)
     print_periods(loaded, result)
+    print_growth_and_caps(loaded, result)
     print_bearable_buffer(loaded, result)
     print_written(written)
     if keep_previous:
@@ -174,6 +176,14 @@ def generate(
             "people, over the weeks a schedule needs."
         ),
     ] = ShapeName.DEFAULT,
+    growth: Annotated[
+        bool,
+        typer.Option(
+            "--growth",
+            help="Add MODEL.md v3's parts: learners under mentors (stretch_levels 1), "
+            "development goals and network caps on some units.",
+        ),
+    ] = False,
 ) -> None:
     """Write a realistic synthetic scenario, valid by construction."""
     from assembler.generate import SHAPES, generate_scenario
@@ -191,7 +201,12 @@ def generate(
         periods = len(scenario.period_ids)
     else:
         scenario = generate_scenario(
-            people=people, missions=missions, seed=seed, periods=periods, shape=SHAPES[shape]
+            people=people,
+            missions=missions,
+            seed=seed,
+            periods=periods,
+            shape=SHAPES[shape],
+            growth=growth,
         )
     write_scenario(scenario, out)
     horizon = "" if periods is None else f" over {len(scenario.period_ids)} periods"

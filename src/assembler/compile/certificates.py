@@ -14,7 +14,9 @@ meet are certified here first, each with the rows and the numbers at fault:
   they all run in (or over the horizon as a whole);
 * a pinned person with no time for the pin: away while the mission runs, pinned to more
   missions at once than they may join, or needed for operations — Hall's condition on
-  their unit with the pins' minimum shares taken off their time.
+  their unit with the pins' minimum shares taken off their time;
+* (v3) a unit whose network cap leaves a pinned volunteer less than the minimum share, or
+  leaves a committed network mission less time than it needs.
 
 Each check is a sufficient condition: a message means no plan exists; no message proves
 nothing, and the solver's diagnosis takes over (``solver/diagnose.py``).
@@ -26,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
-from assembler.compile.instance import Instance
+from assembler.compile.instance import Instance, Need
 from assembler.compile.protection import Shortfall, ops_shortfalls
 from assembler.text import plural
 
@@ -189,6 +191,7 @@ def _committed_missions(instance: Instance, names: Naming) -> list[Clash]:
             (_too_few_units(instance, m), "lower the network min units"),
             (_capability_too_small(instance, m, names), "raise the capability's capacity"),
             (_need_without_time(instance, m, names), "widen its window"),
+            (_network_caps_too_small(instance, m, names), "raise the units' network_share_max"),
         )
         for reason, change in checks:
             if reason is not None:
@@ -202,13 +205,18 @@ def _committed_missions(instance: Instance, names: Naming) -> list[Clash]:
 def _cannot_start(instance: Instance, m: int, names: Naming) -> str | None:
     if instance.starts[m]:
         return None
-    before = instance.after[m]
-    if before is None:  # validation keeps windows able to hold their duration
+    befores = instance.after[m]
+    if not befores:  # validation keeps windows able to hold their duration
         return "its window cannot hold its duration"
-    return (
-        f"runs after mission {_mission(instance, before, names)}, which cannot end "
-        "before its window does"
-    )
+    latest_start = instance.latest[m] - instance.duration[m] + 1
+    late = [
+        before
+        for before in befores
+        if not instance.starts[before]
+        or instance.starts[before].start + instance.duration[before] > latest_start
+    ] or list(befores)
+    which = "which cannot end" if len(late) == 1 else "which cannot all end"
+    return f"runs after mission {_missions(instance, late, names)}, {which} before its window does"
 
 
 def _need_without_people(instance: Instance, m: int, names: Naming) -> str | None:
@@ -267,13 +275,13 @@ def _need_without_time(instance: Instance, m: int, names: Naming) -> str | None:
         for t in instance.run(m, start):
             for n in instance.needs_of[m]:
                 need = instance.needs[n]
-                time = sum(instance.capacity[p][t] for p in need.eligible)
+                time = sum(instance.capacity[p][t] for p in _givers(need))
                 if time < need.demand:
                     shortage = (
                         f"needs {instance.fte(need.demand):g} FTE of "
                         f"{_skill(names, need.skill_id, need.min_level)}"
                         f"{_when(instance, t, names)}, but the eligible people have "
-                        f"{instance.fte(time):g} FTE in all"
+                        f"{instance.fte(time):g} FTE in all{_unmentored(instance, need, names)}"
                     )
                     break
             if shortage is not None:
@@ -282,6 +290,53 @@ def _need_without_time(instance: Instance, m: int, names: Naming) -> str | None:
             return None
         shortages.append(shortage)
     return shortages[0] if shortages else None
+
+
+def _givers(need: Need) -> tuple[int, ...]:
+    """Who can give a need time in some plan: its learner candidates only beside a mentor
+    candidate (MODEL.md v3 §6.11), the eligible always."""
+    return need.giving if need.mentors else need.eligible
+
+
+def _unmentored(instance: Instance, need: Need, names: Naming) -> str:
+    """`` (Ben Okafor could learn it, but nobody eligible can mentor)`` when learners are
+    kept out of a need for want of a mentor, else nothing."""
+    if not need.learners or need.mentors:
+        return ""
+    learners = ", ".join(names.person(instance.people[p].person_id) for p in need.learners)
+    return f" ({learners} could learn it, but nobody eligible can mentor)"
+
+
+def _network_caps_too_small(instance: Instance, m: int, names: Naming) -> str | None:
+    """A network mission its people's units may not give enough time under their network
+    caps (MODEL.md v3 §6.12), in some period of every run it could have; the capped units
+    are named."""
+    if not instance.capped_units or not instance.is_network(m):
+        return None
+    demand = sum(instance.needs[n].demand for n in instance.needs_of[m])
+    reason = None
+    for start in instance.starts[m]:
+        reason = None
+        for t in instance.run(m, start):
+            time: dict[str, int] = defaultdict(int)
+            for p in instance.candidates[m]:
+                time[instance.people[p].unit_id] += instance.capacity[p][t]
+            room = sum(min(steps, instance.network_limit(u, t)) for u, steps in time.items())
+            if room < demand <= sum(time.values()):  # short because of the caps alone
+                capped = ", ".join(
+                    f"{names.unit(u)} at {instance.capped_units[u]:g}"
+                    for u in sorted(time)
+                    if u in instance.capped_units
+                )
+                reason = (
+                    f"needs {instance.fte(demand):g} FTE{_when(instance, t, names)}, but its "
+                    f"people's units may give network missions {instance.fte(room):g} FTE in all "
+                    f"(network_share_max: {capped})"
+                )
+                break
+        if reason is None:
+            return None
+    return reason
 
 
 def _shared_capabilities(instance: Instance, names: Naming) -> list[Clash]:
@@ -363,6 +418,15 @@ def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) ->
                 fix = f"{unpin}, or widen the mission's window to when they are there"
             found.append(Clash(text, fix, frozenset({m})))
             continue
+        capped = _cap_below_share(instance, p, m, share, names)
+        if capped is not None:
+            text = (
+                f"{person} is pinned to network mission {mission} and must give it at least "
+                f"{instance.fte(share):g} FTE, but {capped}"
+            )
+            fix = f"unpin {person} from {mission}, or raise the unit's network_share_max"
+            found.append(Clash(text, fix, frozenset({m})))
+            continue
         for t in certain_periods(instance, m):
             pinned_at[p, t].append(m)
             if p not in held:
@@ -402,6 +466,29 @@ def _pins_without_time(instance: Instance, names: Naming, focus: bool = True) ->
             fix = f"{unpin}, or lower the ops buffer"
             found.append(Clash(text, fix, frozenset(m for _, m in pins)))
     return found
+
+
+def _cap_below_share(instance: Instance, p: int, m: int, share: int, names: Naming) -> str | None:
+    """Why ``p``'s unit may not give network mission ``m`` even the minimum share under
+    its network cap (MODEL.md v3 §6.12) in some period of every run, or ``None``."""
+    unit_id = instance.people[p].unit_id
+    if not instance.is_network(m) or unit_id not in instance.capped_units:
+        return None
+    first = None
+    for start in instance.starts[m]:
+        run = instance.run(m, start)
+        short = next((t for t in run if instance.network_limit(unit_id, t) < share), None)
+        if short is None:
+            return None
+        first = short if first is None else first
+    if first is None:
+        return None
+    limit = instance.fte(instance.network_limit(unit_id, first))
+    return (
+        f"unit {names.unit(unit_id)} may give network missions only {limit:g} FTE"
+        f"{_when(instance, first, names)} (network_share_max "
+        f"{instance.capped_units[unit_id]:g})"
+    )
 
 
 def _short_in_every_run(instance: Instance, p: int, m: int, share: int) -> int | None:
@@ -458,8 +545,8 @@ def _cuts(instance: Instance, t: int, needs: list[int]) -> list[_Cut]:
     people: set[int] = set()
     for n in needs:
         need = instance.needs[n]
-        demands.append((f"n{n}", need.demand, need.eligible))
-        people.update(need.eligible)
+        demands.append((f"n{n}", need.demand, _givers(need)))
+        people.update(_givers(need))
     units = {instance.people[p].unit_id for p in people}
     for o, ops_need in enumerate(instance.ops):
         if ops_need.period == t and ops_need.unit_id in units:

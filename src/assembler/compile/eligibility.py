@@ -113,6 +113,25 @@ class Eligibility:
             if level >= need.min_level and self.may_join(person, mission)
         ]
 
+    def learner_candidates(self, mission: Mission, need: MissionNeed) -> list[Person]:
+        """People who may fill ``need`` only as learners (MODEL.md v3 §4): they hold the
+        skill one to ``stretch_levels`` levels short and meet the mission's conditions.
+        None while ``stretch_levels`` is 0."""
+        stretch = self.settings.stretch_levels
+        if stretch == 0:
+            return []
+        lowest = max(1, need.min_level - stretch)
+        return [
+            person
+            for person, level in self._holders.get(need.skill_id, ())
+            if lowest <= level < need.min_level and self.may_join(person, mission)
+        ]
+
+    def mentor_level(self, need: MissionNeed) -> int:
+        """The level a mentor on ``need`` holds: ``mentor_min_level``, never below the need's
+        own ``min_level``."""
+        return max(need.min_level, self.settings.mentor_min_level)
+
     def skilled(self, skill_id: str, min_level: int) -> list[Person]:
         """People with the skill at the level, whatever the mission conditions."""
         return [person for person, level in self._holders.get(skill_id, ()) if level >= min_level]
@@ -125,8 +144,22 @@ class Eligibility:
     def eligible_for_mission(
         self, person: Person, mission: Mission, needs: Iterable[MissionNeed]
     ) -> bool:
-        """Eligible for at least one of the mission's needs: what a pin requires."""
-        return any(self.is_eligible(person, mission, need) for need in needs)
+        """Eligible for at least one of the mission's needs, or (v3) a learner candidate
+        for one: what a pin requires."""
+        return any(
+            self.is_eligible(person, mission, need) or self.is_learner(person, mission, need)
+            for need in needs
+        )
+
+    def is_learner(self, person: Person, mission: Mission, need: MissionNeed) -> bool:
+        """Person may give time to need ``(mission, skill)`` only as a learner (v3 §4)."""
+        stretch = self.settings.stretch_levels
+        level = self.level.get((person.person_id, need.skill_id), 0)
+        return (
+            stretch > 0
+            and max(1, need.min_level - stretch) <= level < need.min_level
+            and self.may_join(person, mission)
+        )
 
     def why_not(self, person: Person, mission: Mission, needs: Iterable[MissionNeed]) -> str:
         """The first condition of MODEL.md §4 that keeps ``person`` off every need of

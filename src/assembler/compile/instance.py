@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -50,6 +51,15 @@ class Need:
     min_level: int
     demand: int
     eligible: tuple[int, ...]
+    learners: tuple[int, ...] = ()
+    """Learner candidates (MODEL.md v3 §4): they give time here only as learners."""
+    mentors: tuple[int, ...] = ()
+    """Mentor candidates among ``eligible``, listed only where there are learner candidates."""
+
+    @property
+    def giving(self) -> tuple[int, ...]:
+        """Everyone who may give time to the need: the eligible, then the learners."""
+        return self.eligible + self.learners if self.learners else self.eligible
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +121,31 @@ class Instance:
             eligible = tuple(
                 sorted(self.person_index[p.person_id] for p in eligibility.candidates(mission, row))
             )
+            learners = tuple(
+                sorted(
+                    self.person_index[p.person_id]
+                    for p in eligibility.learner_candidates(mission, row)
+                )
+            )
+            mentors: tuple[int, ...] = ()
+            if learners:
+                mentor_level = eligibility.mentor_level(row)
+                mentors = tuple(
+                    p
+                    for p in eligible
+                    if eligibility.level[self.people[p].person_id, row.skill_id] >= mentor_level
+                )
             needs_of[m].append(len(needs))
             needs.append(
-                Need(m, row.skill_id, row.min_level, demand_steps(row.fte, self.step), eligible)
+                Need(
+                    m,
+                    row.skill_id,
+                    row.min_level,
+                    demand_steps(row.fte, self.step),
+                    eligible,
+                    learners,
+                    mentors,
+                )
             )
         self.needs = tuple(needs)
         self.needs_of = tuple(tuple(n) for n in needs_of)
@@ -127,9 +159,24 @@ class Instance:
             for m in range(len(self.missions))
         )
         self.candidates = tuple(
-            tuple(sorted({p for n in needs_of[m] for p in self.needs[n].eligible}))
+            tuple(sorted({p for n in needs_of[m] for p in self.needs[n].giving}))
             for m in range(len(self.missions))
         )
+        self.goal: dict[tuple[int, str], int] = {
+            (self.person_index[row.person_id], row.skill_id): row.weight
+            for row in scenario.development
+            if row.person_id in self.person_index
+        }
+        """``goal_pk``: a person's development goal weight per skill (MODEL.md v3 §7)."""
+
+        self.capped_units = {
+            unit_id: share
+            for unit_id in dict.fromkeys(person.unit_id for person in self.people)
+            if (share := scenario.network_share(unit_id)) < 1
+        }
+        """Units with people whose network share is capped below 1 (MODEL.md v3 §6.12)."""
+        self.network_cap = self._network_caps()
+        """``N_ut`` steps per (unit, period), only where the cap can bind."""
 
         self.ops = tuple(self._ops_needs())
         ops_of_person: list[list[int]] = [[] for _ in self.people]
@@ -165,7 +212,7 @@ class Instance:
     def _timing(self) -> None:
         """Windows, durations and possible starts (MODEL.md §2 mission timing, §3 ``S_m``).
 
-        A start that cannot follow the ``after`` mission's earliest possible finish is
+        A start that cannot follow the earliest possible finish of every ``after`` mission is
         dropped (its ``b`` would be 0 in every plan), so a mission chained after one that can
         never run has no start at all.  The delay still counts from the window's own start.
         """
@@ -174,24 +221,34 @@ class Instance:
         earliest = [timing.earliest for timing in timings]
         latest = [timing.latest for timing in timings]
         duration = [timing.duration for timing in timings]
-        after = [self.mission_index.get(mission.after or "") for mission in self.missions]
+        after = [
+            tuple(
+                self.mission_index[before]
+                for before in mission.predecessors
+                if before in self.mission_index
+            )
+            for mission in self.missions
+        ]
         self.earliest: tuple[int, ...] = tuple(earliest)
         """``e_m``: the first period of the window."""
         self.latest: tuple[int, ...] = tuple(latest)
         """``l_m``: the last period of the window."""
         self.duration: tuple[int, ...] = tuple(duration)
         """``d_m``: how many consecutive periods a staffed mission runs."""
-        self.after: tuple[int | None, ...] = tuple(after)
-        """The mission that must finish before this one starts (``after``), by index."""
+        self.after: tuple[tuple[int, ...], ...] = tuple(after)
+        """The missions that must finish before this one starts (``after``), by index."""
         starts = [
             range(e, end - d + 2) for e, end, d in zip(earliest, latest, duration, strict=True)
         ]
         for _ in range(len(starts)):  # chains resolve in at most one pass per mission
             changed = False
-            for m, before in enumerate(after):
-                if before is None:
+            for m, befores in enumerate(after):
+                if not befores:
                     continue
-                ready = starts[before].start + duration[before] if starts[before] else last + 2
+                ready = max(
+                    starts[before].start + duration[before] if starts[before] else last + 2
+                    for before in befores
+                )
                 if starts[m] and starts[m].start < ready:
                     starts[m] = range(max(starts[m].start, ready), max(starts[m].stop, ready))
                     changed = True
@@ -218,6 +275,39 @@ class Instance:
     def delay(self, mission: int, start: int) -> int:
         """Periods from the window's start to ``start`` (the delay term of MODEL.md §7)."""
         return start - self.earliest[mission]
+
+    def network_limit(self, unit_id: str, t: int) -> int:
+        """``N_ut = floor(share_u · Σ_{p in u} cap_pt + ε)``: the most steps the people of
+        ``unit_id`` (not of its branch) give network missions in period ``t``."""
+        share = self.capped_units.get(unit_id, 1.0)
+        total = sum(self.capacity[p][t] for p in self.people_of_unit.get(unit_id, ()))
+        return math.floor(share * total + EPSILON)
+
+    def _network_caps(self) -> dict[tuple[str, int], int]:
+        """``N_ut`` where §6.12 can bind: a capped unit in a period where its people who
+        could join a network mission have more time than the cap leaves.  Elsewhere the
+        constraint could never cut a plan, so it is not built (with share 1, never)."""
+        if not self.capped_units:
+            return {}
+        volunteers = {
+            p for m, people in enumerate(self.candidates) if self.is_network(m) for p in people
+        }
+        caps: dict[tuple[str, int], int] = {}
+        for unit_id in self.capped_units:
+            joining = [p for p in self.people_of_unit[unit_id] if p in volunteers]
+            for t in self.periods:
+                limit = self.network_limit(unit_id, t)
+                if limit < sum(self.capacity[p][t] for p in joining):
+                    caps[unit_id, t] = limit
+        return caps
+
+    @cached_property
+    def people_of_unit(self) -> dict[str, tuple[int, ...]]:
+        """Each unit's own people (not its branch's), by index."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for i, person in enumerate(self.people):
+            found[person.unit_id].append(i)
+        return {unit_id: tuple(people) for unit_id, people in found.items()}
 
     def _ops_needs(self) -> list[OpsNeed]:
         """One need per (unit, skill, period) with a requirement: a row for the period
@@ -296,7 +386,8 @@ class Instance:
         return (person, skill_id, period) in self._coverable
 
     def is_candidate(self, person: int, mission: int) -> bool:
-        """``x_pm`` exists: the person is eligible for some need of the mission."""
+        """``x_pm`` exists: the person is eligible for some need of the mission, or (v3) a
+        learner candidate for one."""
         return (person, mission) in self._candidate_pairs
 
     def is_network(self, mission: int) -> bool:
@@ -309,3 +400,25 @@ class Instance:
     def fte(self, steps: int) -> float:
         """Steps to FTE, rounded to the step grid's decimals so reports print ``0.35``."""
         return round(steps * self.step, 10)
+
+
+def chain_depths(after: Sequence[Sequence[int]]) -> list[int]:
+    """Per mission, the most missions it waits for one after the other (the longest path
+    back to a mission without ``after``), in topological order (Kahn's algorithm, so a
+    long chain needs no recursion).  Validation refuses cycles; a mission left on one would
+    keep depth 0."""
+    followers: list[list[int]] = [[] for _ in after]
+    waiting = [len(befores) for befores in after]
+    for m, befores in enumerate(after):
+        for before in befores:
+            followers[before].append(m)
+    depth = [0] * len(after)
+    ready = [m for m, count in enumerate(waiting) if count == 0]
+    while ready:
+        m = ready.pop()
+        for follower in followers[m]:
+            depth[follower] = max(depth[follower], depth[m] + 1)
+            waiting[follower] -= 1
+            if waiting[follower] == 0:
+                ready.append(follower)
+    return depth

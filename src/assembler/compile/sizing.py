@@ -58,7 +58,7 @@ class ModelSize:
         time = 0
         for need in instance.needs:
             for t in instance.window(need.mission):
-                time += sum(1 for p in need.eligible if capacity[p][t] > 0)
+                time += sum(1 for p in need.giving if capacity[p][t] > 0)
         members = sum(len(people) for people in instance.candidates)
         ops = sum(len(need.eligible) for need in instance.ops)
         timing = sum(len(instance.window(m)) for m in range(len(instance.missions)))

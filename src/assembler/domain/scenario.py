@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,6 +25,10 @@ MAX_VALUE = 1e9
 MAX_FTE = 10_000.0
 """The largest FTE of one need or demand: in the finest steps (0.001 FTE) ten million steps,
 a number the solver holds with room to spare."""
+
+
+AFTER_SEPARATOR = ";"
+"""What separates the missions of one ``after`` cell (``M08;M11``)."""
 
 
 class ChangeType(StrEnum):
@@ -109,6 +114,15 @@ class Mission(_Row):
     def is_network(self) -> bool:
         return self.change_type.is_network
 
+    @property
+    def predecessors(self) -> tuple[str, ...]:
+        """The missions this one waits for (MODEL.md v3: ``after`` may list several, split
+        on ``;``).  The cell itself is kept as typed so a scenario written back is the one
+        read; validation has already refused empty items and repeated ids."""
+        if self.after is None:
+            return ()
+        return tuple(item.strip() for item in self.after.split(AFTER_SEPARATOR))
+
 
 class MissionNeed(_Row):
     mission_id: str = Field(min_length=1)
@@ -121,6 +135,7 @@ class Unit(_Row):
     unit_id: str = Field(min_length=1)
     name: str = ""
     parent_id: str | None = None
+    network_share_max: float | None = Field(None, ge=0, le=1)
 
 
 class Skill(_Row):
@@ -195,6 +210,15 @@ class Availability(_Row):
     fte: float = Field(ge=0, le=2)
 
 
+class Development(_Row):
+    """A development goal (MODEL.md v3): the person wants to grow in this skill, which they
+    need not hold yet; ``weight`` says how much (from their appraisal)."""
+
+    person_id: str = Field(min_length=1)
+    skill_id: str = Field(min_length=1)
+    weight: int = Field(1, ge=1, le=3)
+
+
 class Scenario(BaseModel):
     """Every table of a scenario plus its model settings.
 
@@ -217,6 +241,7 @@ class Scenario(BaseModel):
     locks: tuple[Lock, ...] = ()
     periods: tuple[Period, ...] | None = None
     availability: tuple[Availability, ...] = ()
+    development: tuple[Development, ...] = ()
     settings: ModelSettings = ModelSettings()
 
     def with_settings(self, **overrides: Any) -> Scenario:
@@ -267,6 +292,21 @@ class Scenario(BaseModel):
             return {unit_id: None for unit_id in self.unit_ids}
         return {unit.unit_id: unit.parent_id for unit in self.units}
 
+    def network_share(self, unit_id: str) -> float:
+        """The most of ``unit_id``'s time given to network missions per period (MODEL.md v3):
+        the unit's own ``network_share_max``, else the setting."""
+        own = self._unit_shares.get(unit_id)
+        return self.settings.network_share_max if own is None else own
+
+    @cached_property
+    def _unit_shares(self) -> dict[str, float]:
+        """The units' own ``network_share_max``, looked up once per scenario."""
+        return {
+            unit.unit_id: unit.network_share_max
+            for unit in self.units or ()
+            if unit.network_share_max is not None
+        }
+
     def unit_branch(self, unit_id: str) -> frozenset[str]:
         """``unit_id`` and all its descendants: where a hierarchy mission may draw people."""
         children: dict[str | None, list[str]] = {}
@@ -297,6 +337,7 @@ TABLE_ROW_TYPES: dict[str, type[_Row]] = {
     "locks": Lock,
     "periods": Period,
     "availability": Availability,
+    "development": Development,
 }
 """Table name → row model, in the order tables are read, validated and written."""
 
@@ -308,3 +349,10 @@ HORIZON_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Columns that only mean something with a ``periods`` table (MODEL.md v2): blank without
 one, and left out of a scenario written without one, so a v1 scenario stays v1."""
+
+V3_COLUMNS: dict[str, tuple[str, ...]] = {"units": ("network_share_max",)}
+"""Optional columns of MODEL.md v3: left out of a scenario written without a value in them,
+so a v2 scenario is written exactly as v2 wrote it."""
+
+V3_TABLES: tuple[str, ...] = ("development",)
+"""Tables of MODEL.md v3: left out of a scenario written without rows in them."""

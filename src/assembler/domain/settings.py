@@ -28,6 +28,7 @@ class Weights(BaseModel):
     preference: int = Field(10, ge=0, le=MAX_WEIGHT)
     assignment: int = Field(1, ge=0, le=MAX_WEIGHT)
     delay: int = Field(1, ge=0, le=MAX_WEIGHT)
+    development: int = Field(10, ge=0, le=MAX_WEIGHT, exclude_if=lambda weight: weight == 10)
 
 
 class ModelSettings(BaseModel):
@@ -41,7 +42,20 @@ class ModelSettings(BaseModel):
     max_missions_default: int = Field(2, ge=0, le=MAX_COUNT)
     network_opt_in_required: bool = True
     network_min_units: int = Field(2, ge=0, le=MAX_COUNT)
+    # MODEL.md v3: each is left out of a dump (scenario files, summary.json) at its default,
+    # so a v2 scenario's settings are written exactly as v2 wrote them.
+    stretch_levels: int = Field(0, ge=0, le=2, exclude_if=lambda levels: levels == 0)
+    mentor_min_level: int = Field(4, ge=1, le=5, exclude_if=lambda level: level == 4)
+    learners_per_mentor: int = Field(
+        2, ge=1, le=MAX_COUNT, exclude_if=lambda learners: learners == 2
+    )
+    network_share_max: float = Field(1.0, ge=0, le=1, exclude_if=lambda share: share == 1)
     weights: Weights = Weights()
+
+    @property
+    def has_learners(self) -> bool:
+        """Stretch assignments are on (MODEL.md v3): learners, mentors and their files."""
+        return self.stretch_levels > 0
 
     def with_overrides(self, overrides: dict[str, Any]) -> ModelSettings:
         """A copy with some settings replaced, validated like the originals.
@@ -62,7 +76,8 @@ class ModelSettings(BaseModel):
         return ModelSettings.model_validate(data)
 
     def flat(self) -> dict[str, Any]:
-        """Settings as one flat mapping (``weights.value`` …), for reports and sweep tables."""
+        """Settings as one flat mapping (``weights.value`` …), for reports and sweep tables
+        (v3 settings only when set, as in every dump)."""
         data = self.model_dump()
         weights = data.pop("weights")
         data.update({f"weights.{name}": weight for name, weight in weights.items()})

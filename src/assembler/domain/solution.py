@@ -49,6 +49,16 @@ class Solution(BaseModel):
     assignments: tuple[Assignment, ...]
     ops: tuple[OpsAssignment, ...]
     starts: dict[str, int] = Field(default_factory=dict)
+    learners: frozenset[tuple[str, str, str]] = Field(
+        default_factory=frozenset, exclude_if=lambda roles: not roles
+    )
+    """(person, mission, skill) with ``g = 1``: the person learns that skill on that need
+    (MODEL.md v3); empty while ``stretch_levels`` is 0, and then left out of a dump so a v2
+    plan is stored as before."""
+    mentors: frozenset[tuple[str, str, str]] = Field(
+        default_factory=frozenset, exclude_if=lambda roles: not roles
+    )
+    """(person, mission, skill) with ``h = 1``: the person mentors on that need."""
 
     @classmethod
     def empty(cls) -> Solution:

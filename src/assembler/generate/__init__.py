@@ -29,6 +29,7 @@ from assembler.compile.instance import capacity_steps
 from assembler.domain.scenario import Scenario
 from assembler.domain.settings import ModelSettings
 from assembler.generate.commitments import build_commitments, build_forbids
+from assembler.generate.growth import add_growth
 from assembler.generate.horizon import build_horizon, unblock
 from assembler.generate.organisation import build_ops, build_people, build_skills, build_tree
 from assembler.generate.portfolio import build_capabilities, build_missions, build_wishes
@@ -43,6 +44,7 @@ def generate_scenario(
     seed: int = 0,
     periods: int | None = None,
     shape: Shape | None = None,
+    growth: bool = False,
 ) -> Scenario:
     """A realistic synthetic organisation with ``people`` people and ``missions`` missions.
 
@@ -54,7 +56,9 @@ def generate_scenario(
     peaks, leave, joiners and leavers, mission windows and ``after`` chains; ``None`` is a
     scenario without periods (MODEL.md v1).  ``shape`` changes how the organisation is made
     (see ``Shape``); ``None`` is ``Shape()``.  Neither changes the organisation drawn for a
-    seed: without them the output is exactly what it always was.
+    seed: without them the output is exactly what it always was.  ``growth`` adds MODEL.md
+    v3's parts (``generate.growth``: learners, development goals, network caps) on top,
+    from a random stream of their own.
     """
     if people < 1:
         raise ValueError("an organisation needs at least one person")
@@ -114,4 +118,5 @@ def generate_scenario(
         m.model_copy(update={"mandatory": True}) if m.mission_id in mandatory else m
         for m in scenario.missions
     ]
-    return scenario.replace(missions=tuple(final), locks=(*pins, *forbids))
+    generated = scenario.replace(missions=tuple(final), locks=(*pins, *forbids))
+    return add_growth(generated, seed) if growth else generated

@@ -65,15 +65,11 @@ class _Witness:
 
     def commit(self, mission: Mission, pinned: str | None) -> bool:
         """Staff ``mission`` (with ``pinned`` on the team) in the plan if possible, in the
-        earliest run its window allows; the mission it runs after is staffed first."""
-        before = mission.after
-        if (
-            before is not None
-            and before not in self.ends
-            and not self.commit(self.missions[before], None)
-        ):
-            return False
-        ready = 0 if before is None else self.ends[before]
+        earliest run its window allows; the missions it runs after are staffed first."""
+        for before in mission.predecessors:
+            if before not in self.ends and not self.commit(self.missions[before], None):
+                return False
+        ready = max((self.ends[before] for before in mission.predecessors), default=0)
         timing = self.scenario.timing(mission)
         for start in timing.starts:
             run = range(start, start + timing.duration)

@@ -26,6 +26,7 @@ SHEETS: dict[str, str] = {
     "missions": "Missions",
     "people": "People",
     "ops_coverage": "Operations coverage",
+    "development": "Development",
 }
 """Report table → its sheet in the planner's workbook (the grid and summary are added)."""
 GRID_SHEET = "Roster grid"

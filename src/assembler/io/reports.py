@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from assembler.io.atomic import FolderSwap, atomic_write_text, write_durably
 from assembler.io.planner import SUMMARY_SHEET, planner_tables, readable_roster, summary_rows
-from assembler.results.report import TABLE_COLUMNS, Reports
+from assembler.results.report import TABLE_COLUMNS, V3_TABLE_COLUMNS, Reports
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -37,13 +37,15 @@ WORKBOOK_FILE = "reports.xlsx"
 REPORT_FILES = frozenset(
     {f"{name}.csv" for name in TABLE_COLUMNS} | {SUMMARY_FILE, FAILED_SUMMARY_FILE, WORKBOOK_FILE}
 )
-"""Every file a report set may hold: what a folder of reports may contain to be replaced."""
+"""Every file a report set of MODEL.md v2 may hold."""
+V3_REPORT_FILES = frozenset(f"{name}.csv" for name in V3_TABLE_COLUMNS)
+"""The files MODEL.md v3 adds to a set (``development.csv``), only when their part is on."""
 
 
 def report_folder(out_dir: Path) -> FolderSwap:
     """The swap that replaces the reports in ``out_dir`` as one set; entering it checks the
     folder (``OutputFolderError``), so a command can refuse a bad ``--out`` before solving."""
-    return FolderSwap(out_dir, REPORT_FILES, last=SUMMARY_FILE)
+    return FolderSwap(out_dir, REPORT_FILES | V3_REPORT_FILES, last=SUMMARY_FILE)
 
 
 def write_reports(

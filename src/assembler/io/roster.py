@@ -78,12 +78,19 @@ def solution_from_reports(
     if scenario.has_horizon:
         for row in assignments:
             starts[row.mission_id] = min(starts.get(row.mission_id, row.period), row.period)
+    roles: dict[str, set[tuple[str, str, str]]] = {"learner": set(), "mentor": set()}
+    if "role" in roster.columns:  # MODEL.md v3: who learns and who mentors on each need
+        for row, role in zip(assignments, roster["role"], strict=True):
+            if role in roles:
+                roles[role].add((row.person_id, row.mission_id, row.skill_id))
     return Solution(
         staffed=frozenset(row.mission_id for row in assignments),
         members=frozenset((row.person_id, row.mission_id) for row in assignments),
         assignments=assignments,
         ops=ops,
         starts=starts,
+        learners=frozenset(roles["learner"]),
+        mentors=frozenset(roles["mentor"]),
     )
 
 

@@ -24,7 +24,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from assembler.domain.scenario import HORIZON_COLUMNS, TABLE_ROW_TYPES, Scenario
+from assembler.domain.scenario import (
+    HORIZON_COLUMNS,
+    TABLE_ROW_TYPES,
+    V3_COLUMNS,
+    V3_TABLES,
+    Scenario,
+)
 from assembler.io.atomic import atomic_write_bytes, atomic_write_text
 from assembler.io.readers import SETTINGS_FILE, SETTINGS_SHEET
 
@@ -60,11 +66,14 @@ def _tables(scenario: Scenario) -> Iterator[_Table]:
     """Present tables with their columns: the model's, then unknown ones as first met.
 
     Without periods the horizon's tables and columns (MODEL.md v2) are left out, so a v1
-    scenario is written exactly as v1 wrote it."""
+    scenario is written exactly as v1 wrote it; so are v3's without a value (a v2 scenario
+    stays v2's)."""
     horizon = scenario.has_horizon
     for name in TABLE_ROW_TYPES:
         models = getattr(scenario, name)
         if models is None or (name == "availability" and not horizon):
+            continue
+        if name in V3_TABLES and not models:
             continue
         rows = [model.model_dump() for model in models]
         known = TABLE_ROW_TYPES[name].model_fields
@@ -74,8 +83,13 @@ def _tables(scenario: Scenario) -> Iterator[_Table]:
                 del columns[column]
                 for row in rows:
                     del row[column]
+        for column in V3_COLUMNS.get(name, ()):
+            if all(row[column] is None for row in rows):
+                del columns[column]
+                for row in rows:
+                    del row[column]
         for row in rows:
-            if len(row) > len(known):
+            if not row.keys() <= columns.keys():
                 columns.update(dict.fromkeys(row))
         yield _Table(name, list(columns), rows)
 

@@ -162,7 +162,7 @@ def drop_mission(scenario: Scenario, mission_id: str) -> Scenario:
     Refused while another mission runs ``after`` it: that one could never run, and which
     way the planner wants to untie the two is theirs to say (drop it too, or edit it)."""
     _mission(scenario, mission_id)
-    followers = [m.mission_id for m in scenario.missions if m.after == mission_id]
+    followers = [m.mission_id for m in scenario.missions if mission_id in m.predecessors]
     if followers:
         raise EditError(
             f"{mission_id} cannot be dropped: {', '.join(followers)} runs after it; "

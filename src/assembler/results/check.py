@@ -7,9 +7,10 @@ rule is checked in every period: a mission runs in the periods its start gives i
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 
-from assembler.compile.instance import Instance
+from assembler.compile.instance import EPSILON, Instance
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 
@@ -52,6 +53,8 @@ class _Checker:
         self.network_breadth()
         self.commitments()
         self.sequence()
+        self.network_share()
+        self.learners_and_mentors()
         return self.problems
 
     def fail(self, message: str) -> None:
@@ -76,7 +79,7 @@ class _Checker:
         for row in sol.assignments:
             p = inst.person_index.get(row.person_id)
             n = inst.need_index.get((row.mission_id, row.skill_id))
-            if p is None or n is None or p not in inst.needs[n].eligible:
+            if p is None or n is None or not _may_give(inst, p, n):
                 self.fail(
                     f"'{row.person_id}' is not eligible for need "
                     f"('{row.mission_id}', '{row.skill_id}')"
@@ -254,18 +257,118 @@ class _Checker:
             if pair not in sol.members:
                 self.fail(f"'{pair[0]}' is pinned to '{pair[1]}' but not on its team")
 
+    def learners_and_mentors(self) -> None:
+        """§6.11 (v3): a learner candidate gives time only as a learner; learners and
+        mentors are candidates for their role, on the team, and work on the need in every
+        period it runs; no need has more learners than its mentors can take."""
+        inst, sol = self.instance, self.solution
+        settings = inst.settings
+        if not (settings.has_learners or sol.learners or sol.mentors):
+            return  # nobody is a learner candidate: time below the level is already refused
+        counts: dict[str, Counter[int]] = {"learner": Counter(), "mentor": Counter()}
+        for role, rows in (("learner", sol.learners), ("mentor", sol.mentors)):
+            for person_id, mission_id, skill_id in sorted(rows):
+                p = inst.person_index.get(person_id)
+                n = inst.need_index.get((mission_id, skill_id))
+                where = f"need ('{mission_id}', '{skill_id}')"
+                if p is None or n is None or not self._may_take(role, p, n):
+                    self.fail(f"'{person_id}' cannot be a {role} on {where}")
+                    continue
+                if (person_id, mission_id) not in sol.members:
+                    self.fail(f"'{person_id}' is a {role} on {where} but not on its team")
+                need = inst.needs[n]
+                least = min(inst.min_share[need.mission], need.demand)
+                for t in inst.periods:
+                    given = self.time_on_need.get((p, n, t), 0)
+                    if least and self.running(need.mission, t) and given < least:
+                        self.fail(
+                            f"'{person_id}' is a {role} on {where} but gives it "
+                            f"{inst.fte(given)} FTE{self.when(t)}, below {inst.fte(least)}"
+                        )
+                counts[role][n] += 1
+        for p, n, t in self.time_on_need:
+            need = inst.needs[n]
+            mission_id = inst.missions[need.mission].mission_id
+            person_id = inst.people[p].person_id
+            if p not in need.eligible and (person_id, mission_id, need.skill_id) not in (
+                sol.learners
+            ):
+                self.fail(
+                    f"'{person_id}' gives time to need ('{mission_id}', '{need.skill_id}')"
+                    f"{self.when(t)} below its level without being a learner there"
+                )
+        for n, learners in counts["learner"].items():
+            mentors = counts["mentor"][n]
+            if learners > settings.learners_per_mentor * mentors:
+                need = inst.needs[n]
+                self.fail(
+                    f"need ('{inst.missions[need.mission].mission_id}', '{need.skill_id}') has "
+                    f"{learners} learners and {mentors} mentors; each mentor takes at most "
+                    f"{settings.learners_per_mentor}"
+                )
+
+    def _may_take(self, role: str, p: int, n: int) -> bool:
+        """``p`` is a learner (or mentor) candidate for need ``n`` under MODEL.md v3 §4,
+        worked out from levels here rather than read from the instance's lists."""
+        inst = self.instance
+        settings = inst.settings
+        need = inst.needs[n]
+        level = inst.eligibility.level.get((inst.people[p].person_id, need.skill_id), 0)
+        if settings.stretch_levels == 0:
+            return False
+        if role == "mentor":
+            mentor_level = max(need.min_level, settings.mentor_min_level)
+            return p in need.eligible and level >= mentor_level
+        lowest = max(1, need.min_level - settings.stretch_levels)
+        mission = inst.missions[need.mission]
+        return lowest <= level < need.min_level and inst.eligibility.may_join(
+            inst.people[p], mission
+        )
+
+    def network_share(self) -> None:
+        """§6.12 (v3): no unit gives network missions more than its share of its people's
+        time in any period, ``N_ut = floor(share · Σ cap_pt + ε)`` (recomputed here from the
+        scenario, not read from the instance's pruned list)."""
+        inst = self.instance
+        scenario = inst.scenario
+        share_of = {u: scenario.network_share(u) for u in {p.unit_id for p in inst.people}}
+        if all(share >= 1 for share in share_of.values()):
+            return  # no cap below 1: the rule cannot be broken
+        given: Counter[tuple[str, int]] = Counter()
+        total: Counter[tuple[str, int]] = Counter()
+        for p, person in enumerate(inst.people):
+            for t in inst.periods:
+                total[person.unit_id, t] += inst.capacity[p][t]
+        for (p, n, t), steps in self.time_on_need.items():
+            if inst.missions[inst.needs[n].mission].is_network:
+                given[inst.people[p].unit_id, t] += steps
+        for (unit_id, t), steps in sorted(given.items()):
+            share = share_of[unit_id]
+            limit = math.floor(share * total[unit_id, t] + EPSILON)
+            if steps > limit:
+                self.fail(
+                    f"unit '{unit_id}' gives network missions {inst.fte(steps)} FTE"
+                    f"{self.when(t)}, above its cap of {inst.fte(limit)} FTE "
+                    f"({share:.0%} of its people's time)"
+                )
+
     def sequence(self) -> None:
-        """A mission ``after`` another runs only if that one does, and only once it is over."""
+        """A mission ``after`` others runs only if each of them does, and only once each is
+        over."""
         inst = self.instance
         for m, start in self.start.items():
-            before = inst.after[m]
-            if before is None:
-                continue
-            mission, other = inst.missions[m].mission_id, inst.missions[before].mission_id
-            if before not in self.start:
-                self.fail(f"mission '{mission}' runs after '{other}', which is not staffed")
-            elif start < self.start[before] + inst.duration[before]:
-                self.fail(
-                    f"mission '{mission}' starts in period {start + 1}, before '{other}' "
-                    f"ends (period {self.start[before] + inst.duration[before]})"
-                )
+            for before in inst.after[m]:
+                mission, other = inst.missions[m].mission_id, inst.missions[before].mission_id
+                if before not in self.start:
+                    self.fail(f"mission '{mission}' runs after '{other}', which is not staffed")
+                elif start < self.start[before] + inst.duration[before]:
+                    self.fail(
+                        f"mission '{mission}' starts in period {start + 1}, before '{other}' "
+                        f"ends (period {self.start[before] + inst.duration[before]})"
+                    )
+
+
+def _may_give(instance: Instance, p: int, n: int) -> bool:
+    """``a_pnt`` may exist: ``p`` is eligible for need ``n`` or a learner candidate there."""
+    need = instance.needs[n]
+    return p in need.eligible or p in need.learners

@@ -59,6 +59,7 @@ class _Explainer:
             self.cannot_follow,
             self.capability_exhausted,
             self.no_free_time,
+            self.network_cap_reached,
             self.no_value,
         )
 
@@ -184,16 +185,14 @@ class _Explainer:
     def cannot_follow(self, m: int) -> str | None:
         """A mission ``after`` another that is unstaffed, or that ends too late for it."""
         inst = self.instance
-        before = inst.after[m]
-        if before is None:
-            return None
-        other = inst.missions[before].mission_id
-        named = self.names.mission(other)
-        if other not in self.solution.staffed:
-            return f"it runs after {named}, which is not staffed"
-        ends = self.solution.start_of(other, inst.earliest[before]) + inst.duration[before]
-        if not any(start >= ends for start in inst.starts[m]):
-            return f"it runs after {named}, which ends too late for its window"
+        for before in inst.after[m]:
+            other = inst.missions[before].mission_id
+            named = self.names.mission(other)
+            if other not in self.solution.staffed:
+                return f"it runs after {named}, which is not staffed"
+            ends = self.solution.start_of(other, inst.earliest[before]) + inst.duration[before]
+            if not any(start >= ends for start in inst.starts[m]):
+                return f"it runs after {named}, which ends too late for its window"
         return None
 
     def capability_exhausted(self, m: int) -> str | None:
@@ -220,7 +219,7 @@ class _Explainer:
 
         def short(t: int) -> str | None:
             for need in self._needs(m):
-                free = sum(self.free[p][t] for p in need.eligible)
+                free = sum(self.free[p][t] for p in need.giving)
                 if free < need.demand:
                     return (
                         f"{self._when(t)}eligible people with skill "
@@ -229,6 +228,42 @@ class _Explainer:
                         f"it needs {inst.fte(need.demand):g} FTE"
                     )
             return None
+
+        return self._first_failure(m, short)
+
+    def network_cap_reached(self, m: int) -> str | None:
+        """A network mission whose volunteers' units have used their network cap (MODEL.md
+        v3 §6.12): what the caps leave them is less than it needs, in some period of every
+        run it could have."""
+        inst = self.instance
+        if not inst.network_cap or not inst.is_network(m):
+            return None
+        given: Counter[tuple[str, int]] = Counter()
+        for row in self.solution.assignments:
+            if inst.is_network(inst.mission_index[row.mission_id]):
+                given[inst.people[inst.person_index[row.person_id]].unit_id, row.period] += (
+                    row.steps
+                )
+        demand = sum(need.demand for need in self._needs(m))
+
+        def short(t: int) -> str | None:
+            free: Counter[str] = Counter()
+            for p in inst.candidates[m]:
+                free[inst.people[p].unit_id] += max(0, self.free[p][t])
+            room = {
+                u: min(steps, inst.network_limit(u, t) - given[u, t])
+                if u in inst.capped_units
+                else steps
+                for u, steps in free.items()
+            }
+            capped = sorted(u for u in room if u in inst.capped_units and room[u] < free[u])
+            if sum(max(0, steps) for steps in room.values()) >= demand or not capped:
+                return None
+            return (
+                f"{self._when(t)}the network caps of {', '.join(capped)} leave its volunteers "
+                f"{inst.fte(sum(max(0, steps) for steps in room.values())):g} FTE, it needs "
+                f"{inst.fte(demand):g} FTE"
+            )
 
         return self._first_failure(m, short)
 

@@ -72,11 +72,16 @@ def score_of(instance: Instance, solution: Solution) -> int:
         p = instance.person_index.get(person_id)
         m = instance.mission_index.get(mission_id)
         preference += instance.preference.get((p, m), 0) if p is not None and m is not None else 0
+    development = 0
+    for person_id, _, skill_id in solution.learners:
+        p = instance.person_index.get(person_id)
+        development += instance.goal.get((p, skill_id), 0) if p is not None else 0
     return (
         weights.value * value
         + weights.preference * preference
         - weights.assignment * len(solution.members)
         - weights.delay * delay
+        + weights.development * development
     )
 
 

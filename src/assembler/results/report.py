@@ -89,8 +89,30 @@ PERIOD_COLUMNS: dict[str, tuple[str, ...]] = {
 last, a mission's ``start_period, end_period`` before the optional ``reason``."""
 
 
+DEVELOPMENT_COLUMNS = (
+    "mission_id",
+    "mission_name",
+    "person_id",
+    "person_name",
+    "skill_id",
+    "level",
+    "min_level",
+    "goal_weight",
+    "mentors",
+)
+"""``development.csv`` (MODEL.md §8 v3): one row per learner, only when learners are on."""
+
+V3_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {"development": DEVELOPMENT_COLUMNS}
+"""Report tables MODEL.md v3 adds, written only when their part of the model is on."""
+
+ROLE_COLUMN = "role"
+"""The roster's column (v3, with learners on): ``member``, ``learner`` or ``mentor``."""
+
+
 def table_columns(name: str, with_periods: bool) -> tuple[str, ...]:
     """The columns of report table ``name``, with or without the period columns."""
+    if name == "development":
+        return (*DEVELOPMENT_COLUMNS, *(("start_period", "end_period") if with_periods else ()))
     columns = TABLE_COLUMNS[name]
     if not with_periods:
         return columns
@@ -98,6 +120,12 @@ def table_columns(name: str, with_periods: bool) -> tuple[str, ...]:
         cut = columns.index("reason")
         return (*columns[:cut], *PERIOD_COLUMNS[name], *columns[cut:])
     return (*columns, *PERIOD_COLUMNS[name])
+
+
+def _roster_columns(instance: Instance) -> tuple[str, ...]:
+    """The roster's columns, with ``role`` last when learners are on (MODEL.md §8 v3)."""
+    columns = table_columns("roster", instance.scenario.has_horizon)
+    return (*columns, ROLE_COLUMN) if instance.settings.has_learners else columns
 
 
 MISSION_ID_SEPARATOR = ";"
@@ -141,6 +169,15 @@ class ReportSummary:
     """The period ids in time order; ``None`` without periods (then no period keys)."""
     network_fte_by_period: tuple[float, ...] | None = None
     """Network FTE in each period (``network_fte`` is their mean); ``None`` without a plan."""
+    learners: int | None = None
+    """How many (person, need) learn (``g = 1``); ``None`` while ``stretch_levels`` is 0
+    (then no key) or without a plan."""
+    development_goals_met: int | None = None
+    """How many of those learners learn a skill they set as a development goal."""
+    network_share_by_unit: dict[str, tuple[float, ...]] | None = None
+    """Per capped unit (MODEL.md v3 §6.12), the share of its people's time given to network
+    missions in each period; ``None`` when no unit is capped (then no key), empty lists
+    without a plan."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready mapping of ``summary.json``, keys in file order (the period keys
@@ -169,7 +206,20 @@ class ReportSummary:
             "tightest_coverage": None if tightest is None else asdict(tightest),
             "conflicts": list(self.conflicts),
             **horizon,
+            **self._v3_keys(),
         }
+
+    def _v3_keys(self) -> dict[str, Any]:
+        """The keys MODEL.md v3 adds, each only when its part of the model is on."""
+        keys: dict[str, Any] = {}
+        if self.settings.has_learners:
+            keys["learners"] = self.learners
+            keys["development_goals_met"] = self.development_goals_met
+        if self.network_share_by_unit is not None:
+            keys["network_share_by_unit"] = {
+                unit_id: list(shares) for unit_id, shares in self.network_share_by_unit.items()
+            }
+        return keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,10 +251,16 @@ class Reports:
     summary: ReportSummary
     names: Names
     clashes: tuple[str, ...]
+    development: pd.DataFrame | None = None
+    """Who learns what, with whom (MODEL.md §8 v3); ``None`` while ``stretch_levels`` is 0."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Table name → frame in ``TABLE_COLUMNS`` order: the names of files and sheets."""
-        return {name: getattr(self, name) for name in TABLE_COLUMNS}
+        """Table name → frame in ``TABLE_COLUMNS`` order, then ``development`` when there
+        is one: the names of files and sheets."""
+        tables = {name: getattr(self, name) for name in TABLE_COLUMNS}
+        if self.development is not None:
+            tables["development"] = self.development
+        return tables
 
 
 def build_reports(scenario: Scenario, result: Result) -> Reports:
@@ -226,11 +282,20 @@ def build_reports(scenario: Scenario, result: Result) -> Reports:
     named = tuple(clashes(instance, names)) if result.conflicts else ()
     told = named or result.conflicts
     solution = result.solution
+    learning = instance.settings.has_learners
     if solution is None:
         empty = {
             name: _frame([], table_columns(name, scenario.has_horizon)) for name in TABLE_COLUMNS
         }
-        return Reports(**empty, summary=summary, names=names, clashes=told)
+        empty["roster"] = _frame([], _roster_columns(instance))
+        development = _frame([], table_columns("development", scenario.has_horizon))
+        return Reports(
+            **empty,
+            summary=summary,
+            names=names,
+            clashes=told,
+            development=development if learning else None,
+        )
     return Reports(
         roster=_roster(instance, solution),
         ops_allocation=_ops_allocation(instance, solution),
@@ -240,6 +305,7 @@ def build_reports(scenario: Scenario, result: Result) -> Reports:
         summary=summary,
         names=names,
         clashes=told,
+        development=_development(instance, solution) if learning else None,
     )
 
 
@@ -267,6 +333,7 @@ def _roster(instance: Instance, solution: Solution) -> pd.DataFrame:
             a.period,
         ),
     )
+    learning = instance.settings.has_learners
     table = []
     for row in rows:
         mission = instance.missions[instance.mission_index[row.mission_id]]
@@ -282,9 +349,64 @@ def _roster(instance: Instance, solution: Solution) -> pd.DataFrame:
                 level[person.person_id, row.skill_id],
                 instance.fte(row.steps),
                 *_period_cells(instance, row.period),
+                *(
+                    (_role(solution, row.person_id, row.mission_id, row.skill_id),)
+                    if learning
+                    else ()
+                ),
             )
         )
-    return _frame(table, table_columns("roster", instance.scenario.has_horizon))
+    return _frame(table, _roster_columns(instance))
+
+
+def _role(solution: Solution, person_id: str, mission_id: str, skill_id: str) -> str:
+    """What the person is on that need: ``learner``, ``mentor`` or ``member``."""
+    if (person_id, mission_id, skill_id) in solution.learners:
+        return "learner"
+    if (person_id, mission_id, skill_id) in solution.mentors:
+        return "mentor"
+    return "member"
+
+
+def _development(instance: Instance, solution: Solution) -> pd.DataFrame:
+    """One row per learner (``g = 1``), by mission, person and need in scenario order: the
+    level they hold against the need's, their goal's weight (0 without one) and the mentors
+    on that need."""
+    level = instance.eligibility.level
+    mentors: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for person_id, mission_id, skill_id in solution.mentors:
+        mentors[mission_id, skill_id].append(person_id)
+    rows = sorted(
+        solution.learners,
+        key=lambda r: (
+            instance.mission_index[r[1]],
+            instance.person_index[r[0]],
+            instance.need_index[r[1], r[2]],
+        ),
+    )
+    table = []
+    for person_id, mission_id, skill_id in rows:
+        m, p = instance.mission_index[mission_id], instance.person_index[person_id]
+        mission, person = instance.missions[m], instance.people[p]
+        need = instance.needs[instance.need_index[mission_id, skill_id]]
+        run = instance.run(m, solution.start_of(mission_id, instance.earliest[m]))
+        table.append(
+            (
+                mission_id,
+                mission.name,
+                person_id,
+                person.name,
+                skill_id,
+                level[person_id, skill_id],
+                need.min_level,
+                instance.goal.get((p, skill_id), 0),
+                MISSION_ID_SEPARATOR.join(
+                    sorted(mentors[mission_id, skill_id], key=instance.person_index.__getitem__)
+                ),
+                *_period_cells(instance, run[0], run[-1]),
+            )
+        )
+    return _frame(table, table_columns("development", instance.scenario.has_horizon))
 
 
 def _ops_allocation(instance: Instance, solution: Solution) -> pd.DataFrame:
@@ -399,6 +521,31 @@ def _ops_coverage(instance: Instance, solution: Solution) -> pd.DataFrame:
     return _frame(table, table_columns("ops_coverage", instance.scenario.has_horizon))
 
 
+def network_shares(
+    instance: Instance, solution: Solution | None
+) -> dict[str, tuple[float, ...]] | None:
+    """Each capped unit's network time over its people's capacity, period by period
+    (``None`` when no unit is capped; a unit without capacity in a period gives 0 there)."""
+    if not instance.capped_units:
+        return None
+    given: Counter[tuple[str, int]] = Counter()
+    for row in solution.assignments if solution is not None else ():
+        m = instance.mission_index[row.mission_id]
+        if instance.is_network(m):
+            given[instance.people[instance.person_index[row.person_id]].unit_id, row.period] += (
+                row.steps
+            )
+    shares: dict[str, tuple[float, ...]] = {}
+    for unit_id in instance.capped_units:
+        people = instance.people_of_unit[unit_id]
+        per_period = []
+        for t in instance.periods:
+            total = sum(instance.capacity[p][t] for p in people)
+            per_period.append(round(given[unit_id, t] / total, 4) if total else 0.0)
+        shares[unit_id] = tuple(per_period) if solution is not None else ()
+    return shares
+
+
 def _summary(instance: Instance, result: Result) -> ReportSummary:
     kpis = result.kpis
     return ReportSummary(
@@ -418,7 +565,20 @@ def _summary(instance: Instance, result: Result) -> ReportSummary:
         conflicts=result.conflicts,
         periods=instance.period_ids if instance.scenario.has_horizon else None,
         network_fte_by_period=kpis.network_fte_by_period if kpis else None,
+        network_share_by_unit=network_shares(instance, result.solution),
+        **_learner_counts(instance, result.solution),
     )
+
+
+def _learner_counts(instance: Instance, solution: Solution | None) -> dict[str, int | None]:
+    """``learners`` and ``development_goals_met`` of the summary (``None`` without a plan)."""
+    if solution is None:
+        return {"learners": None, "development_goals_met": None}
+    met = sum(
+        (instance.person_index[person_id], skill_id) in instance.goal
+        for person_id, _, skill_id in solution.learners
+    )
+    return {"learners": len(solution.learners), "development_goals_met": met}
 
 
 def _tightest(row: Coverage | None) -> TightestCoverage | None:

@@ -55,6 +55,10 @@ class Constraints:
         self.network_breadth()
         self.commitments()
         self.sequence()
+        self.network_share()
+        self.learning_under_a_mentor()
+        self.mentors_work_on_the_need()
+        self.enough_mentors()
 
     def _guarded(self, constraint: cp_model.Constraint, label: str) -> None:
         if self.guard is not None:
@@ -235,22 +239,97 @@ class Constraints:
             self._guarded(constraint, label)
 
     def sequence(self) -> None:
-        """§6.10: a mission ``after`` another is staffed only with it and starts once it has
-        finished — per start: ``b_mt ≤ Σ b_m't'`` over the starts ``t'`` of the other that
-        end before ``t``, the time-indexed form of ``start_m ≥ start_m' + d_m'``."""
+        """§6.10: a mission ``after`` others is staffed only with each of them and starts
+        once each has finished — per start: ``b_mt ≤ Σ b_m't'`` over the starts ``t'`` of
+        the other that end before ``t``, the time-indexed form of
+        ``start_m ≥ start_m' + d_m'`` (v3: once per mission listed)."""
         instance, vars_ = self.instance, self.vars
-        for m, before in enumerate(instance.after):
-            if before is None:
-                continue
+        for m, befores in enumerate(instance.after):
+            for before in befores:
+                self.clock.check()
+                self.model.add_implication(vars_.staffed[m], vars_.staffed[before])
+                for t in instance.starts[m]:
+                    ready = [
+                        vars_.starts[before, s]
+                        for s in instance.starts[before]
+                        if s + instance.duration[before] <= t
+                    ]
+                    self.model.add(LinearSum.sum(ready) >= vars_.starts[m, t])
+
+    def network_share(self) -> None:
+        """§6.12 (v3), the volunteer army is released, not taken: in every period a unit's
+        people give network missions at most ``N_ut`` steps.  Built only where the instance
+        found it can bind (``Instance.network_cap``), so with share 1 nothing is added."""
+        instance = self.instance
+        if not instance.network_cap:
+            return
+        given: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+        for (p, n, t), var in self.vars.time.items():
+            key = (instance.people[p].unit_id, t)
+            if key in instance.network_cap and instance.is_network(instance.needs[n].mission):
+                given[key].append(var)
+        for (unit_id, t), limit in instance.network_cap.items():
             self.clock.check()
-            self.model.add_implication(vars_.staffed[m], vars_.staffed[before])
-            for t in instance.starts[m]:
-                ready = [
-                    vars_.starts[before, s]
-                    for s in instance.starts[before]
-                    if s + instance.duration[before] <= t
-                ]
-                self.model.add(LinearSum.sum(ready) >= vars_.starts[m, t])
+            if given[unit_id, t]:
+                self.model.add(LinearSum.sum(given[unit_id, t]) <= limit)
+
+    def _works_whenever_running(self, p: int, n: int, role: Literal) -> None:
+        """``a_pmkt ≥ min(A_m, D_mk) · (role + r_mt − 1)`` in every period of the need's
+        window; where ``p`` has no time (no ``a``) the role and the run exclude each other."""
+        instance = self.instance
+        need = instance.needs[n]
+        least = min(instance.min_share[need.mission], need.demand)
+        if least == 0:
+            return
+        for t in instance.window(need.mission):
+            running = self._running(need.mission, t)
+            assert running is not None
+            a = self.vars.time.get((p, n, t))
+            if a is None:
+                self.model.add_bool_or([role.Not(), running.Not()])
+            elif running is self.vars.staffed[need.mission]:
+                self.model.add(a >= least).only_enforce_if(role)
+            else:
+                self.model.add(a >= least).only_enforce_if([role, running])
+
+    def learning_under_a_mentor(self) -> None:
+        """§6.11 (v3): a learner candidate gives time to the need only as a learner
+        (``a ≤ D · g``), a learner is a member (``g ≤ x``) and works on the need in every
+        period the mission runs."""
+        instance, vars_ = self.instance, self.vars
+        for (p, n), g in vars_.learning.items():
+            self.clock.check()
+            need = instance.needs[n]
+            self.model.add_implication(g, vars_.member[p, need.mission])
+            for t in instance.window(need.mission):
+                a = vars_.time.get((p, n, t))
+                if a is not None:
+                    self.model.add(a <= need.demand * g)
+            self._works_whenever_running(p, n, g)
+
+    def mentors_work_on_the_need(self) -> None:
+        """§6.11 (v3): a mentor is on the team (``h ≤ x``) and works on the need in every
+        period the mission runs."""
+        instance, vars_ = self.instance, self.vars
+        for (p, n), h in vars_.mentoring.items():
+            self.clock.check()
+            self.model.add_implication(h, vars_.member[p, instance.needs[n].mission])
+            self._works_whenever_running(p, n, h)
+
+    def enough_mentors(self) -> None:
+        """§6.11 (v3): ``Σ_p g_pmk ≤ learners_per_mentor · Σ_q h_qmk`` on every need with
+        learner candidates."""
+        if not self.vars.learning:
+            return
+        per_mentor = self.instance.settings.learners_per_mentor
+        learners: dict[int, list[Literal]] = defaultdict(list)
+        mentors: dict[int, list[Literal]] = defaultdict(list)
+        for (_, n), g in self.vars.learning.items():
+            learners[n].append(g)
+        for (_, n), h in self.vars.mentoring.items():
+            mentors[n].append(h)
+        for n, gs in learners.items():
+            self.model.add(LinearSum.sum(gs) <= per_mentor * LinearSum.sum(mentors[n]))
 
     def _members_of_mission(self) -> dict[int, list[cp_model.IntVar]]:
         members: dict[int, list[cp_model.IntVar]] = defaultdict(list)

@@ -516,6 +516,20 @@ def extract_solution(
             for (m, t), b in variables.starts.items()
             if values[b.index] and values[variables.staffed[m].index]
         }
+    learners, mentors = (
+        frozenset(
+            (people[p].person_id, missions[needs[n].mission].mission_id, needs[n].skill_id)
+            for (p, n), literal in roles.items()
+            if values[literal.index]
+        )
+        for roles in (variables.learning, variables.mentoring)
+    )
     return Solution(
-        staffed=staffed, members=members, assignments=assignments, ops=tuple(ops), starts=starts
+        staffed=staffed,
+        members=members,
+        assignments=assignments,
+        ops=tuple(ops),
+        starts=starts,
+        learners=learners,
+        mentors=mentors,
     )

@@ -19,7 +19,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assembler.compile.instance import Instance
+from assembler.compile.instance import Instance, chain_depths
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.solver.stopping import UNTIMED, Clock
 
@@ -98,6 +98,7 @@ class _Greedy:
         self.staffed: set[int] = set()
         self.start: dict[int, int] = {}
         self.tried: set[int] = set()
+        self.network_left = dict(instance.network_cap)  # (unit, period) → steps under its cap
 
     def run(self, commitments_first: bool, start: Solution | None) -> Solution | None:
         if start is not None:
@@ -115,15 +116,14 @@ class _Greedy:
         return self.solution()
 
     def place(self, m: int) -> bool:
-        """Staff ``m`` unless done or tried, its ``after`` mission first; true if staffed."""
+        """Staff ``m`` unless done or tried, its ``after`` missions first; true if staffed."""
         if m in self.staffed:
             return True
         if m in self.tried:
             return False
         self.clock.check()
         self.tried.add(m)
-        before = self.inst.after[m]
-        if before is not None and not self.place(before):
+        if not all(self.place(before) for before in self.inst.after[m]):
             return False
         return self.staff(m)
 
@@ -157,9 +157,11 @@ class _Greedy:
         ordered: dict[int, None] = {}
 
         def visit(m: int, depth: int) -> None:
-            before = self.inst.after[m]
-            if before is not None and depth < len(self.inst.missions):
-                visit(before, depth + 1)
+            if m in ordered:  # with several befores a mission is reached by many paths
+                return
+            if depth < len(self.inst.missions):
+                for before in self.inst.after[m]:
+                    visit(before, depth + 1)
             ordered[m] = None
 
         chosen = set(missions)
@@ -195,14 +197,37 @@ class _Greedy:
         )
         units = {inst.people[p].unit_id for p in members}
         broad = not inst.needs_breadth(m) or len(units) >= inst.settings.network_min_units
-        return size_ok and broad and set(self.pins[m]) <= members
+        return (
+            size_ok
+            and broad
+            and set(self.pins[m]) <= members
+            and self._within_network_caps(m, team)
+        )
+
+    def _network_room(self, p: int, run: range) -> int:
+        """What ``p``'s unit has left under its network cap in the tightest period of
+        ``run`` (its people are tried last on a network mission when that is too little)."""
+        unit_id = self.inst.people[p].unit_id
+        return min((self.network_left.get((unit_id, t), self.free[p][t]) for t in run), default=0)
+
+    def _within_network_caps(self, m: int, team: dict[tuple[int, int, int], int]) -> bool:
+        """A network team fits what its members' units have left under their caps in every
+        period (MODEL.md v3 §6.12); a team that does not is not placed at that start."""
+        inst = self.inst
+        if not inst.network_cap or not inst.is_network(m):
+            return True
+        given: dict[tuple[str, int], int] = defaultdict(int)
+        for (p, _, t), steps in team.items():
+            given[inst.people[p].unit_id, t] += steps
+        return all(steps <= self.network_left.get(key, steps) for key, steps in given.items())
 
     def _follows(self, m: int, begin: int) -> bool:
-        """Starting in ``begin`` respects ``after``: that mission is placed and over by then."""
-        before = self.inst.after[m]
-        if before is None:
-            return True
-        return before in self.start and self.start[before] + self.inst.duration[before] <= begin
+        """Starting in ``begin`` respects ``after``: each such mission is placed and over by
+        then."""
+        return all(
+            before in self.start and self.start[before] + self.inst.duration[before] <= begin
+            for before in self.inst.after[m]
+        )
 
     def _capabilities_fit(self, m: int, run: range) -> bool:
         return all(
@@ -371,16 +396,10 @@ class _Greedy:
         4–15 people) the greedy found no plan for 12 in file order, for 1 by the chains
         alone and for none with ties broken by the fewest eligible people."""
         inst = self.inst
-        depth = [0] * len(inst.missions)
-        for m in range(len(inst.missions)):
-            before = inst.after[m]
-            while before is not None:  # a chain is a path up to its first mission
-                depth[m] += 1
-                before = inst.after[before]
+        depth = chain_depths(inst.after)  # a follower is deeper than each of its befores
         tail = list(inst.duration)
         for m in sorted(range(len(inst.missions)), key=lambda m: -depth[m]):
-            before = inst.after[m]
-            if before is not None:  # deeper missions are final when their predecessor reads them
+            for before in inst.after[m]:  # deeper missions are final when a predecessor reads them
                 tail[before] = max(tail[before], inst.duration[before] + tail[m])
         return tail
 
@@ -412,8 +431,10 @@ class _Greedy:
                 continue
             self.planning = _TeamPlan(run=run)
             try:
-                if self._plan_team(m, self.planning):
-                    self._commit(m, begin, self._uniform(self.planning))
+                if self._plan_team(m, self.planning) and self._within_network_caps(
+                    m, team := self._uniform(self.planning)
+                ):
+                    self._commit(m, begin, team)
                     return True
             finally:
                 self.planning = _TeamPlan()
@@ -456,10 +477,19 @@ class _Greedy:
         units = {inst.people[p].unit_id for p in plan.members()}
         wanted_units = inst.settings.network_min_units if inst.needs_breadth(m) else 0
 
-        def rank(p: int) -> tuple[bool, bool, int, int]:
+        capped = bool(self.network_left) and inst.is_network(m)
+
+        def rank(p: int) -> tuple[bool, bool, bool, int, int]:
             new_unit = len(units) < wanted_units and inst.people[p].unit_id not in units
             wish = inst.preference.get((p, m), 0)
-            return (p not in plan.members(), not new_unit, -wish, -self.spare_over_run(p))
+            held_back = capped and self._network_room(p, plan.run) < share
+            return (
+                p not in plan.members(),
+                held_back,
+                not new_unit,
+                -wish,
+                -self.spare_over_run(p),
+            )
 
         candidates = sorted(need.eligible, key=rank)
         passed: set[int] = set()
@@ -546,6 +576,11 @@ class _Greedy:
         for c, units in self.capability_use[m]:
             for t in run:
                 self.capability_left[c][t] -= units
+        if self.inst.is_network(m):
+            for (p, _, t), steps in team.items():
+                key = (self.inst.people[p].unit_id, t)
+                if key in self.network_left:
+                    self.network_left[key] -= steps
         self.staffed.add(m)
         self.start[m] = begin
 

@@ -11,6 +11,8 @@ ordinary small scenario:
   (with buffer 0, since the residual is already in protected steps), period by period;
 * missions keep their windows, and a neighbourhood always holds whole ``after`` chains, so
   the sub-scenario's sequence rules are the full one's;
+* a unit capped in its network share keeps what the fixed network missions leave under
+  its cap (MODEL.md v3), as a share of its freed people's remaining time;
 * the sub-objective is the full objective's part that can change, so a better sub-plan
   is a better plan.  A merged plan is accepted only if ``check`` passes.
 """
@@ -24,8 +26,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assembler.compile.instance import Instance
-from assembler.domain.scenario import Availability, Capability, OpsDemand, Person, Scenario
+from assembler.compile.instance import Instance, capacity_steps
+from assembler.domain.scenario import (
+    Availability,
+    Capability,
+    OpsDemand,
+    Person,
+    Scenario,
+    Unit,
+)
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
 from assembler.results.check import check
@@ -229,8 +238,8 @@ def _neighbourhood(
 def _with_chains(instance: Instance, missions: set[int]) -> set[int]:
     """``missions`` plus every mission linked to one of them by ``after``, either way."""
     linked: dict[int, set[int]] = defaultdict(set)
-    for m, before in enumerate(instance.after):
-        if before is not None:
+    for m, befores in enumerate(instance.after):
+        for before in befores:
             linked[m].add(before)
             linked[before].add(m)
     closed = set(missions)
@@ -253,7 +262,7 @@ def people_around(
     spare = [sum(cap) - used for cap, used in zip(instance.capacity, load, strict=True)]
     for m in missions:
         for n in instance.needs_of[m]:
-            eligible = instance.needs[n].eligible
+            eligible = instance.needs[n].giving
             ranked = sorted(eligible, key=lambda p: -spare[p])
             people.update(ranked[: PEOPLE_PER_NEED - 5])
             people.update(rng.sample(eligible, min(len(eligible), 5)))
@@ -311,7 +320,7 @@ def _subscenario(
         person_skills=tuple(r for r in scenario.person_skills if r.person_id in kept_ids),
         missions=mission_rows,
         mission_needs=tuple(r for r in scenario.mission_needs if r.mission_id in mission_ids),
-        units=scenario.units,
+        units=_residual_network_shares(instance, current, mission_ids, free_people, availability),
         ops_demand=_residual_ops(instance, current, kept_ids),
         capabilities=_residual_capabilities(instance, current, mission_ids),
         mission_capabilities=tuple(
@@ -327,7 +336,52 @@ def _subscenario(
         ),
         periods=scenario.periods,
         availability=tuple(availability),
-        settings=scenario.settings.with_overrides({"ops_buffer": 0.0}),
+        development=tuple(r for r in scenario.development if r.person_id in kept_ids),
+        settings=scenario.settings.with_overrides({"ops_buffer": 0.0, "network_share_max": 1.0}),
+    )
+
+
+def _residual_network_shares(
+    instance: Instance,
+    current: Solution,
+    mission_ids: set[str],
+    free_people: list[Person],
+    availability: list[Availability],
+) -> tuple[Unit, ...] | None:
+    """The unit tree with each capped unit's share (MODEL.md v3 §6.12) lowered so that the
+    sub-scenario's cap, taken of its people's remaining time, never exceeds what the fixed
+    network missions leave under the full cap in any period.  One share cannot follow
+    every period, so it is the tightest period's: the sub-problem may be stricter than the
+    whole, never looser."""
+    scenario = instance.scenario
+    if not instance.capped_units:
+        return scenario.units
+    fixed: dict[tuple[str, int], int] = defaultdict(int)
+    for row in current.assignments:
+        m = instance.mission_index[row.mission_id]
+        if row.mission_id not in mission_ids and instance.is_network(m):
+            fixed[instance.people[instance.person_index[row.person_id]].unit_id, row.period] += (
+                row.steps
+            )
+    left: dict[tuple[str, int], float] = {
+        (row.person_id, instance.period_index[row.period_id]): row.fte for row in availability
+    }
+    remaining: dict[tuple[str, int], int] = defaultdict(int)
+    for person in free_people:
+        for t in instance.periods:
+            fte = left.get((person.person_id, t), person.fte)
+            remaining[person.unit_id, t] += capacity_steps(fte, instance.step)
+    shares: dict[str, float] = {}
+    for unit_id in instance.capped_units:
+        ratios = [
+            max(0, instance.network_limit(unit_id, t) - fixed[unit_id, t]) / remaining[unit_id, t]
+            for t in instance.periods
+            if remaining[unit_id, t] > 0
+        ]
+        shares[unit_id] = min([1.0, *ratios])
+    units = scenario.units or tuple(Unit(unit_id=unit_id) for unit_id in scenario.unit_ids)
+    return tuple(
+        unit.model_copy(update={"network_share_max": shares.get(unit.unit_id)}) for unit in units
     )
 
 
@@ -391,6 +445,8 @@ def _restrict(
         assignments=tuple(r for r in current.assignments if r.mission_id in mission_ids),
         ops=tuple(r for r in current.ops if r.person_id in person_ids),
         starts={m: t for m, t in current.starts.items() if m in mission_ids},
+        learners=frozenset(r for r in current.learners if r[1] in mission_ids),
+        mentors=frozenset(r for r in current.mentors if r[1] in mission_ids),
     )
 
 
@@ -412,4 +468,6 @@ def _merge(
             **{m: t for m, t in current.starts.items() if m not in mission_ids},
             **sub.starts,
         },
+        learners=frozenset(r for r in current.learners if r[1] not in mission_ids) | sub.learners,
+        mentors=frozenset(r for r in current.mentors if r[1] not in mission_ids) | sub.mentors,
     )

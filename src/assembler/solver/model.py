@@ -70,6 +70,11 @@ def add_hint(
             time[person, need, row.period] = row.steps
     for at, a in variables.time.items():
         model.add_hint(a, time.get(at, 0))
+    for roles, chosen in ((variables.learning, hint.learners), (variables.mentoring, hint.mentors)):
+        for (p, n), literal in roles.items():
+            on = instance.needs[n]
+            role = (instance.people[p].person_id, instance.missions[on.mission].mission_id)
+            model.add_hint(literal, (*role, on.skill_id) in chosen)
     ops_index = {
         (need.unit_id, need.skill_id, need.period): o for o, need in enumerate(instance.ops)
     }

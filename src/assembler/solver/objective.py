@@ -1,5 +1,5 @@
 """The objective of MODEL.md §7: value of staffed missions, wishes met, memberships paid for,
-and periods of delay."""
+periods of delay, and (v3) learners placed on their development goals."""
 
 from __future__ import annotations
 
@@ -77,6 +77,12 @@ def set_objective(
         if coefficient:
             terms.append(x)
             coefficients.append(coefficient)
+    if weights.development:
+        for (p, n), g in variables.learning.items():
+            goal = instance.goal.get((p, instance.needs[n].skill_id), 0)
+            if goal:
+                terms.append(g)
+                coefficients.append(scale * weights.development * goal)
     if stability is not None:
         for b in _kept_starts(instance, variables, stability):
             terms.append(b)

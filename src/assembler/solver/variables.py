@@ -4,7 +4,8 @@
 person has time, and ``x`` only for people eligible for some need of the mission, so
 eligibility is enforced by construction.  What a mission's timing does not need is compiled
 away: a mission with one possible start has no start variables (its start is ``y``, it runs
-when ``y`` says so), and ``w`` exists only where the focus limit can bind.
+when ``y`` says so), and ``w`` exists only where the focus limit can bind.  A learner
+candidate (MODEL.md v3) has ``a`` and ``x`` like an eligible person, plus ``g``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Variables:
     ops: dict[tuple[int, int], cp_model.IntVar]  # o_pkt, key (person, ops need of a period)
     represented: dict[tuple[str, int], Literal] = field(default_factory=dict)  # z_um
     working: dict[tuple[int, int, int], Literal] = field(default_factory=dict)  # w_pmt
+    learning: dict[tuple[int, int], Literal] = field(default_factory=dict)  # g_pmk, (person, need)
+    mentoring: dict[tuple[int, int], Literal] = field(default_factory=dict)  # h_pmk, (person, need)
 
 
 def create_variables(
@@ -48,7 +51,7 @@ def create_variables(
     for n, need in enumerate(instance.needs):
         clock.check()
         for t in instance.window(need.mission):
-            for p in need.eligible:
+            for p in need.giving:
                 if capacity[p][t] > 0:
                     upper = min(need.demand, capacity[p][t])
                     time[p, n, t] = model.new_int_var(0, upper, f"a[{p},{n},{t}]")
@@ -57,7 +60,21 @@ def create_variables(
         for o, ops_need in enumerate(instance.ops)
         for p in ops_need.eligible
     }
-    return Variables(staffed, starts, running, member, time, ops)
+    variables = Variables(staffed, starts, running, member, time, ops)
+    _learning(model, instance, variables)
+    return variables
+
+
+def _learning(model: cp_model.CpModel, instance: Instance, variables: Variables) -> None:
+    """``g`` and ``h`` of MODEL.md v3: only for needs with learner candidates, so with
+    ``stretch_levels = 0`` there are none (a mentor matters only where someone may learn)."""
+    for n, need in enumerate(instance.needs):
+        if not need.learners:
+            continue
+        for p in need.learners:
+            variables.learning[p, n] = model.new_bool_var(f"g[{p},{n}]")
+        for p in need.mentors:
+            variables.mentoring[p, n] = model.new_bool_var(f"h[{p},{n}]")
 
 
 def _timing(

@@ -81,8 +81,9 @@ def solution_document(solution: Solution) -> dict[str, Any]:
     """The solution with its sets sorted (their order is Python's hash order), so one plan is
     always stored as the same text; the tuples keep the solver's order, which equality sees."""
     document = solution.model_dump(mode="json")
-    for key in ("staffed", "members"):
-        document[key] = sorted(document[key])
+    for key in ("staffed", "members", "learners", "mentors"):
+        if key in document:
+            document[key] = sorted(document[key])
     return document
 
 

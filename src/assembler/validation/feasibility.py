@@ -47,6 +47,7 @@ def check_feasibility(tables: TypedTables, scenario: Scenario) -> None:
         needs[need.mission_id].append((number, need))
     _check_pins(tables, scenario, eligibility, needs)
     _check_needs_fillable(tables, scenario, eligibility, needs)
+    _check_learner_needs(tables, scenario, eligibility, needs)
     _check_operations(tables, instance)
     if full and _too_large(tables, instance):
         return  # the checks below take minutes on such a model, which no solve will build
@@ -165,6 +166,40 @@ def _check_needs_fillable(
             )
 
 
+def _check_learner_needs(
+    tables: TypedTables, scenario: Scenario, eligibility: Eligibility, needs: _Needs
+) -> None:
+    """Warn about needs people could learn on but nobody could mentor (MODEL.md v3 §4):
+    without a mentor candidate their learners can never join."""
+    if not scenario.settings.has_learners:
+        return
+    for mission in scenario.missions:
+        for number, need in needs[mission.mission_id]:
+            learners = eligibility.learner_candidates(mission, need)
+            if not learners:
+                continue
+            level = eligibility.mentor_level(need)
+            if any(
+                eligibility.level[person.person_id, need.skill_id] >= level
+                for person in eligibility.candidates(mission, need)
+            ):
+                continue
+            names = ", ".join(person.name or person.person_id for person in learners[:3])
+            more = f" and {plural(len(learners) - 3, 'other')}" if len(learners) > 3 else ""
+            tables.add(
+                warning(
+                    tables.source("mission_needs"),
+                    f"{names}{more} could learn {need.skill_id} on mission "
+                    f"{mission.mission_id!r}, but nobody eligible for it holds "
+                    f"{need.skill_id} at level ≥ {level} to mentor them "
+                    "(mentor_min_level): they can never join it as learners",
+                    row=number,
+                    column="skill_id",
+                    value=need.skill_id,
+                )
+            )
+
+
 def _anyone_eligible(
     eligibility: Eligibility,
     mission: Mission,
@@ -262,15 +297,17 @@ def _check_runs(tables: TypedTables, instance: Instance) -> None:
 
 def _why_no_start(instance: Instance, mission: int) -> str:
     """The ``after`` chain from ``mission`` to the first mission that can run, and why the
-    mission after that one cannot start in time (``Instance.starts`` dropped every start)."""
+    mission after that one cannot start in time (``Instance.starts`` dropped every start);
+    of several befores, the one that ends last is named."""
     ids = instance.period_ids
     chain = [mission]
-    root = instance.after[mission]
-    while root is not None and not instance.starts[root]:
-        chain.append(root)
-        root = instance.after[root]
-    assert root is not None  # validation keeps every window non-empty: only chains empty one
+    dead = [before for before in instance.after[mission] if not instance.starts[before]]
+    while dead:  # follow missions that can never run back to one whose befores all can
+        chain.append(dead[0])
+        dead = [before for before in instance.after[dead[0]] if not instance.starts[before]]
     last = chain[-1]
+    # validation keeps every window non-empty: only befores empty one, the last to end first
+    root = max(instance.after[last], key=lambda b: instance.starts[b].start + instance.duration[b])
     names = [instance.missions[m].mission_id for m in (*chain, root)]
     runs_after = ", which runs after ".join(repr(name) for name in names[1:])
     root_start = instance.starts[root].start
@@ -304,7 +341,7 @@ def _blocked_runs(instance: Instance, mission: int) -> str:
         need = instance.needs[n]
         if not need.eligible:
             continue
-        empty = [t for t in window if all(instance.capacity[p][t] == 0 for p in need.eligible)]
+        empty = [t for t in window if all(instance.capacity[p][t] == 0 for p in need.giving)]
         if empty:
             blocks[need.skill_id] = empty
     blocked = {t for periods in blocks.values() for t in periods}

@@ -26,6 +26,7 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "ops_demand": ("unit_id", "skill_id", "period_id"),
     "periods": ("period_id",),
     "availability": ("person_id", "period_id"),
+    "development": ("person_id", "skill_id"),
 }
 """What must be unique in each table (MODEL.md §2: ids, and "at most one row per …")."""
 
@@ -51,12 +52,15 @@ REFERENCES: Final[tuple[tuple[str, str, str], ...]] = (
     ("locks", "mission_id", "mission"),
     ("missions", "earliest_start", "period"),
     ("missions", "latest_end", "period"),
-    ("missions", "after", "mission"),
     ("ops_demand", "period_id", "period"),
     ("availability", "person_id", "person"),
     ("availability", "period_id", "period"),
+    ("development", "person_id", "person"),
+    ("development", "skill_id", "skill"),
 )
-"""(table, column, kind of thing it names): every reference that must resolve."""
+"""(table, column, kind of thing it names): every reference that must resolve.  A mission's
+``after`` cell may name several missions (MODEL.md v3) and is checked item by item by
+``tables.check_after_cells`` instead."""
 
 SUMMED: Final[dict[str, tuple[tuple[str, str], str]]] = {
     "preferences": (("person_id", "mission_id"), "a preference for {1!r} by {0!r}"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from assembler.domain.problems import error, warning
-from assembler.domain.scenario import HORIZON_COLUMNS, LockKind
+from assembler.domain.scenario import AFTER_SEPARATOR, HORIZON_COLUMNS, LockKind
 from assembler.io.raw import cell_text
 from assembler.text import plural
 from assembler.validation.rows import Row, TypedTables
@@ -152,29 +152,102 @@ def check_unit_tree(tables: TypedTables) -> None:
         )
 
 
+def check_after_cells(tables: TypedTables) -> None:
+    """Each item of an ``after`` cell (MODEL.md v3: ``M08;M11``) names another mission, once:
+    an empty item is most likely a stray separator, a repeated id a typing slip, and a
+    mission cannot wait for itself to finish."""
+    if "missions" not in tables.rows or "after" not in tables.usable["missions"]:
+        return
+    known = _targets(tables)["mission"]
+    source = tables.source("missions")
+    for row in tables.rows["missions"]:
+        cell, own = row.values.get("after"), row.values.get("mission_id")
+        if cell is None:
+            continue
+        seen: set[str] = set()
+        reported: set[str] = set()  # ";;;" is one mistake, not three
+        for item in (part.strip() for part in str(cell).split(AFTER_SEPARATOR)):
+            if not item:
+                reason = (
+                    f"an empty item: list the missions this one waits for separated by "
+                    f"'{AFTER_SEPARATOR}' (e.g. M08{AFTER_SEPARATOR}M11), without a "
+                    "separator at either end or two in a row"
+                )
+            elif item in seen:
+                reason = f"{item!r} is listed twice: name each mission once"
+            elif item == own:
+                reason = "a mission cannot run after itself"
+            elif known is not None and item not in known.ids:
+                reason = f"unknown mission: {known.where}{tables.suggest(item, known.ids)}"
+            else:
+                seen.add(item)
+                continue
+            if reason not in reported:
+                reported.add(reason)
+                tables.add(error(source, reason, row=row.number, column="after", value=str(cell)))
+
+
 def check_after_chains(tables: TypedTables) -> None:
-    """A mission waits for its ``after`` mission to finish: a cycle would wait forever."""
+    """A mission waits for its ``after`` missions to finish: a cycle would wait forever.
+    A mission naming itself is ``check_after_cells``'s to report."""
     if "missions" not in tables.rows or not {"mission_id", "after"} <= tables.usable["missions"]:
         return
-    after, number = _links(tables.rows["missions"], "mission_id", "after")
-    for ring in _cycles(after, number):
-        if len(ring) == 1:
-            reason = "a mission cannot run after itself"
-        else:
-            shown = " → ".join([*ring, ring[0]])
-            reason = (
-                f"the after chains have a cycle: {shown}; each of these missions would have "
-                "to wait for itself to finish"
-            )
+    waits_for: dict[str, tuple[str, ...]] = {}
+    number: dict[str, int] = {}
+    cell: dict[str, str] = {}
+    for row in tables.rows["missions"]:
+        here, there = row.values.get("mission_id"), row.values.get("after")
+        if here is None or here in number:
+            continue
+        number[here] = row.number
+        if there is not None:
+            cell[here] = str(there)
+            items = (part.strip() for part in str(there).split(AFTER_SEPARATOR))
+            waits_for[here] = tuple(dict.fromkeys(i for i in items if i and i != here))
+    for ring in _graph_cycles(waits_for, number):
+        shown = " → ".join([*ring, ring[0]])
         tables.add(
             error(
                 tables.source("missions"),
-                reason,
+                f"the after chains have a cycle: {shown}; each of these missions would have "
+                "to wait for itself to finish",
                 row=number[ring[0]],
                 column="after",
-                value=after[ring[0]],
+                value=cell[ring[0]],
             )
         )
+
+
+def _graph_cycles(links: Mapping[str, Sequence[str]], number: Mapping[str, int]) -> list[list[str]]:
+    """Cycles of a graph where an id may link to several others: a depth-first walk from
+    every id in row order reports the ring each back edge closes, starting at its id on the
+    first row.  Every cycle shows up in at least one ring, so an input without a reported
+    ring has none; ids already walked are not walked again, which keeps this linear."""
+    done: set[str] = set()
+    found: list[list[str]] = []
+    for start in number:
+        if start in done:
+            continue
+        path: list[str] = [start]
+        on_path = {start}
+        pending: list[list[str]] = [[n for n in links.get(start, ()) if n in number]]
+        while path:
+            if not pending[-1]:
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                pending.pop()
+                continue
+            node = pending[-1].pop(0)
+            if node in on_path:
+                ring = path[path.index(node) :]
+                first = min(range(len(ring)), key=lambda i: number[ring[i]])
+                found.append(ring[first:] + ring[:first])
+            elif node not in done:
+                path.append(node)
+                on_path.add(node)
+                pending.append([n for n in links.get(node, ()) if n in number])
+    return found
 
 
 def _links(rows: Sequence[Row], node: str, link: str) -> tuple[dict[str, str], dict[str, int]]:
@@ -404,6 +477,7 @@ TABLE_CHECKS: Final[tuple[Callable[[TypedTables], None], ...]] = (
     check_keys,
     check_references,
     check_unit_tree,
+    check_after_cells,
     check_after_chains,
     check_missions_have_needs,
     check_locks,
