@@ -41,11 +41,14 @@ the full model the bound: there the full model's own neighbourhoods are too slow
 improve the plan.  Below it, CP-SAT alone does better (M committed: a 0.0001 % gap alone,
 1.5 % with the neighbourhood search beside it)."""
 
-SWEEP_SHARE = 0.25
-"""Below ``LNS_MIN_TIME_VARIABLES`` the unstaffed missions are tried (``lns.staff_the_
-unstaffed``) before the full model, for at most this share of the time left: CP-SAT then
-starts from the better plan.  On 1,000 people in 10 s the full model alone ended on the
-warm start's 23,600,084 in 4 runs of 4; the pass reaches 23,790,127 in under a second."""
+SWEEP_SHARE = 0.05
+"""Below ``LNS_MIN_TIME_VARIABLES`` the full model searches first and, when it ends short
+of a proof, its plan's unstaffed missions are tried (``lns.staff_the_unstaffed``) in this
+last share of the time.  On 1,000 people in 10 s the full model alone ended on the warm
+start's 23,600,084 in 4 runs of 4; the pass finds 23,770,000 in its first steps.  A longer
+pass, before the full model or after it, cost the full model more than it gained: with a
+fifth of the time, or with 8 % before it, the specialists, generalists and flat shapes
+lost 0.3-1.8 %."""
 
 FULL_MODEL_SHARE = 0.5
 """On one worker the two cannot run side by side: the full model searches this share of
@@ -213,9 +216,6 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         if start is not None:
             start_score = evaluate(instance, start).score
             relay.report(start_score)
-        if start is not None and lns and _wants_sweep(settings, size):
-            start = _sweep(instance, start, settings, clock, relay)
-            start_score = evaluate(instance, start).score
         built = _build(instance, settings, start, start_score, clock)
     except OutOfTimeError:  # the warm start, if it was done, is the plan found so far
         best = _Best(Status.FEASIBLE, start, start_score) if start else _Best(Status.UNKNOWN)
@@ -232,36 +232,39 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         best = _full_search(built, share, relay, quick_presolve=True)
         if best.solution is not None and best.status is not Status.OPTIMAL:
             best = _neighbourhood_search(instance, best, settings, relay, deadline)
+    elif lns and _wants_sweep(settings):
+        share = dataclasses.replace(settings, time_limit=(1 - SWEEP_SHARE) * settings.time_limit)
+        best = _full_search(built, share, relay)
+        if best.solution is not None and best.status is Status.FEASIBLE:
+            best = _sweep(instance, best, settings, relay, deadline)
     else:
         best = _full_search(built, settings, relay)
     searched = time.perf_counter() - search_started
     return _result(instance, settings, best, build_seconds, searched, size)
 
 
-def _wants_sweep(settings: SolveSettings, size: ModelSize) -> bool:
-    """Models below the neighbourhood search's size (which sweeps first itself), and
-    nothing that needs one search alone."""
-    return (
-        size.time_variables < LNS_MIN_TIME_VARIABLES
-        and not settings.deterministic
-        and settings.stability is None
-    )
+def _wants_sweep(settings: SolveSettings) -> bool:
+    """Nothing that needs one search alone (large models sweep in ``improve``)."""
+    return not settings.deterministic and settings.stability is None
 
 
 def _sweep(
-    instance: Instance, start: Solution, settings: SolveSettings, clock: Clock, relay: _Relay
-) -> Solution:
-    """The warm start with its unstaffed missions tried (``SWEEP_SHARE`` of the time left)."""
-    deadline = time.perf_counter() + SWEEP_SHARE * max(clock.left(), 0.0)
-    return staff_the_unstaffed(
+    instance: Instance, best: _Best, settings: SolveSettings, relay: _Relay, deadline: float
+) -> _Best:
+    """The full model's plan with its unstaffed missions tried until ``deadline``."""
+    assert best.solution is not None
+    swept = staff_the_unstaffed(
         instance,
-        start,
+        best.solution,
         deadline,
         _solve_neighbourhood,
         workers=settings.workers,
         on_better=lambda _, score: relay.report(score),
         stop=settings.stop,
     )
+    if swept is best.solution:
+        return best
+    return _Best(Status.FEASIBLE, swept, evaluate(instance, swept).score, best.bound)
 
 
 def _size_that_fits(instance: Instance, settings: SolveSettings) -> ModelSize:
