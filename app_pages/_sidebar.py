@@ -161,7 +161,7 @@ def _load_pending() -> None:
 @st.dialog("Your edits are not saved", on_dismiss=_forget_pending)
 def _confirm(planner: PlanningSession) -> None:
     pending = st.session_state[_PENDING_KEY]
-    # Not a count: the edit log also holds edits already saved, which opening drops nothing of.
+    # Not a count: the edit log also holds the edits already saved.
     st.markdown(
         f"**{markdown_text(planner.source)}** has edits or dial changes that are not saved. "
         f"Opening **{markdown_text(pending.what)}** drops them; save them first on the "
