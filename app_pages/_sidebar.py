@@ -57,6 +57,14 @@ class _Dial:
     def key(self) -> str:
         return f"dial.{self.name}"
 
+    def setting(self, settings: ModelSettings) -> Any:
+        """The dial's setting in ``settings`` (read by attribute: a flat dump leaves out the
+        v3 settings at their defaults)."""
+        value: Any = settings
+        for part in self.name.split("."):
+            value = getattr(value, part)
+        return value
+
     def shown(self, setting: Any) -> Any:
         """The widget value for a setting value (rounded: ``0.15 * 100`` is not ``15``)."""
         return self.kind(round(setting * self.scale, 6)) if self.scale != 1 else setting
@@ -104,11 +112,36 @@ _MODEL_DIALS = (
         int,
         maximum=20,
     ),
+    _Dial(
+        "network_share_max",
+        "Network share cap (%)",
+        "In every period a unit gives at most this share of its people's time to network "
+        "missions (a unit's own cap in the scenario comes first); 100 % is no cap.",
+        float,
+        maximum=100,
+        step=5,
+        scale=100,
+    ),
+    _Dial(
+        "stretch_levels",
+        "Learners: levels short",
+        "People this many levels short of a need (at most 2) may fill it as learners, with "
+        "a mentor on the team; 0 is no learners.",
+        int,
+        maximum=2,
+    ),
 )
 _WEIGHT_DIALS = (
     _Dial("weights.value", "Weight: mission value", "Points per unit of value.", int, 10_000),
     _Dial("weights.preference", "Weight: wishes met", "Points per wish weight met.", int, 10_000),
     _Dial("weights.assignment", "Weight: memberships", "Cost of each membership.", int, 10_000),
+    _Dial(
+        "weights.development",
+        "Weight: development goals",
+        "Points per learner growing in one of their development goals, times its weight.",
+        int,
+        10_000,
+    ),
 )
 _DIALS = _MODEL_DIALS + _WEIGHT_DIALS
 _TIME_LIMIT_KEY = "dial.time_limit"
@@ -221,9 +254,8 @@ def _open(report: ScenarioReport, source: str) -> None:
 def set_dials(settings: ModelSettings) -> None:
     """Put the widgets on the scenario's settings: at first draw (after a reload, the
     kept dials), after a load, after opening a stored plan."""
-    flat = settings.flat()
     for dial in _DIALS:
-        st.session_state[dial.key] = dial.shown(flat[dial.name])
+        st.session_state[dial.key] = dial.shown(dial.setting(settings))
 
 
 def _dials(planner: PlanningSession) -> None:

@@ -48,6 +48,9 @@ DIALS = {
     "Weight: mission value",
     "Weight: wishes met",
     "Weight: memberships",
+    "Weight: development goals",
+    "Network share cap (%)",
+    "Learners: levels short",
     "Time limit (s)",
 }
 PLACEHOLDERS = re.compile(r"\b(None|nan|NaN|inf)\b|inf%")
@@ -564,3 +567,16 @@ def test_no_page_shows_an_id_where_a_name_exists() -> None:
             if column in table:
                 assert not table[column].map(NAMED_IDS.fullmatch).any(), (title, column)
     assert not NAMED_IDS.search(" ".join(str(row) for row in summary_rows(reports)))
+
+
+def test_the_v3_dials_set_learners_and_the_network_cap() -> None:
+    """At their defaults the scenario is v2's; turned, they are the MODEL.md v3 settings."""
+    at = small_app()
+    assert planner(at).scenario.settings == planner(at).base.settings
+    at.number_input(key="dial.stretch_levels").set_value(1)
+    at.number_input(key="dial.network_share_max").set_value(10.0)
+    at.number_input(key="dial.weights.development").set_value(20).run()
+    assert not at.exception
+    settings = planner(at).scenario.settings
+    assert (settings.stretch_levels, settings.network_share_max) == (1, 0.1)
+    assert settings.weights.development == 20
