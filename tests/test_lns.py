@@ -10,12 +10,12 @@ import pytest
 
 from assembler import SolveSettings, Status, check
 from assembler.compile.instance import Instance
-from assembler.domain.solution import Solution
+from assembler.domain.solution import Assignment, Solution
 from assembler.generate import generate_scenario
 from assembler.results.kpis import score_of
 from assembler.solver import engine, solve
 from assembler.solver.greedy import greedy_solution
-from assembler.solver.lns import improve
+from assembler.solver.lns import improve, staff_the_unstaffed
 from builders import mission, person, scenario
 
 STEPS = 2
@@ -124,3 +124,25 @@ def test_a_step_frees_the_missions_holding_a_capability_another_needs() -> None:
         stop=stop,
     )
     assert best.staffed == {"high"} and check(full, best) == []
+
+
+def test_an_unstaffed_mission_is_staffed_by_freeing_the_team_holding_its_candidate() -> None:
+    """``a`` alone can do x, and works on M1 (skill y, value 1); M2 needs x (value 5) and
+    has no skill in common with M1.  Freeing M1 with M2 lets ``a`` staff M2."""
+    s = scenario(
+        [person("a", skills={"x": 3, "y": 3}), person("b", skills={"y": 3})],
+        [mission("M1", {"y": 1.0}, value=1), mission("M2", {"x": 1.0}, value=5)],
+        network_opt_in_required=False,
+    )
+    instance = Instance(s)
+    start = Solution(
+        staffed=frozenset({"M1"}),
+        members=frozenset({("a", "M1")}),
+        assignments=(Assignment("a", "M1", "y", 20),),
+        ops=(),
+    )
+    assert check(instance, start) == []
+    deadline = time.perf_counter() + 10
+    better = staff_the_unstaffed(instance, start, deadline, engine._solve_neighbourhood)
+    assert check(instance, better) == [] and "M2" in better.staffed
+    assert score_of(instance, better) > score_of(instance, start)

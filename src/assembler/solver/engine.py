@@ -244,7 +244,7 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
 
 
 def _wants_sweep(settings: SolveSettings) -> bool:
-    """Nothing that needs one search alone (large models sweep in ``improve``)."""
+    """Nothing that needs one search alone."""
     return not settings.deterministic and settings.stability is None
 
 

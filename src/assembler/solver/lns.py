@@ -48,8 +48,6 @@ PEOPLE_PER_NEED = 30
 SECONDS_PER_STEP = 3.0
 SWEEP_SECONDS_PER_STEP = 0.5
 """A step of ``staff_the_unstaffed``: those that paid on 1,000 people took under 0.4 s."""
-SWEEP_SHARE = 0.2
-"""Of the time ``improve`` has, the most ``staff_the_unstaffed`` takes first."""
 TEAMS_FREED_PER_MISSION = 20
 """``staff_the_unstaffed`` frees at most this many teams beside a mission: the ones holding
 most of its candidates.  On 1,000 people every step up to 20 teams was solved to
@@ -67,13 +65,13 @@ def improve(
     stop: threading.Event | None = None,
 ) -> Solution:
     """Improve ``start`` step by step until ``deadline`` (a ``time.perf_counter`` value)
-    or until ``stop`` is set (which also ends the step under way): the unstaffed missions
-    first (``staff_the_unstaffed``), then random neighbourhoods."""
+    or until ``stop`` is set (which also ends the step under way).
+
+    ``staff_the_unstaffed`` is not run first here: on 3,000 people (flat) a fifth of the
+    time given to it cost 1.7 % (54,430,498 against 55,390,398 at 60 s)."""
     rng = random.Random(seed)
     related = _related_missions(instance)
-    swept = time.perf_counter() + SWEEP_SHARE * (deadline - time.perf_counter())
-    best = staff_the_unstaffed(instance, start, swept, solve_sub, workers, on_better, stop)
-    best_score = score_of(instance, best)
+    best, best_score = start, score_of(instance, start)
     smallest, size, largest = MISSIONS_PER_STEP
     while not (stop and stop.is_set()) and deadline - time.perf_counter() > 0.5:
         missions = _neighbourhood(instance, best, related, rng, size)
