@@ -158,7 +158,7 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
     can be protected at all; then builds the CP-SAT model, warm-starts it from the greedy
     plan (reported at once through ``settings.progress``), and searches: on large
     organisations the neighbourhood search improves the plan while the full model proves
-    the bound.
+    the bound; on smaller ones the last moments try to staff the missions left out.
     ``settings`` says how hard to look (time limit, workers, seed, stop event, warm start,
     stability); what the optimum *is* comes from ``scenario.settings``.  The ``Result``
     holds plain data only: its KPIs are recomputed from the solution, and an infeasible
