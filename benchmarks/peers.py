@@ -143,9 +143,10 @@ class _Milp:
 
 
 def _milp_of(instance: Instance, inf: float) -> _Milp:
-    """The time-indexed MILP of MODEL.md v2 (exactly v1's without periods): ``b_mt`` per
-    possible start (``y_m`` when there is one), ``r_mt`` as sums of starts, ``w_pmt``
-    where the focus limit can bind."""
+    """The time-indexed MILP of MODEL.md v2 (exactly v1's without periods) with v3's
+    several befores: ``b_mt`` per possible start (``y_m`` when there is one), ``r_mt`` as
+    sums of starts, ``w_pmt`` where the focus limit can bind.  No learners or network caps:
+    the benchmark's scenarios have none."""
     weights = instance.settings.weights
     lp = _Milp()
     y = [lp.column(1, weights.value * v) for v in instance.value]
@@ -241,8 +242,7 @@ def _milp_of(instance: Instance, inf: float) -> _Milp:
                 zs.append((z, 1.0))
                 lp.row([(z, 1.0), *unit_members], -inf, 0)
             lp.row([*zs, (y[m], -float(instance.settings.network_min_units))], 0, inf)
-        before = instance.after[m]
-        if before is not None:
+        for before in instance.after[m]:  # MODEL.md §6.10, each mission it waits for
             lp.row([(y[m], 1.0), (y[before], -1.0)], -inf, 0)
             for s in instance.starts[m]:
                 ready = [

@@ -363,7 +363,7 @@ def test_a_frontier_runs_in_the_background_and_a_stop_keeps_its_points(planner: 
     seconds.press("Enter")
     planner.settle()
     page.get_by_role("button", name="Compute the frontier").click()
-    counted = page.get_by_text(re.compile(r"^Solving point [1-9]\d* of 11"))
+    counted = page.get_by_text(re.compile(r"^Solving point [1-9]\d* of \d+"))
     expect(counted).to_be_visible(timeout=SOLVE_TIMEOUT_MS)  # one point solved, no redraw asked
     planner.shoot("10-frontier-running")
     page.get_by_role("button", name="Stop").click()
