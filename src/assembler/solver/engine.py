@@ -262,9 +262,7 @@ def _sweep(
         on_better=lambda _, score: relay.report(score),
         stop=settings.stop,
     )
-    if swept is best.solution:
-        return best
-    return _Best(Status.FEASIBLE, swept, evaluate(instance, swept).score, best.bound)
+    return _better_of(instance, best, swept)
 
 
 def _size_that_fits(instance: Instance, settings: SolveSettings) -> ModelSize:
@@ -404,9 +402,14 @@ def _neighbourhood_search(
         on_better=lambda _, score: relay.report(score),
         stop=settings.stop,
     )
-    score = evaluate(instance, improved).score
+    return _better_of(instance, best, improved)
+
+
+def _better_of(instance: Instance, best: _Best, plan: Solution) -> _Best:
+    """``plan`` with ``best``'s bound if it scores more than ``best``, else ``best``."""
+    score = evaluate(instance, plan).score
     if best.score is None or score > best.score:
-        return _Best(Status.FEASIBLE, improved, score, best.bound)
+        return _Best(Status.FEASIBLE, plan, score, best.bound)
     return best
 
 
