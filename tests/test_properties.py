@@ -10,9 +10,9 @@ from reference_milp import reference_optimum
 from strategies import small_scenarios
 
 
-@settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow])
-@given(small_scenarios())
-def test_optimum_matches_an_independent_milp_and_passes_the_check(s: Scenario) -> None:
+def matches_the_reference(s: Scenario) -> None:
+    """The engine's optimum of ``s`` is the independent MILP's, and its plan passes the
+    check (or both find ``s`` infeasible)."""
     result = solve(s, SolveSettings(time_limit=30, workers=1))
     expected = reference_optimum(s)
     if expected is None:
@@ -22,3 +22,9 @@ def test_optimum_matches_an_independent_milp_and_passes_the_check(s: Scenario) -
     assert result.solution is not None and result.kpis is not None
     assert check(s, result.solution) == []
     assert result.kpis.score == result.score == expected
+
+
+@settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+@given(small_scenarios())
+def test_optimum_matches_an_independent_milp_and_passes_the_check(s: Scenario) -> None:
+    matches_the_reference(s)

@@ -11,30 +11,18 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from assembler import Scenario, SolveSettings, Status, check, solve
-from reference_milp import reference_optimum
+from assembler import Scenario
 from strategies import v3_scenarios, v3_teams
-
-
-def _matches_the_reference(s: Scenario) -> None:
-    result = solve(s, SolveSettings(time_limit=30, workers=1))
-    expected = reference_optimum(s)
-    if expected is None:
-        assert result.status is Status.INFEASIBLE
-        return
-    assert result.status is Status.OPTIMAL
-    assert result.solution is not None and result.kpis is not None
-    assert check(s, result.solution) == []
-    assert result.kpis.score == result.score == expected
+from test_properties import matches_the_reference
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(v3_scenarios())
 def test_v3_optimum_matches_an_independent_milp_and_passes_the_check(s: Scenario) -> None:
-    _matches_the_reference(s)
+    matches_the_reference(s)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(v3_teams())
 def test_learners_caps_and_befores_match_an_independent_milp(s: Scenario) -> None:
-    _matches_the_reference(s)
+    matches_the_reference(s)
