@@ -370,6 +370,18 @@ def _mean_level(scenario: Scenario) -> float:
     return sum(row.level for row in scenario.person_skills) / len(scenario.person_skills)
 
 
+def _size_ratio(scenario: Scenario) -> float:
+    """The largest unit's people over the smallest's."""
+    sizes = Counter(person.unit_id for person in scenario.people).values()
+    return max(sizes) / min(sizes)
+
+
+def _skill_concentration(scenario: Scenario) -> float:
+    """The holders of the most common skill over the median skill's: a long tail's head."""
+    holders = sorted(Counter(row.skill_id for row in scenario.person_skills).values())
+    return holders[-1] / holders[len(holders) // 2]
+
+
 def test_shape_knobs_change_what_they_say() -> None:
     base = generate_scenario(1000, 100, 7)
     narrow = generate_scenario(1000, 100, 7, shape=Shape(skill_breadth=0.5))
@@ -386,6 +398,13 @@ def test_shape_knobs_change_what_they_say() -> None:
     scarce = generate_scenario(1000, 100, 7, shape=Shape(capability_scarcity=3.0))
     free = {c.capability_id: c.capacity - c.ops_reserved for c in base.capabilities}
     assert sum(c.capacity - c.ops_reserved for c in scarce.capabilities) < sum(free.values())
+    spread = generate_scenario(1000, 100, 7, shape=Shape(unit_size_spread=1.0))
+    assert _size_ratio(spread) > 3 * _size_ratio(base)
+    tailed = generate_scenario(1000, 100, 7, shape=Shape(skill_tail=1.2))
+    assert _skill_concentration(tailed) > 1.7 * _skill_concentration(base)
+    several = generate_scenario(1000, 100, 7, shape=Shape(capabilities_per_mission=3))
+    assert max(Counter(use.mission_id for use in several.mission_capabilities).values()) == 3
+    assert max(Counter(use.mission_id for use in base.mission_capabilities).values()) <= 2
     for depth in (1, 2, 3, 4):
         deep = generate_scenario(1000, 30, 7, shape=Shape(tree_depth=depth))
         assert _leaf_depths(deep) == {depth - 1}
@@ -396,6 +415,10 @@ def test_shape_rejects_nonsense() -> None:
         Shape(tree_depth=5)
     with pytest.raises(ValueError, match="share"):
         Shape(opt_in_rate=1.5)
+    with pytest.raises(ValueError, match="tail"):
+        Shape(skill_tail=-1)
+    with pytest.raises(ValueError, match="capability"):
+        Shape(capabilities_per_mission=0)
 
 
 def test_cli_generates_a_horizon_of_a_shape(tmp_path: Path) -> None:

@@ -149,6 +149,9 @@ class ShapeName(StrEnum):
     GENERALISTS = "generalists"
     COMMITTED = "committed"
     FLAT = "flat"
+    BIG_TEAMS = "big-teams"
+    LONG_TAIL = "long-tail"
+    MOSAIC = "mosaic"
     PROJECTS = "projects"
 
 

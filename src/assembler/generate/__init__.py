@@ -33,9 +33,9 @@ from assembler.generate.growth import add_growth
 from assembler.generate.horizon import build_horizon, unblock
 from assembler.generate.organisation import build_ops, build_people, build_skills, build_tree
 from assembler.generate.portfolio import build_capabilities, build_missions, build_wishes
-from assembler.generate.shape import SHAPES, Shape
+from assembler.generate.shape import SECOND_FAMILY, SHAPES, Shape
 
-__all__ = ["SHAPES", "Shape", "generate_scenario"]
+__all__ = ["SECOND_FAMILY", "SHAPES", "Shape", "generate_scenario"]
 
 
 def generate_scenario(
@@ -74,7 +74,9 @@ def generate_scenario(
     staff = build_people(org, people, rng, shape)
     ops = build_ops(org, staff, settings, rng)
     portfolio = build_missions(org, staff, missions, settings, rng, shape.team_scale)
-    capabilities, uses = build_capabilities(portfolio.missions, rng, shape.capability_scarcity)
+    capabilities, uses = build_capabilities(
+        portfolio.missions, rng, shape.capability_scarcity, shape.capabilities_per_mission
+    )
     scenario = Scenario(
         people=tuple(staff.people),
         person_skills=tuple(staff.skills),

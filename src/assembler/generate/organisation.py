@@ -28,9 +28,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _split(total: int, parts: int, rng: random.Random) -> list[int]:
-    """``total`` split into ``parts`` positive sizes that vary ±40 % around the mean."""
-    weights = [rng.uniform(0.6, 1.4) for _ in range(parts)]
+def _split(total: int, parts: int, rng: random.Random, spread: float = 0.0) -> list[int]:
+    """``total`` split into ``parts`` positive sizes that vary ±40 % around the mean, or,
+    with a ``spread``, log-normally (a few large parts and many small ones)."""
+    if spread:
+        weights = [rng.lognormvariate(0.0, spread) for _ in range(parts)]
+    else:
+        weights = [rng.uniform(0.6, 1.4) for _ in range(parts)]
     scale = (total - parts) / sum(weights)
     sizes = [1 + math.floor(w * scale) for w in weights]
     for i in rng.sample(range(parts), total - sum(sizes)):
@@ -181,11 +185,34 @@ _OTHER_LEVEL_CUM_WEIGHTS = tuple(accumulate((30, 40, 20, 8, 2)))
 """Per-person draws use cumulative weights: ``choices`` then skips re-summing them."""
 
 
+class _SkillDraw:
+    """Draws the skills people hold beyond their unit's: evenly, or by a Zipf law over a
+    ranking drawn once (``Shape.skill_tail``), so that a few skills are common and most are
+    rare.  The even draw uses the random stream exactly as the generator always did."""
+
+    def __init__(self, pools: list[list[str]], tail: float, rng: random.Random) -> None:
+        self._rng = rng
+        self._ranked: dict[int, tuple[list[str], list[float]]] = {}
+        if tail:
+            rank = {skill: r for r, skill in enumerate(rng.sample(pools[-1], len(pools[-1])))}
+            for pool in pools:
+                ranked = sorted(pool, key=rank.__getitem__)
+                weights = [1 / (r + 1) ** tail for r in range(len(ranked))]
+                self._ranked[id(pool)] = (ranked, list(accumulate(weights)))
+
+    def __call__(self, pool: list[str]) -> str:
+        if id(pool) not in self._ranked:
+            return self._rng.choice(pool)
+        ranked, cum_weights = self._ranked[id(pool)]
+        return self._rng.choices(ranked, cum_weights=cum_weights)[0]
+
+
 def build_people(org: Org, people: int, rng: random.Random, shape: Shape) -> Staff:
     """People in leaf units, strongest in their unit's home skills, some in the change skills.
 
     The shape's breadth scales how many skills each holds and its level shift moves every
-    level; both apply after the draws, so the default shape draws exactly as before.
+    level; both apply after the draws, so the default shape draws exactly as before.  Its
+    skill tail and unit size spread change the draws themselves, only when set.
     """
     staff = Staff()
     catalogue = [skill.skill_id for skill in org.skills]
@@ -197,7 +224,8 @@ def build_people(org: Org, people: int, rng: random.Random, shape: Shape) -> Sta
     # last unit
     opt_in[0] = opt_in[-1] = True
     width = len(str(people))
-    sizes = _split(people, len(org.leaves), rng)
+    sizes = _split(people, len(org.leaves), rng, shape.unit_size_spread)
+    draw_skill = _SkillDraw([change, catalogue], shape.skill_tail, rng)
     number = 0
     for leaf, size in zip(org.leaves, sizes, strict=True):
         home = org.home[leaf]
@@ -220,7 +248,7 @@ def build_people(org: Org, people: int, rng: random.Random, shape: Shape) -> Sta
             held = rng.sample(home, min(len(home), rng.randint(2, 4)))
             levels = rng.choices(_LEVELS, cum_weights=_HOME_LEVEL_CUM_WEIGHTS, k=len(held))
             while len(held) < count:
-                skill = rng.choice(change if rng.random() < 0.4 else catalogue)
+                skill = draw_skill(change if rng.random() < 0.4 else catalogue)
                 if skill not in held:
                     held.append(skill)
                     levels.append(rng.choices(_LEVELS, cum_weights=_OTHER_LEVEL_CUM_WEIGHTS)[0])

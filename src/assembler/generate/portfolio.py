@@ -179,13 +179,14 @@ def _mission_name(kind: ChangeType, area: Area, unit_name: str, rng: random.Rand
 
 
 def build_capabilities(
-    missions: list[Mission], rng: random.Random, scarcity: float = 1.0
+    missions: list[Mission], rng: random.Random, scarcity: float = 1.0, most: int = 1
 ) -> tuple[list[Capability], list[MissionCapability]]:
     """A handful of scarce processes, information sources and tools.
 
     What is left for missions (capacity - ops_reserved) covers about half to four fifths of
     what the missions that use a capability ask for, so capabilities bind; ``scarcity``
-    divides it further.
+    divides it further.  A mission that uses any draws on one (two for one in ten) or, with
+    ``most`` above 1, on 2 up to ``most`` of them.
     """
     if not missions:
         return [], []
@@ -196,7 +197,10 @@ def build_capabilities(
     for mission in missions:
         if rng.random() >= _CAPABILITY_USE[mission.change_type]:
             continue
-        picks = rng.sample(ids, 2 if rng.random() < 0.1 else 1)
+        if most > 1:
+            picks = rng.sample(ids, min(len(ids), rng.randint(2, most)))
+        else:
+            picks = rng.sample(ids, 2 if rng.random() < 0.1 else 1)
         for capability_id in picks:
             units = rng.choices((1, 2, 3), (60, 30, 10))[0]
             uses.append(
