@@ -143,10 +143,10 @@ class _Milp:
 
 
 def _milp_of(instance: Instance, inf: float) -> _Milp:
-    """The time-indexed MILP of MODEL.md v2 (exactly v1's without periods) with v3's
-    several befores: ``b_mt`` per possible start (``y_m`` when there is one), ``r_mt`` as
-    sums of starts, ``w_pmt`` where the focus limit can bind.  No learners or network caps:
-    the benchmark's scenarios have none."""
+    """The time-indexed MILP of MODEL.md v3 (exactly v2's with v3's defaults, v1's without
+    periods): ``b_mt`` per possible start (``y_m`` when there is one), ``r_mt`` as sums of
+    starts, ``w_pmt`` where the focus limit can bind, ``g``/``h`` on needs with learner
+    candidates, the network cap where it can bind."""
     weights = instance.settings.weights
     lp = _Milp()
     y = [lp.column(1, weights.value * v) for v in instance.value]
@@ -178,21 +178,65 @@ def _milp_of(instance: Instance, inf: float) -> _Milp:
     }
     load: dict[tuple[int, int], list[tuple[int, float]]] = {}
     share: dict[tuple[int, int, int], list[tuple[int, float]]] = {}
-    for need in instance.needs:
+    given: dict[tuple[int, int, int], int] = {}
+    network: dict[tuple[str, int], list[tuple[int, float]]] = {}
+    for n, need in enumerate(instance.needs):
         m = need.mission
         for t in instance.window(m):
             supply = []
-            for p in need.eligible:
+            for p in need.giving:
                 bound = min(need.demand, instance.capacity[p][t])
                 if bound == 0:
                     continue
                 a = lp.column(bound)
+                given[p, n, t] = a
                 supply.append((a, 1.0))
                 load.setdefault((p, t), []).append((a, 1.0))
                 share.setdefault((p, m, t), []).append((a, 1.0))
                 lp.row([(a, 1.0), (x[p, m], -float(bound))], -inf, 0)
+                capped = (instance.people[p].unit_id, t)
+                if capped in instance.network_cap and instance.is_network(m):
+                    network.setdefault(capped, []).append((a, 1.0))
             demand = [(b, -float(need.demand)) for b, _ in running(m, t)]
             lp.row([*supply, *demand], 0, 0)
+    for (unit_id, t), terms in network.items():  # §6.12 (v3)
+        lp.row(terms, -inf, instance.network_cap[unit_id, t])
+
+    def works_whenever_running(p: int, n: int, role: int) -> None:
+        """§6.11: a learner or mentor gives ``min(A_m, D_mk)`` whenever the mission runs."""
+        need = instance.needs[n]
+        least = float(min(instance.min_share[need.mission], need.demand))
+        if least == 0:
+            return
+        for t in instance.window(need.mission):
+            on = running(need.mission, t)
+            a = given.get((p, n, t))
+            if a is None:
+                lp.row([(role, 1.0), *on], -inf, 1)
+            else:
+                lp.row([(a, 1.0), (role, -least), *((b, -least) for b, _ in on)], -least, inf)
+
+    development = float(weights.development)
+    for n, need in enumerate(instance.needs):  # §6.11 (v3): learners under mentors
+        if not need.learners:
+            continue
+        m = need.mission
+        learners, mentors = [], []
+        for p in need.learners:
+            goal = instance.goal.get((p, need.skill_id), 0)
+            g = lp.column(1, development * goal)
+            learners.append((g, 1.0))
+            lp.row([(g, 1.0), (x[p, m], -1.0)], -inf, 0)
+            for t in instance.window(m):
+                if (p, n, t) in given:
+                    lp.row([(given[p, n, t], 1.0), (g, -float(need.demand))], -inf, 0)
+            works_whenever_running(p, n, g)
+        for p in need.mentors:
+            h = lp.column(1)
+            mentors.append((h, -float(instance.settings.learners_per_mentor)))
+            lp.row([(h, 1.0), (x[p, m], -1.0)], -inf, 0)
+            works_whenever_running(p, n, h)
+        lp.row([*learners, *mentors], -inf, 0)
     for (p, m), column in x.items():
         lp.row([(column, 1.0), (y[m], -1.0)], -inf, 0)
         amount = float(instance.min_share[m])

@@ -4,14 +4,19 @@ stay out of the test suite: they take hours and measure a machine, not correctne
 from __future__ import annotations
 
 import csv
+import functools
+import importlib.util
 import math
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from assembler.compile.instance import Instance
+from assembler.generate import generate_scenario
 from builders import ROOT
 
 
@@ -46,3 +51,32 @@ def test_harness_runs_one_small_instance(tmp_path: Path) -> None:
     assert all(line.endswith("(cached)") for line in progress)
     table = first.stdout[first.stdout.index("size shape") :]
     assert again.stdout[again.stdout.index("size shape") :] == table
+
+
+@functools.cache
+def _peers() -> ModuleType:
+    """The benchmark's peers module, loaded once from its file (the harness is not a
+    package); registered first, as its dataclasses look their module up."""
+    name = "benchmark_peers"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "peers.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("periods", [None, 4])
+def test_the_milp_peer_reaches_the_engines_optimum_with_learners_and_caps(
+    periods: int | None,
+) -> None:
+    """The v3 benchmark row compares the engine with HiGHS on learners, mentors, goals and
+    network caps: the peer's MILP must be the same model, or the row compares two problems."""
+    peers = _peers()
+    scenario = generate_scenario(100, 10, 1, periods, growth=True)
+    instance = Instance(scenario)
+    assert instance.network_cap and any(need.learners for need in instance.needs)
+    assert scenario.development
+    milp, engine = peers.run_highs(scenario, 30.0), peers.run_engine(scenario, 30.0)
+    assert (milp.status, engine.status) == ("optimal", "optimal")
+    assert milp.score == engine.score
