@@ -20,6 +20,7 @@ from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.domain.solve_settings import Progress, SolveSettings
 from assembler.results.kpis import evaluate
 from assembler.results.result import Result, Status, relative_gap
+from assembler.solver.commitments import plan_around_commitments
 from assembler.solver.diagnose import find_conflicts
 from assembler.solver.greedy import greedy_solution
 from assembler.solver.lns import improve, staff_the_unstaffed
@@ -53,6 +54,10 @@ lost 0.3-1.8 %."""
 FULL_MODEL_SHARE = 0.5
 """On one worker the two cannot run side by side: the full model searches this share of
 the limit, the neighbourhood search the rest."""
+
+COMMITMENTS_SHARE = 0.3
+"""At most this share of the time left goes to a plan for the commitments alone, when the
+greedy finds no plan (``_commitments_first``); that small model usually takes a second."""
 
 DETERMINISTIC_WALL_FACTOR = 20.0
 """A deterministic solve stops on work done; the clock limit is only a safety net."""
@@ -213,6 +218,8 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     try:
         if settings.warm_start:
             start = greedy_solution(instance, settings.hint, clock)
+            if start is None:
+                start = _commitments_first(scenario, instance, settings, clock)
         if start is not None:
             start_score = evaluate(instance, start).score
             relay.report(start_score)
@@ -241,6 +248,21 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         best = _full_search(built, settings, relay)
     searched = time.perf_counter() - search_started
     return _result(instance, settings, best, build_seconds, searched, size)
+
+
+def _commitments_first(
+    scenario: Scenario, instance: Instance, settings: SolveSettings, clock: Clock
+) -> Solution | None:
+    """A warm start around teams for the commitments alone (``solver.commitments``), when
+    the greedy found none by itself: on 1,000 people with 8 large mandatory teams on rare
+    skills, the engine had no plan at all in 10 s."""
+    limit = COMMITMENTS_SHARE * (settings.time_limit if settings.deterministic else clock.left())
+    alone = dataclasses.replace(
+        settings, time_limit=limit, started=None, hint=None, progress=None, diagnose=False
+    )
+    return plan_around_commitments(
+        scenario, instance, lambda committed: _solve(committed, alone, lns=False).solution, clock
+    )
 
 
 def _wants_sweep(settings: SolveSettings) -> bool:
