@@ -81,3 +81,15 @@ def test_a_person_pinned_to_a_mission_keeps_their_only_slot_for_it() -> None:
     plan = greedy_solution(Instance(s))
     assert plan is not None and check(s, plan) == []
     assert plan.members == {("q", "A"), ("p", "B")}
+
+
+def test_a_large_team_is_split_off_a_member_who_fills_two_needs() -> None:
+    """Eight people with both skills, a team of eight on two needs of 0.4 FTE, each member
+    at least 0.1: the first person fills both needs, and splitting must move all of one
+    need's time off them (they stay on the team through the other) to reach eight."""
+    people = [person(f"p{k}", skills={"a": 3, "b": 3}, fte=1.0) for k in range(8)]
+    s = scenario(people, [mission("A", {"a": 0.4, "b": 0.4}, min_team=8)])
+    plan = greedy_solution(Instance(s))
+    assert plan is not None and check(s, plan) == []
+    assert plan.staffed == {"A"}
+    assert len(plan.members) == 8

@@ -559,7 +559,7 @@ class _Greedy:
                     if self.spare_over_run(newcomer) < share:
                         continue
                     for (q, k), given in list(plan.time.items()):
-                        if k == n and given > share and plan.share(q) - share >= share:
+                        if k == n and given >= share and plan.share(q) - share >= share:
                             plan.move(q, newcomer, n, share)
                             return True
         return False
