@@ -108,12 +108,17 @@ def main() -> None:
         print_summary(rows)
         write_csv(rows, options.out / "bench.csv")
     if not options.no_extras:
-        from extras import determinism, interactive_resolve
+        from extras import determinism, interactive_resolve, v3_cost
 
         if "M" in sizes:
             interactive_resolve(scenario_path(options.cache, "M", SIZES["M"], "default"))
         if "S" in sizes:
             determinism(scenario_path(options.cache, "S", SIZES["S"], "default"))
+        if "M4v3" in sizes:
+            v3_cost(
+                scenario_path(options.cache, "M4", SIZES["M4"], "default"),
+                scenario_path(options.cache, "M4v3", SIZES["M4v3"], "default"),
+            )
     if not options.no_scaling:
         people = [int(n) for n in options.scaling_people.split(",")]
         points = scaling.series(options.cache, people, options.scaling_limit, options.fresh)

@@ -30,8 +30,11 @@ class Size:
     limit: float
     """Seconds every solver gets (the HiGHS bound run gets ``BOUND_FACTOR`` times more)."""
     family: str | None = None
-    """The one shape this size is made in (``projects``); ``None``: every organisation
-    shape."""
+    """The one shape this size is made in (``projects``, or ``default`` for the v3 row);
+    ``None``: every organisation shape."""
+    growth: bool = False
+    """Generated with MODEL.md v3's parts (``generate --growth``): learners under mentors,
+    development goals, network caps."""
 
     def fits(self, shape: str) -> bool:
         return shape == self.family if self.family else shape != PROJECTS
@@ -39,7 +42,8 @@ class Size:
     @property
     def label(self) -> str:
         horizon = "" if self.periods is None else f" × {self.periods} periods"
-        return f"{self.people:,} × {self.missions}{horizon}"
+        growth = ", v3 growth" if self.growth else ""
+        return f"{self.people:,} × {self.missions}{horizon}{growth}"
 
 
 SIZES: dict[str, Size] = {
@@ -50,13 +54,15 @@ SIZES: dict[str, Size] = {
     "M4": Size(1_000, 100, 4, 30.0),
     "M12": Size(1_000, 100, 12, 30.0),
     "L4": Size(3_000, 250, 4, 120.0),
+    "M4v3": Size(1_000, 100, 4, 30.0, "default", growth=True),
     "P150": Size(8, 150, None, 60.0, PROJECTS),
     "P200": Size(6, 200, None, 60.0, PROJECTS),
 }
 """Organisations without periods (S … XL), and with a horizon: ``M4`` is M over 4 quarters,
 ``M12`` over 12 months, ``L4`` is L over 4 quarters; ``P150`` and ``P200`` are projects of
 150 and 200 mandatory one-person tasks in chains (``--shape projects``: the horizon is
-what their schedule needs, 80–110 weeks)."""
+what their schedule needs, 80–110 weeks); ``M4v3`` is M4's default organisation with
+MODEL.md v3's learners, development goals and network caps (``--growth``)."""
 
 BOUND_FACTOR = 5
 
@@ -128,5 +134,7 @@ def scenario_path(cache: Path, name: str, size: Size, shape: str) -> Path:
         command += ["--seed", str(SEED), "--shape", shape]
         if size.periods is not None:
             command += ["--periods", str(size.periods)]
+        if size.growth:
+            command += ["--growth"]
         subprocess.run(command, check=True, capture_output=True)
     return path

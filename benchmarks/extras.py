@@ -1,12 +1,14 @@
-"""Two engine features the table cannot show: the warm re-solve after a planner's edit (on
-M), and deterministic mode (on S).  Both run in the harness's own process, which is why
-OR-Tools is only imported here, inside the functions: the harness's children must be free
-to load HiGHS."""
+"""What the table cannot show: the warm re-solve after a planner's edit (on M),
+deterministic mode (on S) and what MODEL.md v3's parts add to a model's build (on M4).
+The first two run in the harness's own process, which is why OR-Tools is only imported
+here, inside the functions: the harness's children must be free to load HiGHS.  The v3
+cost builds in fresh processes, so each build's memory is its own."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from assembler import Progress, Scenario
 
@@ -84,4 +86,56 @@ def determinism(path: Path) -> None:
     same = first.solution == second.solution
     print(
         f"\ndeterministic mode on S (2 workers, 2 deterministic seconds): identical rosters: {same}"
+    )
+
+
+V3_COST_TARGET = 1.5
+"""Issue 23: the v3 parts may cost at most this multiple of v2's build time and memory."""
+
+
+def _build_in_child(path: str, queue: Any) -> None:
+    import resource
+
+    from assembler import load_scenario
+    from assembler.compile.instance import Instance
+    from assembler.solver.model import build_model
+
+    scenario = load_scenario(path)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    model, _ = build_model(Instance(scenario))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put((seconds, peak - baseline, len(model.proto.variables), len(model.proto.constraints)))
+
+
+def _build_cost(path: Path, repeats: int = 3) -> tuple[float, float, int, int]:
+    """The fastest of ``repeats`` builds (Instance and CP-SAT model), each in a fresh
+    process, with the memory it added to the loaded scenario's."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    runs = []
+    for _ in range(repeats):
+        queue = context.Queue()
+        process = context.Process(target=_build_in_child, args=(str(path), queue))
+        process.start()
+        runs.append(queue.get())
+        process.join()
+    return min(runs)
+
+
+def v3_cost(v2_path: Path, v3_path: Path) -> None:
+    """The same organisation with and without MODEL.md v3's parts: what they add to the
+    model's build time and memory."""
+    v2, v3 = _build_cost(v2_path), _build_cost(v3_path)
+    print("\nMODEL.md v3's cost on M4's organisation (build: Instance + CP-SAT model, best of 3)")
+    print(f"  {'':<20} {'build s':>8} {'memory MiB':>11} {'variables':>10} {'constraints':>12}")
+    for label, (seconds, mib, variables, constraints) in (("v2", v2), ("v3 (--growth)", v3)):
+        print(f"  {label:<20} {seconds:>8.2f} {mib:>11.0f} {variables:>10,} {constraints:>12,}")
+    time_ratio, memory_ratio = v3[0] / v2[0], v3[1] / max(v2[1], 1.0)
+    verdict = "within" if max(time_ratio, memory_ratio) <= V3_COST_TARGET else "over"
+    print(
+        f"  v3 ÷ v2: build {time_ratio:.2f} ×, memory {memory_ratio:.2f} × "
+        f"({verdict} the {V3_COST_TARGET} × target)"
     )
