@@ -90,9 +90,11 @@ class Constraints:
         ``w ≤ r``): ``Σ_k a ≥ A · w`` holds for every such ``w`` exactly when
         ``Σ_k a ≥ A · (x + r − 1)``, which needs no variable.
         """
-        instance, member = self.instance, self.vars.member
+        instance, member, learning = self.instance, self.vars.member, self.vars.learning
         for (p, n, t), var in self.vars.time.items():
             self.clock.check()
+            if (p, n) in learning:  # ``a ≤ D · g`` (learning_under_a_mentor) and g ≤ x
+                continue
             need = instance.needs[n]
             # ``a ≤ D · x`` with ``a``'s own upper bound, min(D, cap): the same integer set,
             # a tighter linear relaxation.
@@ -294,8 +296,10 @@ class Constraints:
 
     def learning_under_a_mentor(self) -> None:
         """§6.11 (v3): a learner candidate gives time to the need only as a learner
-        (``a ≤ D · g``), a learner is a member (``g ≤ x``) and works on the need in every
-        period the mission runs."""
+        (``a ≤ D · g``, with ``a``'s own bound as in ``membership``, which leaves out the
+        ``a ≤ D · x`` that this and ``g ≤ x`` imply: on M4's organisation a sixth of the
+        constraints v3's parts add), a learner is a member (``g ≤ x``) and works on the
+        need in every period the mission runs."""
         instance, vars_ = self.instance, self.vars
         for (p, n), g in vars_.learning.items():
             self.clock.check()
@@ -304,7 +308,7 @@ class Constraints:
             for t in instance.window(need.mission):
                 a = vars_.time.get((p, n, t))
                 if a is not None:
-                    self.model.add(a <= need.demand * g)
+                    self.model.add(a <= min(need.demand, instance.capacity[p][t]) * g)
             self._works_whenever_running(p, n, g)
 
     def mentors_work_on_the_need(self) -> None:
