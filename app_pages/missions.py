@@ -14,9 +14,11 @@ from streamlit.elements.lib.column_types import ColumnConfig
 from app_pages._common import fte_column, header, plan, session, table_height
 from app_pages._sidebar import time_limit
 from assembler.analysis import Candidate, Price, Ranking
+from assembler.planning.development import ROLE_WORDS
 from assembler.planning.jobs import Job
 from assembler.results.names import Names
 from assembler.results.plan import Plan
+from assembler.results.report import ROLE_COLUMN
 from assembler.text import markdown_text, plural
 
 _POLL_SECONDS = 1.0
@@ -90,23 +92,30 @@ def _team(outcome: Plan, names: Names, mission_id: str) -> None:
         )
         return
     horizon = outcome.scenario.has_horizon
+    learning = ROLE_COLUMN in team
     shown = team.assign(
         unit=team.unit_id.map(names.unit),
         skill=team.skill_id.map(names.skill),
         period=team.period_id.map(names.period) if horizon else "",
+        role=team[ROLE_COLUMN].map(ROLE_WORDS) if learning else "",
     )
-    columns = ["person_id", "person_name", "unit", "skill", "level", "period", "fte"]
+    columns = ["person_id", "person_name", "unit", "skill", "level", "role", "period", "fte"]
     st.dataframe(
         shown,
         hide_index=True,
         height=table_height(len(shown), 400),
-        column_order=[c for c in columns if horizon or c != "period"],
+        column_order=[
+            c for c in columns if (horizon or c != "period") and (learning or c != "role")
+        ],
         column_config={
             "person_id": "Person",
             "person_name": "Name",
             "unit": "Unit",
             "skill": "Skill",
             "level": "Level",
+            "role": st.column_config.TextColumn(
+                "Role", help="A learner is short of the need's level and works under a mentor."
+            ),
             "period": "Period",
             "fte": fte_column("Time"),
         },
