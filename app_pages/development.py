@@ -108,7 +108,7 @@ def _goals(outcome: Plan, wanted: pd.DataFrame) -> None:
                 "Weight", help="How much the person wants it (1–3, from their appraisal)."
             ),
             "met": st.column_config.CheckboxColumn("Met"),
-            "where": st.column_config.TextColumn("Learns it on", width="medium"),
+            "learns_on": st.column_config.TextColumn("Learns it on", width="medium"),
             "why": st.column_config.TextColumn("Why not", width="large"),
         },
     )

@@ -29,7 +29,7 @@ ROLE_WORDS = {"member": "Member", "learner": "Learner", "mentor": "Mentor"}
 """The roster's ``role`` (MODEL.md §8 v3) in the words a team table shows."""
 
 LEARNER_COLUMNS = ["person", "skill", "mission", "level", "need_level", "mentors", "goal", "when"]
-GOAL_COLUMNS = ["person", "unit", "skill", "weight", "met", "where", "why"]
+GOAL_COLUMNS = ["person", "unit", "skill", "weight", "met", "learns_on", "why"]
 
 
 def roles_of(solution: Solution, person_id: str, mission_id: str) -> str:
@@ -71,7 +71,9 @@ def learners(scenario: Scenario, solution: Solution) -> pd.DataFrame:
         m, p = instance.mission_index[mission_id], instance.person_index[person_id]
         need = instance.needs[instance.need_index[mission_id, skill_id]]
         weight = instance.goal.get((p, skill_id))
-        teachers = sorted(mentors.get((mission_id, skill_id), ()), key=instance.person_index.get)
+        teachers = sorted(
+            mentors.get((mission_id, skill_id), ()), key=instance.person_index.__getitem__
+        )
         rows.append(
             (
                 names.person(person_id),
