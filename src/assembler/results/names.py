@@ -70,8 +70,9 @@ class Names:
         return str(
             replace(
                 edit,
-                mission_id=self.mission(edit.mission_id),
+                mission_id=None if edit.mission_id is None else self.mission(edit.mission_id),
                 person_id=None if edit.person_id is None else self.person(edit.person_id),
+                skill_id=None if edit.skill_id is None else self.skill(edit.skill_id),
                 period_id=None if edit.period_id is None else self.period(edit.period_id),
                 until=None if edit.until is None else self.period(edit.until),
             )

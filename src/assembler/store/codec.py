@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from assembler.compile.instance import Instance
-from assembler.domain.edits import Edit, EditKind
+from assembler.domain.edits import GOAL_EDITS, Edit, EditKind
 from assembler.domain.scenario import Scenario
 from assembler.domain.settings import ModelSettings
 from assembler.domain.solution import Solution
@@ -37,8 +37,20 @@ def scenario_from(document: Mapping[str, Any]) -> Scenario:
     return Scenario.model_validate(document)
 
 
+_GOAL_FIELDS = ("skill_id", "weight")
+"""``Edit``'s fields for development goals (MODEL.md v3), kept only by the edits that use
+them: every other edit is stored as before they existed, so its version's digest holds."""
+
+
 def edits_document(edits: Iterable[Edit]) -> list[dict[str, Any]]:
-    return [asdict(edit) for edit in edits]
+    return [
+        {
+            key: value
+            for key, value in asdict(edit).items()
+            if key not in _GOAL_FIELDS or edit.kind in GOAL_EDITS
+        }
+        for edit in edits
+    ]
 
 
 def edits_from(document: Iterable[Mapping[str, Any]]) -> tuple[Edit, ...]:
