@@ -380,8 +380,20 @@ def _changes(comparison: Comparison | None, names: Names) -> None:
                 for shift in comparison.shifts
             )
         )
+    for title, places, verb in (
+        ("Learners gained", comparison.learners_gained, "learns"),
+        ("Learners lost", comparison.learners_lost, "no longer learns"),
+    ):
+        if places:
+            listed = "\n".join(
+                f"- {markdown_text(names.person(p.person_id))} {verb} "
+                f"{markdown_text(names.skill(p.skill_id))} on "
+                f"{markdown_text(names.mission(p.mission_id))}"
+                for p in places
+            )
+            st.markdown(f"**{title}** ({len(places)}):\n{listed}")
     if comparison.unchanged:
-        st.caption("Same missions, same teams, same starts: only the time split may differ.")
+        st.caption("Same missions, teams, starts and learners: only the time split may differ.")
         return
     if not comparison.moves:
         st.caption("Nobody changed team.")

@@ -23,7 +23,7 @@ from assembler.domain.edits import GOAL_EDITS, Edit, EditKind
 from assembler.domain.scenario import Scenario
 from assembler.domain.settings import ModelSettings
 from assembler.domain.solution import Solution
-from assembler.results.compare import Comparison, MissionChange, Move, Shift
+from assembler.results.compare import Comparison, Learning, MissionChange, Move, Shift
 from assembler.results.kpis import evaluate
 from assembler.results.plan import Plan, SolveRecord
 from assembler.results.result import Result, Status
@@ -108,6 +108,8 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
 
 
 def comparison_from(document: Mapping[str, Any]) -> Comparison:
+    """The comparison ``comparison_document`` wrote; one stored before learners (MODEL.md
+    v3) has none gained or lost."""
     return Comparison(
         gained=tuple(MissionChange(**row) for row in document["gained"]),
         lost=tuple(MissionChange(**row) for row in document["lost"]),
@@ -120,6 +122,8 @@ def comparison_from(document: Mapping[str, Any]) -> Comparison:
         score_before=document["score_before"],
         score_after=document["score_after"],
         shifts=tuple(Shift(**row) for row in document["shifts"]),
+        learners_gained=tuple(Learning(**row) for row in document.get("learners_gained", ())),
+        learners_lost=tuple(Learning(**row) for row in document.get("learners_lost", ())),
     )
 
 
