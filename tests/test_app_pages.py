@@ -35,6 +35,7 @@ PAGES = {
     "Timeline": "app_pages/timeline.py",
     "Missions & teams": "app_pages/missions.py",
     "People & capacity": "app_pages/people.py",
+    "Development": "app_pages/development.py",
     "Operations": "app_pages/operations.py",
     "Edit & compare": "app_pages/edit.py",
     "Plans": "app_pages/plans.py",
