@@ -248,6 +248,7 @@ def test_the_sample_plan_draws_on_every_page(sample_optimum: tuple[Scenario, Res
         "Timeline": 1,
         "Missions & teams": 0,
         "People & capacity": 3,
+        "Development": 0,
         "Operations": 2,
         "Edit & compare": 0,
         "Plans": 0,
