@@ -239,8 +239,10 @@ def goal_skills(scenario: Scenario) -> tuple[str, ...]:
     skill someone holds or something needs (a goal in a skill nothing mentions is a slip)."""
     if scenario.skills is not None:
         return tuple(skill.skill_id for skill in scenario.skills)
-    rows = (*scenario.person_skills, *scenario.mission_needs, *scenario.ops_demand)
-    return tuple(sorted({row.skill_id for row in rows}))
+    held = {row.skill_id for row in scenario.person_skills}
+    needed = {row.skill_id for row in scenario.mission_needs}
+    kept = {row.skill_id for row in scenario.ops_demand}
+    return tuple(sorted(held | needed | kept))
 
 
 def candidates(scenario: Scenario, mission_id: str) -> tuple[Person, ...]:
