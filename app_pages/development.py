@@ -11,7 +11,7 @@ from app_pages._common import header, plan, table_height
 from assembler.domain.solution import Solution
 from assembler.planning.development import goals, is_idle, learners
 from assembler.results.plan import Plan
-from assembler.text import plural
+from assembler.text import markdown_text, plural
 
 _START = (
     "Nobody learns in this scenario: it has no development goals and stretch assignments "
@@ -81,7 +81,7 @@ def _learners(outcome: Plan, taught: pd.DataFrame) -> None:
     )
 
 
-def _goals(outcome: Plan, wanted: pd.DataFrame) -> None:
+def _goals(wanted: pd.DataFrame) -> None:
     st.subheader("Development goals")
     if wanted.empty:
         st.caption(
@@ -89,17 +89,11 @@ def _goals(outcome: Plan, wanted: pd.DataFrame) -> None:
             "development table), and the plan rewards learning that skill."
         )
         return
-    unmet = int((~wanted.met).sum())
-    st.caption(
-        f"{plural(unmet, 'goal')} left unmet, each with why: the first reason that holds, "
-        "in the order you would fix them."
-        if unmet
-        else "Every goal is met."
-    )
     st.dataframe(
         wanted,
         hide_index=True,
-        height=table_height(len(wanted), 500),
+        height=table_height(len(wanted), 400),
+        column_order=["person", "unit", "skill", "weight", "met", "learns_on"],
         column_config={
             "person": st.column_config.TextColumn("Person", pinned=True),
             "unit": "Unit",
@@ -108,10 +102,22 @@ def _goals(outcome: Plan, wanted: pd.DataFrame) -> None:
                 "Weight", help="How much the person wants it (1–3, from their appraisal)."
             ),
             "met": st.column_config.CheckboxColumn("Met"),
-            "learns_on": st.column_config.TextColumn("Learns it on", width="medium"),
-            "why": st.column_config.TextColumn("Why not", width="large"),
+            "learns_on": st.column_config.TextColumn("Learns it on", width="large"),
         },
     )
+    unmet = wanted[~wanted.met]
+    if unmet.empty:
+        st.caption("Every goal is met.")
+        return
+    st.markdown(f"**Left unmet, and why** ({len(unmet)})")
+    st.markdown(
+        "\n".join(
+            f"- **{markdown_text(row.person)}**, {markdown_text(row.skill)} (weight "
+            f"{row.weight}): {markdown_text(row.why)}."
+            for row in unmet.itertuples()
+        )
+    )
+    st.caption("Each gives the first reason that holds, in the order you would fix them.")
 
 
 def _growth(outcome: Plan, solution: Solution) -> None:
@@ -119,7 +125,7 @@ def _growth(outcome: Plan, solution: Solution) -> None:
     wanted = goals(outcome.scenario, solution)
     _figures(taught, wanted)
     _learners(outcome, taught)
-    _goals(outcome, wanted)
+    _goals(wanted)
 
 
 planner = header(

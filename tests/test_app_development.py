@@ -40,9 +40,15 @@ def test_the_development_page_shows_learners_mentors_and_unmet_goals() -> None:
         "M01 · Fast-track triage",
         "ana · Ana Ruiz",
     )
-    eve = wanted.set_index("person").loc["eve · Eve Lind"]
-    assert not eve.met and "ask level 4 or more" in eve.why
-    assert any("1 goal left unmet" in text for text in texts(at))
+    assert wanted.set_index("person").met.to_dict() == {
+        "ben · Ben Okafor": True,
+        "eve · Eve Lind": False,
+    }
+    assert "Left unmet, and why (1)" in texts(at)
+    assert (
+        "eve · Eve Lind, triage (weight 1): the missions that need triage ask level 4 or "
+        "more, more than 1 level above their level 2; Learners: levels short goes up to 2."
+    ) in texts(at)
 
 
 def test_without_goals_or_stretch_the_page_says_how_to_start() -> None:
