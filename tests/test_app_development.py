@@ -9,10 +9,12 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from assembler.domain.edits import Edit, EditKind
 from assembler.planning.session import PlanningSession
 from assembler.validation import load_scenario
 from solving import solve_now
-from test_app_pages import charts, click, open_app, plain, planner, show, texts
+from test_app_hostile_text import LINK, PIXEL, shown_as_text
+from test_app_pages import charts, click, open_app, plain, planner, show, solve_in_app, texts
 
 CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
@@ -108,3 +110,30 @@ def test_a_goal_is_added_refused_as_a_duplicate_and_removed_on_the_edit_page() -
         (g.person_id, g.skill_id) for g in planner(at).scenario.development
     }
     assert len(planner(at).edits) == 2
+
+
+def test_learners_lost_are_named_and_hostile_names_stay_text() -> None:
+    """Forbidding Ben on fast-track triage (named as an image) after a solve: Edit &
+    compare lists the learner place lost, and Development says why Eve (named with a link)
+    and Ben meet no goal there, every name shown as written."""
+    s = load_scenario(CLINIC)
+    s = s.replace(
+        missions=tuple(
+            m.model_copy(update={"name": PIXEL}) if m.mission_id == "M01" else m for m in s.missions
+        ),
+        people=tuple(
+            p.model_copy(update={"name": LINK}) if p.person_id == "eve" else p for p in s.people
+        ),
+    )
+    session = PlanningSession(s, "Clinic (test)")
+    solve_now(session)
+    at = open_app(session)
+    planner(at).edit(Edit(EditKind.FORBID, "M01", "ben"))
+    solve_in_app(show(at, "Edit & compare"))
+    learners_lost = next(m for m in at.markdown if m.value.startswith("**Learners lost**"))
+    assert f"ben · Ben Okafor no longer learns triage on M01 · {PIXEL}" in plain(
+        learners_lost.value
+    )
+    shown_as_text(at, f"M01 · {PIXEL}")
+    show(at, "Development")
+    shown_as_text(at, f"eve · {LINK}", f"M01 · {PIXEL} needs triage within their reach")
