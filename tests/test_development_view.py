@@ -133,6 +133,21 @@ def test_the_plan_itself_unstaffed_unmentored_or_busy(clinic: Scenario) -> None:
     assert why(s, triage_run(ben_ops=20))[goal] == (
         "operations need their time while M01 · Fast-track triage runs"
     )
+    full = settings(s, stretch_levels=2, learners_per_mentor=1)
+    taken = triage_run().model_copy(
+        update={
+            "members": frozenset({("ana", "M01"), ("eve", "M01")}),
+            "learners": frozenset({("eve", "M01", "triage")}),
+        }
+    )
+    assert why(full, taken)[goal] == (
+        "the mentors of triage on M01 · Fast-track triage have as many learners as they may "
+        "take (1 each)"
+    )
+    elsewhere = triage_run().model_copy(
+        update={"members": frozenset({("ana", "M01"), ("ben", "M02"), ("ben", "M03")})}
+    )
+    assert why(s, elsewhere)[goal] == "they are on 2 missions already, the most they may join"
     assert why(s, triage_run(ben_ops=10))[goal] == (
         "the plan gets more value from their time elsewhere: learning here is worth less "
         "than what it would displace"

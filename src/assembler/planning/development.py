@@ -129,8 +129,8 @@ def _unmet_reason(
 ) -> str:
     """Why person ``p`` learns ``skill_id`` nowhere in ``solution``: the first of the
     reasons below that holds, in the order a planner would fix them — the settings, the
-    skill's needs, who may join, mentors, the plan's missions, the person's time, and last
-    the trade-off the optimiser made."""
+    skill's needs, who may join, mentors, the plan's missions, the mentors' places, the
+    person's time, and last the trade-off the optimiser made."""
     settings = instance.settings
     skill = names.skill(skill_id)
     if not settings.has_learners:
@@ -168,8 +168,17 @@ def _unmet_reason(
     ]
     if not taught:
         return f"nobody mentors {skill} in the team of {_listed(instance, names, staffed)}"
+    per_mentor = settings.learners_per_mentor
+    open_places = [need for need in taught if _places(solution, need, per_mentor, instance) > 0]
+    if not open_places:
+        return (
+            f"the mentors of {skill} on {_listed(instance, names, taught)} have as many "
+            f"learners as they may take ({per_mentor} each)"
+        )
     person_id = instance.people[p].person_id
-    outside = [n for n in taught if (person_id, _mission_id(instance, n)) not in solution.members]
+    outside = [
+        n for n in open_places if (person_id, _mission_id(instance, n)) not in solution.members
+    ]
     if not outside:
         return "the plan gets more value from their time on another need of the same team"
     joined = sum(1 for q, _ in solution.members if q == person_id)
@@ -228,6 +237,15 @@ def _out_of_reach(
 
 def _mission_id(instance: Instance, need: Need) -> str:
     return instance.missions[need.mission].mission_id
+
+
+def _places(solution: Solution, need: Need, per_mentor: int, instance: Instance) -> int:
+    """Learner places the need's mentors in ``solution`` could still take (§6.11: each
+    mentor takes at most ``learners_per_mentor`` on one need)."""
+    key = (_mission_id(instance, need), need.skill_id)
+    mentors = sum(1 for _, m, k in solution.mentors if (m, k) == key)
+    learning = sum(1 for _, m, k in solution.learners if (m, k) == key)
+    return per_mentor * mentors - learning
 
 
 def _run(instance: Instance, solution: Solution, need: Need) -> range:
