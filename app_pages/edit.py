@@ -240,7 +240,7 @@ def _goal_editor(scenario: Scenario) -> None:
         [3, 2, 1.2, 1.4, 1.4], vertical_alignment="bottom"
     )
     person.selectbox(
-        "Person",
+        "Who",
         list(people),
         format_func=lambda p: f"{names.person(p)} ({names.unit(people[p].unit_id)})",
         key=_GOAL_PERSON,
