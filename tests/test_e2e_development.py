@@ -45,6 +45,7 @@ def test_the_development_page_tells_the_clinics_story(
     page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(upload)
     expect(page.get_by_test_id("stSidebar").get_by_text("v3-clinic.zip").first).to_be_visible()
     planner.settle()
+    planner.open_page("Overview")
     planner.solve()
     expect(page.get_by_test_id("stMetricValue").filter(has_text=A_PLAN)).to_be_visible()
 
