@@ -65,6 +65,9 @@ def test_the_development_page_tells_the_clinics_story(
     caps.scroll_into_view_if_needed()
     expect(caps).to_be_visible()
     planner.shoot("dev-3-people")
+    page.mouse.move(800, 500)
+    page.mouse.wheel(0, 420)
+    planner.shoot("dev-3-caps-table")
     page.get_by_role("heading", name="One person's time").scroll_into_view_if_needed()
     planner.shoot("dev-4-person")
 
