@@ -121,7 +121,7 @@ def _goals(wanted: pd.DataFrame) -> None:
 
 
 def _growth(outcome: Plan, solution: Solution) -> None:
-    taught = learners(outcome.scenario, solution)
+    taught = learners(outcome.reports)
     wanted = goals(outcome.scenario, solution)
     _figures(taught, wanted)
     _learners(outcome, taught)

@@ -29,20 +29,13 @@ _SECONDS_PER_SOLVE = 10.0
 T = TypeVar("T")
 
 
-def _when(names: Names, start: str, end: str) -> str:
-    """A mission's run by period names: one period, or the first and last."""
-    if not start:
-        return ""
-    return names.period(start) if start == end else f"{names.period(start)} – {names.period(end)}"
-
-
 def _missions(outcome: Plan, names: Names) -> pd.DataFrame:
     missions = outcome.reports.missions
     horizon = outcome.scenario.has_horizon
     table = missions.assign(
         fte=missions.fte.where(missions.staffed),
         when=[
-            _when(names, str(start), str(end))
+            names.span(str(start), str(end))
             for start, end in zip(missions.start_period, missions.end_period, strict=True)
         ]
         if horizon

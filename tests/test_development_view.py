@@ -16,6 +16,8 @@ from assembler.domain.scenario import Development, Lock, LockKind, Scenario
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.planning.development import goals, is_idle, learners, roles_of
 from assembler.planning.views import network_caps
+from assembler.results.names import Names
+from assembler.results.report import build_reports
 from assembler.validation import load_scenario
 from solving import solved
 
@@ -56,9 +58,10 @@ def triage_run(*, mentor: bool = True, ben_ops: int = 0) -> Solution:
 
 
 def test_the_optimum_shows_who_learns_under_whom_against_their_goals(clinic: Scenario) -> None:
-    solution = solved(clinic).solution
+    result = solved(clinic)
+    solution = result.solution
     assert solution is not None
-    taught = learners(clinic, solution).set_index(["person", "skill"])
+    taught = learners(build_reports(clinic, result)).set_index(["person", "skill"])
     ben = taught.loc[("ben · Ben Okafor", "triage")]
     assert ben.mission == "M01 · Fast-track triage" and ben.mentors == "ana · Ana Ruiz"
     assert (ben.level, ben.need_level, ben.goal, ben.when) == (3, 4, "yes (weight 3)", "Q1")
@@ -69,6 +72,12 @@ def test_the_optimum_shows_who_learns_under_whom_against_their_goals(clinic: Sce
     assert table.why["eve · Eve Lind"] == (
         "the missions that need triage ask level 4 or more, more than 1 level above their "
         "level 2; Learners: levels short goes up to 2"
+    )
+    names = Names.of(clinic)
+    assert (names.span("q1", "q3"), names.span("q2", "q2"), names.span("", "")) == (
+        "Q1 – Q3",
+        "Q2",
+        "",
     )
     assert roles_of(solution, "ana", "M01") == "Mentor"
     assert roles_of(solution, "ben", "M01") == "Learner"
@@ -83,7 +92,7 @@ def test_with_stretch_off_every_goal_says_how_to_turn_it_on(clinic: Scenario) ->
         "nobody learns while stretch assignments are off: set Learners: levels short to 1 "
         "or 2 in the sidebar"
     }
-    assert learners(off, Solution.empty()).empty
+    assert learners(build_reports(off, solved(off))).empty
 
 
 def test_a_goal_out_of_reach_says_whether_the_skill_is_needed_held_or_too_far(

@@ -23,6 +23,7 @@ from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 from assembler.planning.views import TimeUse
 from assembler.results.names import Names
+from assembler.results.report import MISSION_ID_SEPARATOR, Reports
 from assembler.text import plural
 
 ROLE_WORDS = {"member": "Member", "learner": "Learner", "mentor": "Mentor"}
@@ -48,45 +49,37 @@ def is_idle(scenario: Scenario) -> bool:
     return not scenario.development and not scenario.settings.has_learners
 
 
-def learners(scenario: Scenario, solution: Solution) -> pd.DataFrame:
-    """One row per learner place (``g = 1``), in the order of ``development.csv``: who
-    learns which skill on which mission, their level against the need's, their mentors on
-    that need, the goal's weight it meets (blank when it meets none), and when.
+def learners(reports: Reports) -> pd.DataFrame:
+    """``development.csv`` as a planner reads it: one row per learner place, who learns
+    which skill on which mission, their level against the need's, their mentors on that
+    need, the goal's weight it meets (blank when it meets none), and when.  Empty while
+    stretch assignments are off.
 
     Columns ``LEARNER_COLUMNS``, names instead of ids."""
-    instance = Instance(scenario)
-    names = Names.of(scenario)
-    mentors: dict[tuple[str, str], list[str]] = {}
-    for person_id, mission_id, skill_id in solution.mentors:
-        mentors.setdefault((mission_id, skill_id), []).append(person_id)
-    rows = []
-    for person_id, mission_id, skill_id in sorted(
-        solution.learners,
-        key=lambda row: (
-            instance.mission_index[row[1]],
-            instance.person_index[row[0]],
-            instance.need_index[row[1], row[2]],
-        ),
-    ):
-        m, p = instance.mission_index[mission_id], instance.person_index[person_id]
-        need = instance.needs[instance.need_index[mission_id, skill_id]]
-        weight = instance.goal.get((p, skill_id))
-        teachers = sorted(
-            mentors.get((mission_id, skill_id), ()), key=instance.person_index.__getitem__
-        )
-        rows.append(
-            (
-                names.person(person_id),
-                names.skill(skill_id),
-                names.mission(mission_id),
-                instance.eligibility.level[person_id, skill_id],
-                need.min_level,
-                ", ".join(names.person(q) for q in teachers),
-                "" if weight is None else f"yes (weight {weight})",
-                _when(instance, names, m, solution.start_of(mission_id, instance.earliest[m])),
-            )
-        )
-    return pd.DataFrame(rows, columns=LEARNER_COLUMNS)
+    table, names = reports.development, reports.names
+    if table is None or table.empty:
+        return pd.DataFrame(columns=LEARNER_COLUMNS)
+    return pd.DataFrame(
+        {
+            "person": table.person_id.map(names.person),
+            "skill": table.skill_id.map(names.skill),
+            "mission": table.mission_id.map(names.mission),
+            "level": table.level,
+            "need_level": table.min_level,
+            "mentors": [
+                ", ".join(names.person(q) for q in mentors.split(MISSION_ID_SEPARATOR) if q)
+                for mentors in table.mentors
+            ],
+            "goal": [f"yes (weight {w})" if w else "" for w in table.goal_weight],
+            "when": [
+                names.span(start, end)
+                for start, end in zip(table.start_period, table.end_period, strict=True)
+            ]
+            if "start_period" in table
+            else "",
+        },
+        columns=LEARNER_COLUMNS,
+    )
 
 
 def goals(scenario: Scenario, solution: Solution) -> pd.DataFrame:
@@ -262,15 +255,3 @@ def _listed(instance: Instance, names: Names, needs: Sequence[Need]) -> str:
     """The needs' missions by name, each once, in scenario order."""
     missions = _missions_in_order(instance, (_mission_id(instance, need) for need in needs))
     return ", ".join(names.mission(mission_id) for mission_id in missions)
-
-
-def _when(instance: Instance, names: Names, m: int, start: int) -> str:
-    """A mission's run by period names (empty without periods)."""
-    if not instance.scenario.has_horizon:
-        return ""
-    run = instance.run(m, start)
-    first, last = (
-        names.period(instance.period_ids[run[0]]),
-        names.period(instance.period_ids[run[-1]]),
-    )
-    return first if first == last else f"{first} – {last}"

@@ -52,6 +52,14 @@ class Names:
     def period(self, period_id: str) -> str:
         return self.periods.get(period_id, period_id)
 
+    def span(self, start: str, end: str) -> str:
+        """A run from period ``start`` to ``end`` by name: ``Q1`` or ``Q1 – Q3`` (nothing
+        without a start: a mission not staffed, or a plan without periods)."""
+        if not start:
+            return ""
+        first, last = self.period(start), self.period(end)
+        return first if first == last else f"{first} – {last}"
+
     def capability(self, capability_id: str) -> str:
         return self.capabilities.get(capability_id, capability_id)
 
