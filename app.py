@@ -22,6 +22,7 @@ page = st.navigation(
         st.Page("app_pages/timeline.py", title="Timeline", icon=":material/view_timeline:"),
         st.Page("app_pages/missions.py", title="Missions & teams", icon=":material/groups:"),
         st.Page("app_pages/people.py", title="People & capacity", icon=":material/person:"),
+        st.Page("app_pages/development.py", title="Development", icon=":material/school:"),
         st.Page("app_pages/operations.py", title="Operations", icon=":material/factory:"),
         st.Page("app_pages/edit.py", title="Edit & compare", icon=":material/edit:"),
         st.Page("app_pages/tradeoffs.py", title="Trade-offs", icon=":material/balance:"),

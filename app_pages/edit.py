@@ -1,7 +1,8 @@
-"""Edit & compare: change the scenario (pin, forbid, mandatory, drop, value, and with periods
-a mission's window or start), re-solve, and see what the change did against the previous
-plan — including the missions it moved in time — and, when the stored scenario has an
-approved plan, against that one.  An edit that certainly leaves no plan (a pin on someone
+"""Edit & compare: change the scenario (pin, forbid, mandatory, drop, value, with periods a
+mission's window or start, and people's development goals), re-solve, and see what the
+change did against the previous plan — including the missions it moved in time and the
+learners it gained or lost — and, when the stored scenario has an approved plan, against
+that one.  An edit that certainly leaves no plan (a pin on someone
 operations need all of) is warned about when it is made.  Viewers see the comparisons
 only: editing is a planner's work."""
 
@@ -13,10 +14,10 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import header, session, user
-from assembler.domain.edits import Edit, EditKind
+from assembler.domain.edits import GOAL_EDITS, Edit, EditKind
 from assembler.domain.scenario import LockKind, Mission, Scenario
 from assembler.domain.solution import Solution
-from assembler.planning.edits import EditError, candidates, lock_of
+from assembler.planning.edits import GOAL_WEIGHTS, EditError, candidates, goal_skills, lock_of
 from assembler.planning.session import PlanningSession
 from assembler.results.compare import Comparison
 from assembler.results.names import Names
@@ -25,6 +26,9 @@ from assembler.text import markdown_text, plural
 _MISSION = "edit.mission"
 _MESSAGE = "edit.message"
 _PERSON_EDITS = (EditKind.PIN, EditKind.FORBID, EditKind.UNLOCK)
+_GOAL_PERSON = "edit.goal.person"
+_GOAL_SKILL = "edit.goal.skill"
+_GOAL_WEIGHT = "edit.goal.weight"
 
 
 def _person_key(mission_id: str) -> str:
@@ -43,6 +47,16 @@ def _apply(kind: EditKind) -> None:
     """Button callback: build the edit from the widgets as they are at the click (a value
     typed just before the click is in the state already, not yet in the drawn page)."""
     state = st.session_state
+    if kind in GOAL_EDITS:
+        weight = state.get(_GOAL_WEIGHT) if kind is EditKind.ADD_GOAL else None
+        goal = Edit(
+            kind,
+            person_id=state.get(_GOAL_PERSON),
+            skill_id=state.get(_GOAL_SKILL),
+            weight=None if weight is None else int(weight),
+        )
+        _record(goal)
+        return
     mission_id = state[_MISSION]
     person_id = state.get(_person_key(mission_id)) if kind in _PERSON_EDITS else None
     value = state.get(_value_key(mission_id)) if kind is EditKind.VALUE else None
@@ -53,13 +67,8 @@ def _apply(kind: EditKind) -> None:
     elif kind is EditKind.START:
         period_id = state.get(_period_key(mission_id, "start"))
     edit = Edit(kind, mission_id, person_id, value, period_id, until)
-    planner = session()
-    before = planner.scenario  # names the edit: a dropped mission is gone after it
-    try:
-        warnings = planner.edit(edit)
-    except EditError as error:
-        state[_MESSAGE] = ("error", markdown_text(error))
-    else:
+    if _record(edit):
+        planner = session()
         if kind is EditKind.DROP:  # the browser would keep showing the dropped mission
             mission_id = next((m.mission_id for m in planner.scenario.missions), "")
             if mission_id:
@@ -67,6 +76,20 @@ def _apply(kind: EditKind) -> None:
             else:
                 state.pop(_MISSION, None)
         _show_timing(planner.scenario, mission_id, None)
+
+
+def _record(edit: Edit) -> bool:
+    """Make ``edit`` in the session and leave its outcome for ``_message``: done (with any
+    clash it brings in) or refused, and why; whether it was made."""
+    state = st.session_state
+    planner = session()
+    before = planner.scenario  # names the edit: a dropped mission is gone after it
+    try:
+        warnings = planner.edit(edit)
+    except EditError as error:
+        state[_MESSAGE] = ("error", markdown_text(error))
+        return False
+    else:
         done = markdown_text(Names.of(before).edit(edit))
         if warnings:
             listed = "\n".join(f"- {markdown_text(warning)}" for warning in warnings)
@@ -77,6 +100,7 @@ def _apply(kind: EditKind) -> None:
             )
         else:
             state[_MESSAGE] = ("success", f"Done: {done}. Press **Solve** to re-plan.")
+        return True
 
 
 def _editors(planner: PlanningSession, solution: Solution | None) -> None:
@@ -194,6 +218,45 @@ def _timing_editor(scenario: Scenario, mission: Mission, solution: Solution | No
         "Start in", periods, format_func=label.__getitem__, key=_period_key(mission_id, "start")
     )
     fix.button("Fix start", on_click=_apply, args=(EditKind.START,), width="stretch")
+
+
+def _goal_editor(scenario: Scenario) -> None:
+    """A person's development goal (MODEL.md v3): add one in a skill with its weight, or
+    remove one; the plan rewards a learner place in a goal's skill once learners are on."""
+    st.markdown("**A development goal**")
+    names = Names.of(scenario)
+    people = {person.person_id: person for person in scenario.people}
+    goals = {(goal.person_id, goal.skill_id): goal.weight for goal in scenario.development}
+    stretch = (
+        ""
+        if scenario.settings.has_learners
+        else (" Nobody learns while Learners: levels short is 0 (in the sidebar).")
+    )
+    st.caption(
+        f"{plural(len(goals), 'goal')} in this scenario: the plan rewards each learner "
+        f"place in a goal's skill, times its weight.{stretch}"
+    )
+    person, skill, weight, add, remove = st.columns(
+        [3, 2, 1.2, 1.4, 1.4], vertical_alignment="bottom"
+    )
+    person.selectbox(
+        "Who",
+        list(people),
+        format_func=lambda p: f"{names.person(p)} ({names.unit(people[p].unit_id)})",
+        key=_GOAL_PERSON,
+    )
+    skill.selectbox("Skill", goal_skills(scenario), format_func=names.skill, key=_GOAL_SKILL)
+    weight.number_input(
+        "Weight",
+        min_value=GOAL_WEIGHTS[0],
+        max_value=GOAL_WEIGHTS[-1],
+        value=1,
+        step=1,
+        key=_GOAL_WEIGHT,
+        help="How much the person wants it: 1 to 3, as in their appraisal.",
+    )
+    add.button("Add goal", on_click=_apply, args=(EditKind.ADD_GOAL,), width="stretch")
+    remove.button("Remove goal", on_click=_apply, args=(EditKind.REMOVE_GOAL,), width="stretch")
 
 
 def _take_back(undo: Callable[[], None]) -> None:
@@ -317,8 +380,20 @@ def _changes(comparison: Comparison | None, names: Names) -> None:
                 for shift in comparison.shifts
             )
         )
+    for title, places, verb in (
+        ("Learners gained", comparison.learners_gained, "learns"),
+        ("Learners lost", comparison.learners_lost, "no longer learns"),
+    ):
+        if places:
+            listed = "\n".join(
+                f"- {markdown_text(names.person(p.person_id))} {verb} "
+                f"{markdown_text(names.skill(p.skill_id))} on "
+                f"{markdown_text(names.mission(p.mission_id))}"
+                for p in places
+            )
+            st.markdown(f"**{title}** ({len(places)}):\n{listed}")
     if comparison.unchanged:
-        st.caption("Same missions, same teams, same starts: only the time split may differ.")
+        st.caption("Same missions, teams, starts and learners: only the time split may differ.")
         return
     if not comparison.moves:
         st.caption("Nobody changed team.")
@@ -354,6 +429,8 @@ planner = header(
 editable = user().can_edit
 if editable:
     _editors(planner, planner.current.result.solution if planner.current is not None else None)
+    with st.container(border=True):
+        _goal_editor(planner.scenario)
 else:
     st.info(f"You can read the edits and comparisons: {user().needs_text('save')}")
 _message()

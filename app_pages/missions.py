@@ -14,9 +14,11 @@ from streamlit.elements.lib.column_types import ColumnConfig
 from app_pages._common import fte_column, header, plan, session, table_height
 from app_pages._sidebar import time_limit
 from assembler.analysis import Candidate, Price, Ranking
+from assembler.planning.development import ROLE_WORDS
 from assembler.planning.jobs import Job
 from assembler.results.names import Names
 from assembler.results.plan import Plan
+from assembler.results.report import ROLE_COLUMN
 from assembler.text import markdown_text, plural
 
 _POLL_SECONDS = 1.0
@@ -27,20 +29,13 @@ _SECONDS_PER_SOLVE = 10.0
 T = TypeVar("T")
 
 
-def _when(names: Names, start: str, end: str) -> str:
-    """A mission's run by period names: one period, or the first and last."""
-    if not start:
-        return ""
-    return names.period(start) if start == end else f"{names.period(start)} – {names.period(end)}"
-
-
 def _missions(outcome: Plan, names: Names) -> pd.DataFrame:
     missions = outcome.reports.missions
     horizon = outcome.scenario.has_horizon
     table = missions.assign(
         fte=missions.fte.where(missions.staffed),
         when=[
-            _when(names, str(start), str(end))
+            names.span(str(start), str(end))
             for start, end in zip(missions.start_period, missions.end_period, strict=True)
         ]
         if horizon
@@ -90,23 +85,30 @@ def _team(outcome: Plan, names: Names, mission_id: str) -> None:
         )
         return
     horizon = outcome.scenario.has_horizon
+    learning = ROLE_COLUMN in team
     shown = team.assign(
         unit=team.unit_id.map(names.unit),
         skill=team.skill_id.map(names.skill),
         period=team.period_id.map(names.period) if horizon else "",
+        role=team[ROLE_COLUMN].map(ROLE_WORDS) if learning else "",
     )
-    columns = ["person_id", "person_name", "unit", "skill", "level", "period", "fte"]
+    columns = ["person_id", "person_name", "unit", "skill", "level", "role", "period", "fte"]
     st.dataframe(
         shown,
         hide_index=True,
         height=table_height(len(shown), 400),
-        column_order=[c for c in columns if horizon or c != "period"],
+        column_order=[
+            c for c in columns if (horizon or c != "period") and (learning or c != "role")
+        ],
         column_config={
             "person_id": "Person",
             "person_name": "Name",
             "unit": "Unit",
             "skill": "Skill",
             "level": "Level",
+            "role": st.column_config.TextColumn(
+                "Role", help="A learner is short of the need's level and works under a mentor."
+            ),
             "period": "Period",
             "fte": fte_column("Time"),
         },

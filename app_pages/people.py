@@ -10,6 +10,7 @@ from streamlit.elements.lib.column_types import ColumnConfig
 
 from app_pages._charts import period_grid
 from app_pages._common import ALL_PERIODS, fte_column, header, period_choice, plan, table_height
+from assembler.planning.development import roles_of
 from assembler.planning.views import (
     ALL_ON_OPERATIONS,
     FULLY_BOOKED,
@@ -17,6 +18,7 @@ from assembler.planning.views import (
     OVERLOADED,
     capacity_in,
     loads,
+    network_caps,
     person_time,
 )
 from assembler.results.capacity import CAPACITY_USES, FREE, unit_capacity
@@ -25,8 +27,9 @@ from assembler.results.plan import Plan
 from assembler.text import plural
 
 # In the order of CAPACITY_USES: operations grey, hierarchy blue, network orange, free green.
+_NETWORK_COLOUR = "#f58518"
 _USE_COLOURS = alt.Scale(
-    domain=list(CAPACITY_USES), range=["#8c8c8c", "#4c78a8", "#f58518", "#b7d7a8"]
+    domain=list(CAPACITY_USES), range=["#8c8c8c", "#4c78a8", _NETWORK_COLOUR, "#b7d7a8"]
 )
 _USE_ORDER = {use: i for i, use in enumerate(CAPACITY_USES)}
 
@@ -104,6 +107,63 @@ def _unit_heatmap(units: pd.DataFrame, names: Names) -> None:
         )
     )
     st.altair_chart(chart)
+
+
+def _network_caps(outcome: Plan, names: Names) -> None:
+    """Each capped unit's share of its time given to network missions, per period, beside
+    its cap (bars and a black tick); drawn only when some unit is capped."""
+    solution = outcome.result.solution
+    assert solution is not None
+    caps = network_caps(outcome.scenario, solution)
+    if caps.empty:
+        return
+    st.subheader("Network share against its cap")
+    st.caption(
+        "The share of each capped unit's time its people give network missions, per "
+        "period; the black tick is the cap (the unit's own, else the Network share cap "
+        "dial), which the plan never passes."
+    )
+    horizon = outcome.scenario.has_horizon
+    shown = caps.assign(
+        unit=caps.unit_id.map(names.unit),
+        period=caps.period_id.map(names.period) if horizon else "the plan",
+        left=(caps.cap - caps.share).clip(lower=0),
+    )
+    periods = list(dict.fromkeys(shown.period))
+    units = list(dict.fromkeys(shown.unit))
+    base = alt.Chart(shown).encode(
+        x=alt.X("period:N", sort=periods, title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("unit:N", sort=units),
+    )
+    bars = base.mark_bar(color=_NETWORK_COLOUR).encode(
+        y=alt.Y("share:Q", title="share of the unit's time", axis=alt.Axis(format=".0%")),
+        tooltip=[
+            alt.Tooltip("unit:N", title="unit"),
+            alt.Tooltip("period:N", title="period"),
+            alt.Tooltip("share:Q", title="to the network", format=".1%"),
+            alt.Tooltip("cap:Q", title="cap", format=".0%"),
+        ],
+    )
+    ticks = base.mark_tick(color="black", thickness=2).encode(y="cap:Q")
+    labels = base.mark_text(dy=-8, fontSize=11).encode(y="cap:Q", text="unit:N")
+    st.altair_chart(bars + ticks + labels, width="stretch", height=300)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=table_height(len(shown), 400),
+        column_order=["unit", "period", "share", "cap", "left"]
+        if horizon
+        else ["unit", "share", "cap", "left"],
+        column_config={
+            "unit": "Unit",
+            "period": "Period",
+            "share": st.column_config.NumberColumn("To the network", format="percent"),
+            "cap": st.column_config.NumberColumn("Cap", format="percent"),
+            "left": st.column_config.NumberColumn(
+                "Left under the cap", format="percent", help="Of the unit's time in the period."
+            ),
+        },
+    )
 
 
 # Only the overloaded are coloured; people whose whole time goes to operations are not.
@@ -238,11 +298,31 @@ def _one_person(outcome: Plan, names: Names) -> None:
     )
     st.altair_chart(bars + capacity, width="stretch", height=320)
     st.caption("Black tick: the person's capacity in the period (0 when away or not yet there).")
+    learning = scenario.settings.has_learners
+    if learning:
+        labelled = labelled.assign(
+            role=[
+                roles_of(solution, person_id, part) if part in missions else ""
+                for part in labelled.part
+            ]
+        )
+    columns = ["period", "what", "role", "fte"]
     st.dataframe(
         labelled,
         hide_index=True,
-        column_order=["period", "what", "fte"] if scenario.has_horizon else ["what", "fte"],
-        column_config={"period": "Period", "what": "Time on", "fte": fte_column("Time")},
+        column_order=[
+            c
+            for c in columns
+            if (scenario.has_horizon or c != "period") and (learning or c != "role")
+        ],
+        column_config={
+            "period": "Period",
+            "what": "Time on",
+            "role": st.column_config.TextColumn(
+                "Role", help="On a mission: a learner works under a mentor on the same need."
+            ),
+            "fte": fte_column("Time"),
+        },
     )
 
 
@@ -264,6 +344,7 @@ if outcome is not None and outcome.result.solution is not None:
     st.subheader("Capacity per unit")
     period = period_choice(outcome.scenario, "people.period")
     _unit_bars(units, names, period)
+    _network_caps(outcome, names)
     st.subheader("People")
     _people_table(outcome, names, period)
     st.subheader("One person's time")

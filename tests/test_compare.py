@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
 from assembler import Result, Scenario, Status
+from assembler.cli import app as cli
+from assembler.io import write_scenario
+from assembler.planning.cases import change_summary
 from assembler.planning.edits import drop_mission, forbid, pin, set_value
-from assembler.results.compare import MissionChange, Move, compare
+from assembler.results.compare import Learning, MissionChange, Move, compare
+from assembler.results.plan import Plan
+from assembler.store.codec import comparison_document, comparison_from
+from assembler.store.sidebyside import _changes
+from assembler.text import plural
+from assembler.validation import load_scenario
 from builders import mission, person, scenario
 from solving import optimal
+
+CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
 
 def organisation() -> Scenario:
@@ -80,3 +95,57 @@ def test_a_side_without_a_solution_has_no_value_and_staffs_nothing() -> None:
     assert comparison.score_delta is None
     assert all(move.joined == () for move in comparison.moves)
     assert len(comparison.moves) == 3
+
+
+def test_learners_gained_and_lost_are_named_and_stored() -> None:
+    """On the v3 clinic Ben learns triage on fast-track triage under Ana; forbidding him
+    there loses that learner place, and every reader of a comparison says so."""
+    before = load_scenario(CLINIC)
+    first = optimal(before)
+    after = forbid(before, "ben", "M01")
+    second = optimal(after)
+    comparison = compare(before, first, after, second)
+    ben = Learning("ben", "Ben Okafor", "M01", "triage")
+    assert ben in comparison.learners_lost and ben not in comparison.learners_gained
+    assert not comparison.unchanged
+    back = comparison_from(comparison_document(comparison))
+    assert back == comparison
+    older = {
+        k: v
+        for k, v in comparison_document(comparison).items()
+        if k not in ("learners_gained", "learners_lost")
+    }
+    assert comparison_from(older).learners_lost == ()  # stored before learners existed
+    assert "learners gained" not in change_summary(compare(before, first, before, first))
+    gained, lost = len(comparison.learners_gained), len(comparison.learners_lost)
+    assert f"{plural(gained, 'learner')} gained, {lost} lost" in change_summary(comparison)
+    plans = [Plan(before, first, plan_id=1), Plan(after, second, plan_id=2)]
+    changes = _changes(plans)
+    lost = changes[changes.kind == "learner lost"]
+    assert "Ben Okafor (ben) no longer learns triage on M01 Fast-track triage" in set(lost.change)
+
+
+def test_plans_show_and_diff_name_the_learner_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clinic's approved plan, then a re-plan with Ben forbidden on fast-track triage:
+    the command line says he no longer learns triage there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ASSEMBLER_DB", raising=False)
+    clinic = load_scenario(CLINIC)
+    write_scenario(clinic, tmp_path / "clinic")
+
+    def plans(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["plans", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    plans("save", "clinic", "--name", "clinic", "--solve", "--quiet")
+    plans("propose", "1")
+    plans("approve", "1", "--reason", "first")
+    write_scenario(forbid(clinic, "ben", "M01"), tmp_path / "clinic")
+    plans("save", "clinic", "--name", "clinic", "--solve", "--quiet")
+    assert "  ben no longer learns triage on M01" in plans("show", "2")
+    assert "Ben Okafor (ben) no longer learns triage on M01 Fast-track triage" in plans(
+        "diff", "1", "2"
+    )

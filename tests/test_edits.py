@@ -21,6 +21,7 @@ from assembler.planning.edits import (
     set_value,
     unlock,
 )
+from assembler.store.codec import edits_document, edits_from
 from assembler.validation import read_upload
 from builders import mission, person, scenario
 
@@ -161,3 +162,59 @@ def test_edits_as_data_replay_and_read_well() -> None:
         apply_edit(s, Edit(EditKind.PIN, "hier"))
     with pytest.raises(EditError, match="needs the new value"):
         apply_edit(s, Edit(EditKind.VALUE, "hier"))
+
+
+def test_a_development_goal_is_added_and_removed_with_clear_refusals() -> None:
+    s = organisation()
+    grown = apply_edit(s, Edit(EditKind.ADD_GOAL, person_id="bob", skill_id="k", weight=3))
+    assert [(g.person_id, g.skill_id, g.weight) for g in grown.development] == [("bob", "k", 3)]
+    assert s.development == ()  # the old scenario is left alone
+    refusals = {
+        "there is no person 'eve'": Edit(
+            EditKind.ADD_GOAL, person_id="eve", skill_id="k", weight=1
+        ),
+        "there is no skill 'K2' \\(did you mean 'k'\\?\\)": Edit(
+            EditKind.ADD_GOAL, person_id="bob", skill_id="K2", weight=1
+        ),
+        "weight is 1, 2 or 3, not 4": Edit(
+            EditKind.ADD_GOAL, person_id="bob", skill_id="k", weight=4
+        ),
+        "needs its weight": Edit(EditKind.ADD_GOAL, person_id="bob", skill_id="k"),
+        "needs a person and a skill": Edit(EditKind.REMOVE_GOAL, person_id="bob"),
+    }
+    for message, edit in refusals.items():
+        with pytest.raises(EditError, match=message):
+            apply_edit(s, edit)
+    again = Edit(EditKind.ADD_GOAL, person_id="bob", skill_id="k", weight=1)
+    with pytest.raises(EditError, match=r"bob has a development goal in k already \(weight 3\)"):
+        apply_edit(grown, again)
+    remove = Edit(EditKind.REMOVE_GOAL, person_id="bob", skill_id="k")
+    assert apply_edit(grown, remove).development == ()
+    with pytest.raises(EditError, match="bob has no development goal in k"):
+        apply_edit(s, remove)
+    with pytest.raises(EditError, match="'drop' needs a mission"):
+        apply_edit(s, Edit(EditKind.DROP))
+    assert str(Edit(EditKind.ADD_GOAL, person_id="bob", skill_id="k", weight=2)) == (
+        "add a development goal for bob: k (weight 2)"
+    )
+    assert str(remove) == "remove the development goal of bob in k"
+
+
+def test_goal_edits_round_trip_and_older_logs_read_as_they_were() -> None:
+    log = (
+        Edit(EditKind.PIN, "hier", "ann"),
+        Edit(EditKind.ADD_GOAL, person_id="bob", skill_id="k", weight=2),
+        Edit(EditKind.REMOVE_GOAL, person_id="bob", skill_id="k"),
+    )
+    document = edits_document(log)
+    assert edits_from(document) == log
+    # an edit of before goals is stored as it was then, so its version's digest holds
+    assert document[0] == {
+        "kind": "pin",
+        "mission_id": "hier",
+        "person_id": "ann",
+        "value": None,
+        "period_id": None,
+        "until": None,
+    }
+    assert edits_from(document[:1]) == log[:1]

@@ -208,3 +208,26 @@ def test_roles_come_from_a_claim_or_the_mapping() -> None:
         signed_in_user(verified("a@b"), {"roles": {"boss": ["a@b"]}})
     me = local_user()
     assert me.role is Role.APPROVER and not me.signed_in and me.who
+
+
+def test_development_goal_edits_survive_a_reload_and_a_saved_version(store: PlanStore) -> None:
+    """Goal edits name no mission: they are kept, restored and stored like every other."""
+    session = quarters_session()
+    goals = (
+        Edit(EditKind.ADD_GOAL, person_id="c1", skill_id="data", weight=2),
+        Edit(EditKind.ADD_GOAL, person_id="o3", skill_id="triage", weight=1),
+        Edit(EditKind.REMOVE_GOAL, person_id="c1", skill_id="data"),
+    )
+    for goal in goals:
+        session.edit(goal)
+    assert [(g.person_id, g.skill_id) for g in session.scenario.development] == [("o3", "triage")]
+    Keeper(store, "k3", ANN.who).keep(session)
+    back = restore(store, "k3", ANN.who)
+    assert back is not None and back.edits == goals
+    assert back.scenario.development == session.scenario.development
+    version = store.save_scenario(
+        "quarters", session.scenario, based_on=None, edits=goals, who=ANN.who, role=Role.PLANNER
+    )
+    loaded, scenario = store.load_scenario("quarters")
+    assert loaded == version and loaded.edits == goals
+    assert scenario.development == session.scenario.development

@@ -350,6 +350,10 @@ def _print_comparison(changes: Comparison) -> None:
         say(f"  {move.person_id} ({move.unit_id}){joined}{left}")
     for shift in changes.shifts:
         say(f"  {shift.mission_id} starts in {shift.start_after}, not {shift.start_before}")
+    for place in changes.learners_gained:
+        say(f"  {place.person_id} learns {place.skill_id} on {place.mission_id}")
+    for place in changes.learners_lost:
+        say(f"  {place.person_id} no longer learns {place.skill_id} on {place.mission_id}")
 
 
 # ---------------------------------------------------------------------- lifecycle

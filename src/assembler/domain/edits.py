@@ -22,19 +22,32 @@ class EditKind(StrEnum):
     VALUE = "value"
     WINDOW = "window"
     START = "start"
+    ADD_GOAL = "add goal"
+    REMOVE_GOAL = "remove goal"
+
+
+GOAL_EDITS = frozenset({EditKind.ADD_GOAL, EditKind.REMOVE_GOAL})
+"""Edits of a person's development goals (MODEL.md v3): about a skill, not a mission."""
 
 
 @dataclass(frozen=True, slots=True)
 class Edit:
     """One edit as data: ``person_id`` for pin/forbid/unlock, ``value`` for a new value,
-    ``period_id`` for a fixed start or a window's first period (``until`` its last)."""
+    ``period_id`` for a fixed start or a window's first period (``until`` its last).
+
+    A development goal's edits (``GOAL_EDITS``) name no mission (``mission_id`` is
+    ``None``) but a ``person_id`` and a ``skill_id``, and when added its ``weight``; every
+    other edit names its mission.  The two goal fields came last, so logs stored before
+    them read back as they were (``store.codec``)."""
 
     kind: EditKind
-    mission_id: str
+    mission_id: str | None = None
     person_id: str | None = None
     value: float | None = None
     period_id: str | None = None
     until: str | None = None
+    skill_id: str | None = None
+    weight: int | None = None
 
     def __str__(self) -> str:
         """The log line a planner reads, e.g. ``pin P119 to M08``."""
@@ -57,3 +70,10 @@ class Edit:
                 return f"run {self.mission_id} within {self.period_id} to {self.until}"
             case EditKind.START:
                 return f"start {self.mission_id} in {self.period_id}"
+            case EditKind.ADD_GOAL:
+                return (
+                    f"add a development goal for {self.person_id}: {self.skill_id} "
+                    f"(weight {self.weight})"
+                )
+            case EditKind.REMOVE_GOAL:
+                return f"remove the development goal of {self.person_id} in {self.skill_id}"

@@ -211,6 +211,11 @@ def change_summary(changes: Comparison) -> str:
         f"{plural(len(changes.moves), 'person', 'people')} moved",
         f"{plural(len(changes.shifts), 'mission')} moved in time",
     ]
+    if changes.learners_gained or changes.learners_lost:  # only where learners are on (v3)
+        parts.append(
+            f"{plural(len(changes.learners_gained), 'learner')} gained, "
+            f"{len(changes.learners_lost)} lost"
+        )
     text = ", ".join(parts)
     if changes.value_delta is not None:
         text += f"; value {changes.value_delta:+,.0f}"

@@ -1,5 +1,6 @@
-"""A planner's edits to a scenario: pin, forbid, unlock, mandatory, drop, value, and with
-periods a mission's window or a fixed start.
+"""A planner's edits to a scenario: pin, forbid, unlock, mandatory, drop, value, with
+periods a mission's window or a fixed start, and (MODEL.md v3) a person's development
+goals.
 
 A scenario is immutable, so every edit is a pure function returning a new ``Scenario``;
 the previous one stays intact for comparison and undo.  Edits are also plain data
@@ -19,8 +20,17 @@ from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
 from assembler.compile.eligibility import Eligibility, member_requirements
-from assembler.domain.edits import Edit, EditKind
-from assembler.domain.scenario import MAX_VALUE, Lock, LockKind, Mission, Person, Scenario
+from assembler.domain.edits import GOAL_EDITS, Edit, EditKind
+from assembler.domain.scenario import (
+    MAX_VALUE,
+    Development,
+    Lock,
+    LockKind,
+    Mission,
+    Person,
+    Scenario,
+)
+from assembler.text import did_you_mean
 
 
 class EditError(ValueError):
@@ -28,30 +38,43 @@ class EditError(ValueError):
 
 
 _PERSON_EDITS = frozenset({EditKind.PIN, EditKind.FORBID, EditKind.UNLOCK})
+GOAL_WEIGHTS = (1, 2, 3)
+"""A development goal's weights, as the ``development`` table allows (MODEL.md v3)."""
 
 
 def apply_edit(scenario: Scenario, edit: Edit) -> Scenario:
     """``scenario`` with ``edit`` applied; raises ``EditError`` if it cannot apply."""
+    if edit.kind in GOAL_EDITS:
+        if edit.person_id is None or edit.skill_id is None:
+            raise EditError("a development goal needs a person and a skill")
+        if edit.kind is EditKind.REMOVE_GOAL:
+            return remove_goal(scenario, edit.person_id, edit.skill_id)
+        if edit.weight is None:
+            raise EditError("adding a development goal needs its weight")
+        return add_goal(scenario, edit.person_id, edit.skill_id, edit.weight)
+    mission_id = edit.mission_id
+    if mission_id is None:
+        raise EditError(f"'{edit.kind}' needs a mission")
     if edit.kind in _PERSON_EDITS:
         if edit.person_id is None:
             raise EditError(f"'{edit.kind}' needs a person")
         person_edit = {EditKind.PIN: pin, EditKind.FORBID: forbid, EditKind.UNLOCK: unlock}
-        return person_edit[edit.kind](scenario, edit.person_id, edit.mission_id)
+        return person_edit[edit.kind](scenario, edit.person_id, mission_id)
     if edit.kind is EditKind.VALUE:
         if edit.value is None:
             raise EditError("setting a value needs the new value")
-        return set_value(scenario, edit.mission_id, edit.value)
+        return set_value(scenario, mission_id, edit.value)
     if edit.kind is EditKind.DROP:
-        return drop_mission(scenario, edit.mission_id)
+        return drop_mission(scenario, mission_id)
     if edit.kind is EditKind.WINDOW:
         if edit.period_id is None or edit.until is None:
             raise EditError("a window needs its first and its last period")
-        return set_window(scenario, edit.mission_id, edit.period_id, edit.until)
+        return set_window(scenario, mission_id, edit.period_id, edit.until)
     if edit.kind is EditKind.START:
         if edit.period_id is None:
             raise EditError("fixing a start needs the period")
-        return fix_start(scenario, edit.mission_id, edit.period_id)
-    return set_mandatory(scenario, edit.mission_id, edit.kind is EditKind.MANDATORY)
+        return fix_start(scenario, mission_id, edit.period_id)
+    return set_mandatory(scenario, mission_id, edit.kind is EditKind.MANDATORY)
 
 
 def apply_edits(scenario: Scenario, edits: Iterable[Edit]) -> Scenario:
@@ -177,6 +200,51 @@ def drop_mission(scenario: Scenario, mission_id: str) -> Scenario:
     )
 
 
+def add_goal(scenario: Scenario, person_id: str, skill_id: str, weight: int) -> Scenario:
+    """Give ``person_id`` a development goal in ``skill_id`` (MODEL.md v3), weighted 1–3
+    as in the ``development`` table; a person has at most one goal per skill, so a second
+    is refused (remove the first to change its weight)."""
+    _person(scenario, person_id)
+    skills = goal_skills(scenario)
+    if skill_id not in skills:
+        raise EditError(f"there is no skill {skill_id!r}{did_you_mean(skill_id, skills)}")
+    if weight not in GOAL_WEIGHTS:
+        raise EditError(f"a development goal's weight is 1, 2 or 3, not {weight}")
+    held = _goal(scenario, person_id, skill_id)
+    if held is not None:
+        raise EditError(
+            f"{person_id} has a development goal in {skill_id} already (weight "
+            f"{held.weight}): remove it first to change its weight"
+        )
+    goal = Development(person_id=person_id, skill_id=skill_id, weight=weight)
+    return scenario.replace(development=(*scenario.development, goal))
+
+
+def remove_goal(scenario: Scenario, person_id: str, skill_id: str) -> Scenario:
+    """Take back ``person_id``'s development goal in ``skill_id``."""
+    if _goal(scenario, person_id, skill_id) is None:
+        _person(scenario, person_id)
+        raise EditError(f"{person_id} has no development goal in {skill_id}")
+    return scenario.replace(
+        development=tuple(
+            goal
+            for goal in scenario.development
+            if (goal.person_id, goal.skill_id) != (person_id, skill_id)
+        )
+    )
+
+
+def goal_skills(scenario: Scenario) -> tuple[str, ...]:
+    """The skills a development goal may name: the ``skills`` table's, or without one every
+    skill someone holds or something needs (a goal in a skill nothing mentions is a slip)."""
+    if scenario.skills is not None:
+        return tuple(skill.skill_id for skill in scenario.skills)
+    held = {row.skill_id for row in scenario.person_skills}
+    needed = {row.skill_id for row in scenario.mission_needs}
+    kept = {row.skill_id for row in scenario.ops_demand}
+    return tuple(sorted(held | needed | kept))
+
+
 def candidates(scenario: Scenario, mission_id: str) -> tuple[Person, ...]:
     """People who may be pinned to ``mission_id``: eligible for at least one of its needs
     once their own lock on it is set aside (so a forbidden person can be pinned back)."""
@@ -214,6 +282,13 @@ _Row = TypeVar("_Row", bound=_HasMission)
 
 def _without(rows: tuple[_Row, ...], mission_id: str) -> tuple[_Row, ...]:
     return tuple(row for row in rows if row.mission_id != mission_id)
+
+
+def _goal(scenario: Scenario, person_id: str, skill_id: str) -> Development | None:
+    for goal in scenario.development:
+        if (goal.person_id, goal.skill_id) == (person_id, skill_id):
+            return goal
+    return None
 
 
 def _person(scenario: Scenario, person_id: str) -> Person:

@@ -12,6 +12,7 @@ with the names planners know (``Names``) instead of ids.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,6 +28,7 @@ from assembler.results.capacity import (
     OPERATIONS,
 )
 from assembler.results.names import Names
+from assembler.results.report import network_shares
 
 
 def ops_short(scenario: Scenario) -> list[str]:
@@ -82,7 +84,7 @@ def change_matrix(scenario: Scenario, solution: Solution | None) -> dict[ChangeT
     }
 
 
-class _TimeUse:
+class TimeUse:
     """Each person's steps per period on operations and on missions, and what is free."""
 
     def __init__(self, instance: Instance, solution: Solution) -> None:
@@ -125,7 +127,7 @@ def ops_headroom(scenario: Scenario, solution: Solution) -> pd.DataFrame:
     able to cover it), by unit (scenario order), skill as in ``ops_demand``, period.
     """
     instance = Instance(scenario)
-    use = _TimeUse(instance, solution)
+    use = TimeUse(instance, solution)
     unit_of = {person.person_id: person.unit_id for person in instance.people}
     covered: Counter[tuple[str, str, int]] = Counter()
     for kept in solution.ops:
@@ -188,7 +190,7 @@ def person_time(scenario: Scenario, solution: Solution, person_id: str) -> pd.Da
     for row in solution.assignments:
         if row.person_id == person_id:
             missions[row.period, row.mission_id] += row.steps
-    use = _TimeUse(instance, solution)
+    use = TimeUse(instance, solution)
     rows: list[tuple[str, str, str, float, float]] = []
     for t in instance.periods:
         period_id, capacity = instance.period_ids[t], instance.fte(instance.capacity[p][t])
@@ -206,6 +208,28 @@ def person_time(scenario: Scenario, solution: Solution, person_id: str) -> pd.Da
             if steps or kind == FREE
         ]
     return pd.DataFrame(rows, columns=["period_id", "use", "part", "fte", "capacity_fte"])
+
+
+def network_caps(scenario: Scenario, solution: Solution) -> pd.DataFrame:
+    """Each capped unit's share of its people's time given to network missions, per
+    period, against its cap (MODEL.md v3 §6.12): columns ``unit_id, period_id, share,
+    cap``, units in scenario order, then periods; empty when no unit is capped below 1.
+
+    The summary's ``network_share_by_unit`` without the cap beside it says nothing at a
+    glance: 5 % is ample under a 10 % cap and a breach under a 4 % one."""
+    instance = Instance(scenario)
+    shares = network_shares(instance, solution) or {}
+    rows = [
+        (unit_id, instance.period_ids[t], share, instance.capped_units[unit_id])
+        for unit_id in sorted(shares, key=_unit_order(scenario))
+        for t, share in enumerate(shares[unit_id])
+    ]
+    return pd.DataFrame(rows, columns=["unit_id", "period_id", "share", "cap"])
+
+
+def _unit_order(scenario: Scenario) -> Callable[[str], int]:
+    order = {unit_id: i for i, unit_id in enumerate(scenario.unit_ids)}
+    return lambda unit_id: order.get(unit_id, len(order))
 
 
 OVER_CAPACITY = "over capacity"

@@ -1,4 +1,5 @@
-"""What changed between two solves: missions gained or lost, people moved, value and score.
+"""What changed between two solves: missions gained or lost, people moved, learners gained
+or lost (MODEL.md v3), value and score.
 
 After an edit the planner wants to know what the edit *cost*, not to read two rosters side
 by side.  The two solves may be of different scenarios (a mission dropped, a value changed),
@@ -49,6 +50,18 @@ class Shift:
 
 
 @dataclass(frozen=True, slots=True)
+class Learning:
+    """A learner place (``g = 1``) on one side only: ``person_id`` learns ``skill_id`` on
+    ``mission_id``.  A planner weighing a re-plan asks who stops growing, not only who
+    moves: a person can stay on a team and lose the place they learned in."""
+
+    person_id: str
+    name: str
+    mission_id: str
+    skill_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """The difference of two solves; ``None`` figures belong to a side without a solution."""
 
@@ -60,6 +73,8 @@ class Comparison:
     score_before: int | None
     score_after: int | None
     shifts: tuple[Shift, ...] = ()
+    learners_gained: tuple[Learning, ...] = ()
+    learners_lost: tuple[Learning, ...] = ()
 
     @property
     def value_delta(self) -> float | None:
@@ -75,8 +90,15 @@ class Comparison:
 
     @property
     def unchanged(self) -> bool:
-        """Same missions, same teams, same starts: the edit did not move the plan."""
-        return not (self.gained or self.lost or self.moves or self.shifts)
+        """Same missions, teams, starts and learners: the edit did not move the plan."""
+        return not (
+            self.gained
+            or self.lost
+            or self.moves
+            or self.shifts
+            or self.learners_gained
+            or self.learners_lost
+        )
 
 
 def compare(
@@ -106,6 +128,22 @@ def compare(
         score_before=before.score,
         score_after=after.score,
         shifts=_shifts(before_scenario, old, after_scenario, new),
+        learners_gained=_learning(new.learners - old.learners, after_scenario, order),
+        learners_lost=_learning(old.learners - new.learners, before_scenario, order),
+    )
+
+
+def _learning(
+    places: frozenset[tuple[str, str, str]], side: Scenario, order: dict[str, int]
+) -> tuple[Learning, ...]:
+    """Learner places on ``side`` only, by mission (as ``order``), then person and skill
+    as ``side`` lists them."""
+    people = {person.person_id: (i, person.name) for i, person in enumerate(side.people)}
+    return tuple(
+        Learning(person_id, people[person_id][1], mission_id, skill_id)
+        for person_id, mission_id, skill_id in sorted(
+            places, key=lambda place: (order[place[1]], people[place[0]][0], place[2])
+        )
     )
 
 

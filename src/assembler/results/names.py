@@ -52,6 +52,14 @@ class Names:
     def period(self, period_id: str) -> str:
         return self.periods.get(period_id, period_id)
 
+    def span(self, start: str, end: str) -> str:
+        """A run from period ``start`` to ``end`` by name: ``Q1`` or ``Q1 – Q3`` (nothing
+        without a start: a mission not staffed, or a plan without periods)."""
+        if not start:
+            return ""
+        first, last = self.period(start), self.period(end)
+        return first if first == last else f"{first} – {last}"
+
     def capability(self, capability_id: str) -> str:
         return self.capabilities.get(capability_id, capability_id)
 
@@ -70,8 +78,9 @@ class Names:
         return str(
             replace(
                 edit,
-                mission_id=self.mission(edit.mission_id),
+                mission_id=None if edit.mission_id is None else self.mission(edit.mission_id),
                 person_id=None if edit.person_id is None else self.person(edit.person_id),
+                skill_id=None if edit.skill_id is None else self.skill(edit.skill_id),
                 period_id=None if edit.period_id is None else self.period(edit.period_id),
                 until=None if edit.until is None else self.period(edit.until),
             )

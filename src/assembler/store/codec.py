@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from assembler.compile.instance import Instance
-from assembler.domain.edits import Edit, EditKind
+from assembler.domain.edits import GOAL_EDITS, Edit, EditKind
 from assembler.domain.scenario import Scenario
 from assembler.domain.settings import ModelSettings
 from assembler.domain.solution import Solution
-from assembler.results.compare import Comparison, MissionChange, Move, Shift
+from assembler.results.compare import Comparison, Learning, MissionChange, Move, Shift
 from assembler.results.kpis import evaluate
 from assembler.results.plan import Plan, SolveRecord
 from assembler.results.result import Result, Status
@@ -37,8 +37,20 @@ def scenario_from(document: Mapping[str, Any]) -> Scenario:
     return Scenario.model_validate(document)
 
 
+_GOAL_FIELDS = ("skill_id", "weight")
+"""``Edit``'s fields for development goals (MODEL.md v3), kept only by the edits that use
+them: every other edit is stored as before they existed, so its version's digest holds."""
+
+
 def edits_document(edits: Iterable[Edit]) -> list[dict[str, Any]]:
-    return [asdict(edit) for edit in edits]
+    return [
+        {
+            key: value
+            for key, value in asdict(edit).items()
+            if key not in _GOAL_FIELDS or edit.kind in GOAL_EDITS
+        }
+        for edit in edits
+    ]
 
 
 def edits_from(document: Iterable[Mapping[str, Any]]) -> tuple[Edit, ...]:
@@ -96,6 +108,8 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
 
 
 def comparison_from(document: Mapping[str, Any]) -> Comparison:
+    """The comparison ``comparison_document`` wrote; one stored before learners (MODEL.md
+    v3) has none gained or lost."""
     return Comparison(
         gained=tuple(MissionChange(**row) for row in document["gained"]),
         lost=tuple(MissionChange(**row) for row in document["lost"]),
@@ -108,6 +122,8 @@ def comparison_from(document: Mapping[str, Any]) -> Comparison:
         score_before=document["score_before"],
         score_after=document["score_after"],
         shifts=tuple(Shift(**row) for row in document["shifts"]),
+        learners_gained=tuple(Learning(**row) for row in document.get("learners_gained", ())),
+        learners_lost=tuple(Learning(**row) for row in document.get("learners_lost", ())),
     )
 
 

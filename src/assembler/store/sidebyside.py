@@ -6,8 +6,8 @@ A manager choosing between plans asks three things, one table each:
   and operations time, the tightest coverage, per period with periods);
 * ``changes`` — what each plan does differently from the first one, the baseline: the
   missions it gains and loses, who joins and leaves which team, the missions it moves in
-  time, each as a sentence (``Jade Lindqvist (P001, Emergency Care) joins M03 Hand
-  hygiene``), units by name;
+  time, and (MODEL.md v3) the learners it gains and loses, each as a sentence (``Jade
+  Lindqvist (P001, Emergency Care) joins M03 Hand hygiene``), units by name;
 * ``load`` — each unit's time in each period, split into operations, missions and free
   time, one set of columns per plan.
 
@@ -164,6 +164,14 @@ def _changes_from(base: Plan, plan: Plan) -> list[tuple[str, ...]]:
             f"instead of {shift.start_before}"
         )
         add("mission moved", shift.mission_id, text)
+    for kind, places, verb in (
+        ("learner gained", diff.learners_gained, "learns"),
+        ("learner lost", diff.learners_lost, "no longer learns"),
+    ):
+        for place in places:
+            who = f"{place.name} ({place.person_id})" if place.name else place.person_id
+            text = f"{who} {verb} {units.skill(place.skill_id)} on {mission(place.mission_id)}"
+            add(kind, place.mission_id, text, place.person_id)
     return rows
 
 
