@@ -27,7 +27,9 @@ class EditKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Edit:
     """One edit as data: ``person_id`` for pin/forbid/unlock, ``value`` for a new value,
-    ``period_id`` for a fixed start or a window's first period (``until`` its last)."""
+    ``period_id`` for a fixed start or a window's first period (``until`` its last);
+    ``reason`` why it was made, when it came from someone's decision rather than the
+    planner's hand (a unit lead's declined release), so it is read wherever the edit is."""
 
     kind: EditKind
     mission_id: str
@@ -35,9 +37,14 @@ class Edit:
     value: float | None = None
     period_id: str | None = None
     until: str | None = None
+    reason: str | None = None
 
     def __str__(self) -> str:
-        """The log line a planner reads, e.g. ``pin P119 to M08``."""
+        """The log line a planner reads, e.g. ``pin P119 to M08``, with its reason if it
+        has one: ``forbid P7 on M3 (release declined: audit season)``."""
+        return self._action() + (f" ({self.reason})" if self.reason else "")
+
+    def _action(self) -> str:
         match self.kind:
             case EditKind.PIN:
                 return f"pin {self.person_id} to {self.mission_id}"

@@ -38,7 +38,12 @@ def scenario_from(document: Mapping[str, Any]) -> Scenario:
 
 
 def edits_document(edits: Iterable[Edit]) -> list[dict[str, Any]]:
-    return [asdict(edit) for edit in edits]
+    """The edits as rows; ``reason`` only where an edit has one, so that an edit log
+    saved before edits had reasons keeps its digest (an unchanged save is still known)."""
+    return [
+        {key: value for key, value in asdict(edit).items() if key != "reason" or value}
+        for edit in edits
+    ]
 
 
 def edits_from(document: Iterable[Mapping[str, Any]]) -> tuple[Edit, ...]:
