@@ -26,7 +26,7 @@ from assembler.cli.printing import say, visible, warn
 def releases(plan_id: PlanArgument, db: DbOption = None) -> None:
     """The release requests of a proposed plan: who, to which mission, for how much time,
     and what their unit decided."""
-    from assembler.planning.releases import time_text
+    from assembler.planning.releases import releases_table
     from assembler.results.names import Names
 
     with _store(db) as store:
@@ -35,28 +35,10 @@ def releases(plan_id: PlanArgument, db: DbOption = None) -> None:
     if names is None:
         say(f"plan {plan_id} asks no releases (it is a draft, or no network mission has a team)")
         return
-    headers = ("person", "unit", "mission", "time", "status", "decided by", "reason")
-    rows = [
-        (
-            request.person_name,
-            request.unit_name,
-            request.mission_name,
-            time_text(request, names),
-            str(request.status),
-            _decided(request.decided_by, request.carried_from),
-            request.reason,
-        )
-        for request in asked
-    ]
-    _print_table(headers, rows)
+    table = releases_table(asked, names)
+    _print_table(list(table.columns), [list(row) for row in table.itertuples(index=False)])
     waiting = sum(not request.decided for request in asked)
     say(f"{waiting} of {len(asked)} still to decide" if waiting else "all decided")
-
-
-def _decided(who: str | None, carried_from: int | None) -> str:
-    if who is None:
-        return "–"
-    return who if carried_from is None else f"{who} (in plan {carried_from})"
 
 
 @guarded

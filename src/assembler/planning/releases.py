@@ -20,6 +20,7 @@ from assembler.domain.edits import Edit, EditKind
 from assembler.domain.scenario import Scenario
 from assembler.planning.access import User
 from assembler.planning.edits import EditError, apply_edit
+from assembler.planning.session import PlanningSession
 from assembler.planning.views import ops_headroom
 from assembler.results.names import Names
 from assembler.results.plan import Plan
@@ -201,7 +202,84 @@ def with_releases(
         try:
             scenario = apply_edit(scenario, edit)
         except EditError as error:
-            raise EditError(
-                f"the release decision '{edit}' of plan {plan_id} cannot be kept: {error}"
-            ) from None
+            raise _unfit(edit, plan_id, error) from None
     return scenario, edits
+
+
+def _unfit(edit: Edit, plan_id: int, error: EditError) -> EditError:
+    return EditError(f"the release decision '{edit}' of plan {plan_id} cannot be kept: {error}")
+
+
+RELEASE_COLUMNS = ("person", "unit", "mission", "time", "status", "decided by", "reason")
+
+
+def releases_table(
+    releases: Sequence[Release], names: Names, costs: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The requests as the CLI and the Releases page list them, names not ids: person,
+    unit, mission, time, status, who decided (and in which plan, for one carried from the
+    plan it re-planned), reason; with ``costs`` (``release_costs``) also the operations
+    headroom each release leaves its unit and the headroom were the person kept, in the
+    tightest period."""
+    rows = [
+        {
+            "person": release.person_name,
+            "unit": release.unit_name,
+            "mission": release.mission_name,
+            "time": time_text(release, names),
+            "status": str(release.status),
+            "decided by": _decided_by(release),
+            "reason": release.reason,
+        }
+        for release in releases
+    ]
+    table = pd.DataFrame(rows, columns=list(RELEASE_COLUMNS))
+    if costs is not None:
+        tightest = _tightest(costs)
+        table["operations headroom"] = [
+            tightest.get(release.id, (float("nan"), float("nan")))[0] for release in releases
+        ]
+        table["headroom if kept"] = [
+            tightest.get(release.id, (float("nan"), float("nan")))[1] for release in releases
+        ]
+    return table
+
+
+def _decided_by(release: Release) -> str:
+    if release.decided_by is None:
+        return ""
+    if release.carried_from is None:
+        return release.decided_by
+    return f"{release.decided_by} (in plan {release.carried_from})"
+
+
+def _tightest(costs: pd.DataFrame) -> dict[int, tuple[float, float]]:
+    """Each release's headroom and kept headroom in its period of least headroom."""
+    tightest: dict[int, tuple[float, float]] = {}
+    known = costs.dropna(subset=["headroom_fte"])
+    for release_id, headroom, kept in zip(
+        known.release_id.tolist(),
+        known.headroom_fte.tolist(),
+        known.kept_headroom_fte.tolist(),
+        strict=True,
+    ):
+        if release_id not in tightest or headroom < tightest[release_id][0]:
+            tightest[release_id] = (float(headroom), float(kept))
+    return tightest
+
+
+def adopt_decisions(store: PlanStore, planner: PlanningSession, plan_id: int) -> list[Edit]:
+    """Put the decided releases of ``plan_id`` (``release_edits``) into the session's edit
+    log, where the planner sees each forbid with its lead's reason, so the next solve
+    re-plans around them; the edits added (those already in the log are not repeated).
+    Raises ``EditError`` for one that no longer fits, the earlier ones kept."""
+    added = []
+    for edit in release_edits(store, plan_id):
+        if edit in planner.edits:
+            continue
+        try:
+            planner.edit(edit)
+        except EditError as error:
+            raise _unfit(edit, plan_id, error) from None
+        added.append(edit)
+    return added
