@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import fte_column, header, session, store, table_height, user
+from app_pages._common import header, session, store, table_height, user
 from assembler.planning.edits import EditError
 from assembler.planning.plansview import plan_choice
 from assembler.planning.releases import (
@@ -84,30 +84,37 @@ def _adopt(plan_id: int) -> None:
             _say("success", "Your edits already hold every decision of this plan.")
 
 
-def _share(plan: Plan, unit_id: str, names: Names) -> None:
-    shares = network_share(plan, [unit_id])
-    cap = float(shares.cap.iloc[0])
-    most = float(shares.share.max())
-    limit = "no cap" if cap >= 1 else f"a cap of {cap:.0%}"
-    st.markdown(
-        f"**Network share**: at most {most:.0%} of the unit's time goes to network missions "
-        f"in this plan, against {limit}."
+def _shares(plan: Plan, unit_ids: list[str], names: Names) -> None:
+    """Each unit's network share per period against its cap: one row per unit."""
+    st.subheader("Network share against the cap")
+    shares = network_share(plan, unit_ids)
+    periods = list(dict.fromkeys(shares.period_id))
+    table = shares.pivot(index="unit_id", columns="period_id", values="share")
+    table = table.reindex(index=unit_ids, columns=periods)
+    keys = [f"period.{i}" for i in range(len(periods))]  # a period's name is the label only
+    table.columns = keys
+    caps = shares.groupby("unit_id", sort=False).cap.first()
+    table.insert(0, "cap", caps.reindex(unit_ids).to_numpy())
+    table.insert(0, "unit", [names.unit(unit_id) for unit_id in unit_ids])
+    st.caption(
+        "The share of each unit's time its people give network missions in this plan, "
+        "period by period, and the most it may give (MODEL.md §6.12; 100% is no cap)."
     )
-    if plan.scenario.has_horizon:
-        shown = shares.assign(period=shares.period_id.map(names.period))
-        st.dataframe(
-            shown[["period", "network_fte", "capacity_fte", "share", "cap"]],
-            hide_index=True,
-            column_config={
-                "period": "Period",
-                "network_fte": fte_column("Network"),
-                "capacity_fte": fte_column("Capacity"),
-                "share": st.column_config.ProgressColumn(
-                    "Network share", format="percent", min_value=0.0, max_value=1.0
-                ),
-                "cap": st.column_config.NumberColumn("Cap", format="percent"),
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=table_height(len(table), 420),
+        column_config={
+            "unit": st.column_config.TextColumn("Unit", width="medium"),
+            "cap": st.column_config.NumberColumn("Cap", format="percent"),
+            **{
+                key: st.column_config.NumberColumn(
+                    names.period(period) if period else "Share", format="percent"
+                )
+                for key, period in zip(keys, periods, strict=True)
             },
-        )
+        },
+    )
 
 
 def _requests(plan: Plan, asked: list[Release], names: Names) -> None:
@@ -115,23 +122,31 @@ def _requests(plan: Plan, asked: list[Release], names: Names) -> None:
     st.dataframe(
         table,
         hide_index=True,
-        height=table_height(len(table), 420),
+        height=table_height(len(table), 640),
+        column_order=[
+            "person",
+            "unit",
+            "mission",
+            "time",
+            "operations headroom",
+            "status",
+            "decided by",
+            "reason",
+        ],
         column_config={
             "person": "Person",
             "unit": "Unit",
-            "mission": "Mission",
-            "time": "Time asked",
+            "mission": st.column_config.TextColumn("Mission", width="medium"),
+            "time": st.column_config.TextColumn("Time asked", width="medium"),
             "status": "Status",
             "decided by": "Decided by",
             "reason": st.column_config.TextColumn("Reason", width="medium"),
-            "operations headroom": fte_column(
+            "operations headroom": st.column_config.TextColumn(
                 "Ops headroom",
+                width="medium",
                 help="The free time of the people able to cover the unit's tightest "
-                "operational demand this person could cover, in its tightest period; empty "
-                "when they cover none.",
-            ),
-            "headroom if kept": fte_column(
-                "Headroom if kept", help="That headroom if the release is declined."
+                "operational demand this person could cover, in its tightest period, and "
+                "that headroom were the release declined.",
             ),
         },
     )
@@ -199,14 +214,10 @@ def _page() -> None:
         f"{'every unit' if me.leads.every else 'your units'} by plan {plan_id}, "
         f"{len(waiting)} still to decide."
     )
-    units: dict[str, list[Release]] = {}
-    for release in asked:
-        units.setdefault(release.unit_id, []).append(release)
-    for unit_id, requests in units.items():
-        with st.container(border=True):
-            st.subheader(markdown_text(names.unit(unit_id)), anchor=False)
-            _share(plan, unit_id, names)
-            _requests(plan, requests, names)
+    units = list(dict.fromkeys(release.unit_id for release in asked))
+    _shares(plan, units, names)
+    st.subheader("Requests")
+    _requests(plan, sorted(asked, key=lambda release: units.index(release.unit_id)), names)
     _decision(plan_id, waiting, names)
     if me.can_edit:
         st.subheader("Re-plan around the decisions")

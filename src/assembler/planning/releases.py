@@ -220,7 +220,8 @@ def releases_table(
     unit, mission, time, status, who decided (and in which plan, for one carried from the
     plan it re-planned), reason; with ``costs`` (``release_costs``) also the operations
     headroom each release leaves its unit and the headroom were the person kept, in the
-    tightest period."""
+    tightest period, as text (``0.35 FTE, 0.85 if kept``; ``none they cover`` when the
+    person covers none of the unit's demands)."""
     rows = [
         {
             "person": release.person_name,
@@ -237,10 +238,10 @@ def releases_table(
     if costs is not None:
         tightest = _tightest(costs)
         table["operations headroom"] = [
-            tightest.get(release.id, (float("nan"), float("nan")))[0] for release in releases
-        ]
-        table["headroom if kept"] = [
-            tightest.get(release.id, (float("nan"), float("nan")))[1] for release in releases
+            f"{tightest[release.id][0]:g} FTE, {tightest[release.id][1]:g} if kept"
+            if release.id in tightest
+            else "none they cover"
+            for release in releases
         ]
     return table
 
