@@ -38,6 +38,7 @@ PAGES = {
     "Operations": "app_pages/operations.py",
     "Edit & compare": "app_pages/edit.py",
     "Plans": "app_pages/plans.py",
+    "Releases": "app_pages/releases.py",
     "Export": "app_pages/export.py",
 }
 DIALS = {
