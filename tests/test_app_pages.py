@@ -251,6 +251,7 @@ def test_the_sample_plan_draws_on_every_page(sample_optimum: tuple[Scenario, Res
         "Operations": 2,
         "Edit & compare": 0,
         "Plans": 0,
+        "Releases": 0,
         "Export": 0,
     }
     show(at, "People & capacity")
