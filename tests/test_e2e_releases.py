@@ -2,7 +2,9 @@
 proposed; on a planner's own machine, who leads every unit, the Releases page lists each
 unit's requests with its network share against the cap and their cost to operations; a
 release is declined with a reason, Approve on the Plans page waits for the rest, and the
-decision reaches the session's edits as a forbid that carries the reason.
+decision reaches the session's edits as a forbid that carries the reason.  Signed in
+against a real OpenID Connect provider (``test_e2e_plans``), Ann, whose group leads the
+Nursing Wards, sees only that unit's requests.
 
 Screenshots at 1280 px go to ``/tmp/releases-shots/``.
 """
@@ -13,6 +15,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from secrets import token_hex
 
 import pytest
 from playwright import sync_api
@@ -22,7 +25,8 @@ from assembler.results.plan import Plan
 from assembler.store import PlanStore, ReleaseStatus, Role
 from assembler.validation import load_scenario
 from builders import SAMPLE
-from test_e2e_browser import Planner, planner_at, served_app
+from test_e2e_browser import Planner, browser_at, free_port, planner_at, served_app
+from test_e2e_plans import provider, sign_in  # noqa: F401  (the provider fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -112,3 +116,53 @@ def test_a_lead_declines_a_release_and_the_replan_takes_it_with_its_reason(
     )
     expect(page.get_by_text("<b>all hands</b>", exact=False).first).to_be_visible()
     shoot(planner, "r4-forbid-in-the-edits")
+
+
+@pytest.fixture
+def team_url(
+    chromium: Path,
+    provider: str,  # noqa: F811  (the fixture imported above)
+    db: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """The app with sign-in on and the ``wards`` group leading the Nursing Wards."""
+    folder = tmp_path_factory.mktemp("team")
+    port = free_port()
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        f"""[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "{token_hex()}"
+client_id = "assembler"
+client_secret = "not-checked-by-the-mock"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+
+[assembler]
+role_claim = "groups"
+
+[assembler.unit_leads]
+wards = ["wards"]
+""",
+        encoding="utf-8",
+    )
+    with served_app(folder, ["--secrets.files", str(secrets)], {"ASSEMBLER_DB": db}, port) as url:
+        yield url
+
+
+def test_a_signed_in_lead_sees_only_their_units_requests(
+    team_url: str, chromium: Path, tmp_path: Path, db: str
+) -> None:
+    expect = sync_api.expect
+    with PlanStore(db) as store:
+        wards = [r for r in store.releases(1) if r.unit_id == "wards"]
+    assert wards
+    with browser_at(team_url, chromium, tmp_path) as ann:
+        page = ann.page
+        sign_in(ann, "ann")
+        ann.open_page("Releases")
+        asked = re.compile(f"^{len(wards)} releases? asked of your units by plan 1")
+        expect(page.get_by_text(asked)).to_be_visible()
+        requests = page.get_by_test_id("stDataFrame").nth(1)
+        expect(requests).to_contain_text("Nursing Wards")
+        expect(requests).not_to_contain_text("Outpatient Clinics")
+        shoot(ann, "r5-a-wards-lead", 1800)
