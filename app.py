@@ -27,6 +27,7 @@ page = st.navigation(
         st.Page("app_pages/edit.py", title="Edit & compare", icon=":material/edit:"),
         st.Page("app_pages/tradeoffs.py", title="Trade-offs", icon=":material/balance:"),
         st.Page("app_pages/plans.py", title="Plans", icon=":material/inventory_2:"),
+        st.Page("app_pages/releases.py", title="Releases", icon=":material/how_to_reg:"),
         st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
     ]
 )

@@ -24,7 +24,7 @@ from assembler.planning.plansview import (
 from assembler.planning.session import PlanningSession
 from assembler.store import Action, PlanRecord, PlanStatus, StaleVersionError, StoreError
 from assembler.store.sidebyside import MAX_PLANS, SideBySide
-from assembler.text import markdown_text
+from assembler.text import markdown_text, plural
 
 _CHOSEN = "plans.chosen"
 _MESSAGE = "plans.message"
@@ -165,9 +165,12 @@ def _open(plan_id: int, label: str) -> None:
 def _step(action: Action, plan_id: int) -> None:
     reason = st.session_state.get(f"plans.reason.{plan_id}", "")
     over_newer = bool(st.session_state.get(f"plans.over_newer.{plan_id}", False))
+    override = st.session_state.get(f"plans.override.{plan_id}", "")
     try:
         if action is Action.APPROVE:
-            record = stored.approve(store(), session(), user(), plan_id, reason, over_newer)
+            record = stored.approve(
+                store(), session(), user(), plan_id, reason, over_newer, override
+            )
         else:
             record = cases.propose(store(), user(), plan_id, reason)
     except StoreError as refused:
@@ -197,18 +200,22 @@ def _one(record: PlanRecord) -> None:
                 disabled=not allowed,
                 placeholder="Recorded with the step",
             )
+            waiting = ""
             if action is Action.APPROVE:
                 _over_newer(record, allowed)
+                waiting = _undecided_releases(record, allowed)
             st.button(
                 "Propose" if action is Action.PROPOSE else "Approve",
                 type="primary",
                 on_click=_step,
                 args=(action, record.id),
-                disabled=not allowed,
-                help=None if allowed else me.needs_text(action),
+                disabled=not allowed or bool(waiting),
+                help=me.needs_text(action) if not allowed else waiting or None,
             )
             if not allowed:
                 st.caption(me.needs_text(action))
+            elif waiting:
+                st.caption(markdown_text(waiting))
         events = store().events(record.id)
         st.markdown("**History**")
         st.dataframe(
@@ -231,6 +238,28 @@ def _one(record: PlanRecord) -> None:
                 "why": st.column_config.TextColumn("Why", width="large"),
             },
         )
+
+
+def _undecided_releases(record: PlanRecord, allowed: bool) -> str:
+    """Releases of ``record`` its units have not decided: the approver may override them
+    with a reason (recorded with the approval).  Why Approve is disabled, or nothing."""
+    waiting = sum(not release.decided for release in store().releases(record.id))
+    if not waiting:
+        return ""
+    st.warning(
+        f"{plural(waiting, 'release')} of this plan {'is' if waiting == 1 else 'are'} not "
+        "decided by the units yet (see **Releases**): approving waits for them, unless you "
+        "override with a reason."
+    )
+    override = st.text_input(
+        "Override: why approve before the units decide",
+        key=f"plans.override.{record.id}",
+        disabled=not allowed,
+        placeholder="Recorded with the approval",
+    )
+    if override.strip():
+        return ""
+    return "Approve waits for every release to be decided, or for a reason to override them."
 
 
 def _over_newer(record: PlanRecord, allowed: bool) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assembler.planning.access import auth_problems, local_user, signed_in_user
-from assembler.store import Role
+from assembler.store import Leads, Role
 
 ISSUER = "https://idp.example.org"
 CONFIG = {"roles": {"approver": ["bob@example.org"], "planner": ["ann-subject"]}}
@@ -97,3 +97,24 @@ def test_a_complete_sign_in_section_or_none_is_fine() -> None:
     assert auth_problems({"auth": AUTH, "assembler": CONFIG}) == []
     assert auth_problems({}) == []
     assert auth_problems({"assembler": CONFIG}) == []
+
+
+LEADS = {"unit_leads": {"lab": ["carol@example.org", "lab-heads"], "hq": ["hq-heads"]}}
+
+
+def test_units_led_come_from_the_mapping_or_a_claim_apart_from_the_role() -> None:
+    carol = signed_in_user(claims("c1", email="carol@example.org", email_verified=True), LEADS)
+    assert carol.role is Role.VIEWER and carol.leads == Leads.of(["lab"])
+    assert carol.may_release("lab") and not carol.may_release("hq")
+    group = signed_in_user(claims("g1", roles=["hq-heads", "planner"]), LEADS)
+    assert (group.role, group.leads) == (Role.PLANNER, Leads.of(["hq"]))
+    claimed = signed_in_user(claims("u1", units=["finance", "lab"]), LEADS)
+    assert claimed.leads == Leads.of(["finance", "lab"])
+    custom = signed_in_user(claims("u2", teams="hq"), {"unit_claim": "teams"})
+    assert custom.leads == Leads.of(["hq"])
+    unverified = signed_in_user(claims("e1", email="carol@example.org"), LEADS)
+    assert not unverified.leads and not unverified.may_release("lab")
+
+
+def test_on_a_planners_own_machine_the_os_user_leads_every_unit() -> None:
+    assert local_user().may_release("any unit at all")

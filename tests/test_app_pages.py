@@ -39,6 +39,7 @@ PAGES = {
     "Operations": "app_pages/operations.py",
     "Edit & compare": "app_pages/edit.py",
     "Plans": "app_pages/plans.py",
+    "Releases": "app_pages/releases.py",
     "Export": "app_pages/export.py",
 }
 DIALS = {
@@ -252,6 +253,7 @@ def test_the_sample_plan_draws_on_every_page(sample_optimum: tuple[Scenario, Res
         "Operations": 2,
         "Edit & compare": 0,
         "Plans": 0,
+        "Releases": 0,
         "Export": 0,
     }
     show(at, "People & capacity")

@@ -262,13 +262,19 @@ def test_approve_then_a_resolve_reports_its_changes_against_the_approved_plan(
     assert planner(bob).source == "quarters v1"
     choose(bob, 1)
     bob.text_input(key="plans.reason.1").set_value("covers the winter")
+    waiting = next(b for b in bob.button if b.label == "Approve")
+    assert waiting.disabled and "not decided by the units yet" in plain(bob.warning[0].value)
+    assert any("Approve waits for every release" in plain(c.value) for c in bob.caption)
+    bob.text_input(key="plans.override.1").set_value("the leads meet on Monday").run()
     click(bob, "Approve")
     with PlanStore(db) as store:
         approved = store.plan(1)
+        undecided = sum(not r.decided for r in store.releases(1))
     assert approved.status is PlanStatus.APPROVED and approved.approval is not None
     assert (approved.approval.who, approved.approval.reason) == (
         "bob@example.org",
-        "covers the winter",
+        f"covers the winter [approved with {undecided} releases undecided: the leads meet "
+        "on Monday]",
     )
     drop(bob, "m_fast")
     solve_in_app(bob)
@@ -301,6 +307,7 @@ def test_approving_an_older_version_over_the_approved_plan_needs_the_confirmatio
     from assembler import SolveSettings, solve
     from assembler.store import Role
     from builders import tiny_scenario
+    from test_store import released
 
     older, newer = tiny_scenario(), tiny_scenario().with_settings(ops_buffer=0.3)
     with PlanStore(db) as store:
@@ -310,6 +317,7 @@ def test_approving_an_older_version_over_the_approved_plan_needs_the_confirmatio
             planned = Plan(case, result)
             _, plan = store.save("tiny", planned, based_on=base, who="ann", role=Role.PLANNER)
             store.propose(plan.id, who="ann", role=Role.PLANNER)
+            released(store, plan.id)
         store.approve(2, who="bob", role=Role.APPROVER, reason="new data")
 
     bob = signed_in("bob@example.org")

@@ -32,6 +32,7 @@ from assembler.results.plan import Plan
 from assembler.store import PlanStatus, PlanStore, Role
 from small_horizon import quarters
 from test_e2e_browser import A_PLAN, Planner, browser_at, free_port, planner_at, served_app
+from test_store import released
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +79,12 @@ def seed(db: str, name: str, *, approve: bool = False, edited: bool = False) -> 
         ids.append(first.id)
         if approve:
             store.propose(first.id, **PLANNER)
-            store.approve(first.id, reason="covers the winter", **PLANNER)
+            store.approve(
+                first.id,
+                reason="covers the winter",
+                override_releases="no lead here",
+                **PLANNER,
+            )
         if edited:
             second = apply_edits(base, [Edit(EditKind.DROP, "m_fast")])
             result = solve(second, SolveSettings())
@@ -260,6 +266,7 @@ def test_sign_in_a_planner_saves_but_only_an_approver_approves(
     (proposed,) = seed(db, "team")
     with PlanStore(db) as store:
         store.propose(proposed, who="seed@example.org", role=Role.PLANNER)
+        released(store, proposed)  # its units said yes: this test is about roles
 
     with browser_at(url, chromium, tmp_path) as ann:
         page = ann.page

@@ -28,6 +28,7 @@ from assembler.validation import load_scenario
 from builders import SAMPLE, dial
 from small_horizon import quarters, quarters_session
 from solving import solve_now
+from test_store import released
 
 ANN = User("ann@example.org", Role.PLANNER, signed_in=True)
 BOB = User("bob@example.org", Role.APPROVER, signed_in=True)
@@ -146,6 +147,7 @@ def test_open_a_plan_approve_it_and_replan_against_it(store: PlanStore) -> None:
     with pytest.raises(PermissionDeniedError, match="approver"):
         approve(store, session, ANN, saved.plan.id, "looks good")
     propose(store, ANN, saved.plan.id, "ready")
+    released(store, saved.plan.id)
     approve(store, session, BOB, saved.plan.id, "covers winter")
     assert session.approved is not None and session.approved.plan_id == saved.plan.id
     assert "approved by bob@example.org" in session.approved_label
@@ -180,6 +182,7 @@ def test_the_approved_plan_is_read_again_only_when_it_changes(store: PlanStore) 
     saved = save_as(store, session, ANN, "quarters")
     assert saved.plan is not None and session.approved is None
     propose(store, ANN, saved.plan.id)
+    released(store, saved.plan.id)
     approve(store, session, BOB, saved.plan.id, "fine")
     approved = session.approved
     refresh_approved(store, session)

@@ -20,6 +20,7 @@ from assembler.results.plan import Plan, SolveRecord
 from assembler.results.report import build_reports
 from assembler.store import (
     Action,
+    Leads,
     LifecycleError,
     NotFoundError,
     PermissionDeniedError,
@@ -36,6 +37,7 @@ from solving import solve_once
 
 PLANNER = {"who": "ann", "role": Role.PLANNER}
 APPROVER = {"who": "boss", "role": Role.APPROVER}
+EVERY = Leads.all()
 HOSTILE = "O'Brien \"=HYPERLINK('http://x')\"; DROP TABLE plans; -- Ωμέγα 计划 🚀 \\ %s ?"
 """Quotes, a formula, SQL, unicode beyond the BMP, a backslash and placeholder syntax."""
 
@@ -45,9 +47,20 @@ def edited(case: Scenario) -> Scenario:
     return apply_edits(case, [Edit(EditKind.DROP, "m_innovation")])
 
 
+def released(store: PlanStore, plan_id: int) -> int:
+    """``plan_id`` with every release it asks approved by a lead of every unit, so that
+    an approval need not wait for them (``test_store_releases`` tests the waiting)."""
+    for request in store.releases(plan_id):
+        store.decide_release(
+            plan_id, request.person_id, request.mission_id, approve=True, who="lead", leads=EVERY
+        )
+    return plan_id
+
+
 def approved_plan(store: PlanStore, case: Scenario) -> int:
     _, plan = store.save("tiny", Plan(case, solve_once(case)), based_on=None, **PLANNER)
     store.propose(plan.id, **PLANNER)
+    released(store, plan.id)
     store.approve(plan.id, reason="the first plan", **APPROVER)
     return plan.id
 
@@ -190,7 +203,7 @@ def test_the_lifecycle_runs_draft_proposed_approved_superseded(store: PlanStore)
         store.propose(second.id, **PLANNER)
     with pytest.raises(StoreError, match="needs a reason"):
         store.approve(second.id, reason="  ", **APPROVER)
-    record = store.approve(second.id, reason="fewer moves", **APPROVER)
+    record = store.approve(released(store, second.id), reason="fewer moves", **APPROVER)
     assert record.status is PlanStatus.APPROVED
     assert record.approval is not None
     assert (record.approval.who, record.approval.reason) == ("boss", "fewer moves")
@@ -221,7 +234,7 @@ def test_approvals_racing_leave_one_approved_plan(store: PlanStore, store_url: s
             **PLANNER,
         )
         store.propose(plan.id, **PLANNER)
-        ids.append(plan.id)
+        ids.append(released(store, plan.id))
     outcomes = _race(
         store_url,
         [lambda own, i=i: own.approve(i, reason="mine", **APPROVER) for i in ids],
@@ -258,6 +271,7 @@ def test_roles_are_enforced_by_the_store(store: PlanStore) -> None:
     with pytest.raises(PermissionDeniedError):
         store.propose(plan.id, **viewer)
     store.propose(plan.id, **PLANNER)
+    released(store, plan.id)
     with pytest.raises(PermissionDeniedError, match="to approve a plan takes the approver role"):
         store.approve(plan.id, reason="mine", **PLANNER)
     assert store.plan(plan.id).status is PlanStatus.PROPOSED
@@ -355,6 +369,7 @@ def test_a_plan_of_an_older_version_is_approved_over_a_newer_one_only_on_purpose
     _, new_plan = store.save("s", Plan(newer, solve_once(newer)), based_on=1, **ann)
     for plan in (old_plan, new_plan):
         store.propose(plan.id, who="ann", role=Role.PLANNER)
+        released(store, plan.id)
     store.approve(new_plan.id, who="bob", role=Role.APPROVER, reason="the new data")
     with pytest.raises(OlderVersionError, match="older than version 2 of the approved plan 2"):
         store.approve(old_plan.id, who="bob", role=Role.APPROVER, reason="back")

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+import test_store
 from assembler import SolveSettings, load_scenario, solve
 from assembler.cli import app
 from assembler.io import write_scenario
@@ -38,6 +39,13 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def released(plan_id: int) -> None:
+    """Every release plan ``plan_id`` asks approved, as its units' lead would (the
+    lifecycle tests here are not about releases: ``test_store_releases`` is)."""
+    with PlanStore("sqlite:///assembler.db") as store:
+        test_store.released(store, plan_id)
+
+
 def plans(*args: str, code: int = 0) -> str:
     result = runner.invoke(app, ["plans", *args])
     assert result.exit_code == code, result.output
@@ -54,6 +62,7 @@ def test_save_solve_propose_approve_and_list(folder: Path) -> None:
     assert "plan        1 saved as a draft of tiny v1 by ann" in out
     assert (folder / "assembler.db").exists()
     assert "plan 1 (tiny v1) proposed by ann" in plans("propose", "1", "--who", "ann")
+    released(1)
     out = plans("approve", "1", "--reason", "all four missions", "--who", "boss")
     assert "plan 1 (tiny v1) approved by boss: all four missions" in out
     listed = plans("list").splitlines()
@@ -78,7 +87,7 @@ def test_save_solve_propose_approve_and_list(folder: Path) -> None:
 def test_a_replan_starts_from_the_approved_plan_and_reports_its_changes(folder: Path) -> None:
     plans("save", "tiny", "--name", "tiny", "--solve", "--quiet")
     plans("propose", "1")
-    plans("approve", "1", "--reason", "first")
+    plans("approve", "1", "--reason", "first", "--override-releases", "none decided")
     write_scenario(tiny_scenario().with_settings(ops_buffer=0.3), folder / "tiny")
     out = plans("save", "tiny", "--name", "tiny", "--solve", "--quiet")
     assert "reference   plan 1 (approved): fewest changes to it" in out
@@ -226,6 +235,7 @@ def test_diff_names_units_and_counts_in_words(folder: Path) -> None:
     swapped(1)
     plans("save", "swap", "--name", "swap", "--solve", "--quiet")
     plans("propose", "1")
+    released(1)
     plans("approve", "1", "--reason", "the reference")
     swapped(3)
     out = plans("save", "swap", "--name", "swap", "--solve", "--quiet")
@@ -242,7 +252,9 @@ def test_approving_an_older_version_over_a_newer_one_needs_over_newer(folder: Pa
     plans("save", "tiny", "--name", "tiny", "--solve", "--quiet", "--fresh")
     plans("propose", "1")
     plans("propose", "2")
+    released(2)
     plans("approve", "2", "--reason", "new data")
+    released(1)
     refused = plans("approve", "1", "--reason", "back", code=2)
     assert "plan 1 (tiny v1) is of version 1, older than version 2" in refused
     assert "--over-newer" in refused
@@ -276,7 +288,7 @@ def test_the_app_and_the_command_line_store_the_same_plan_in_the_same_words(
     and both sides word its changes and solve settings alike."""
     plans("save", "tiny", "--name", "shared", "--solve", "--quiet")
     plans("propose", "1")
-    plans("approve", "1", "--reason", "first")
+    plans("approve", "1", "--reason", "first", "--override-releases", "none decided")
     out = plans("save", "tiny", "--name", "shared", "--solve", "--quiet")
     with PlanStore("sqlite:///assembler.db") as store:
         session = PlanningSession(tiny_scenario(), "tiny")

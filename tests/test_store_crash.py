@@ -58,7 +58,8 @@ if action == "save":
                     evaluate(instance, plan))
     store.save("tiny", Plan(big, result), who="killed", role=Role.PLANNER, based_on=1)
 else:
-    store.approve(plan_id, who="killed", role=Role.APPROVER, reason="never recorded")
+    store.approve(plan_id, who="killed", role=Role.APPROVER, reason="never recorded",
+                  override_releases="not about releases")
 """
 
 
@@ -112,7 +113,9 @@ def test_a_write_killed_midway_leaves_the_store_as_it_was(store_url: str, action
     with PlanStore(store_url) as store:
         _, first = store.save("tiny", Plan(case, result), based_on=None, **planner)
         store.propose(first.id, **planner)
-        store.approve(first.id, who="boss", role=Role.APPROVER, reason="first")
+        store.approve(
+            first.id, who="boss", role=Role.APPROVER, reason="first", override_releases="x"
+        )
         second = store.save_plan(first.version_id, Plan(case, result), **planner)
         store.propose(second.id, **planner)
     before = snapshot(store_url)
@@ -128,5 +131,11 @@ def test_a_write_killed_midway_leaves_the_store_as_it_was(store_url: str, action
             ).version
             == 2
         )
-        store.approve(second.id, who="boss", role=Role.APPROVER, reason="after the crash")
+        store.approve(
+            second.id,
+            who="boss",
+            role=Role.APPROVER,
+            reason="after the crash",
+            override_releases="x",
+        )
         assert store.plan(first.id).status is PlanStatus.SUPERSEDED

@@ -20,8 +20,17 @@ from assembler.store.engine import downgrade, open_engine, upgrade
 from assembler.store.schema import metadata
 from builders import tiny_scenario
 
-HEAD, PREVIOUS, FIRST = "0004", "0003", "0001"
-TABLES = {"scenarios", "scenario_versions", "plans", "plan_events", "workspaces", "alembic_version"}
+HEAD, PREVIOUS, FIRST = "0005", "0004", "0001"
+BEFORE_ONE_SHAPE = "0003"
+TABLES = {
+    "scenarios",
+    "scenario_versions",
+    "plans",
+    "plan_events",
+    "workspaces",
+    "releases",
+    "alembic_version",
+}
 
 
 @pytest.fixture
@@ -157,6 +166,8 @@ def test_the_newest_revision_goes_down_and_up_again(engine: Engine, store_url: s
     PlanStore(store_url).close()
     downgrade(engine, PREVIOUS)
     assert revision(engine) == PREVIOUS
+    assert "releases" not in sa.inspect(engine).get_table_names()
+    downgrade(engine, BEFORE_ONE_SHAPE)
     downgrade(engine, "0002")
     assert "workspaces" not in sa.inspect(engine).get_table_names()
     downgrade(engine, FIRST)
@@ -230,7 +241,7 @@ def _release_data(engine: Engine) -> None:
 def test_a_store_written_by_the_previous_release_upgrades_and_reads(
     engine: Engine, store_url: str
 ) -> None:
-    upgrade(engine, PREVIOUS)
+    upgrade(engine, BEFORE_ONE_SHAPE)
     _release_data(engine)
     with PlanStore(store_url) as store:
         assert revision(engine) == HEAD
@@ -242,6 +253,7 @@ def test_a_store_written_by_the_previous_release_upgrades_and_reads(
         )
         assert again == version  # the recomputed digest still knows an unchanged save
         assert store.plan(1).solve == SolveRecord(30, 2, 0, None)
+        assert store.releases() == []  # plans proposed before 0005 ask no releases
         replanned = store.load_plan(2)
         assert replanned.solve == SolveRecord(30, 2, 0, 1)
         assert replanned.result.solution is not None and replanned.dials == scenario.settings

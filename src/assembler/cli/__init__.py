@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import typer
 
-from assembler.cli import plans
+from assembler.cli import plans, releases
 from assembler.cli.explaining import explain
 from assembler.cli.solving import generate, solve, validate
 from assembler.cli.tradeoffs import frontier, stress, sweep
@@ -29,6 +29,7 @@ app = typer.Typer(
 
 for command in (validate, solve, explain, generate, frontier, sweep, stress):
     app.command()(command)
+releases.register(plans.app)
 app.add_typer(plans.app, name="plans")
 
 __all__ = ["app"]

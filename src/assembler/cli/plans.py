@@ -8,9 +8,10 @@ few changes as the score allows.  ``list``, ``show``, ``propose``, ``approve``, 
 else ``assembler.db`` in the working folder) and migrate it if it is older than this code.
 
 The command line acts for the OS user (``--who`` to name someone else) with the approver
-role: whoever can reach the database URL can write to it anyway, so roles guard the app's
-signed-in users, not a shell.  A refusal by the store — a stale version, a step the plan's
-status does not allow, an unknown id — is exit 2 with the store's own message.
+role and as lead of every unit (``releases``): whoever can reach the database URL can
+write to it anyway, so roles guard the app's signed-in users, not a shell.  A refusal by
+the store — a stale version, a step the plan's status does not allow, an unknown id — is
+exit 2 with the store's own message.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from assembler.text import format_gap
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assembler.domain.edits import Edit
     from assembler.domain.scenario import Scenario
     from assembler.planning.access import User
     from assembler.results.compare import Comparison
@@ -116,11 +118,12 @@ def _who(who: str | None) -> str:
 
 
 def _user(who: str | None) -> User:
-    """The command line's user: ``who`` with the approver role (see the module docstring)."""
+    """The command line's user: ``who`` with the approver role, leading every unit (see
+    the module docstring)."""
     from assembler.planning.access import User
-    from assembler.store import Role
+    from assembler.store import Leads, Role
 
-    return User(_who(who), Role.APPROVER)
+    return User(_who(who), Role.APPROVER, leads=Leads.all())
 
 
 @contextmanager
@@ -182,6 +185,7 @@ def save(
             _print_version(version.label, version.version != based_on, version.saved_by)
             return
         reference = None if fresh else _reference(store, name, replan_from)
+        loaded, decided = _with_releases(loaded, store, reference)
         with Interrupt("the best plan found so far will be saved") as interrupt:
             settings = solve_settings(
                 time_limit,
@@ -193,7 +197,7 @@ def save(
                 started=started,
             )
             result = solved(scenario, loaded, settings, interrupt)
-        plan = plan_of(loaded, result, settings, reference=reference)
+        plan = plan_of(loaded, result, settings, reference=reference, edits=decided)
         version, record = save(
             store, user, name, plan, based_on=based_on, source=str(scenario), note=note
         )
@@ -237,6 +241,27 @@ def _reference(store: PlanStore, name: str, replan_from: int | None) -> Plan | N
         return None
     say(f"reference   plan {record.id} ({record.status}): fewest changes to it")
     return reference
+
+
+def _with_releases(
+    scenario: Scenario, store: PlanStore, reference: Plan | None
+) -> tuple[Scenario, tuple[Edit, ...]]:
+    """``scenario`` with the releases decided in the reference plan (and those it
+    re-planned) applied: declined ones forbidden, approved ones pinned; each is printed,
+    and one that no longer fits the scenario ends the command (exit 2)."""
+    from assembler.planning.edits import EditError
+    from assembler.planning.releases import with_releases
+
+    try:
+        scenario, edits = with_releases(
+            scenario, store, None if reference is None else reference.plan_id
+        )
+    except EditError as error:
+        warn(f"error: {error}")
+        raise typer.Exit(EXIT_INVALID) from None
+    for edit in edits:
+        say(f"release     {edit}")
+    return scenario, edits
 
 
 def _print_version(label: str, created: bool, saved_by: str) -> None:
@@ -387,14 +412,23 @@ def approve(
             "(recorded in the history).",
         ),
     ] = False,
+    override_releases: Annotated[
+        str,
+        typer.Option(
+            "--override-releases",
+            help="Approve it although some releases are not decided yet: say why "
+            "(recorded in the history).",
+        ),
+    ] = "",
     db: DbOption = None,
     who: WhoOption = None,
 ) -> None:
-    """Approve a proposed plan; the scenario's approved plan, if any, is superseded."""
+    """Approve a proposed plan once its units have decided every release (`plans
+    releases`); the scenario's approved plan, if any, is superseded."""
     from assembler.planning.cases import approve as approve_plan
 
     with _store(db) as store:
-        done = approve_plan(store, _user(who), plan_id, reason, over_newer)
+        done = approve_plan(store, _user(who), plan_id, reason, over_newer, override_releases)
     approval = done.plan.approval
     assert approval is not None
     who, why = visible(approval.who), visible(approval.reason)

@@ -33,12 +33,14 @@ GOAL_EDITS = frozenset({EditKind.ADD_GOAL, EditKind.REMOVE_GOAL})
 @dataclass(frozen=True, slots=True)
 class Edit:
     """One edit as data: ``person_id`` for pin/forbid/unlock, ``value`` for a new value,
-    ``period_id`` for a fixed start or a window's first period (``until`` its last).
+    ``period_id`` for a fixed start or a window's first period (``until`` its last);
+    ``reason`` why it was made, when it came from someone's decision rather than the
+    planner's hand (a unit lead's declined release), so it is read wherever the edit is.
 
     A development goal's edits (``GOAL_EDITS``) name no mission (``mission_id`` is
     ``None``) but a ``person_id`` and a ``skill_id``, and when added its ``weight``; every
-    other edit names its mission.  The two goal fields came last, so logs stored before
-    them read back as they were (``store.codec``)."""
+    other edit names its mission.  The goal fields and the reason came last, so logs
+    stored before them read back as they were (``store.codec``)."""
 
     kind: EditKind
     mission_id: str | None = None
@@ -48,9 +50,14 @@ class Edit:
     until: str | None = None
     skill_id: str | None = None
     weight: int | None = None
+    reason: str | None = None
 
     def __str__(self) -> str:
-        """The log line a planner reads, e.g. ``pin P119 to M08``."""
+        """The log line a planner reads, e.g. ``pin P119 to M08``, with its reason if it
+        has one: ``forbid P7 on M3 (release declined: audit season)``."""
+        return self._action() + (f" ({self.reason})" if self.reason else "")
+
+    def _action(self) -> str:
         match self.kind:
             case EditKind.PIN:
                 return f"pin {self.person_id} to {self.mission_id}"

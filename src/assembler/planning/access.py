@@ -13,6 +13,16 @@ claims or from a mapping in the app's secrets::
     approver = ["bob@example.org", "plan-approvers"]
     planner = ["alice@example.org", "planners"]
 
+    [assembler.unit_leads]        # identities or claim values per unit id they lead
+    finance = ["carol@example.org", "finance-heads"]
+
+A person leads the units their ``unit_claim`` claim (default ``"units"``) names by id, and
+those of the ``unit_leads`` mapping that list their verified email, their subject or a
+value of their role claim (a group).  Leading a unit is apart from the role: a lead
+decides the releases of their units' people to network missions (``Policy.check_release``)
+whatever their role, and nobody else does.  On a planner's own machine the OS user leads every unit,
+as they are already the approver there.
+
 A person gets the highest role any rule gives them: a claim value that is a role's name
 (``"approver"``), or an entry of the mapping that is their verified email, their subject,
 or one of their claim values (a group).  Viewers read, planners edit and save, approvers
@@ -40,10 +50,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assembler.store.policy import Action, Policy, Role
+from assembler.store.policy import Action, Leads, Policy, Role
 from assembler.store.schema import NAME_LENGTH
 
 DEFAULT_CLAIM = "roles"
+DEFAULT_UNIT_CLAIM = "units"
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class User:
     signed_in: bool = False
     policy: Policy = field(default_factory=Policy)
     identity: str = ""
+    leads: Leads = field(default_factory=Leads)
 
     def __post_init__(self) -> None:
         if not self.identity:
@@ -65,6 +77,10 @@ class User:
 
     def may(self, action: Action) -> bool:
         return self.policy.allows(self.role, action)
+
+    def may_release(self, unit_id: str) -> bool:
+        """Whether the releases of ``unit_id``'s people are this person's to decide."""
+        return self.policy.may_release(self.leads, unit_id)
 
     @property
     def can_edit(self) -> bool:
@@ -83,12 +99,13 @@ def _a(role: Role) -> str:
 
 
 def local_user() -> User:
-    """The OS user as approver: one planner on their own machine, no sign-in."""
+    """The OS user as approver and lead of every unit: one planner on their own machine,
+    no sign-in, answers for the whole organisation there."""
     try:
         who = getpass.getuser()
     except (KeyError, OSError):
         who = "planner"
-    return User(who or "planner", Role.APPROVER)
+    return User(who or "planner", Role.APPROVER, leads=Leads.all())
 
 
 def signed_in_user(claims: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> User:
@@ -110,11 +127,17 @@ def signed_in_user(claims: Mapping[str, Any], config: Mapping[str, Any] | None =
     for role_name, members in mapping.items():
         if names & set(_strings(members)):
             granted.append(_role(role_name))
+    unit_claim = str(config.get("unit_claim", DEFAULT_UNIT_CLAIM))
+    units = set(_strings(claims.get(unit_claim)))
+    for unit_id, members in config.get("unit_leads", {}).items():
+        if names & set(_strings(members)):
+            units.add(str(unit_id))
     return User(
         email or _label(claims, subject),
         max(granted, key=lambda role: role.rank),
         signed_in=True,
         identity=signed_in_identity(issuer, subject),
+        leads=Leads.of(units),
     )
 
 

@@ -175,14 +175,25 @@ class Approval:
 
 
 def approve(
-    store: PlanStore, user: User, plan_id: int, reason: str, over_newer: bool = False
+    store: PlanStore,
+    user: User,
+    plan_id: int,
+    reason: str,
+    over_newer: bool = False,
+    override_releases: str = "",
 ) -> Approval:
     """Approve plan ``plan_id``; the scenario's approved plan, if any, is superseded.
     ``over_newer``: the approver confirmed it although the approved plan is of a newer
-    version (refused otherwise, ``store.approval``)."""
+    version (refused otherwise, ``store.approval``); ``override_releases``: why it is
+    approved before its units decided every release (refused otherwise)."""
     previous = store.approved_plan(store.plan(plan_id).scenario)
     record = store.approve(
-        plan_id, who=user.who, role=user.role, reason=reason.strip(), over_newer=over_newer
+        plan_id,
+        who=user.who,
+        role=user.role,
+        reason=reason.strip(),
+        over_newer=over_newer,
+        override_releases=override_releases,
     )
     superseded = previous if previous is not None and previous.id != record.id else None
     return Approval(record, superseded)

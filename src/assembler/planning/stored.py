@@ -136,10 +136,12 @@ def approve(
     plan_id: int,
     reason: str,
     over_newer: bool = False,
+    override_releases: str = "",
 ) -> PlanRecord:
     """Approve plan ``plan_id``; if it is of the session's scenario, it becomes the
     reference of the session's next solve.  ``over_newer``: the approver confirmed it
-    even though the approved plan is of a newer version (``store.approval``)."""
-    approval = cases.approve(store, user, plan_id, reason, over_newer)
+    even though the approved plan is of a newer version (``store.approval``);
+    ``override_releases``: why it is approved before every release is decided."""
+    approval = cases.approve(store, user, plan_id, reason, over_newer, override_releases)
     refresh_approved(store, planner)
     return approval.plan

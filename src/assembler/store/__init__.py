@@ -10,20 +10,26 @@ By default the store is ``assembler.db``, a SQLite file in the working folder; a
 shares one server through any SQLAlchemy URL (``ASSEMBLER_DB``).  The schema is versioned
 with Alembic (``migrations/`` in this package) and migrated on opening.  Callers see plain
 dataclasses (``records``), never rows, and pass who they are and their ``Role`` with every
-write; the store's ``Policy`` decides what the role allows.  A plan goes in and comes
-out as ``assembler.results.plan.Plan``, the one shape the app and the CLI hold.
+write; the store's ``Policy`` decides what the role allows.  Proposing a plan asks each
+network member's unit to release them; a lead of that unit decides (``store.releases``).
+A plan goes in and comes out as ``assembler.results.plan.Plan``, the one shape the app
+and the CLI hold.
 """
 
 from assembler.store.approval import OlderVersionError
 from assembler.store.engine import DB_VARIABLE, DEFAULT_URL, resolve_url, shown_url
-from assembler.store.policy import Action, Policy, Role
+from assembler.store.policy import Action, Leads, Policy, Role
 from assembler.store.records import (
+    AlreadyDecidedError,
     LifecycleError,
     NotFoundError,
     PermissionDeniedError,
     PlanEvent,
     PlanRecord,
     PlanStatus,
+    Release,
+    ReleasesPendingError,
+    ReleaseStatus,
     ScenarioVersion,
     StaleVersionError,
     StoreError,
@@ -34,6 +40,8 @@ __all__ = [
     "DB_VARIABLE",
     "DEFAULT_URL",
     "Action",
+    "AlreadyDecidedError",
+    "Leads",
     "LifecycleError",
     "NotFoundError",
     "OlderVersionError",
@@ -43,6 +51,9 @@ __all__ = [
     "PlanStatus",
     "PlanStore",
     "Policy",
+    "Release",
+    "ReleaseStatus",
+    "ReleasesPendingError",
     "Role",
     "ScenarioVersion",
     "StaleVersionError",

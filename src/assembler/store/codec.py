@@ -43,11 +43,15 @@ them: every other edit is stored as before they existed, so its version's digest
 
 
 def edits_document(edits: Iterable[Edit]) -> list[dict[str, Any]]:
+    """The edits as rows; the goal fields only on goal edits and ``reason`` only where an
+    edit has one, so that an edit log saved before either existed keeps its digest (an
+    unchanged save is still known)."""
     return [
         {
             key: value
             for key, value in asdict(edit).items()
-            if key not in _GOAL_FIELDS or edit.kind in GOAL_EDITS
+            if (key not in _GOAL_FIELDS or edit.kind in GOAL_EDITS)
+            and (key != "reason" or value)
         }
         for edit in edits
     ]

@@ -143,3 +143,51 @@ class PlanRecord:
     def missions_staffed(self) -> int | None:
         staffed = self.summary.get("missions_staffed")
         return None if staffed is None else int(staffed)
+
+
+class ReleaseStatus(StrEnum):
+    """A release request: asked when its plan is proposed, then decided once by a lead."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class AlreadyDecidedError(LifecycleError):
+    """A release that someone decided first (decisions are final: the first one stands)."""
+
+
+class ReleasesPendingError(LifecycleError):
+    """Approving a plan whose releases are not all decided, without an override."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """A request to a unit to release one of its people to a network mission of a plan.
+
+    The names are the plan's own (a plan never changes), so lists need not load it;
+    ``time`` is the person's FTE on the mission in each period it runs, by period id (one
+    key, ``""``, without periods).  ``decided_by``, ``decided_at`` and ``reason`` say who
+    approved or declined it, when and why; ``carried_from`` names the plan whose approved
+    release of the same person to the same mission this one took over.
+    """
+
+    id: int
+    plan_id: int
+    person_id: str
+    person_name: str
+    unit_id: str
+    unit_name: str
+    mission_id: str
+    mission_name: str
+    time: dict[str, float]
+    status: ReleaseStatus
+    requested_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str = ""
+    carried_from: int | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self.status is not ReleaseStatus.REQUESTED

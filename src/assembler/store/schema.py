@@ -15,6 +15,10 @@ Three tables, a log, and the planners' working sessions:
   settings, status, score, bound and gap, and its changes against the plan it re-planned;
 * ``plan_events`` — every lifecycle step of a plan (saved, proposed, approved, superseded),
   with who took it, when and why: approvals are never overwritten, only added to;
+* ``releases`` — each network membership of a proposed plan as a request to the member's
+  unit, and its one decision (who, when, why): approved or declined only while it is still
+  requested (``UPDATE … WHERE status = 'requested'``), so of two leads deciding at once
+  one is refused;
 * ``workspaces`` — each app session's scenario, edit log, dials and current plan under the
   key its browser carries, so a reload brings them back (``store.workspaces``).
 """
@@ -31,6 +35,7 @@ NAME_LENGTH = 200
 """The longest scenario name or identity (``who``) the store keeps."""
 
 PLAN_STATUSES = ("draft", "proposed", "approved", "superseded")
+RELEASE_STATUSES = ("requested", "approved", "declined")
 
 
 class UtcDateTime(sa.TypeDecorator[datetime]):
@@ -150,4 +155,29 @@ workspaces = sa.Table(
     sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id"), nullable=True),
     sa.Column("plan", sa.JSON, nullable=True),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+releases = sa.Table(
+    "releases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id"), nullable=False),
+    sa.Column("person_id", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("person_name", sa.Text, nullable=False),
+    sa.Column("unit_id", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("unit_name", sa.Text, nullable=False),
+    sa.Column("mission_id", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("mission_name", sa.Text, nullable=False),
+    sa.Column("time", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("requested_at", UtcDateTime, nullable=False),
+    sa.Column("decided_by", sa.String(NAME_LENGTH), nullable=True),
+    sa.Column("decided_at", UtcDateTime, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("carried_from", sa.Integer, sa.ForeignKey("plans.id"), nullable=True),
+    sa.CheckConstraint(
+        "status IN ('requested', 'approved', 'declined')", name="ck_releases_status"
+    ),
+    sa.UniqueConstraint("plan_id", "person_id", "mission_id", name="uq_releases_membership"),
+    sa.Index("ix_releases_unit", "unit_id"),
 )

@@ -38,15 +38,17 @@ from assembler.domain.scenario import Scenario
 from assembler.domain.settings import ModelSettings
 from assembler.results.plan import Plan
 from assembler.store import codec, reading
+from assembler.store import releases as release_requests
 from assembler.store.approval import over_newer_note
 from assembler.store.engine import open_engine, resolve_url, shown_url, upgrade, writer
-from assembler.store.policy import Action, Policy, Role
+from assembler.store.policy import Action, Leads, Policy, Role
 from assembler.store.records import (
     LifecycleError,
     NotFoundError,
     PlanEvent,
     PlanRecord,
     PlanStatus,
+    Release,
     ScenarioVersion,
     StaleVersionError,
     StoreError,
@@ -257,18 +259,31 @@ class PlanStore:
     # ------------------------------------------------------------------ lifecycle
 
     def propose(self, plan_id: int, *, who: str, role: Role, reason: str = "") -> PlanRecord:
-        """Put a draft forward for approval."""
+        """Put a draft forward for approval, asking each network member's unit to release
+        them (``store.releases``)."""
         self.policy.check(who, role, Action.PROPOSE)
+        asked = release_requests.requests(self.load_plan(plan_id))
         with self._writer.begin() as connection:
             _move(connection, plan_id, PlanStatus.DRAFT, PlanStatus.PROPOSED, who, reason)
-            return reading.plan(connection, plan_id)
+            record = reading.plan(connection, plan_id)
+            release_requests.ask(connection, record, asked, datetime.now(UTC))
+            return record
 
     def approve(
-        self, plan_id: int, *, who: str, role: Role, reason: str, over_newer: bool = False
+        self,
+        plan_id: int,
+        *,
+        who: str,
+        role: Role,
+        reason: str,
+        over_newer: bool = False,
+        override_releases: str = "",
     ) -> PlanRecord:
         """Approve a proposed plan, recording who, when and why; the scenario's approved
         plan, if any, is superseded in the same transaction.  A plan of an older version
-        than the approved plan's needs ``over_newer`` (``store.approval``)."""
+        than the approved plan's needs ``over_newer`` (``store.approval``); one with
+        releases still undecided needs ``override_releases``, the approver's reason for
+        not waiting (recorded with the approval)."""
         self.policy.check(who, role, Action.APPROVE)
         if not reason.strip():
             raise StoreError("an approval needs a reason: say why this plan")
@@ -287,6 +302,7 @@ class PlanStore:
             record = reading.plan(connection, plan_id)
             if record.status is not PlanStatus.PROPOSED:
                 raise LifecycleError(_cannot(record, "approved", PlanStatus.PROPOSED))
+            pending = release_requests.pending_note(connection, record, override_releases)
             previous = connection.execute(
                 sa.select(plans.c.id).where(
                     plans.c.scenario_id == scenario_id, plans.c.status == PlanStatus.APPROVED
@@ -303,8 +319,55 @@ class PlanStore:
                     who,
                     f"superseded by the approval of plan {plan_id}",
                 )
-            _move(connection, plan_id, PlanStatus.PROPOSED, PlanStatus.APPROVED, who, reason + note)
+            _move(
+                connection,
+                plan_id,
+                PlanStatus.PROPOSED,
+                PlanStatus.APPROVED,
+                who,
+                reason + note + pending,
+            )
             return reading.plan(connection, plan_id)
+
+    # ------------------------------------------------------------------ releases
+
+    def releases(self, plan_id: int | None = None, leads: Leads | None = None) -> list[Release]:
+        """The release requests of ``plan_id`` (of every plan by default), only those of
+        the units ``leads`` covers if given, in the order they were asked."""
+        with self._engine.connect() as connection:
+            if plan_id is not None:
+                reading.plan(connection, plan_id)  # refuses an unknown plan
+            return release_requests.listed(connection, plan_id, leads)
+
+    def decide_release(
+        self,
+        plan_id: int,
+        person_id: str,
+        mission_id: str,
+        *,
+        approve: bool,
+        who: str,
+        leads: Leads,
+        reason: str = "",
+    ) -> Release:
+        """Approve or decline the release of ``person_id`` to ``mission_id`` in plan
+        ``plan_id``, as a lead of the person's unit (``Policy.check_release``): recorded
+        with who, when and why, once — a request someone decided first is refused with
+        ``AlreadyDecidedError``.  Declining needs a reason."""
+        _check_text("who", who, required=True)
+        _check_text("reason", reason)
+        with self._writer.begin() as connection:
+            return release_requests.decide(
+                connection,
+                reading.plan(connection, plan_id),
+                person_id,
+                mission_id,
+                approve=approve,
+                who=who,
+                leads=leads,
+                reason=reason.strip(),
+                policy=self.policy,
+            )
 
     # ------------------------------------------------------------------ internals
 
