@@ -260,12 +260,14 @@ def list_plans(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """List stored plans, newest first."""
+    """List stored plans, newest first, and the version chain of a rolled scenario."""
+    from assembler.planning.rollforward import chains
     from assembler.store import PlanStatus
 
     wanted = _status(status, PlanStatus) if status is not None else None
     with _store(db) as store:
         records = store.plans(scenario, wanted)
+        rolls = chains(store, [record.scenario for record in records])
     if not records:
         say("no plans stored" + (" that match" if scenario or status else ""))
         return
@@ -285,6 +287,8 @@ def list_plans(
         for record in records
     ]
     _print_table((*headers, "note"), rows)
+    for chain in rolls:
+        say(f"versions  {chain}")
 
 
 def _status(text: str, statuses: type[PlanStatus]) -> PlanStatus:
