@@ -31,7 +31,7 @@ from strategies import v3_teams
 QUARTERS = tuple(Period(period_id=f"q{t}") for t in range(1, 5))
 
 
-def _small() -> Scenario:
+def small_rolling_plan() -> Scenario:
     """Four periods; the optimum (checked below) staffs ``early`` in q1, ``long`` all year
     with one member, ``next`` (after ``early``) in q2–q3 and ``late`` in q3; ``gone`` is worth
     nothing and stays unstaffed, as does ``chained`` (worth nothing too), which waits for it."""
@@ -69,7 +69,7 @@ def _replanned(rolled_scenario: Scenario, reference: Solution) -> Result:
 
 
 def test_a_roll_of_a_small_plan_checked_by_hand() -> None:
-    s = _small()
+    s = small_rolling_plan()
     approved = optimal(s).solution
     assert approved is not None
     assert approved.staffed == {"early", "long", "next", "late"}
@@ -111,7 +111,7 @@ def test_a_roll_of_a_small_plan_checked_by_hand() -> None:
 
 
 def test_the_replan_after_a_roll_keeps_the_running_team_and_the_planned_starts() -> None:
-    s = _small()
+    s = small_rolling_plan()
     approved = optimal(s).solution
     assert approved is not None
     rolled = roll(s, approved, "q2")
@@ -127,7 +127,7 @@ def test_the_replan_after_a_roll_keeps_the_running_team_and_the_planned_starts()
 
 
 def test_a_running_predecessor_keeps_its_successor_waiting() -> None:
-    s = _small()
+    s = small_rolling_plan()
     approved = optimal(s).solution
     assert approved is not None
     rolled = roll(s, approved, "q3")
@@ -187,7 +187,7 @@ def test_the_sample_rolled_at_its_second_quarter(
 
 
 def test_a_roll_refuses_what_it_cannot_do() -> None:
-    s = _small()
+    s = small_rolling_plan()
     approved = optimal(s).solution
     assert approved is not None
     with pytest.raises(RollError, match="first period"):

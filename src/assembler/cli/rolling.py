@@ -56,7 +56,8 @@ def roll(
     with _store(db) as store:
         try:
             new_periods = None if periods is None else read_periods(periods)
-            prepared = rollforward.prepare(store, plan_id, at, new_periods)
+            source = "periods" if periods is None else periods.name
+            prepared = rollforward.prepare(store, plan_id, at, new_periods, source)
         except RollError as error:
             warn(f"error: {error}")
             print_problems(error.problems)
@@ -70,8 +71,8 @@ def roll(
                 stop=interrupt.stop,
                 started=started,
             )
-            source = Path(prepared.approved.label)
-            result = solved(source, prepared.rolled.scenario, settings, interrupt)
+            label = Path(prepared.approved.label)
+            result = solved(label, prepared.rolled.scenario, settings, interrupt)
         stored = rollforward.save(store, user, prepared, result, settings)
         chain = rollforward.chain(store, stored.version.scenario)
     _print_roll(stored)

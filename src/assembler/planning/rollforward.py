@@ -58,9 +58,14 @@ class RolledPlan:
 
 
 def prepare(
-    store: PlanStore, plan_id: int, at: str, new_periods: Sequence[Period] | None = None
+    store: PlanStore,
+    plan_id: int,
+    at: str,
+    new_periods: Sequence[Period] | None = None,
+    source: str = "periods",
 ) -> Roll:
-    """Roll approved plan ``plan_id`` forward to period ``at`` (``RollError`` says why not)."""
+    """Roll approved plan ``plan_id`` forward to period ``at`` (``RollError`` says why not);
+    ``source`` names the file ``new_periods`` came from, for its problems."""
     record = store.plan(plan_id)
     if record.status is not PlanStatus.APPROVED:
         raise RollError(
@@ -71,7 +76,7 @@ def prepare(
     solution = approved.result.solution
     if solution is None:
         raise RollError(f"{record.label} has no solution to roll forward")
-    rolled = roll(approved.scenario, solution, at, new_periods)
+    rolled = roll(approved.scenario, solution, at, new_periods, source=source)
     instance = Instance(rolled.scenario)
     carried = Result(
         status=approved.result.status,

@@ -138,10 +138,13 @@ def roll(
     solution: Solution,
     at: str,
     new_periods: Sequence[Period] | None = None,
+    *,
+    source: str = "periods",
 ) -> Rolled:
     """``scenario`` rolled forward to start at period ``at``, given its approved
     ``solution`` (see the module docstring). ``new_periods`` join the horizon after its
-    last period; by default as many as leave, continuing the cadence."""
+    last period; by default as many as leave, continuing the cadence. ``source`` names
+    where the new periods came from (a file) in the problems found with them."""
     if scenario.periods is None:
         raise RollError("this scenario has no periods: there is nothing to roll forward")
     ids = scenario.period_ids
@@ -153,7 +156,7 @@ def roll(
             f"{at} is the plan's first period: roll forward to a later one, when time has passed"
         )
     added = tuple(continued_periods(scenario.periods, k) if new_periods is None else new_periods)
-    _check_new_periods(scenario.periods, added)
+    _check_new_periods(scenario.periods, added, source)
     fates = _fates(scenario, solution, k)
     kept_periods = (*scenario.periods[k:], *added)
     sources = {period.period_id: _source(scenario.periods, period) for period in added}
@@ -460,7 +463,7 @@ def _source(periods: Sequence[Period], period: Period) -> str:
     return (before or periods[-1]).period_id
 
 
-def _check_new_periods(periods: Sequence[Period], added: Sequence[Period]) -> None:
+def _check_new_periods(periods: Sequence[Period], added: Sequence[Period], source: str) -> None:
     """New periods follow the old ones: new ids, and starts (all or none, like the old
     periods') after the last old start."""
     taken = {period.period_id for period in periods}
@@ -470,7 +473,7 @@ def _check_new_periods(periods: Sequence[Period], added: Sequence[Period]) -> No
         if period.period_id in taken:
             problems.append(
                 error(
-                    "periods",
+                    source,
                     "is already a period of the plan: new periods need new ids",
                     row=number,
                     column="period_id",
@@ -480,7 +483,7 @@ def _check_new_periods(periods: Sequence[Period], added: Sequence[Period]) -> No
         if dated and period.start is None:
             problems.append(
                 error(
-                    "periods",
+                    source,
                     "start is blank, but the plan's periods have start dates: give one",
                     row=number,
                     column="start",
@@ -489,7 +492,7 @@ def _check_new_periods(periods: Sequence[Period], added: Sequence[Period]) -> No
         if not dated and period.start is not None:
             problems.append(
                 error(
-                    "periods",
+                    source,
                     "the plan's periods have no start dates: leave start blank",
                     row=number,
                     column="start",
@@ -500,7 +503,7 @@ def _check_new_periods(periods: Sequence[Period], added: Sequence[Period]) -> No
     if added and last is not None and added[0].start is not None and added[0].start <= last:
         problems.append(
             error(
-                "periods",
+                source,
                 f"start is not after {last.isoformat()}, the start of the plan's last period",
                 row=1,
                 column="start",
