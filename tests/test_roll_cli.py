@@ -39,13 +39,16 @@ def test_a_roll_prints_each_missions_fate_and_stores_a_draft(folder: Path) -> No
     lines = out.splitlines()
     assert "roll        plan 1 (small v1) at q2: 1 done, 1 running, 2 re-planned, 2 missed" in out
     assert "periods     q1 left; q5 joined" in out
-    assert "done        early Early, q1 to q1" in lines
+    assert "done        early · Early: q1 to q1" in lines
     running = next(line for line in lines if line.startswith("running"))
-    assert running.startswith("running     long Long, since q1 to q4: p")
-    assert "re-planned  next Next, starts q2" in lines
-    assert "re-planned  late Late, starts q3" in lines
-    assert any(line.startswith("missed      gone Gone, value 0 lost: it takes 2") for line in lines)
-    assert "missed      chained Chained, value 0 lost: it waits for Gone, which is missed" in lines
+    assert running.startswith("running     long · Long: q1 to q4, its team kept: p")
+    assert running.endswith(" 0.2 FTE")
+    assert "re-planned  next · Next: starts in q2" in lines
+    assert "re-planned  late · Late: starts in q3" in lines
+    gone = "missed      gone · Gone: value 0 lost: it takes 2 periods and only 1 of its window"
+    assert any(line.startswith(gone) for line in lines)
+    missed = "missed      chained · Chained: value 0 lost: it waits for Gone, which is missed"
+    assert missed in lines
     assert "0 people moved, 0 missions moved in time" in out  # the running team is kept
     assert "scenario    small v2 saved by ann" in out
     assert "plan        2 saved as a draft of small v2" in out

@@ -23,7 +23,6 @@ from assembler.cli.printing import print_problems, print_summary, progress_print
 
 if TYPE_CHECKING:
     from assembler.planning.rollforward import RolledPlan
-    from assembler.planning.rolling import MissionFate
 
 
 @guarded
@@ -88,38 +87,16 @@ def roll(
 
 
 def _print_roll(stored: RolledPlan) -> None:
-    """Each mission's fate by name; re-planned ones with where the re-plan put them."""
+    """Each mission's fate by name, and the re-plan's changes against the approved plan."""
     from assembler.planning.cases import change_summary
-    from assembler.planning.rolling import Fate
-    from assembler.results.names import Names
+    from assembler.planning.rollforward import outcomes
 
     rolled = stored.roll.rolled
-    new = rolled.scenario
-    names = Names.of(new)
     say(f"roll        {stored.roll.approved.label} {rolled.summary}")
     joined = ", ".join(p.period_id for p in rolled.added)
     say(f"periods     {', '.join(rolled.left)} left; {joined} joined")
-    solution = stored.plan.result.solution
-    missions = {m.mission_id: m for m in new.missions}
-    for fate in rolled.fates:
-        line = f"{fate.fate:<11} {_mission(fate)}"
-        if fate.fate is Fate.DONE:
-            line += f", {fate.start} to {fate.end}"
-        elif fate.fate is Fate.RUNNING:
-            team = ", ".join(f"{names.person(m.person_id)} {m.fte:g}" for m in fate.team)
-            line += f", since {fate.start} to {fate.end}: {team}"
-        elif fate.fate is Fate.MISSED:
-            line += f", value {fate.value:g} lost: {fate.reason}"
-        elif solution is not None and fate.mission_id in solution.staffed:
-            earliest = new.timing(missions[fate.mission_id]).earliest
-            line += f", starts {new.period_ids[solution.start_of(fate.mission_id, earliest)]}"
-        else:
-            line += ", not staffed"
-        say(line)
+    for fate, mission, what in outcomes(stored):
+        say(f"{fate.fate:<11} {mission}: {what}")
     changes = stored.plan.changes
     if changes is not None:
         say(f"changes     against the approved plan: {change_summary(changes)}")
-
-
-def _mission(fate: MissionFate) -> str:
-    return f"{fate.mission_id} {fate.name}".rstrip()

@@ -27,6 +27,7 @@ from assembler.planning import cases
 from assembler.planning.access import User
 from assembler.planning.rolling import Fate, MissionFate, Rolled, RollError, roll
 from assembler.results.kpis import evaluate, score_of
+from assembler.results.names import Names
 from assembler.results.plan import Plan
 from assembler.results.result import Result
 from assembler.solver import solve
@@ -45,6 +46,8 @@ class Roll:
     approved: PlanRecord
     rolled: Rolled
     reference: Plan
+    before: Plan
+    """The approved plan itself, in its own horizon (for the names of the periods gone)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def prepare(
         kpis=evaluate(instance, rolled.reference),
     )
     reference = Plan(rolled.scenario, carried, plan_id=plan_id, version_id=record.version_id)
-    return Roll(record, rolled, reference)
+    return Roll(record, rolled, reference, approved)
 
 
 def solve_settings(
@@ -146,6 +149,35 @@ def save(
         note=note(prepared),
     )
     return RolledPlan(prepared, version, record, plan)
+
+
+def outcomes(stored: RolledPlan) -> list[tuple[MissionFate, str, str]]:
+    """Each mission's fate, its name (``M08 · ERP rollout in Finance``) and what it means,
+    in the words the command line prints and the Plans page shows: a done mission's
+    periods, a running one's team with the time each gives it, where the re-plan put a
+    re-planned one, and why a missed one was missed."""
+    old, new = Names.of(stored.roll.before.scenario), Names.of(stored.roll.rolled.scenario)
+    scenario = stored.roll.rolled.scenario
+    missions = {m.mission_id: m for m in scenario.missions}
+    solution = stored.plan.result.solution
+    rows = []
+    for fate in stored.roll.rolled.fates:
+        span = f"{old.period(fate.start)} to {old.period(fate.end)}"
+        if fate.fate is Fate.DONE:
+            what = span
+        elif fate.fate is Fate.RUNNING:
+            team = ", ".join(f"{new.person(m.person_id)} {m.fte:g} FTE" for m in fate.team)
+            what = f"{span}, its team kept: {team}"
+        elif fate.fate is Fate.MISSED:
+            what = f"value {fate.value:g} lost: {fate.reason}"
+        elif solution is not None and fate.mission_id in solution.staffed:
+            earliest = scenario.timing(missions[fate.mission_id]).earliest
+            start = scenario.period_ids[solution.start_of(fate.mission_id, earliest)]
+            what = f"starts in {new.period(start)}"
+        else:
+            what = "not staffed"
+        rows.append((fate, old.mission(fate.mission_id), what))
+    return rows
 
 
 def note(prepared: Roll) -> str:
