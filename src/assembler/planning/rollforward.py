@@ -122,12 +122,13 @@ def roll_forward(
     at: str,
     new_periods: Sequence[Period] | None = None,
     *,
+    source: str = "periods",
     time_limit: float = 30.0,
     workers: int = 2,
 ) -> RolledPlan:
     """Roll, re-plan and store in one call (the app's button; the command line runs the
     re-plan itself, to show its progress and stop on Ctrl-C)."""
-    prepared = prepare(store, plan_id, at, new_periods)
+    prepared = prepare(store, plan_id, at, new_periods, source)
     settings = solve_settings(prepared, time_limit, workers)
     return save(store, user, prepared, solve(prepared.rolled.scenario, settings), settings)
 

@@ -518,12 +518,22 @@ def read_periods(path: Path) -> tuple[Period, ...]:
     """New periods from a CSV file laid out like ``periods.csv`` (``period_id``, ``name``,
     ``start``), checked like that table: every problem with its file, row and column."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RollError(f"{path.name}: cannot read the new periods: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RollError(f"{path.name}: cannot read the new periods: {exc.strerror}") from None
+    return periods_from(path.name, data)
+
+
+def periods_from(name: str, data: bytes) -> tuple[Period, ...]:
+    """New periods from the CSV ``data`` of a file called ``name`` (an upload, or
+    ``read_periods``'s file)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RollError(f"{name} is not UTF-8 text: save it as UTF-8 (CSV UTF-8)") from None
     raw = RawScenario(CSV_FOLDER)
     table = table_from_grid(
-        "periods", path.name, csv.reader(io.StringIO(text, newline="")), raw.problems, ReadLimits()
+        "periods", name, csv.reader(io.StringIO(text, newline="")), raw.problems, ReadLimits()
     )
     if table is not None:
         raw.tables["periods"] = table
@@ -533,7 +543,7 @@ def read_periods(path: Path) -> tuple[Period, ...]:
     check_period_starts(tables)
     rows = tables.rows.get("periods", [])
     if not tables.has_errors() and not rows:
-        tables.add(error(path.name, "has no periods: list at least one"))
+        tables.add(error(name, "has no periods: list at least one"))
     if tables.has_errors():
-        raise RollError(f"{path.name} does not hold valid periods", tables.problems)
+        raise RollError(f"{name} does not hold valid periods", tables.problems)
     return tuple(Period.model_validate(row.values) for row in rows)
