@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages._common import store, user
+from app_pages._common import store, table_height, user
 from assembler.planning import rollforward
 from assembler.planning.rolling import RollError, periods_from
 from assembler.store import Action, PlanRecord, StoreError
@@ -92,8 +92,8 @@ def _roll(record: PlanRecord, at: str, upload: tuple[str, bytes] | None) -> None
         st.error(markdown_text(f"Not rolled forward: {refused}."))
         return
     rows = [
-        {"mission": mission, "fate": str(fate.fate), "what": what}
-        for fate, mission, what in rollforward.outcomes(stored)
+        {"mission": row.mission, "fate": str(row.fate.fate), "when": row.when, "what": row.what}
+        for row in rollforward.outcomes(stored)
     ]
     summary = f"{record.label} rolled forward {stored.roll.rolled.summary}"
     draft = (stored.record.id, stored.record.label)
@@ -111,10 +111,12 @@ def _shown(record: PlanRecord, open_draft: Callable[[int, str], None]) -> None:
     st.dataframe(
         rows,
         hide_index=True,
+        height=table_height(len(rows), 800),
         column_config={
-            "mission": st.column_config.TextColumn("Mission", width="medium"),
-            "fate": st.column_config.TextColumn("Fate", width="small"),
-            "what": st.column_config.TextColumn("What became of it", width="large"),
+            "mission": st.column_config.TextColumn("Mission", width=250),
+            "fate": st.column_config.TextColumn("Fate", width=85),
+            "when": st.column_config.TextColumn("When", width=270),
+            "what": st.column_config.TextColumn("Team kept, or value lost", width="large"),
         },
     )
     st.button(

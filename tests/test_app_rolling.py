@@ -46,7 +46,7 @@ def test_rolling_forward_shows_each_missions_fate_and_opens_the_draft(db: str) -
     assert "plan 1 (small v1) rolled forward at q2: 1 done, 1 running, 2 re-planned" in success
     assert "Stored as a draft: plan 2 (small v2)" in success
     fates = at.dataframe[-2].value  # the outcome, then the history
-    assert list(fates.columns) == ["mission", "fate", "what"]
+    assert list(fates.columns) == ["mission", "fate", "when", "what"]
     by_mission = dict(zip(fates["mission"], fates["fate"], strict=True))
     assert by_mission == {
         "early · Early": "done",

@@ -10,6 +10,10 @@ from typer.testing import CliRunner
 
 from assembler.cli import app
 from assembler.io import write_scenario
+from assembler.planning.session import PlanningSession
+from assembler.planning.stored import open_plan
+from assembler.store import PlanStore
+from solving import solve_now
 from test_rolling import small_rolling_plan
 
 runner = CliRunner()
@@ -91,3 +95,24 @@ def test_only_the_approved_plan_rolls(folder: Path) -> None:
     out = plans("roll", "1", "--at", "q2", code=2)
     assert "plan 1 (small v1) is proposed: only the approved plan is rolled forward" in out
     assert "there is no plan 7" in plans("roll", "7", "--at", "q2", code=2)
+
+
+def test_a_rolled_draft_resolved_stays_close_to_the_approved_plan_carried_forward(
+    folder: Path,
+) -> None:
+    """Opened in a session (or saved again with --solve), a rolled draft re-plans from the
+    approved plan as the roll carried it: its changes leave out the missions that are over."""
+    plans("approve", "1", "--reason", "ok")
+    plans("roll", "1", "--at", "q3", "--quiet")
+    with PlanStore(f"sqlite:///{folder / 'assembler.db'}") as store:
+        session = PlanningSession(small_rolling_plan(), "small")
+        open_plan(store, session, 2)
+    assert session.approved is not None
+    assert session.approved.scenario.period_ids == ("q3", "q4", "q5", "q6")
+    solve_now(session)
+    changes = session.against_approved()
+    assert changes is not None and changes.unchanged  # early and next are over, not lost
+
+    write_scenario(session.scenario, folder / "rolled")
+    out = plans("save", "rolled", "--name", "small", "--solve", "--quiet", "--note", "again")
+    assert "changes     against plan 1: 0 missions gained, 0 lost, 0 people moved" in out

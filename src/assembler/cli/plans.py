@@ -181,7 +181,7 @@ def save(
             )
             _print_version(version.label, version.version != based_on, version.saved_by)
             return
-        reference = None if fresh else _reference(store, name, replan_from)
+        reference = None if fresh else _reference(store, name, replan_from, loaded)
         with Interrupt("the best plan found so far will be saved") as interrupt:
             settings = solve_settings(
                 time_limit,
@@ -224,9 +224,13 @@ def _based_on(store: PlanStore, name: str, from_version: int | None) -> int | No
     return based_on
 
 
-def _reference(store: PlanStore, name: str, replan_from: int | None) -> Plan | None:
-    """The plan a re-plan stays close to: the one named, else the approved one, if any."""
+def _reference(
+    store: PlanStore, name: str, replan_from: int | None, scenario: Scenario
+) -> Plan | None:
+    """The plan a re-plan of ``scenario`` stays close to: the one named, else the approved
+    one, if any (carried into ``scenario``'s horizon when it is a roll of it)."""
     from assembler.planning.cases import reference_plan
+    from assembler.planning.rollforward import carried
 
     found = reference_plan(store, name, replan_from)
     if found is None:
@@ -236,7 +240,7 @@ def _reference(store: PlanStore, name: str, replan_from: int | None) -> Plan | N
         warn(f"plan {record.id} has no solution to stay close to; solving from scratch.")
         return None
     say(f"reference   plan {record.id} ({record.status}): fewest changes to it")
-    return reference
+    return carried(reference, scenario)
 
 
 def _print_version(label: str, created: bool, saved_by: str) -> None:

@@ -95,8 +95,8 @@ def _print_roll(stored: RolledPlan) -> None:
     say(f"roll        {stored.roll.approved.label} {rolled.summary}")
     joined = ", ".join(p.period_id for p in rolled.added)
     say(f"periods     {', '.join(rolled.left)} left; {joined} joined")
-    for fate, mission, what in outcomes(stored):
-        say(f"{fate.fate:<11} {mission}: {what}")
+    for outcome in outcomes(stored):
+        say(f"{outcome.fate.fate:<11} {outcome.mission}: {outcome.text}")
     changes = stored.plan.changes
     if changes is not None:
         say(f"changes     against the approved plan: {change_summary(changes)}")

@@ -19,9 +19,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from assembler.compile.instance import Instance
-from assembler.domain.scenario import Period
+from assembler.domain.scenario import Period, Scenario
 from assembler.domain.solve_settings import Progress, SolveSettings
 from assembler.planning import cases
 from assembler.planning.access import User
@@ -80,9 +81,16 @@ def prepare(
     if solution is None:
         raise RollError(f"{record.label} has no solution to roll forward")
     rolled = roll(approved.scenario, solution, at, new_periods, source=source)
+    reference = _as_reference(rolled, approved.result, plan_id, record.version_id)
+    return Roll(record, rolled, reference, approved)
+
+
+def _as_reference(rolled: Rolled, approved: Result, plan_id: int, version_id: int | None) -> Plan:
+    """The approved plan carried into the rolled horizon, as a stored plan to re-plan from:
+    its score and figures those of the carried plan in the new horizon."""
     instance = Instance(rolled.scenario)
     carried = Result(
-        status=approved.result.status,
+        status=approved.status,
         score=score_of(instance, rolled.reference),
         best_bound=None,
         gap=None,
@@ -91,8 +99,30 @@ def prepare(
         solution=rolled.reference,
         kpis=evaluate(instance, rolled.reference),
     )
-    reference = Plan(rolled.scenario, carried, plan_id=plan_id, version_id=record.version_id)
-    return Roll(record, rolled, reference, approved)
+    return Plan(rolled.scenario, carried, plan_id=plan_id, version_id=version_id)
+
+
+def carried(approved: Plan, scenario: Scenario) -> Plan:
+    """``approved`` as the reference of a solve of ``scenario``: itself, unless ``scenario``
+    is a roll of it (its horizon starts at a later period of the approved plan's); then the
+    approved plan carried into that horizon as the roll carries it, so that a re-solve of a
+    rolled draft stays close to the approved plan period for period and reads its changes
+    against what is left of it, not against missions that are over."""
+    solution, before = approved.result.solution, approved.scenario
+    if solution is None or approved.plan_id is None or before.periods is None:
+        return approved
+    old, new = before.period_ids, scenario.period_ids
+    if scenario.periods is None or new[0] not in old[1:]:
+        return approved
+    kept = old[old.index(new[0]) :]
+    if new[: len(kept)] != kept:  # not the rest of its horizon: not a roll of it
+        return approved
+    added = [period for period in scenario.periods if period.period_id not in old]
+    try:
+        rolled = roll(before, solution, new[0], added)
+    except RollError:  # not a roll of it after all (periods of its own): as it is
+        return approved
+    return _as_reference(rolled, approved.result, approved.plan_id, approved.version_id)
 
 
 def solve_settings(
@@ -152,32 +182,44 @@ def save(
     return RolledPlan(prepared, version, record, plan)
 
 
-def outcomes(stored: RolledPlan) -> list[tuple[MissionFate, str, str]]:
-    """Each mission's fate, its name (``M08 · ERP rollout in Finance``) and what it means,
-    in the words the command line prints and the Plans page shows: a done mission's
-    periods, a running one's team with the time each gives it, where the re-plan put a
-    re-planned one, and why a missed one was missed."""
+class Outcome(NamedTuple):
+    """What became of one mission, in words: ``when`` it runs (a done or running mission's
+    periods, where the re-plan starts a re-planned one) and ``what`` else there is to say
+    (the running team with the time each gives, the value a missed one lost and why)."""
+
+    fate: MissionFate
+    mission: str
+    when: str
+    what: str
+
+    @property
+    def text(self) -> str:
+        """``q1 to q4, its team kept: …``: both parts, as the command line prints them."""
+        return ", ".join(part for part in (self.when, self.what) if part)
+
+
+def outcomes(stored: RolledPlan) -> list[Outcome]:
+    """Each mission's fate by name (``M08 · ERP rollout in Finance``) and what it means,
+    in the words the command line prints and the Plans page shows (periods by name)."""
     old, new = Names.of(stored.roll.before.scenario), Names.of(stored.roll.rolled.scenario)
     scenario = stored.roll.rolled.scenario
     missions = {m.mission_id: m for m in scenario.missions}
     solution = stored.plan.result.solution
     rows = []
     for fate in stored.roll.rolled.fates:
-        span = f"{old.period(fate.start)} to {old.period(fate.end)}"
-        if fate.fate is Fate.DONE:
-            what = span
-        elif fate.fate is Fate.RUNNING:
+        when, what = f"{old.period(fate.start)} to {old.period(fate.end)}", ""
+        if fate.fate is Fate.RUNNING:
             team = ", ".join(f"{new.person(m.person_id)} {m.fte:g} FTE" for m in fate.team)
-            what = f"{span}, its team kept: {team}"
+            what = f"its team kept: {team}"
         elif fate.fate is Fate.MISSED:
-            what = f"value {fate.value:g} lost: {fate.reason}"
-        elif solution is not None and fate.mission_id in solution.staffed:
-            earliest = scenario.timing(missions[fate.mission_id]).earliest
-            start = scenario.period_ids[solution.start_of(fate.mission_id, earliest)]
-            what = f"starts in {new.period(start)}"
-        else:
-            what = "not staffed"
-        rows.append((fate, old.mission(fate.mission_id), what))
+            when, what = "", f"value {fate.value:g} lost: {fate.reason}"
+        elif fate.fate is Fate.REPLANNED:
+            when = "not staffed"
+            if solution is not None and fate.mission_id in solution.staffed:
+                earliest = scenario.timing(missions[fate.mission_id]).earliest
+                start = scenario.period_ids[solution.start_of(fate.mission_id, earliest)]
+                when = f"starts in {new.period(start)}"
+        rows.append(Outcome(fate, old.mission(fate.mission_id), when, what))
     return rows
 
 
