@@ -12,10 +12,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import DataObject
 
-from assembler import Result, Scenario, SolveSettings, check, solve
+from assembler import Result, Scenario, SolveSettings, check, read_scenario, solve
 from assembler.domain.scenario import Availability, Period
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import Stability
+from assembler.io import write_scenario
+from assembler.planning import rollforward
+from assembler.planning.access import User
 from assembler.planning.rolling import (
     Fate,
     MissionFate,
@@ -24,6 +27,8 @@ from assembler.planning.rolling import (
     read_periods,
     roll,
 )
+from assembler.results.plan import Plan
+from assembler.store import PlanStatus, PlanStore, Role
 from builders import mission, person, scenario
 from solving import optimal
 from strategies import v3_teams
@@ -139,7 +144,7 @@ def test_a_running_predecessor_keeps_its_successor_waiting() -> None:
 
 
 def test_the_sample_rolled_at_its_second_quarter(
-    sample_optimum: tuple[Scenario, Result],
+    sample_optimum: tuple[Scenario, Result], tmp_path: Path
 ) -> None:
     """The shipped sample, 2027-Q1..Q4: M08 (ERP roll-out, two quarters) runs Q1–Q2, M03
     (fast-track triage, one quarter) is planned for Q2, M15 waits for M08 and is planned for
@@ -179,6 +184,10 @@ def test_the_sample_rolled_at_its_second_quarter(
     }
     assert all(a.period_id != "2027-Q1" for a in new.availability)
     assert check(new, rolled.reference) == []
+
+    write_scenario(new, tmp_path / "rolled")  # what the store keeps is a valid scenario
+    report = read_scenario(tmp_path / "rolled")
+    assert report.scenario is not None, report.problems
 
     at_q3 = roll(sample, approved, "2027-Q3")
     assert _fates(at_q3.fates, Fate.DONE) == {"M03", "M08"}
@@ -280,3 +289,22 @@ def test_a_roll_never_changes_the_past_nor_a_running_team(
             assert replanned.start_of(fate.mission_id, 0) == 0
             team = {p for p, m in replanned.members if m == fate.mission_id}
             assert team == {member.person_id for member in fate.team}
+
+
+def test_a_roll_is_stored_and_read_back_on_either_database(store: PlanStore) -> None:
+    """The roll's draft, its version's source and note, and the chain, on SQLite and
+    PostgreSQL alike."""
+    s = small_rolling_plan()
+    approver = Role.APPROVER
+    _, plan = store.save("small", Plan(s, optimal(s)), based_on=None, who="ann", role=approver)
+    store.propose(plan.id, who="ann", role=approver)
+    store.approve(plan.id, reason="ok", who="ann", role=approver)
+    done = rollforward.roll_forward(store, User("ann", Role.PLANNER), plan.id, "q2", time_limit=10)
+    assert done.version.label == "small v2" and done.version.source == "roll of plan 1 at q2"
+    assert "done: early Early; missed: gone Gone, chained Chained" in done.version.note
+    again = store.load_plan(done.record.id)
+    assert again.scenario.period_ids == ("q2", "q3", "q4", "q5")
+    assert done.record.reference_id == plan.id and done.record.changes is not None
+    assert done.record.changes.unchanged
+    assert rollforward.chain(store, "small") == "small: v1 q1–q4 → v2 q2–q5"
+    assert store.plan(plan.id).status is PlanStatus.APPROVED
