@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 SHOTS = Path("/tmp/roll-shots")
 WIDTH = 1280
-APPROVER = {"who": "seed@example.org", "role": Role.APPROVER}
+SEED = "seed@example.org"
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +33,10 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     sample = load_scenario(SAMPLE)
     result = solve(sample, SolveSettings(time_limit=20, workers=2))
     with PlanStore(url) as store:
-        _, plan = store.save("riverside", Plan(sample, result), based_on=None, **APPROVER)
-        store.propose(plan.id, **APPROVER)
-        store.approve(plan.id, reason="the 2027 plan", **APPROVER)
+        planned = Plan(sample, result)
+        _, plan = store.save("riverside", planned, based_on=None, who=SEED, role=Role.APPROVER)
+        store.propose(plan.id, who=SEED, role=Role.APPROVER)
+        store.approve(plan.id, reason="the 2027 plan", who=SEED, role=Role.APPROVER)
     return url
 
 
