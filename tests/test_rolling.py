@@ -272,6 +272,11 @@ def test_a_roll_never_changes_the_past_nor_a_running_team(
     rolled = roll(s, approved, at)
     ids = s.period_ids
     assert rolled.scenario.period_ids[: len(ids) - k] == ids[k:]
+    past = set(ids[:k])
+    assert not {row.period_id for row in rolled.scenario.availability} & past
+    assert not {row.period_id for row in rolled.scenario.ops_demand} & past
+    kept = {m.mission_id for m in rolled.scenario.missions}
+    assert kept == {f.mission_id for f in rolled.fates if f.fate in (Fate.RUNNING, Fate.REPLANNED)}
     assert check(rolled.scenario, rolled.reference) == []
     for fate in rolled.fates:
         timing = s.timing(next(m for m in s.missions if m.mission_id == fate.mission_id))

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assembler.cli.common import EXIT_INVALID, EXIT_NO_SOLUTION, guarded, solved
+from assembler.cli.common import (
+    EXIT_INVALID,
+    EXIT_NO_SOLUTION,
+    TimeLimitOption,
+    WorkersOption,
+    guarded,
+    solved,
+)
 from assembler.cli.interrupt import Interrupt
 from assembler.cli.plans import DbOption, PlanArgument, WhoOption, _store, _user
 from assembler.cli.printing import print_problems, print_summary, progress_printer, say, warn
@@ -37,8 +44,8 @@ def roll(
             "continuing the cadence.",
         ),
     ] = None,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the re-plan.")] = 60.0,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Solver threads.")] = 2,
+    time_limit: TimeLimitOption = 60.0,
+    workers: WorkersOption = 2,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress on stderr.")] = False,
     db: DbOption = None,
     who: WhoOption = None,
