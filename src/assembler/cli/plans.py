@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     rich_markup_mode="markdown",
     no_args_is_help=True,
-    help="Saved scenarios and plans: save, list, show, propose, approve, diff, export.",
+    help="Saved scenarios and plans: save, list, show, propose, approve, diff, export, roll.",
 )
 
 DbOption = Annotated[
