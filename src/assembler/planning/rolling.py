@@ -160,7 +160,7 @@ def roll(
     fates = _fates(scenario, solution, k)
     kept_periods = (*scenario.periods[k:], *added)
     sources = {period.period_id: _source(scenario.periods, period) for period in added}
-    rolled = _rolled_scenario(scenario, solution, k, kept_periods, fates, sources)
+    rolled = _rolled_scenario(scenario, k, kept_periods, fates, sources)
     reference = _carried(scenario, solution, k, fates, sources, rolled)
     return Rolled(rolled, reference, at, ids[:k], added, tuple(fates.values()))
 
@@ -234,7 +234,8 @@ def _team(solution: Solution, mission_id: str, k: int, step: float) -> tuple[Mem
 def _rolled_mission(
     scenario: Scenario, mission: Mission, fate: MissionFate, k: int, fates: dict[str, MissionFate]
 ) -> Mission:
-    """The mission in the new horizon: running ones fixed, open ones with explicit ends."""
+    """The mission in the new horizon: a running one fixed to its remaining periods, a
+    re-planned one with its window's ends written out (clipped to the new horizon)."""
     ids = scenario.period_ids
     timing = scenario.timing(mission)
     waits = [m for m in mission.predecessors if fates[m].fate is not Fate.DONE]
@@ -263,12 +264,13 @@ def _rolled_mission(
 
 def _rolled_scenario(
     scenario: Scenario,
-    solution: Solution,
     k: int,
     periods: tuple[Period, ...],
     fates: dict[str, MissionFate],
     sources: dict[str, str],
 ) -> Scenario:
+    """The next scenario: running and re-planned missions with their rows, running teams
+    pinned, the past's rows gone and the new periods' rows carried from ``sources``."""
     kept = {m for m, fate in fates.items() if fate.fate in (Fate.RUNNING, Fate.REPLANNED)}
     running = {m for m, fate in fates.items() if fate.fate is Fate.RUNNING}
     past = set(scenario.period_ids[:k])
