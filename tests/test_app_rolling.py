@@ -73,3 +73,33 @@ def test_a_viewer_cannot_roll_forward() -> None:
     show(carl, "Plans")
     choose(carl, 1)
     assert next(b for b in carl.button if b.label == "Roll forward").disabled
+
+
+def test_names_from_the_data_are_shown_as_plain_text(db: str) -> None:
+    """A mission named in Markdown and a scenario name with a formula reach the page as
+    the characters they are, in the message and in the table."""
+    scenario = small_rolling_plan()
+    named = "**Bold** [link](http://x) <b>x</b>"
+    scenario = scenario.replace(
+        missions=tuple(
+            m.model_copy(update={"name": named}) if m.mission_id == "long" else m
+            for m in scenario.missions
+        )
+    )
+    result = solve(scenario, SolveSettings(time_limit=5, workers=1))
+    hostile = "=HYPERLINK('x') *care*"
+    with PlanStore(db) as store:
+        _, plan = store.save(
+            hostile, Plan(scenario, result), based_on=None, who="ann", role=Role.APPROVER
+        )
+        store.propose(plan.id, who="ann", role=Role.APPROVER)
+        store.approve(plan.id, who="bob", role=Role.APPROVER, reason="ok")
+    at = open_app()
+    show(at, "Plans")
+    choose(at, plan.id)
+    at.selectbox(key=f"plans.roll_at.{plan.id}").set_value("q2").run()
+    click(at, "Roll forward")
+    success = " ".join(plain(s.value) for s in at.success)
+    assert f"plan {plan.id} ({hostile} v1) rolled forward at q2" in success
+    fates = at.dataframe[-2].value
+    assert f"long · {named}" in list(fates["mission"])
