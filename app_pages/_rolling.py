@@ -97,7 +97,7 @@ def _roll(record: PlanRecord, at: str, upload: tuple[str, bytes] | None) -> None
     ]
     summary = f"{record.label} rolled forward {stored.roll.rolled.summary}"
     draft = (stored.record.id, stored.record.label)
-    st.session_state[_ROLLED] = (record.id, summary, rows, draft)
+    st.session_state[_ROLLED] = (record.id, summary, rows, draft, stored.warning)
     st.rerun()  # the list above shows the new draft
 
 
@@ -106,8 +106,10 @@ def _shown(record: PlanRecord, open_draft: Callable[[int, str], None]) -> None:
     kept = st.session_state.get(_ROLLED)
     if kept is None or kept[0] != record.id:
         return
-    _, summary, rows, (draft_id, label) = kept
+    _, summary, rows, (draft_id, label), warning = kept
     st.success(markdown_text(f"{summary}. Stored as a draft: {label}."))
+    if warning:
+        st.warning(markdown_text(warning))
     st.dataframe(
         rows,
         hide_index=True,

@@ -103,3 +103,12 @@ def test_names_from_the_data_are_shown_as_plain_text(db: str) -> None:
     assert f"plan {plan.id} ({hostile} v1) rolled forward at q2" in success
     fates = at.dataframe[-2].value
     assert f"long · {named}" in list(fates["mission"])
+
+
+def test_a_newer_version_left_out_of_the_roll_is_named(db: str) -> None:
+    with PlanStore(db) as store:
+        edited = small_rolling_plan().with_settings(ops_buffer=0.2)
+        store.save_scenario("small", edited, who="eve", role=Role.PLANNER, based_on=1)
+    at = rolled(open_app(), "q2")
+    warned = " ".join(plain(w.value) for w in at.warning)
+    assert "small v2, saved by eve after the approved plan's version, is not in small v3" in warned

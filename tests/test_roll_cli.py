@@ -116,3 +116,16 @@ def test_a_rolled_draft_resolved_stays_close_to_the_approved_plan_carried_forwar
     write_scenario(session.scenario, folder / "rolled")
     out = plans("save", "rolled", "--name", "small", "--solve", "--quiet", "--note", "again")
     assert "changes     against plan 1: 0 missions gained, 0 lost, 0 people moved" in out
+
+
+def test_a_version_newer_than_the_approved_plans_is_named_as_left_out(folder: Path) -> None:
+    plans("approve", "1", "--reason", "ok")
+    write_scenario(small_rolling_plan().with_settings(ops_buffer=0.2), folder / "edited")
+    plans("save", "edited", "--name", "small", "--who", "eve")
+    result = runner.invoke(app, ["plans", "roll", "1", "--at", "q2", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "scenario    small v3 saved by" in result.stdout
+    assert (
+        "warning: small v2, saved by eve after the approved plan's version, is not in small v3"
+        in (result.stderr)
+    )

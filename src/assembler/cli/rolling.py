@@ -87,6 +87,8 @@ def roll(
     say(f"plan        {stored.record.id} saved as a draft of {stored.version.label}")
     if chain:
         say(f"versions    {chain}")
+    if stored.warning:
+        warn(f"warning: {stored.warning}")
     if interrupt.interrupted:
         warn(f"interrupted: the search stopped after {result.solve_seconds:.1f}s.")
     if not result.has_solution:

@@ -59,6 +59,22 @@ class RolledPlan:
     version: ScenarioVersion
     record: PlanRecord
     plan: Plan
+    passed_over: ScenarioVersion | None = None
+    """A version newer than the approved plan's, saved before the roll: the roll starts
+    from the approved plan's version, so that version's changes are not in the new one
+    (it stays in the history, as every version does)."""
+
+    @property
+    def warning(self) -> str:
+        """What a planner must hear about ``passed_over``, or nothing."""
+        over = self.passed_over
+        if over is None:
+            return ""
+        return (
+            f"{over.label}, saved by {over.saved_by} after the approved plan's version, is "
+            f"not in {self.version.label}: the roll starts from the approved plan's version, "
+            f"so make {over.label}'s changes again on {self.version.label} if they still hold"
+        )
 
 
 def prepare(
@@ -179,7 +195,8 @@ def save(
         source=ROLL_SOURCE.format(plan=approved.id, at=rolled.at),
         note=note(prepared),
     )
-    return RolledPlan(prepared, version, record, plan)
+    passed_over = latest if latest is not None and latest.version > approved.version else None
+    return RolledPlan(prepared, version, record, plan, passed_over)
 
 
 class Outcome(NamedTuple):
