@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import header, session, store, table_height, user
+from app_pages._rolling import roll_forward, version_chains
 from app_pages._sidebar import load_or_ask, set_dials, start_solve
 from assembler.io.planner import human_headers
 from assembler.io.reports import table_csv_bytes
@@ -142,6 +143,7 @@ def _listing() -> list[PlanRecord]:
             "note": st.column_config.TextColumn("Note", width="large"),
         },
     )
+    version_chains(records)
     return records
 
 
@@ -216,6 +218,8 @@ def _one(record: PlanRecord) -> None:
                 st.caption(me.needs_text(action))
             elif waiting:
                 st.caption(markdown_text(waiting))
+        if record.status is PlanStatus.APPROVED:
+            roll_forward(record, _open)
         events = store().events(record.id)
         st.markdown("**History**")
         st.dataframe(

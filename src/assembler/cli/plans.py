@@ -66,7 +66,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     rich_markup_mode="markdown",
     no_args_is_help=True,
-    help="Saved scenarios and plans: save, list, show, propose, approve, diff, export.",
+    help="Saved scenarios and plans: save, list, show, propose, approve, diff, export, roll.",
 )
 
 DbOption = Annotated[
@@ -184,7 +184,7 @@ def save(
             )
             _print_version(version.label, version.version != based_on, version.saved_by)
             return
-        reference = None if fresh else _reference(store, name, replan_from)
+        reference = None if fresh else _reference(store, name, replan_from, loaded)
         loaded, decided = _with_releases(loaded, store, reference)
         with Interrupt("the best plan found so far will be saved") as interrupt:
             settings = solve_settings(
@@ -228,9 +228,13 @@ def _based_on(store: PlanStore, name: str, from_version: int | None) -> int | No
     return based_on
 
 
-def _reference(store: PlanStore, name: str, replan_from: int | None) -> Plan | None:
-    """The plan a re-plan stays close to: the one named, else the approved one, if any."""
+def _reference(
+    store: PlanStore, name: str, replan_from: int | None, scenario: Scenario
+) -> Plan | None:
+    """The plan a re-plan of ``scenario`` stays close to: the one named, else the approved
+    one, if any (carried into ``scenario``'s horizon when it is a roll of it)."""
     from assembler.planning.cases import reference_plan
+    from assembler.planning.rollforward import carried
 
     found = reference_plan(store, name, replan_from)
     if found is None:
@@ -240,7 +244,7 @@ def _reference(store: PlanStore, name: str, replan_from: int | None) -> Plan | N
         warn(f"plan {record.id} has no solution to stay close to; solving from scratch.")
         return None
     say(f"reference   plan {record.id} ({record.status}): fewest changes to it")
-    return reference
+    return carried(reference, scenario)
 
 
 def _with_releases(
@@ -285,12 +289,14 @@ def list_plans(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """List stored plans, newest first."""
+    """List stored plans, newest first, and the version chain of a rolled scenario."""
+    from assembler.planning.rollforward import chains
     from assembler.store import PlanStatus
 
     wanted = _status(status, PlanStatus) if status is not None else None
     with _store(db) as store:
         records = store.plans(scenario, wanted)
+        rolls = chains(store, [record.scenario for record in records])
     if not records:
         say("no plans stored" + (" that match" if scenario or status else ""))
         return
@@ -310,6 +316,8 @@ def list_plans(
         for record in records
     ]
     _print_table((*headers, "note"), rows)
+    for chain in rolls:
+        say(f"versions  {chain}")
 
 
 def _status(text: str, statuses: type[PlanStatus]) -> PlanStatus:

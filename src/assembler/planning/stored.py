@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assembler.planning import cases
 from assembler.planning.access import User
+from assembler.planning.rollforward import carried
 from assembler.planning.session import Link, PlanningSession
 from assembler.store import PlanRecord, PlanStore, ScenarioVersion, StoreError
 from assembler.text import plural
@@ -61,7 +62,8 @@ def refresh_approved(store: PlanStore, planner: PlanningSession) -> None:
     if record is None:
         planner.set_approved(None)
     elif planner.approved is None or planner.approved.plan_id != record.id:
-        planner.set_approved(store.load_plan(record.id), approved_label(record))
+        approved = carried(store.load_plan(record.id), planner.scenario)
+        planner.set_approved(approved, approved_label(record))
 
 
 def open_plan(store: PlanStore, planner: PlanningSession, plan_id: int) -> PlanRecord:
