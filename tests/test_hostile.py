@@ -114,6 +114,7 @@ def declare(path: Path, member: str, size: int) -> None:
 # --------------------------------------------------------------------------- 1. bounded reading
 
 
+@pytest.mark.slow
 def test_a_styled_cell_at_xfd1048576_is_read_in_moments(sample_xlsx: Path, tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(sample_xlsx)
     workbook["units"]["XFD1048576"].number_format = "0.00"  # declares A1:XFD1048576
@@ -140,6 +141,7 @@ def test_a_value_at_xfd1048576_is_an_error_naming_the_cell(
     assert "limit max_columns" in problem.reason
 
 
+@pytest.mark.slow
 def test_a_sheet_unpacking_past_the_limit_is_refused(sample_xlsx: Path, tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.xlsx"
     row = b'<row><c t="inlineStr"><is><t>p</t></is></c></row>'
@@ -159,6 +161,7 @@ def test_a_sheet_unpacking_past_the_limit_is_refused(sample_xlsx: Path, tmp_path
     )
 
 
+@pytest.mark.slow
 def test_entries_that_lie_about_their_size_are_not_trusted(tmp_path: Path) -> None:
     archive = people_zip(tmp_path / "lying.zip", 50 * MIB)
     declare(archive, "people.csv", 1_000)
@@ -184,6 +187,7 @@ def test_budget_counts_what_a_stream_really_holds() -> None:
     assert stream.served <= 11 * MIB
 
 
+@pytest.mark.slow
 def test_a_zip_of_500_mib_is_refused_in_the_app_and_the_cli(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -213,12 +217,14 @@ def test_a_million_problems_are_listed_as_twenty_and_a_count(tmp_path: Path) -> 
     assert len(outcome.err.splitlines()) < 100
 
 
+@pytest.mark.slow
 def test_a_table_past_the_row_limit_is_not_read(tmp_path: Path) -> None:
     archive = people_zip(tmp_path / "rows.zip", 200_000, repeat_first=False)
     outcome = assembler("validate", str(archive), env={"ASSEMBLER_MAX_ROWS": "1000"})
     refused(outcome, "people.csv: row 1,001 holds data, past the 1,000 rows one table may have")
 
 
+@pytest.mark.slow
 def test_a_bad_limit_setting_is_named() -> None:
     outcome = assembler("validate", str(SAMPLE), env={"ASSEMBLER_MAX_ROWS": "lots"})
     assert outcome.code == 2
@@ -473,6 +479,7 @@ with FolderSwap(Path(sys.argv[1]), REPORT_FILES) as swap:
 """
 
 
+@pytest.mark.slow
 def test_kill_9_while_writing_leaves_the_previous_set_and_no_temporary_file(
     tmp_path: Path,
 ) -> None:
@@ -528,6 +535,7 @@ def test_out_is_checked_before_solving(tmp_path: Path) -> None:
     assert a_file.read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_a_folder_with_other_files_keeps_them(tmp_path: Path) -> None:
     """A user's notes, or the log a script writes into --out while the solve runs, stay:
     the reports are renamed in one by one, and owned files the new set lacks go."""
@@ -646,6 +654,7 @@ def no_control_characters(text: str) -> None:
     assert "forged line" not in text.replace("\\nforged line", "")
 
 
+@pytest.mark.slow
 def test_control_codes_in_stored_text_are_printed_visibly(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'store.db'}"
     plan_id = stored_hostile_plan(db)
@@ -660,6 +669,7 @@ def test_control_codes_in_stored_text_are_printed_visibly(tmp_path: Path) -> Non
     assert "proposed by \\x1b]0;owned" in shown.out
 
 
+@pytest.mark.slow
 def test_control_codes_in_a_scenario_are_printed_visibly(tmp_path: Path) -> None:
     tables = tiny_tables()
     tables["missions"][0]["mission_id"] = "m\x1b]0;owned\x07"
@@ -699,6 +709,7 @@ def store_refused(outcome: Outcome, *phrases: str) -> None:
     assert "sqlalche.me" not in outcome.output and "unexpected error" not in outcome.output
 
 
+@pytest.mark.slow
 def test_a_garbled_store_file_is_a_clear_message(tmp_path: Path) -> None:
     noise = tmp_path / "noise.db"
     noise.write_bytes(os.urandom(20_000))
@@ -717,6 +728,7 @@ def test_a_garbled_store_file_is_a_clear_message(tmp_path: Path) -> None:
         store_refused(outcome, "database disk image is malformed", "restore it from a backup")
 
 
+@pytest.mark.slow
 def test_a_read_only_store_is_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     stored_plans(f"sqlite:///{path}", 1)
@@ -726,6 +738,7 @@ def test_a_read_only_store_is_a_clear_message(tmp_path: Path) -> None:
     store_refused(outcome, "attempt to write a readonly database", "read-only")
 
 
+@pytest.mark.slow
 def test_an_id_past_64_bits_is_refused_as_usage(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'store.db'}"
     for args in (["show", str(2**64)], ["diff", "1", str(2**63)], ["propose", "-1"]):
@@ -734,6 +747,7 @@ def test_an_id_past_64_bits_is_refused_as_usage(tmp_path: Path) -> None:
         assert "Traceback" not in outcome.output and "OverflowError" not in outcome.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "url", ["mysql://planner@db/plans", "postgresql+asyncpg://db/plans", "not a url", "x://"]
 )
@@ -780,6 +794,7 @@ def hung_server() -> tuple[socket.socket, int]:
     return server, int(server.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_a_server_that_accepts_and_never_answers_ends_the_command() -> None:
     from assembler.store.engine import CONNECT_SECONDS
 
