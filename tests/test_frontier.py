@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from assembler import Instance, Scenario, SolveSettings, Status, cli, solve
 from assembler.compile.protection import highest_protectable_buffer, ops_shortfalls
-from assembler.domain.scenario import LockKind, OpsDemand, Period, Unit
+from assembler.domain.scenario import Lock, LockKind, OpsDemand, Period, Unit
 from assembler.io import write_scenario
 from assembler.tradeoffs import DEFAULT_BUFFERS, DEFAULT_CAPS, NETWORK_CAP, Runner, frontier
 from assembler.tradeoffs.charts import frontier_chart
@@ -230,6 +230,21 @@ def test_cli_frontier_over_the_network_cap(tmp_path: Path, dask_scheduler: str) 
     assert lines[header + 1][:3] == ["5%", "optimal", "2"]
     assert lines[header + 2][:3] == ["20%", "optimal", "5"]
     assert (out / "frontier.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_cli_names_the_highest_cap_a_pin_does_not_fit(tmp_path: Path, dask_scheduler: str) -> None:
+    """With a pinned on n2 (0.4 FTE of u1's time) caps below 20 % have no plan: plans stop
+    *up to* a cap, where a buffer stops them *from* one."""
+    pinned = capped_network().replace(
+        locks=(Lock(person_id="a", mission_id="n2", lock=LockKind.PIN),)
+    )
+    write_scenario(pinned, tmp_path / "scenario")
+    args = ["frontier", str(tmp_path / "scenario"), "--out", str(tmp_path / "out")]
+    args += ["--over", "network-cap", "--caps", "0.05,0.1,0.2"]
+    result = CliRunner().invoke(cli.app, [*args, "--scheduler", dask_scheduler, "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "up to 10%: mission n2 has a pinned to it and needs 0.4 FTE" in result.output
+    assert "(network_share_max: u1 at 0.1, u2 at 0)" in result.output
 
 
 def test_cli_frontier_rejects_a_cap_above_1(tmp_path: Path) -> None:
