@@ -90,11 +90,15 @@ def test_the_frontier_is_plotted_and_a_point_loads_its_plan(page: AppTest) -> No
 
 
 def test_the_page_offers_the_network_cap_and_a_cap_point_loads_its_plan(page: AppTest) -> None:
-    page.session_state["planner"] = PlanningSession(capped_network(), "capped")
+    hostile = "**Wards** ![x](http://host/p.png)"  # a unit's name is shown as it is
+    built = capped_network()
+    assert built.units is not None
+    units = (built.units[0], built.units[1].model_copy(update={"name": hostile}))
+    page.session_state["planner"] = PlanningSession(built.replace(units=units), "capped")
     page.run()
     page.radio(key="tradeoffs.over").set_value("Network cap").run()
     said = " ".join(plain(c.value) for c in page.caption)
-    assert "Units with their own cap keep it: u2 0%." in said
+    assert f"Units with their own cap keep it: {hostile} 0%." in said
     assert not any(n.label == "Highest ops buffer (%)" for n in page.number_input)
     number(page, "Highest network cap (%)", 20)
     click(page, "Compute the frontier")
