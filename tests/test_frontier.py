@@ -1,5 +1,5 @@
-"""The frontier (value against ops buffer) and the solver-free proof that operations cannot
-be protected, on scenarios small enough to work out by hand."""
+"""The frontier (value against the ops buffer or the network cap) and the solver-free proof
+that operations cannot be protected, on scenarios small enough to work out by hand."""
 
 from __future__ import annotations
 
