@@ -78,15 +78,17 @@ def test_value_against_the_network_cap_worked_by_hand(runner: Runner) -> None:
 
 
 def test_the_cap_chart_says_network_cap_in_words_and_percent(runner: Runner) -> None:
-    result = frontier(capped_network(), points=[0.05, 0.2], dial=NETWORK_CAP, runner=runner)
+    caps = [0.05, 0.2, 0.3, 0.5]  # 30 % and 50 % give the same plan figures
+    result = frontier(capped_network(), points=caps, dial=NETWORK_CAP, runner=runner)
     spec = frontier_chart(result.table, NETWORK_CAP).to_dict()
     by_cap, by_network = spec["hconcat"]
     assert by_cap["title"] == "Value vs the network cap"
     axis = by_cap["layer"][0]["encoding"]["x"]
     assert axis["title"] == "network cap (share of a unit's time)"
     assert axis["axis"]["format"] == ".0%" and axis["field"] == "network_share_max"
-    labels = by_network["layer"][2]["encoding"]["text"]
-    assert labels["field"] == "network_share_max" and labels["format"] == ".0%"
+    assert by_network["layer"][2]["encoding"]["text"]["field"] == "label"
+    (rows,) = spec["datasets"].values()
+    assert [row["label"] for row in rows] == ["5%", "20%", "30–50%", ""]
 
 
 def test_a_cap_outside_0_to_1_is_refused() -> None:

@@ -26,7 +26,9 @@ DEMAND_ROW = 24
 
 def frontier_chart(table: pd.DataFrame, dial: Dial = BUFFER) -> alt.HConcatChart:
     """Value captured against the dial swept (the ops buffer, the network cap), and against
-    the network FTE freed, each point labelled with its value of the dial in percent.
+    the network FTE freed, each point labelled with its value of the dial in percent —
+    once per place: points that land on the same plan figures share one label
+    (``10–50%``), not a pile of labels drawn over each other.
 
     Points without a plan (infeasible, or nothing found in time) are not values: a plan
     that does not exist captures nothing, but drawing it at zero would show a cliff that
@@ -35,7 +37,7 @@ def frontier_chart(table: pd.DataFrame, dial: Dial = BUFFER) -> alt.HConcatChart
     """
     setting = f"{dial.setting}:Q"
     data = table[[dial.setting, "status", "gap", "value_captured", "network_fte", "conflicts"]]
-    base = alt.Chart(data)
+    base = alt.Chart(data.assign(label=_place_labels(data, dial.setting)))
     tooltip = [
         alt.Tooltip(setting, format=".1%", title=dial.axis),
         alt.Tooltip("status:N"),
@@ -72,13 +74,25 @@ def frontier_chart(table: pd.DataFrame, dial: Dial = BUFFER) -> alt.HConcatChart
             x="network_fte:Q", y="value_captured:Q", color=colour, tooltip=tooltip
         )
         + solved.mark_text(dx=14, dy=-8, fontSize=10).encode(
-            x="network_fte:Q", y="value_captured:Q", text=alt.Text(setting, format=".0%")
+            x="network_fte:Q", y="value_captured:Q", text=alt.Text("label:N")
         )
     )
     return alt.hconcat(
         by_dial.properties(title=dial.title, width=WIDTH, height=HEIGHT),
         by_network.properties(title="Value vs network time freed", width=WIDTH, height=HEIGHT),
     )
+
+
+def _place_labels(data: pd.DataFrame, setting: str) -> pd.Series:
+    """Each point's label on the chart against network FTE: its value of ``setting`` in
+    percent on the first point of its place, the range of those there (``10–50%``) when
+    several share it, blank on the others."""
+    labels = pd.Series("", index=data.index)
+    places = data.groupby(["network_fte", "value_captured"], sort=False)[setting]
+    for _, values in places:
+        low, high = f"{values.min():.0%}", f"{values.max():.0%}"
+        labels[values.index[0]] = low if low == high else f"{low[:-1]}–{high}"
+    return labels
 
 
 def sweep_chart(table: pd.DataFrame, varied: Sequence[str]) -> alt.Chart:
