@@ -270,8 +270,8 @@ def _cap_points(planner: PlanningSession) -> tuple[tuple[float, ...], int]:
 
 def _load_point(index: int) -> None:
     """Button callback: the point's plan becomes the current one (the old one becomes the
-    previous, for Edit & compare) and the dials move to the point's settings (its buffer),
-    so the plan is not stale and the next Solve starts from it."""
+    previous, for Edit & compare) and the dials move to the point's settings (its buffer or
+    network cap), so the plan is not stale and the next Solve starts from it."""
     result: Frontier = st.session_state[_FRONTIER]
     scenario, solved = result.point(index)
     session().adopt(scenario, solved)
