@@ -117,6 +117,7 @@ def test_the_page_offers_the_network_cap_and_a_cap_point_loads_its_plan(page: Ap
     click(page, "Load this plan")
     planner = page.session_state["planner"]
     assert planner.current.scenario.settings.network_share_max == 0.2
+    assert page.session_state["dial.network_share_max"] == 20.0
     assert planner.current.result.solution.staffed == {"h", "n2"}
 
 
