@@ -1,4 +1,5 @@
-"""Trade-offs: value against operational safety (the frontier), sweep results, stress tests.
+"""Trade-offs: value against operational safety or the network cap (the frontier), sweep
+results, stress tests.
 
 The page only draws: ``assembler.tradeoffs`` computes.  A frontier or a stress test runs in
 the background like a solve (``PlanningSession.start_study``, one at a time per planner, on
@@ -7,12 +8,14 @@ progress every ``_POLL_SECONDS`` with a Stop button (the runs finished are kept)
 it ends the page takes its result in.  A large sweep belongs on the command line
 (``assembler sweep``), whose ``results.csv`` this page can show.  Loading a frontier point
 makes its plan the current one, with the dials set to match, so every other page shows it.
+The frontier sweeps the dial the planner chooses: the ops buffer or the network cap.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -27,13 +30,24 @@ from assembler.results.names import Names
 from assembler.text import markdown_text
 from assembler.tradeoffs import Frontier, StressReport, StressSettings
 from assembler.tradeoffs.charts import frontier_chart, stress_chart, sweep_chart
-from assembler.tradeoffs.frontier import DEFAULT_BUFFERS, bearable_buffer, default_buffers
+from assembler.tradeoffs.frontier import (
+    BUFFER,
+    DEFAULT_BUFFERS,
+    DEFAULT_CAPS,
+    NETWORK_CAP,
+    Dial,
+    bearable_buffer,
+    default_buffers,
+    spaced,
+)
 from assembler.tradeoffs.stress import StressStoppedError
 from assembler.tradeoffs.studies import frontier_study, stress_study
 from assembler.tradeoffs.sweep import read_results, varied_columns
 
 _FRONTIER = "tradeoffs.frontier"
 _POINT = "tradeoffs.point"
+_OVER = "tradeoffs.over"
+_SWEPT = {"Ops protection buffer": BUFFER, "Network cap": NETWORK_CAP}
 _STRESS = "tradeoffs.stress"
 _NOTE = "tradeoffs.note"
 _KEPT = {"frontier": _FRONTIER, "stress": _STRESS}
@@ -102,6 +116,7 @@ def _percent(label: str) -> Any:
 
 _FRONTIER_COLUMNS = {
     "ops_buffer": _percent("Ops buffer"),
+    "network_share_max": _percent("Network cap"),
     "status": "Status",
     "score": st.column_config.NumberColumn("Score", format="localized"),
     "gap": _percent("Gap"),
@@ -180,23 +195,83 @@ def _frontier_table(computed: Frontier) -> None:
         column_config=_FRONTIER_COLUMNS,
         placeholder="–",
     )
-    failed = table[table["value_captured"].isna()]
-    if not failed.empty:
+    failed = [i for i, result in enumerate(computed.results) if result.solution is None]
+    if failed:
         lines = []
-        for buffer, status, conflicts in zip(
-            failed["ops_buffer"], failed["status"], failed["conflicts"], strict=True
-        ):
-            short = ops_short(scenario.with_settings(ops_buffer=buffer))
+        for i in failed:
+            short = ops_short(computed.point(i)[0])
+            conflicts = table["conflicts"].iloc[i]
             reasons = short or [conflicts or "no plan was found within the seconds per point"]
-            lines.append(f"- **{buffer:.0%} buffer — {status}:**")
+            lines.append(f"- **{_point_name(computed, i)} — {table['status'].iloc[i]}:**")
             lines += [f"    - {markdown_text(reason)}" for reason in reasons]
         st.markdown("**Points without a plan**\n" + "\n".join(lines))
 
 
+def _point_name(computed: Frontier, index: int) -> str:
+    """``20% buffer``, ``10% network cap``: a point by its value of the dial."""
+    return f"{computed.value(index):.0%} {computed.dial.noun}"
+
+
+def _point_label(computed: Frontier, index: int) -> str:
+    """``20% buffer · value 785 · optimal``: a point to load."""
+    row = computed.table.iloc[index]
+    return f"{_point_name(computed, index)} · value {row['value_captured']:,.0f} · {row['status']}"
+
+
+def _buffer_points(planner: PlanningSession) -> tuple[tuple[float, ...], int]:
+    """The buffers to solve (from 0 up to what operations bear and one step past, as the
+    planner may change) and the seconds per point."""
+    suggested = default_buffers(planner.scenario)
+    bearable = bearable_buffer(planner.scenario)
+    if bearable is None:
+        st.warning("Operations cannot be protected even without a buffer: no point has a plan.")
+    elif bearable < DEFAULT_BUFFERS[-1]:
+        st.caption(
+            f"Operations bear a buffer of at most {bearable:.1%}. The range below runs one "
+            "step past it, to show where plans stop."
+        )
+    top, step, limit = st.columns(3)
+    spaced_by = round((suggested[1] - suggested[0]) * 100, 1) if len(suggested) > 1 else 5.0
+    highest = top.number_input(
+        "Highest ops buffer (%)", 0.0, 200.0, round(suggested[-1] * 100, 1), 0.5, format="%.1f"
+    )
+    spacing = step.number_input("Step (%)", 0.5, 50.0, spaced_by, 0.5, format="%.1f")
+    seconds = limit.number_input("Seconds per point", 1, 600, 10)
+    return spaced(0.0, highest / 100, spacing / 100), seconds
+
+
+def _cap_points(planner: PlanningSession) -> tuple[tuple[float, ...], int]:
+    """The network caps to solve (5 % to 50 % unless the planner changes the range; units
+    with their own cap keep it, which the page says by name) and the seconds per point."""
+    names = Names.of(planner.scenario)
+    own = [
+        f"{names.unit(unit.unit_id)} {unit.network_share_max:.0%}"
+        for unit in planner.scenario.units or ()
+        if unit.network_share_max is not None
+    ]
+    kept = f" Units with their own cap keep it: {markdown_text(', '.join(own))}." if own else ""
+    st.caption(
+        "Each point caps the share of every unit's time given to network missions, in every "
+        f"period.{kept}"
+    )
+    low, top, step, limit = st.columns(4)
+    lowest = low.number_input(
+        "Lowest network cap (%)", 0.0, 100.0, DEFAULT_CAPS[0] * 100, 1.0, format="%.1f"
+    )
+    highest = top.number_input(
+        "Highest network cap (%)", 0.0, 100.0, DEFAULT_CAPS[-1] * 100, 1.0, format="%.1f"
+    )
+    spacing = step.number_input(
+        "Step (%)", 0.5, 50.0, (DEFAULT_CAPS[1] - DEFAULT_CAPS[0]) * 100, 0.5, format="%.1f"
+    )
+    seconds = limit.number_input("Seconds per point", 1, 600, 10)
+    return spaced(lowest / 100, max(lowest, highest) / 100, spacing / 100), seconds
+
+
 def _load_point(index: int) -> None:
     """Button callback: the point's plan becomes the current one (the old one becomes the
-    previous, for Edit & compare) and the dials move to the point's settings (its buffer),
-    so the plan is not stale and the next Solve starts from it."""
+    previous, for Edit & compare) and the dials move to the point's settings (its buffer or
+    network cap), so the plan is not stale and the next Solve starts from it."""
     result: Frontier = st.session_state[_FRONTIER]
     scenario, solved = result.point(index)
     session().adopt(scenario, solved)
@@ -212,50 +287,26 @@ _take_in(planner)
 frontier_tab, sweep_tab, stress_tab = st.tabs(["Frontier", "Sweep results", "Stress test"])
 
 with frontier_tab:
-    suggested = default_buffers(planner.scenario)
-    bearable = bearable_buffer(planner.scenario)
-    if bearable is None:
-        st.warning("Operations cannot be protected even without a buffer: no point has a plan.")
-    elif bearable < DEFAULT_BUFFERS[-1]:
-        st.caption(
-            f"Operations bear a buffer of at most {bearable:.1%}. The range below runs one "
-            "step past it, to show where plans stop."
-        )
-    top, step, limit = st.columns(3)
-    spaced = round((suggested[1] - suggested[0]) * 100, 1) if len(suggested) > 1 else 5.0
-    highest = top.number_input(
-        "Highest ops buffer (%)", 0.0, 200.0, round(suggested[-1] * 100, 1), 0.5, format="%.1f"
-    )
-    spacing = step.number_input("Step (%)", 0.5, 50.0, spaced, 0.5, format="%.1f")
-    seconds = limit.number_input("Seconds per point", 1, 600, 10)
+    over = st.radio("Value against", list(_SWEPT), horizontal=True, key=_OVER)
+    dial: Dial = _SWEPT[over or "Ops protection buffer"]
+    points, seconds = (_cap_points if dial is NETWORK_CAP else _buffer_points)(planner)
     if st.button("Compute the frontier", type="primary", disabled=planner.studying):
-        count = int(highest / spacing + 1e-9)
-        buffers = [round(i * spacing / 100, 6) for i in range(count + 1)]
-        _start(
-            "frontier", frontier_study(planner.scenario, SolveSettings(time_limit=seconds), buffers)
-        )
+        limits = SolveSettings(time_limit=seconds)
+        _start("frontier", frontier_study(planner.scenario, limits, points, dial))
     _study_state(planner, "frontier")
     computed: Frontier | None = st.session_state.get(_FRONTIER)
     if computed is None:
-        st.caption("Each point solves the current scenario (edits and dials) at one ops buffer.")
+        st.caption(f"Each point solves the current scenario (edits and dials) at one {dial.noun}.")
     else:
         table = computed.table
-        if computed.scenario != planner.scenario.with_settings(
-            ops_buffer=computed.scenario.settings.ops_buffer
-        ):
+        if not computed.is_of(planner.scenario):
             st.info("The scenario changed since this frontier was computed: compute it again.")
-        st.altair_chart(frontier_chart(table))
+        st.altair_chart(frontier_chart(table, computed.dial))
         solved = [i for i, point in enumerate(computed.results) if point.solution is not None]
         if solved:
             choice, load = st.columns([3, 1], vertical_alignment="bottom")
             index = choice.selectbox(
-                "Point",
-                solved,
-                format_func=lambda i: (
-                    f"{table['ops_buffer'].iloc[i]:.0%} buffer · value "
-                    f"{table['value_captured'].iloc[i]:,.0f} · {table['status'].iloc[i]}"
-                ),
-                key=_POINT,
+                "Point", solved, format_func=partial(_point_label, computed), key=_POINT
             )
             load.button("Load this plan", on_click=_load_point, args=(index,), width="stretch")
         _frontier_table(computed)

@@ -8,9 +8,11 @@ from streamlit.testing.v1 import AppTest
 
 from assembler.generate import generate_scenario
 from assembler.planning.session import PlanningSession
+from assembler.tradeoffs import NETWORK_CAP
 from builders import ROOT, mission, person, scenario
 from small_horizon import quarters
 from test_app_pages import click, plain
+from test_frontier import CAPPED_VALUES, capped_network
 
 PAGE = ROOT / "app_pages" / "tradeoffs.py"
 
@@ -85,6 +87,38 @@ def test_the_frontier_is_plotted_and_a_point_loads_its_plan(page: AppTest) -> No
     assert planner.current.result.kpis is not None
     assert planner.current.result.kpis.value_captured == table["value_captured"].iloc[2]
     assert page.session_state["dial.ops_buffer"] == 20.0
+
+
+def test_the_page_offers_the_network_cap_and_a_cap_point_loads_its_plan(page: AppTest) -> None:
+    hostile = "**Wards** ![x](http://host/p.png)"  # a unit's name is shown as it is
+    built = capped_network()
+    assert built.units is not None
+    units = (built.units[0], built.units[1].model_copy(update={"name": hostile}))
+    page.session_state["planner"] = PlanningSession(built.replace(units=units), "capped")
+    page.run()
+    page.radio(key="tradeoffs.over").set_value("Network cap").run()
+    said = " ".join(plain(c.value) for c in page.caption)
+    assert f"Units with their own cap keep it: {hostile} 0%." in said
+    assert not any(n.label == "Highest ops buffer (%)" for n in page.number_input)
+    number(page, "Highest network cap (%)", 20)
+    click(page, "Compute the frontier")
+    finish_study(page)
+    computed = page.session_state["tradeoffs.frontier"]
+    assert computed.dial is NETWORK_CAP
+    assert list(computed.table["network_share_max"]) == [0.05, 0.1, 0.15, 0.2]
+    assert list(computed.table["value_captured"]) == [
+        CAPPED_VALUES[c] for c in (0.05, 0.1, 0.15, 0.2)
+    ]
+    (chart,) = page.get("vega_lite_chart")
+    assert "Value vs the network cap" in chart.proto.spec
+    point = page.selectbox(key="tradeoffs.point")
+    assert point.options[3] == "20% network cap · value 5 · optimal"
+    point.set_value(3).run()
+    click(page, "Load this plan")
+    planner = page.session_state["planner"]
+    assert planner.current.scenario.settings.network_share_max == 0.2
+    assert page.session_state["dial.network_share_max"] == 20.0
+    assert planner.current.result.solution.staffed == {"h", "n2"}
 
 
 def test_a_sweeps_results_are_shown_and_a_wrong_file_is_explained(page: AppTest) -> None:

@@ -1,21 +1,22 @@
-"""The frontier (value against ops buffer) and the solver-free proof that operations cannot
-be protected, on scenarios small enough to work out by hand."""
+"""The frontier (value against the ops buffer or the network cap) and the solver-free proof
+that operations cannot be protected, on scenarios small enough to work out by hand."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from assembler import Instance, Scenario, SolveSettings, Status, cli, solve
 from assembler.compile.protection import highest_protectable_buffer, ops_shortfalls
-from assembler.domain.scenario import LockKind, OpsDemand, Period
+from assembler.domain.scenario import Lock, LockKind, OpsDemand, Period, Unit
 from assembler.io import write_scenario
-from assembler.tradeoffs import DEFAULT_BUFFERS, Runner, frontier
+from assembler.tradeoffs import DEFAULT_BUFFERS, DEFAULT_CAPS, NETWORK_CAP, Runner, frontier
 from assembler.tradeoffs.charts import frontier_chart
-from assembler.tradeoffs.frontier import default_buffers
+from assembler.tradeoffs.frontier import default_buffers, spaced
 from builders import mission, person, scenario
 from strategies import small_scenarios
 
@@ -32,6 +33,73 @@ def three_missions() -> Scenario:
         ],
         ops=[("u1", "k", 2.0)],
     )
+
+
+def capped_network() -> Scenario:
+    """Two volunteers of u1 (2 FTE: the cap at s leaves ``floor(40·s)`` steps to the
+    network) and c of u2, whose own cap of 0 keeps them off the network whatever the dial.
+    Network missions n1 (0.2 FTE, value 1) and n2 (0.4 FTE, value 3); the hierarchy's h
+    (0.5 FTE, value 2) is never capped."""
+    return scenario(
+        [
+            person("a", "u1", {"k": 3}, network_opt_in=True),
+            person("b", "u1", {"k": 3}, network_opt_in=True),
+            person("c", "u2", {"k": 5}, network_opt_in=True),
+        ],
+        [
+            mission("h", {"k": 0.5}, value=2),
+            mission("n1", {"k": 0.2}, change_type="innovation", value=1),
+            mission("n2", {"k": 0.4}, change_type="transition", value=3),
+        ],
+        units=[Unit(unit_id="u1"), Unit(unit_id="u2", network_share_max=0.0)],
+        network_min_units=1,
+    )
+
+
+CAPPED_VALUES = {0.05: 2, 0.1: 3, 0.15: 3, 0.2: 5, 0.3: 6, 0.5: 6}
+"""The optimum of ``capped_network`` by cap: h alone (u1 gives 2 steps, n1 needs 4); h and
+n1 (4 steps); still n1 (6 < 8 steps for n2); h and n2 (8); all three from 12 steps."""
+
+
+def test_value_against_the_network_cap_worked_by_hand(runner: Runner) -> None:
+    caps = list(CAPPED_VALUES)
+    result = frontier(
+        capped_network(), SolveSettings(time_limit=10), caps, dial=NETWORK_CAP, runner=runner
+    )
+    table = result.table
+    assert list(table["network_share_max"]) == caps
+    assert list(table["status"]) == ["optimal"] * len(caps)
+    assert list(table["value_captured"]) == list(CAPPED_VALUES.values())
+    assert list(table["network_fte"]) == [0.0, 0.2, 0.2, 0.4, 0.6, 0.6]
+    scenario_at, plan = result.point(3)
+    assert scenario_at.settings.network_share_max == 0.2
+    assert plan.solution is not None and plan.solution.staffed == {"h", "n2"}
+    assert result.is_of(capped_network()) and not result.is_of(three_missions())
+
+
+def test_the_cap_chart_says_network_cap_in_words_and_percent(runner: Runner) -> None:
+    caps = [0.05, 0.2, 0.3, 0.5]  # 30 % and 50 % give the same plan figures
+    result = frontier(capped_network(), points=caps, dial=NETWORK_CAP, runner=runner)
+    spec = frontier_chart(result.table, NETWORK_CAP).to_dict()
+    by_cap, by_network = spec["hconcat"]
+    assert by_cap["title"] == "Value vs the network cap"
+    axis = by_cap["layer"][0]["encoding"]["x"]
+    assert axis["title"] == "network cap (share of a unit's time)"
+    assert axis["axis"]["format"] == ".0%" and axis["field"] == "network_share_max"
+    assert by_network["layer"][2]["encoding"]["text"]["field"] == "label"
+    (rows,) = spec["datasets"].values()
+    assert [row["label"] for row in rows] == ["5%", "20%", "30–50%", ""]
+
+
+def test_a_cap_outside_0_to_1_is_refused() -> None:
+    with pytest.raises(ValueError, match="a network cap"):
+        frontier(capped_network(), points=[0.1, 1.5], dial=NETWORK_CAP)
+
+
+def test_ranges_are_spaced_as_a_planner_enters_them() -> None:
+    assert spaced(0.0, 0.3, 0.1) == (0.0, 0.1, 0.2, 0.3)
+    assert spaced(0.05, 0.5, 0.05) == DEFAULT_CAPS
+    assert spaced(0.0, 0.25, 0.1) == (0.0, 0.1, 0.2)
 
 
 def test_more_protection_never_buys_more_value(runner: Runner) -> None:
@@ -61,7 +129,7 @@ def test_the_frontier_also_gives_network_time_freed(runner: Runner) -> None:
         units=[("u1", None), ("u2", None)],
         ops=[("u1", "k", 0.8)],
     )
-    table = frontier(volunteers, buffers=[0.0, 0.2], runner=runner).table
+    table = frontier(volunteers, points=[0.0, 0.2], runner=runner).table
     assert list(table["network_fte"]) == [0.4, 0.0]
     assert list(table["value_captured"]) == [2, 0]
 
@@ -142,6 +210,54 @@ def test_cli_frontier_rejects_a_bad_buffer_list(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "'ten' is not an ops buffer" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_frontier_over_the_network_cap(tmp_path: Path, dask_scheduler: str) -> None:
+    write_scenario(capped_network(), tmp_path / "scenario")
+    out = tmp_path / "out"
+    args = ["frontier", str(tmp_path / "scenario"), "--out", str(out), "--over", "network-cap"]
+    result = CliRunner().invoke(
+        cli.app, [*args, "--caps", "0.05,0.2", "--scheduler", dask_scheduler, "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    with (out / "frontier.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert [(row["network_share_max"], row["value_captured"]) for row in rows] == [
+        ("0.05", "2.0"),
+        ("0.2", "5.0"),
+    ]
+    assert "ops_buffer" not in rows[0]
+    lines = [line.split() for line in result.output.splitlines()]
+    header = lines.index(["cap", "status", "value", "share", "network", "FTE", "missions", "gap"])
+    assert lines[header + 1][:3] == ["5%", "optimal", "2"]
+    assert lines[header + 2][:3] == ["20%", "optimal", "5"]
+    assert (out / "frontier.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_cli_names_the_highest_cap_a_pin_does_not_fit(tmp_path: Path, dask_scheduler: str) -> None:
+    """With a pinned on n2 (0.4 FTE of u1's time) caps below 20 % have no plan: plans stop
+    *up to* a cap, where a buffer stops them *from* one."""
+    pinned = capped_network().replace(
+        locks=(Lock(person_id="a", mission_id="n2", lock=LockKind.PIN),)
+    )
+    write_scenario(pinned, tmp_path / "scenario")
+    args = ["frontier", str(tmp_path / "scenario"), "--out", str(tmp_path / "out")]
+    args += ["--over", "network-cap", "--caps", "0.05,0.1,0.2"]
+    result = CliRunner().invoke(cli.app, [*args, "--scheduler", dask_scheduler, "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "up to 10%: mission n2 has a pinned to it and needs 0.4 FTE" in result.output
+    assert "(network_share_max: u1 at 0.1, u2 at 0)" in result.output
+
+
+def test_cli_frontier_rejects_a_cap_above_1(tmp_path: Path) -> None:
+    write_scenario(capped_network(), tmp_path / "scenario")
+    args = ["frontier", str(tmp_path / "scenario"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli.app, [*args, "--over", "network-cap", "--caps", "0.1,1.5"])
+    assert result.exit_code == 2
+    assert "--caps: '1.5' is not a network cap (a share from 0 to 1, e.g. 0.1)" in result.output
+    assert "Traceback" not in result.output
+    unknown = CliRunner().invoke(cli.app, [*args, "--over", "people"])
+    assert unknown.exit_code == 2 and "Traceback" not in unknown.output
 
 
 def test_the_frontier_on_a_horizon(runner: Runner) -> None:

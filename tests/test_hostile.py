@@ -40,6 +40,7 @@ from assembler.io.limits import MIB, ByteBudget, LimitExceededError
 from assembler.io.reports import (
     FAILED_SUMMARY_FILE,
     REPORT_FILES,
+    V3_REPORT_FILES,
     table_csv_bytes,
     write_reports,
 )
@@ -556,6 +557,7 @@ def test_a_folder_with_other_files_keeps_them(tmp_path: Path) -> None:
             "notes.txt",
             "run.log",
             *(name for name in REPORT_FILES if name.endswith(".csv")),
+            *V3_REPORT_FILES,  # the sample has learners: development.csv
             "summary.json",
         ]
     )

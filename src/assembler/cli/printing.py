@@ -249,21 +249,24 @@ def print_bearable_buffer(scenario: Scenario, result: Result) -> None:
 
 
 def print_frontier(frontier: Frontier) -> None:
-    """One line per buffer, then the first conflict: where operations stop fitting."""
-    table = frontier.table
-    say(" buffer  status        value  share  network FTE  missions  gap")
+    """One line per value of the dial, then the first conflict where plans stop: from a
+    buffer up, or up to a network cap."""
+    table, dial = frontier.table, frontier.dial
+    say(f"{dial.short:>7}  status        value  share  network FTE  missions  gap")
     for row in table.to_dict("records"):
-        buffer, status = percent(row["ops_buffer"]).rjust(7), f"{row['status']:<11}"
+        value, status = percent(row[dial.setting]).rjust(7), f"{row['status']:<11}"
         if isnan(row["value_captured"]):
-            say(f"{buffer}  {status}       —      —            —         —")
+            say(f"{value}  {status}       —      —            —         —")
             continue
         say(
-            f"{buffer}  {status} {row['value_captured']:7g}  {row['value_share']:5.0%}  "
+            f"{value}  {status} {row['value_captured']:7g}  {row['value_share']:5.0%}  "
             f"{row['network_fte']:11g}  {row['missions_staffed']:8}  {_gap_cell(row['gap'])}"
         )
-    for buffer, point in zip(table["ops_buffer"], frontier.results, strict=True):
+    points = list(zip(table[dial.setting], frontier.results, strict=True))
+    edge = "from" if dial.tightens_upward else "up to"
+    for value, point in points if dial.tightens_upward else reversed(points):
         if point.conflicts:
-            say(f"from {percent(buffer)}: {point.conflicts[0]}")
+            say(f"{edge} {percent(value)}: {point.conflicts[0]}")
             break
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from math import isfinite
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from assembler.tradeoffs import Runner
+    from assembler.tradeoffs.frontier import Dial
 
 Counter = Callable[[int, int], None]
 
@@ -66,15 +67,33 @@ RunTimeLimitOption = Annotated[float, typer.Option(min=0.01, help="Seconds per s
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar on stderr.")]
 
 
+class Over(StrEnum):
+    """The dials ``frontier --over`` sweeps (``tradeoffs.frontier.DIALS``)."""
+
+    BUFFER = "buffer"
+    NETWORK_CAP = "network-cap"
+
+
 @guarded
 def frontier(
     scenario: ScenarioArgument,
     out: Annotated[Path, typer.Option("--out", help="Folder for frontier.csv and the chart.")],
+    over: Annotated[
+        Over,
+        typer.Option(
+            "--over",
+            help="The dial to sweep: the ops protection buffer, or the network cap (the most "
+            "of each unit's time given to network missions; a unit's own cap is kept).",
+        ),
+    ] = Over.BUFFER,
     buffers: Annotated[
         str | None,
         typer.Option(
-            help="Ops buffers to solve, as fractions, comma-separated (default: from 0 to "
-            "the highest buffer operations can bear, at most 0.5)."
+            "--buffers",
+            "--caps",
+            help="Values to solve, as fractions, comma-separated (default for the buffer: "
+            "from 0 to the highest buffer operations can bear, at most 0.5; for the network "
+            "cap: 0.05 to 0.5 in steps of 0.05).",
         ),
     ] = None,
     time_limit: RunTimeLimitOption = 10.0,
@@ -83,23 +102,26 @@ def frontier(
     seed: SeedOption = 0,
     quiet: QuietOption = False,
 ) -> None:
-    """Value captured against the ops protection buffer (and network FTE freed)."""
+    """Value captured against the ops protection buffer or the network cap (and network
+    FTE freed)."""
     from assembler.tradeoffs import frontier as run_frontier
     from assembler.tradeoffs.charts import frontier_chart
     from assembler.tradeoffs.files import write_csv, write_png
-    from assembler.tradeoffs.frontier import default_buffers
+    from assembler.tradeoffs.frontier import DIALS
 
+    dial = DIALS[over.value]
     refuse_input_folder(scenario, out)
-    chosen = None if buffers is None else _buffers(buffers)
+    chosen = None if buffers is None else _points(buffers, dial)
     check_folder(out)
     loaded = load(scenario)
-    points = default_buffers(loaded) if chosen is None else chosen
+    points = dial.defaults(loaded) if chosen is None else chosen
     runs = _runs("the points solved so far will be written", workers, scheduler, quiet)
     with runs(f"{len(points)} solves", "frontier") as (interrupt, runner, progress):
         result = run_frontier(
             loaded,
             SolveSettings(time_limit=time_limit, seed=seed, stop=interrupt.stop),
             points,
+            dial=dial,
             runner=runner,
             progress=progress,
         )
@@ -110,22 +132,22 @@ def frontier(
         out,
         lambda: [
             write_csv(table, out / "frontier.csv"),
-            write_png(frontier_chart(table), out / "frontier.png"),
+            write_png(frontier_chart(table, dial), out / "frontier.png"),
         ],
         lambda: print_frontier(result),
     )
 
 
-def _buffers(text: str) -> list[float]:
-    """``0,0.05,0.1`` → buffers, or exit 2 naming the entry that is not a buffer."""
+def _points(text: str, dial: Dial) -> list[float]:
+    """``0,0.05,0.1`` → values of ``dial``, or exit 2 naming the entry that is not one."""
     points = []
     for item in text.split(","):
         try:
             value = float(item)
         except ValueError:
             value = -1.0
-        if not (value >= 0 and isfinite(value)):
-            warn(f"--buffers: {item.strip()!r} is not an ops buffer (a number ≥ 0, e.g. 0.1)")
+        if not dial.valid(value):
+            warn(f"--{dial.short}s: {item.strip()!r} is not {dial.example}")
             raise typer.Exit(EXIT_INVALID)
         points.append(value)
     return points

@@ -26,9 +26,10 @@ from assembler.domain.solution import Assignment, OpsAssignment, Solution
 from assembler.io.planner import HEADERS
 from assembler.io.reports import unneutralise
 
-_KEYS = ("person_id", "mission_id", "skill_id", "period_id", "fte")
+_KEYS = ("person_id", "mission_id", "skill_id", "period_id", "fte", "role")
 """The columns a solution is rebuilt from, found under their §8 names or the headers of a
-planner's download (``io.planner``)."""
+planner's download (``io.planner``); ``role`` only with learners (MODEL.md v3), who are
+learners only if the download says so."""
 
 
 def read_report_table(source: Path | bytes) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from assembler.results.names import Names
+from assembler.tradeoffs.frontier import BUFFER, Dial
 from assembler.tradeoffs.stress import StressReport
 
 STATUS_COLOURS = alt.Scale(
@@ -23,18 +24,22 @@ DEMAND_ROW = 24
 """Pixels per operational demand in the stress chart (its rungs share them)."""
 
 
-def frontier_chart(table: pd.DataFrame) -> alt.HConcatChart:
-    """Value captured against the ops buffer, and against the network FTE freed.
+def frontier_chart(table: pd.DataFrame, dial: Dial = BUFFER) -> alt.HConcatChart:
+    """Value captured against the dial swept (the ops buffer, the network cap), and against
+    the network FTE freed, each point labelled with its value of the dial in percent —
+    once per place: points that land on the same plan figures share one label
+    (``10–50%``), not a pile of labels drawn over each other.
 
     Points without a plan (infeasible, or nothing found in time) are not values: a plan
     that does not exist captures nothing, but drawing it at zero would show a cliff that
-    isn't there.  They are marked instead, as a red rule at their buffer labelled with
-    their status, so where operations stop fitting stays visible.
+    isn't there.  They are marked instead, as a red rule at their value of the dial labelled
+    with their status, so where plans stop stays visible.
     """
-    data = table[["ops_buffer", "status", "gap", "value_captured", "network_fte", "conflicts"]]
-    base = alt.Chart(data)
+    setting = f"{dial.setting}:Q"
+    data = table[[dial.setting, "status", "gap", "value_captured", "network_fte", "conflicts"]]
+    base = alt.Chart(data.assign(label=_place_labels(data, dial.setting)))
     tooltip = [
-        alt.Tooltip("ops_buffer:Q", format=".1%", title="ops buffer"),
+        alt.Tooltip(setting, format=".1%", title=dial.axis),
         alt.Tooltip("status:N"),
         alt.Tooltip("gap:Q", format=".2%"),
         alt.Tooltip("value_captured:Q", title="value captured"),
@@ -46,38 +51,48 @@ def frontier_chart(table: pd.DataFrame) -> alt.HConcatChart:
     unsolved = base.transform_filter("!isValid(datum.value_captured)")
     # Whole percents and one decimal of FTE: a single point's axis is drawn otherwise with
     # Vega's full precision ("0.000000%").
-    buffer_axis = alt.X("ops_buffer:Q", axis=alt.Axis(format=".0%"), title="ops protection buffer")
-    by_buffer = (
+    dial_axis = alt.X(setting, axis=alt.Axis(format=".0%"), title=dial.axis)
+    by_dial = (
         solved.mark_line(color="#999").encode(
-            x=buffer_axis, y=alt.Y("value_captured:Q", title="value captured")
+            x=dial_axis, y=alt.Y("value_captured:Q", title="value captured")
         )
         + solved.mark_point(filled=True, size=80).encode(
-            x="ops_buffer:Q", y="value_captured:Q", color=colour, tooltip=tooltip
+            x=setting, y="value_captured:Q", color=colour, tooltip=tooltip
         )
-        + unsolved.mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
-            x="ops_buffer:Q", tooltip=tooltip
-        )
+        + unsolved.mark_rule(color="#d62728", strokeDash=[4, 3]).encode(x=setting, tooltip=tooltip)
         + unsolved.mark_text(color="#d62728", angle=270, dx=-40, dy=-6, fontSize=10).encode(
-            x="ops_buffer:Q", text=alt.Text("status:N")
+            x=setting, text=alt.Text("status:N")
         )
     )
     by_network = (
         solved.mark_line(color="#999").encode(
             x=alt.X("network_fte:Q", axis=alt.Axis(format=".1f"), title="network FTE freed"),
             y=alt.Y("value_captured:Q", title="value captured"),
-            order="ops_buffer:Q",
+            order=setting,
         )
         + solved.mark_point(filled=True, size=80).encode(
             x="network_fte:Q", y="value_captured:Q", color=colour, tooltip=tooltip
         )
         + solved.mark_text(dx=14, dy=-8, fontSize=10).encode(
-            x="network_fte:Q", y="value_captured:Q", text=alt.Text("ops_buffer:Q", format=".0%")
+            x="network_fte:Q", y="value_captured:Q", text=alt.Text("label:N")
         )
     )
     return alt.hconcat(
-        by_buffer.properties(title="Value vs operational safety", width=WIDTH, height=HEIGHT),
+        by_dial.properties(title=dial.title, width=WIDTH, height=HEIGHT),
         by_network.properties(title="Value vs network time freed", width=WIDTH, height=HEIGHT),
     )
+
+
+def _place_labels(data: pd.DataFrame, setting: str) -> pd.Series:
+    """Each point's label on the chart against network FTE: its value of ``setting`` in
+    percent on the first point of its place, the range of those there (``10–50%``) when
+    several share it, blank on the others."""
+    labels = pd.Series("", index=data.index)
+    places = data.groupby(["network_fte", "value_captured"], sort=False)[setting]
+    for _, values in places:
+        low, high = f"{values.min():.0%}", f"{values.max():.0%}"
+        labels[values.index[0]] = low if low == high else f"{low[:-1]}–{high}"
+    return labels
 
 
 def sweep_chart(table: pd.DataFrame, varied: Sequence[str]) -> alt.Chart:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 from assembler.domain.solve_settings import SolveSettings
-from assembler.tradeoffs.frontier import Frontier, frontier
+from assembler.tradeoffs.frontier import BUFFER, Dial, Frontier, frontier
 from assembler.tradeoffs.runner import ProgressCallback, Runner, available_cores
 from assembler.tradeoffs.stress import StressReport, StressSettings, stress
 
@@ -30,15 +30,15 @@ def in_process_runner() -> Runner:
 
 
 def frontier_study(
-    scenario: Scenario, settings: SolveSettings, buffers: Sequence[float]
+    scenario: Scenario, settings: SolveSettings, points: Sequence[float], dial: Dial = BUFFER
 ) -> Callable[[threading.Event, ProgressCallback], Frontier]:
-    """``frontier(scenario, settings, buffers)`` as a study: stopped, it holds the points
-    solved by then."""
+    """``frontier(scenario, settings, points, dial=dial)`` as a study: stopped, it holds the
+    points solved by then."""
 
     def work(stop: threading.Event, count: ProgressCallback) -> Frontier:
         with in_process_runner() as runner:
             stoppable = dataclasses.replace(settings, stop=stop)
-            return frontier(scenario, stoppable, buffers, runner=runner, progress=count)
+            return frontier(scenario, stoppable, points, dial=dial, runner=runner, progress=count)
 
     return work
 
