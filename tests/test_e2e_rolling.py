@@ -36,7 +36,13 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
         planned = Plan(sample, result)
         _, plan = store.save("riverside", planned, based_on=None, who=SEED, role=Role.APPROVER)
         store.propose(plan.id, who=SEED, role=Role.APPROVER)
-        store.approve(plan.id, reason="the 2027 plan", who=SEED, role=Role.APPROVER)
+        store.approve(
+            plan.id,
+            reason="the 2027 plan",
+            who=SEED,
+            role=Role.APPROVER,
+            override_releases="the units agreed at the planning day",
+        )
     return url
 
 
