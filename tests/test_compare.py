@@ -145,7 +145,9 @@ def test_plans_show_and_diff_name_the_learner_lost(
     plans("approve", "1", "--reason", "first", "--override-releases", "a test of comparisons")
     write_scenario(forbid(clinic, "ben", "M01"), tmp_path / "clinic")
     plans("save", "clinic", "--name", "clinic", "--solve", "--quiet")
-    assert "  ben no longer learns triage on M01" in plans("show", "2")
+    assert "  Ben Okafor (ben) no longer learns triage on M01 Fast-track triage" in plans(
+        "show", "2"
+    )
     assert "Ben Okafor (ben) no longer learns triage on M01 Fast-track triage" in plans(
         "diff", "1", "2"
     )

@@ -59,7 +59,6 @@ if TYPE_CHECKING:
     from assembler.domain.edits import Edit
     from assembler.domain.scenario import Scenario
     from assembler.planning.access import User
-    from assembler.results.compare import Comparison
     from assembler.results.plan import Plan
     from assembler.store import PlanRecord, PlanStatus, PlanStore
 
@@ -348,11 +347,13 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def show(plan_id: PlanArgument, db: DbOption = None) -> None:
     """A stored plan: its scenario version, figures, lifecycle and changes."""
     from assembler.planning.cases import change_summary
+    from assembler.store.sidebyside import change_sentences
 
     with _store(db) as store:
         record = store.plan(plan_id)
         plan = store.load_plan(plan_id)
         events = store.events(plan_id)
+        reference = None if record.reference_id is None else store.load_plan(record.reference_id)
     say(f"plan        {visible(record.label)}, {record.status}")
     say(f"saved       by {visible(record.saved_by)} at {record.saved_at:%Y-%m-%d %H:%M:%S} UTC")
     if record.note:
@@ -362,31 +363,15 @@ def show(plan_id: PlanArgument, db: DbOption = None) -> None:
     print_summary(plan.result)
     print_periods(plan.scenario, plan.result)
     print_growth_and_caps(plan.scenario, plan.result)
-    if record.changes is not None:
+    if record.changes is not None and reference is not None:
         say(f"changes     against plan {record.reference_id}: {change_summary(record.changes)}")
-        _print_comparison(record.changes)
+        for sentence in change_sentences(reference, plan):
+            say(f"  {visible(sentence)}")
     say("history")
     for event in events:
         step = f"{event.status_from} → {event.status_to}" if event.status_from else "saved"
         why = f": {visible(event.reason)}" if event.reason and event.status_from else ""
         say(f"  {event.at:%Y-%m-%d %H:%M:%S}  {step} by {visible(event.who)}{why}")
-
-
-def _print_comparison(changes: Comparison) -> None:
-    for gained in changes.gained:
-        say(f"  + {gained.mission_id} {gained.name}".rstrip())
-    for lost in changes.lost:
-        say(f"  - {lost.mission_id} {lost.name}".rstrip())
-    for move in changes.moves:
-        joined = f" joins {', '.join(move.joined)}" if move.joined else ""
-        left = f" leaves {', '.join(move.left)}" if move.left else ""
-        say(f"  {move.person_id} ({move.unit_id}){joined}{left}")
-    for shift in changes.shifts:
-        say(f"  {shift.mission_id} starts in {shift.start_after}, not {shift.start_before}")
-    for place in changes.learners_gained:
-        say(f"  {place.person_id} learns {place.skill_id} on {place.mission_id}")
-    for place in changes.learners_lost:
-        say(f"  {place.person_id} no longer learns {place.skill_id} on {place.mission_id}")
 
 
 # ---------------------------------------------------------------------- lifecycle

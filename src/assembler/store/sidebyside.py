@@ -124,6 +124,12 @@ def _changes(plans: Sequence[Plan]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
+def change_sentences(base: Plan, plan: Plan) -> list[str]:
+    """Each change of ``plan`` against ``base`` in the words of the change list, with
+    names: what ``plans show`` prints under a re-plan."""
+    return [row[-1] for row in _changes_from(base, plan)]
+
+
 def _changes_from(base: Plan, plan: Plan) -> list[tuple[str, ...]]:
     diff = compare(base.scenario, base.result, plan.scenario, plan.result)
     names = {m.mission_id: m.name for m in (*base.scenario.missions, *plan.scenario.missions)}
