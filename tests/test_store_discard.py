@@ -10,11 +10,20 @@ import pytest
 from assembler.domain.scenario import Scenario
 from assembler.results.plan import Plan
 from assembler.results.result import Result
-from assembler.store import LifecycleError, NotFoundError, PermissionDeniedError, PlanStore, Role
+from assembler.store import (
+    Discarded,
+    LifecycleError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlanStore,
+    Role,
+    ScenarioVersion,
+    StaleVersionError,
+)
 from assembler.store.workspaces import Base, Change
 from builders import tiny_scenario
 from solving import solve_once
-from test_store import APPROVER, PLANNER, released
+from test_store import APPROVER, PLANNER, _race, released
 
 ROLL = "roll of plan 1 at q2"
 
@@ -57,6 +66,8 @@ def test_discarding_a_rolls_draft_undoes_the_roll(
     assert [version.version for version in store.versions("tiny")] == [1]
     assert store.events(draft) == []
     assert store.approved_plan("tiny") is not None  # the approved plan is untouched
+    with pytest.raises(NotFoundError, match="has no version 2: its newest is 1"):
+        store.save_scenario("tiny", changed(case[0], 0.4), based_on=2, **PLANNER)
     # a session opened on v1 before the roll saves again, as v2
     again = store.save_scenario("tiny", changed(case[0], 0.4), based_on=1, **PLANNER)
     assert again.version == 2 and again.source == ""
@@ -133,3 +144,35 @@ def test_a_draft_another_was_replanned_from_is_refused(
     store.save_plan(store.plan(draft).version_id, replan, **PLANNER)
     with pytest.raises(LifecycleError, match="plan 3 was re-planned from it"):
         store.discard(draft, **PLANNER)
+
+
+def test_two_discards_at_once_one_discards(
+    store: PlanStore, store_url: str, case: tuple[Scenario, Result]
+) -> None:
+    draft = approved_and_rolled(store, case)
+    outcomes = _race(store_url, [lambda own: own.discard(draft, **PLANNER)] * 2)
+    assert sorted(type(o).__name__ for o in outcomes) == ["Discarded", "NotFoundError"]
+    assert [version.version for version in store.versions("tiny")] == [1]
+
+
+def test_a_discard_and_a_save_on_the_rolled_version_at_once_stay_consistent(
+    store: PlanStore, store_url: str, case: tuple[Scenario, Result]
+) -> None:
+    """Either the roll is undone and the save on top of it is refused (its version is gone),
+    or the save comes first and the roll stays under it."""
+    draft = approved_and_rolled(store, case)
+    later = changed(case[0], 0.4)
+    discarded, saved = _race(
+        store_url,
+        [
+            lambda own: own.discard(draft, **PLANNER),
+            lambda own: own.save_scenario("tiny", later, based_on=2, **PLANNER),
+        ],
+    )
+    assert isinstance(discarded, Discarded), discarded
+    numbers = [version.version for version in store.versions("tiny")]
+    if isinstance(saved, ScenarioVersion):
+        assert numbers == [1, 2, 3] and "tiny v3 was saved after it" in discarded.kept
+    else:
+        assert isinstance(saved, StaleVersionError | NotFoundError), saved
+        assert numbers == [1] and discarded.undone is not None

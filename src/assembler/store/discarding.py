@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from assembler.store import reading
 from assembler.store.records import (
@@ -88,7 +89,14 @@ def discard(connection: Connection, plan_id: int, reason: str) -> Discarded:
     connection.execute(plans.delete().where(plans.c.id == plan_id))
     if kept or not _rolled(version):
         return Discarded(record, reason, kept=kept)
-    connection.execute(scenario_versions.delete().where(scenario_versions.c.id == version.id))
+    try:
+        with connection.begin_nested():
+            connection.execute(
+                scenario_versions.delete().where(scenario_versions.c.id == version.id)
+            )
+    except IntegrityError:  # a plan or session took it up while this discard was checking
+        kept = f"the {version.source} stays: something was saved on {version.label} meanwhile"
+        return Discarded(record, reason, kept=kept)
     connection.execute(
         scenarios.update()
         .where(scenarios.c.id == scenario_id, scenarios.c.latest_version == version.version)
