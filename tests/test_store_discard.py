@@ -176,3 +176,22 @@ def test_a_discard_and_a_save_on_the_rolled_version_at_once_stay_consistent(
     else:
         assert isinstance(saved, StaleVersionError | NotFoundError), saved
         assert numbers == [1] and discarded.undone is not None
+
+
+def test_a_discard_and_a_proposal_at_once_leave_one_of_them(
+    store: PlanStore, store_url: str, case: tuple[Scenario, Result]
+) -> None:
+    draft = approved_and_rolled(store, case)
+    discarded, proposed = _race(
+        store_url,
+        [
+            lambda own: own.discard(draft, **PLANNER),
+            lambda own: own.propose(draft, **PLANNER),
+        ],
+    )
+    if isinstance(discarded, Discarded):
+        assert isinstance(proposed, NotFoundError), proposed
+        assert [record.id for record in store.plans("tiny")] == [1]
+    else:
+        assert isinstance(discarded, LifecycleError), discarded
+        assert [event.status_to for event in store.events(draft)] == ["draft", "proposed"]

@@ -86,7 +86,11 @@ def discard(connection: Connection, plan_id: int, reason: str) -> Discarded:
     version = _version(connection, record.version_id)
     kept = _why_kept(connection, record, version, latest)
     connection.execute(plan_events.delete().where(plan_events.c.plan_id == plan_id))
-    connection.execute(plans.delete().where(plans.c.id == plan_id))
+    gone = connection.execute(
+        plans.delete().where(plans.c.id == plan_id, plans.c.status == PlanStatus.DRAFT.value)
+    )
+    if gone.rowcount != 1:  # proposed meanwhile (proposing locks the plan, not the scenario)
+        raise LifecycleError(f"{record.label} was proposed meanwhile: it is no draft any more")
     if kept or not _rolled(version):
         return Discarded(record, reason, kept=kept)
     try:
