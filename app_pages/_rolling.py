@@ -164,7 +164,7 @@ def _shown(record: PlanRecord, open_draft: Callable[[int, str], None], say: Say)
             "what": st.column_config.TextColumn("Team kept, or value lost", width="large"),
         },
     )
-    opening, undoing = st.columns(2)
+    opening, undoing, _ = st.columns([1, 1, 3])
     opening.button(
         "Open the draft",
         key=f"plans.roll_open.{record.id}",
