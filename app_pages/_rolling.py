@@ -1,7 +1,8 @@
 """The Plans page's **Roll forward** action on an approved plan: choose the period the plan
 rolls forward to (and, if wanted, upload the new periods), see what became of each mission,
-and open the draft it stored. The work is ``assembler.planning.rollforward``, which the
-command line calls too; this only draws it."""
+and open the draft it stored, or undo the roll; and **Discard this draft** on a draft plan
+(a roll's draft takes its rolled version with it). The work is
+``assembler.planning.rollforward``, which the command line calls too; this only draws it."""
 
 from __future__ import annotations
 
@@ -20,9 +21,14 @@ ROLL_SECONDS = 30.0
 """The re-plan's time limit: a roll keeps most of the plan, so it is quick."""
 
 
-def roll_forward(record: PlanRecord, open_draft: Callable[[int, str], None]) -> None:
+Say = Callable[[str, str], None]
+"""The page's way of telling the outcome of a step after its rerun: ``say(level, text)``."""
+
+
+def roll_forward(record: PlanRecord, open_draft: Callable[[int, str], None], say: Say) -> None:
     """The action on approved plan ``record``; ``open_draft(plan_id, label)`` is the page's
-    own way of opening a plan, offered for the draft a roll stored."""
+    own way of opening a plan, offered for the draft a roll stored, and ``say`` how it
+    tells what an undone roll left."""
     me = user()
     allowed = me.may(Action.SAVE)
     periods = record.summary.get("periods") or []
@@ -61,7 +67,43 @@ def roll_forward(record: PlanRecord, open_draft: Callable[[int, str], None]) -> 
     )
     if pressed:
         _roll(record, str(chosen), None if new is None else (new.name, new.getvalue()))
-    _shown(record, open_draft)
+    _shown(record, open_draft, say)
+
+
+def discard_draft(record: PlanRecord, say: Say) -> None:
+    """**Discard this draft** on draft ``record``, with the reason it goes; greyed out, with
+    why, for whoever may not discard."""
+    me = user()
+    allowed = me.may(Action.DISCARD)
+    st.text_input(
+        "Why discard it",
+        key=f"plans.discard_reason.{record.id}",
+        disabled=not allowed,
+        placeholder="A roll's draft takes its rolled version with it",
+    )
+    st.button(
+        "Discard this draft",
+        key=f"plans.discard.{record.id}",
+        on_click=_discard,
+        args=(record.id, say),
+        disabled=not allowed,
+        help=None if allowed else me.needs_text(Action.DISCARD),
+    )
+    if not allowed:
+        st.caption(me.needs_text(Action.DISCARD))
+
+
+def _discard(plan_id: int, say: Say) -> None:
+    reason = st.session_state.get(f"plans.discard_reason.{plan_id}", "")
+    try:
+        done = rollforward.discard(store(), user(), plan_id, reason)
+    except StoreError as refused:
+        say("error", f"Not discarded: {refused}.")
+        return
+    kept = st.session_state.get(_ROLLED)
+    if kept is not None and kept[3][0] == plan_id:
+        del st.session_state[_ROLLED]  # the roll's outcome is gone with its draft
+    say("warning" if done.kept else "success", f"Done: {done.message}.")
 
 
 def _period_names(record: PlanRecord) -> dict[str, str]:
@@ -101,8 +143,9 @@ def _roll(record: PlanRecord, at: str, upload: tuple[str, bytes] | None) -> None
     st.rerun()  # the list above shows the new draft
 
 
-def _shown(record: PlanRecord, open_draft: Callable[[int, str], None]) -> None:
-    """The last roll of this plan: what became of each mission, and its draft to open."""
+def _shown(record: PlanRecord, open_draft: Callable[[int, str], None], say: Say) -> None:
+    """The last roll of this plan: what became of each mission, its draft to open, and the
+    roll to undo (by discarding its draft)."""
     kept = st.session_state.get(_ROLLED)
     if kept is None or kept[0] != record.id:
         return
@@ -121,12 +164,20 @@ def _shown(record: PlanRecord, open_draft: Callable[[int, str], None]) -> None:
             "what": st.column_config.TextColumn("Team kept, or value lost", width="large"),
         },
     )
-    st.button(
+    opening, undoing, _ = st.columns([1, 1, 3])
+    opening.button(
         "Open the draft",
         key=f"plans.roll_open.{record.id}",
         on_click=open_draft,
         args=(draft_id, label),
         help="The rolled scenario and its re-plan become your session, to check and propose.",
+    )
+    undoing.button(
+        "Undo this roll",
+        key=f"plans.roll_undo.{record.id}",
+        on_click=_discard,
+        args=(draft_id, say),
+        help="Discards the draft and its rolled version: the scenario is back where it was.",
     )
 
 

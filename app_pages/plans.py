@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import header, session, store, table_height, user
-from app_pages._rolling import roll_forward, version_chains
+from app_pages._rolling import discard_draft, roll_forward, version_chains
 from app_pages._sidebar import load_or_ask, set_dials, start_solve
 from assembler.io.planner import human_headers
 from assembler.io.reports import table_csv_bytes
@@ -218,8 +218,10 @@ def _one(record: PlanRecord) -> None:
                 st.caption(me.needs_text(action))
             elif waiting:
                 st.caption(markdown_text(waiting))
+        if record.status is PlanStatus.DRAFT:
+            discard_draft(record, _say)
         if record.status is PlanStatus.APPROVED:
-            roll_forward(record, _open)
+            roll_forward(record, _open, _say)
         events = store().events(record.id)
         st.markdown("**History**")
         st.dataframe(

@@ -112,3 +112,40 @@ def test_a_newer_version_left_out_of_the_roll_is_named(db: str) -> None:
     at = rolled(open_app(), "q2")
     warned = " ".join(plain(w.value) for w in at.warning)
     assert "small v2, saved by eve after the approved plan's version, is not in small v3" in warned
+
+
+def test_undo_this_roll_discards_its_draft_and_version(db: str) -> None:
+    at = rolled(open_app(), "q2")
+    click(at, "Undo this roll")
+    success = " ".join(plain(s.value) for s in at.success)
+    assert (
+        "plan 2 (draft) discarded; the roll of plan 1 at q2 is undone: small is back at version 1"
+        in success
+    )
+    assert not any(b.label == "Undo this roll" for b in at.button)  # the outcome went too
+    with PlanStore(db) as store:
+        assert [record.id for record in store.plans("small")] == [1]
+        assert [version.version for version in store.versions("small")] == [1]
+
+
+def test_a_draft_is_discarded_from_the_plans_page_but_not_by_a_viewer(db: str) -> None:
+    with PlanStore(db) as store:
+        record = store.plan(1)
+        _, scenario = store.load_scenario("small")
+        again = Plan(scenario.with_settings(ops_buffer=0.2), store.load_plan(1).result)
+        store.save("small", again, based_on=1, who="ann", role=Role.PLANNER)
+    carl = signed_in("carl@example.org")
+    show(carl, "Plans")
+    choose(carl, 2)
+    assert next(b for b in carl.button if b.label == "Discard this draft").disabled
+    assert "Only a planner can discard; you are a viewer." in [c.value for c in carl.caption]
+
+    at = open_app()
+    show(at, "Plans")
+    choose(at, 2)
+    at.text_input(key="plans.discard_reason.2").set_value("not needed").run()
+    click(at, "Discard this draft")
+    assert "plan 2 (draft) discarded" in " ".join(plain(s.value) for s in at.success)
+    with PlanStore(db) as store:
+        assert [r.id for r in store.plans("small")] == [record.id]
+        assert [v.version for v in store.versions("small")] == [1, 2]  # no roll: v2 stays

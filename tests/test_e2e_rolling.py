@@ -89,3 +89,27 @@ def test_the_sample_rolled_forward_a_quarter_on_the_plans_page(planner: Planner,
     planner.settle()
     expect(page.get_by_text("Opened plan 2 (riverside v2)")).to_be_visible()
     shoot(planner, "r3-draft-opened", height=1400)
+
+
+def test_a_roll_is_undone_on_the_plans_page(planner: Planner, db: str) -> None:
+    """Undo this roll, right after rolling: the draft and its version go, the approved plan
+    stays.  It rolls to the third quarter, so that its version is a new one whether or not
+    the test above rolled to the second (a roll equal to a stored version is that version)."""
+    expect, page = sync_api.expect, planner.page
+    with PlanStore(db) as store:
+        before = [version.version for version in store.versions("riverside")]
+    planner.open_page("Plans")
+    choose(planner, 1)
+    page.get_by_role("combobox", name="Roll forward to").click()
+    page.get_by_role("option", name="Q3 2027 (summer)").click()
+    planner.settle()
+    page.get_by_role("button", name="Roll forward", exact=True).click()
+    expect(page.get_by_role("button", name="Undo this roll")).to_be_visible(timeout=120_000)
+    page.get_by_role("button", name="Undo this roll").click()
+    back = f"is undone: riverside is back at version {before[-1]}"
+    expect(page.get_by_text(back)).to_be_visible()
+    planner.settle()
+    shoot(planner, "r4-roll-undone", height=1400)
+    with PlanStore(db) as store:
+        assert [version.version for version in store.versions("riverside")] == before
+        assert store.plan(1).status is PlanStatus.APPROVED

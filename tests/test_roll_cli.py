@@ -129,3 +129,19 @@ def test_a_version_newer_than_the_approved_plans_is_named_as_left_out(folder: Pa
         "warning: small v2, saved by eve after the approved plan's version, is not in small v3"
         in (result.stderr)
     )
+
+
+def test_discarding_the_rolled_draft_undoes_the_roll(folder: Path) -> None:
+    plans("approve", "1", "--reason", "ok")
+    plans("roll", "1", "--at", "q2", "--quiet", "--time-limit", "10")
+    out = plans("discard", "2", "--reason", "rolled too early", "--who", "ann")
+    assert out.strip() == (
+        "plan 2 (draft) discarded; the roll of plan 1 at q2 is undone: small is back at version 1"
+    )
+    listed = plans("list")
+    assert "small v2" not in listed and "versions" not in listed  # no roll left to chain
+    assert "there is no plan 2" in plans("discard", "2", code=2)
+    refused = plans("discard", "1", code=2)
+    assert "plan 1 (small v1) is approved: only a draft can be discarded" in refused
+    # the version counter is back: the next roll is v2 again
+    assert "scenario    small v2 saved by" in plans("roll", "1", "--at", "q2", "--quiet")

@@ -17,7 +17,7 @@ import typer
 
 from assembler.cli import plans, releases
 from assembler.cli.explaining import explain
-from assembler.cli.rolling import roll
+from assembler.cli.rolling import discard, roll
 from assembler.cli.solving import generate, solve, validate
 from assembler.cli.tradeoffs import frontier, stress, sweep
 
@@ -32,6 +32,7 @@ for command in (validate, solve, explain, generate, frontier, sweep, stress):
     app.command()(command)
 releases.register(plans.app)
 plans.app.command()(roll)
+plans.app.command()(discard)
 app.add_typer(plans.app, name="plans")
 
 __all__ = ["app"]

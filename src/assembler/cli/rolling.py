@@ -1,11 +1,13 @@
-"""``assembler plans roll PLAN --at PERIOD [--periods FILE]``: roll the approved plan forward.
+"""``assembler plans roll PLAN --at PERIOD [--periods FILE]``: roll the approved plan forward;
+``assembler plans discard PLAN --reason TEXT``: discard a draft, undoing the roll that made it.
 
 A thin layer over ``planning.rollforward`` (which the Plans page calls too): the roll is
 made, re-planned against the approved plan with as few changes as the score allows, and
 stored as a draft of the scenario's next version. It prints what became of each mission
 by name — done, running (with its team), re-planned, missed — and the version chain.
 A roll that cannot be made (the plan is not approved, the period is unknown or the
-first, the periods file is wrong) is exit 2 with every reason.
+first, the periods file is wrong) is exit 2 with every reason; so is a discard the store
+refuses (an unknown plan, one past draft, a role that may not).
 """
 
 from __future__ import annotations
@@ -93,6 +95,24 @@ def roll(
         warn(f"interrupted: the search stopped after {result.solve_seconds:.1f}s.")
     if not result.has_solution:
         raise typer.Exit(EXIT_NO_SOLUTION)
+
+
+@guarded
+def discard(
+    plan_id: PlanArgument,
+    reason: Annotated[str, typer.Option(help="Why the draft goes.")] = "",
+    db: DbOption = None,
+    who: WhoOption = None,
+) -> None:
+    """Discard a draft plan. A roll's draft takes its rolled version with it, so the
+    scenario is back at the version before the roll (unless a later version, another plan
+    or a session stands on it: then only the draft goes, and the reason is printed)."""
+    from assembler.planning.rollforward import discard as discard_draft
+
+    user = _user(who)
+    with _store(db) as store:
+        done = discard_draft(store, user, plan_id, reason)
+    say(done.message)
 
 
 def _print_roll(stored: RolledPlan) -> None:

@@ -8,8 +8,8 @@ few changes as possible) and its changes are read against it rather than against
 missions that are simply over. ``save`` stores the re-plan as a draft of the scenario's
 next version; the version's ``source`` says which plan was rolled at which period, and
 its ``note`` lists the missions done and missed, by id and name, so the store's history
-keeps them. The approved plan stays approved: a roll is undone by leaving its draft
-unproposed (or proposing another plan), never by changing what was approved.
+keeps them. The approved plan stays approved: a roll is undone by discarding its draft
+(``discard``: the rolled version goes with it), never by changing what was approved.
 ``chain`` tells a scenario's versions by their horizons (``v1 2027-Q1–2027-Q4 → v2
 2027-Q2–2028-Q1``).
 """
@@ -32,9 +32,15 @@ from assembler.results.names import Names
 from assembler.results.plan import Plan
 from assembler.results.result import Result
 from assembler.solver import solve
-from assembler.store import PlanRecord, PlanStatus, PlanStore, ScenarioVersion
+from assembler.store import (
+    ROLL_PREFIX,
+    Discarded,
+    PlanRecord,
+    PlanStatus,
+    PlanStore,
+    ScenarioVersion,
+)
 
-ROLL_PREFIX = "roll of plan "
 ROLL_SOURCE = ROLL_PREFIX + "{plan} at {at}"
 """A rolled version's ``source``: which approved plan, rolled at which period."""
 
@@ -197,6 +203,12 @@ def save(
     )
     passed_over = latest if latest is not None and latest.version > approved.version else None
     return RolledPlan(prepared, version, record, plan, passed_over)
+
+
+def discard(store: PlanStore, user: User, plan_id: int, reason: str = "") -> Discarded:
+    """Discard draft ``plan_id``; a roll's draft takes its rolled version with it, so the
+    scenario is back where it was before the roll (``store.discarding``)."""
+    return store.discard(plan_id, who=user.who, role=user.role, reason=reason.strip())
 
 
 class Outcome(NamedTuple):

@@ -3,7 +3,8 @@
 ``PlanStore`` keeps, behind SQLAlchemy, every saved version of a named scenario (with the
 edits and dials that made it) and every plan solved from one (solution, KPIs, settings,
 status, score, bound and gap, who saved it, when, a note).  A plan moves draft → proposed →
-approved → superseded, one approved plan per scenario at a time; a re-plan names the plan
+approved → superseded, one approved plan per scenario at a time (a draft may instead be
+discarded, undoing the roll forward that made it); a re-plan names the plan
 it started from and keeps its changes against it.  ``side_by_side`` compares 2–4 plans.
 
 By default the store is ``assembler.db``, a SQLite file in the working folder; a team
@@ -17,6 +18,7 @@ and the CLI hold.
 """
 
 from assembler.store.approval import OlderVersionError
+from assembler.store.discarding import ROLL_PREFIX, Discarded
 from assembler.store.engine import DB_VARIABLE, DEFAULT_URL, resolve_url, shown_url
 from assembler.store.policy import Action, Leads, Policy, Role
 from assembler.store.records import (
@@ -39,8 +41,10 @@ from assembler.store.store import PlanStore
 __all__ = [
     "DB_VARIABLE",
     "DEFAULT_URL",
+    "ROLL_PREFIX",
     "Action",
     "AlreadyDecidedError",
+    "Discarded",
     "Leads",
     "LifecycleError",
     "NotFoundError",

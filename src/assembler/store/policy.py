@@ -36,6 +36,7 @@ class Action(StrEnum):
     SAVE = "save"
     PROPOSE = "propose"
     APPROVE = "approve"
+    DISCARD = "discard"
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,20 @@ class Leads:
 
 
 DEFAULT_REQUIREMENTS: Mapping[Action, Role] = MappingProxyType(
-    {Action.SAVE: Role.PLANNER, Action.PROPOSE: Role.PLANNER, Action.APPROVE: Role.APPROVER}
+    {
+        Action.SAVE: Role.PLANNER,
+        Action.PROPOSE: Role.PLANNER,
+        Action.APPROVE: Role.APPROVER,
+        Action.DISCARD: Role.PLANNER,
+    }
 )
 
 
 @dataclass(frozen=True)
 class Policy:
-    """The least role each write needs; the default: planners save and propose, approvers
-    approve.  A team that lets anyone signed in save gives ``{Action.SAVE: Role.VIEWER}``."""
+    """The least role each write needs; the default: planners save, propose and discard
+    drafts, approvers approve.  A team that lets anyone signed in save gives
+    ``{Action.SAVE: Role.VIEWER}``."""
 
     requirements: Mapping[Action, Role] = field(default_factory=lambda: DEFAULT_REQUIREMENTS)
 

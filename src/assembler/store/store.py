@@ -37,9 +37,10 @@ from assembler.domain.edits import Edit
 from assembler.domain.scenario import Scenario
 from assembler.domain.settings import ModelSettings
 from assembler.results.plan import Plan
-from assembler.store import codec, reading
+from assembler.store import codec, discarding, reading
 from assembler.store import releases as release_requests
 from assembler.store.approval import over_newer_note
+from assembler.store.discarding import Discarded
 from assembler.store.engine import open_engine, resolve_url, shown_url, upgrade, writer
 from assembler.store.policy import Action, Leads, Policy, Role
 from assembler.store.records import (
@@ -328,6 +329,17 @@ class PlanStore:
                 reason + note + pending,
             )
             return reading.plan(connection, plan_id)
+
+    def discard(self, plan_id: int, *, who: str, role: Role, reason: str = "") -> Discarded:
+        """Delete draft ``plan_id``, undoing the roll that made it when nothing else stands
+        on the rolled version (``store.discarding``), in one transaction.  Only a draft
+        goes: a plan put forward stays in the history.  ``reason`` is checked like any
+        text and handed back with the outcome (nothing is left to record it with)."""
+        self.policy.check(who, role, Action.DISCARD)
+        _check_text("who", who, required=True)
+        _check_text("reason", reason)
+        with self._writer.begin() as connection:
+            return discarding.discard(connection, plan_id, reason.strip())
 
     # ------------------------------------------------------------------ releases
 
