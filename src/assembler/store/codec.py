@@ -50,8 +50,7 @@ def edits_document(edits: Iterable[Edit]) -> list[dict[str, Any]]:
         {
             key: value
             for key, value in asdict(edit).items()
-            if (key not in _GOAL_FIELDS or edit.kind in GOAL_EDITS)
-            and (key != "reason" or value)
+            if (key not in _GOAL_FIELDS or edit.kind in GOAL_EDITS) and (key != "reason" or value)
         }
         for edit in edits
     ]
