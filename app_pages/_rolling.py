@@ -157,13 +157,23 @@ def _shown(record: PlanRecord, open_draft: Callable[[int, str], None], say: Say)
         rows,
         hide_index=True,
         height=table_height(len(rows), 800),
+        column_order=["mission", "fate", "when"],
         column_config={
-            "mission": st.column_config.TextColumn("Mission", width=250),
-            "fate": st.column_config.TextColumn("Fate", width=85),
-            "when": st.column_config.TextColumn("When", width=270),
-            "what": st.column_config.TextColumn("Team kept, or value lost", width="large"),
+            "mission": st.column_config.TextColumn("Mission", width=440),
+            "fate": st.column_config.TextColumn("Fate", width=90),
+            "when": st.column_config.TextColumn("When", width=290),
         },
     )
+    # The teams kept and the value lost are sentences: in a table cell they were cut off
+    # at 1280 px, so they are listed in full below it.
+    said = [row for row in rows if row["what"]]
+    if said:
+        st.markdown("**Teams kept, and value lost**")
+        st.markdown(
+            "\n".join(
+                f"- {markdown_text(row['mission'])}: {markdown_text(row['what'])}" for row in said
+            )
+        )
     opening, undoing, _ = st.columns([1, 1, 3])
     opening.button(
         "Open the draft",

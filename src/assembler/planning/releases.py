@@ -114,15 +114,23 @@ def _edit(release: Release) -> Edit:
 def time_text(release: Release, names: Names) -> str:
     """``0.3 FTE`` without periods, ``0.3 FTE in Q2 to Q3`` or ``0.2–0.4 FTE in Q2 to Q4``
     with them: what the unit gives, and when."""
+    fte, when = fte_text(release), when_text(release, names)
+    return fte if not when else f"{fte} in {when.replace(' – ', ' to ')}"
+
+
+def fte_text(release: Release) -> str:
+    """``0.3 FTE``, or ``0.2–0.4 FTE`` when it differs from period to period."""
     amounts = sorted(set(release.time.values()))
     if not amounts:
         return "no time"
     fte = f"{amounts[0]:g}" if len(amounts) == 1 else f"{amounts[0]:g}–{amounts[-1]:g}"
+    return f"{fte} FTE"
+
+
+def when_text(release: Release, names: Names) -> str:
+    """``Q2 – Q3`` by period name (``Names.span``); nothing without periods."""
     periods = [period for period in release.time if period]
-    if not periods:
-        return f"{fte} FTE"
-    first, last = names.period(periods[0]), names.period(periods[-1])
-    return f"{fte} FTE in {first}" + ("" if first == last else f" to {last}")
+    return names.span(periods[0], periods[-1]) if periods else ""
 
 
 def network_share(plan: Plan, unit_ids: Iterable[str]) -> pd.DataFrame:
@@ -210,24 +218,34 @@ def _unfit(edit: Edit, plan_id: int, error: EditError) -> EditError:
     return EditError(f"the release decision '{edit}' of plan {plan_id} cannot be kept: {error}")
 
 
-RELEASE_COLUMNS = ("person", "unit", "mission", "time", "status", "decided by", "reason")
+RELEASE_COLUMNS = (
+    "person",
+    "unit",
+    "mission",
+    "fte",
+    "when",
+    "status",
+    "decided by",
+    "reason",
+)
 
 
 def releases_table(
     releases: Sequence[Release], names: Names, costs: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The requests as the CLI and the Releases page list them, names not ids: person,
-    unit, mission, time, status, who decided (and in which plan, for one carried from the
-    plan it re-planned), reason; with ``costs`` (``release_costs``) also the operations
-    headroom each release leaves its unit and the headroom were the person kept, in the
-    tightest period, as text (``0.35 FTE, 0.85 if kept``; ``none they cover`` when the
-    person covers none of the unit's demands)."""
+    unit, mission, time (FTE, and when), status, who decided (and in which plan, for one
+    carried from the plan it re-planned), reason; with ``costs`` (``release_costs``) also
+    the operations headroom each release leaves its unit and the headroom were the person
+    kept, in the tightest period, as text (``0.35 FTE, 0.85 if kept``; ``none they cover``
+    when the person covers none of the unit's demands)."""
     rows = [
         {
             "person": release.person_name,
             "unit": release.unit_name,
             "mission": release.mission_name,
-            "time": time_text(release, names),
+            "fte": fte_text(release),
+            "when": when_text(release, names),
             "status": str(release.status),
             "decided by": _decided_by(release),
             "reason": release.reason,
