@@ -217,6 +217,7 @@ def _candidate_rows(candidates: list[Candidate], names: Names) -> list[dict[str,
             note = "could join at no cost"
         else:
             note = ""
+        note = "; ".join(part for part in (note, c.role) if part)
         rows.append(
             {
                 "person": names.person(c.person_id),
@@ -241,7 +242,7 @@ def _candidate_columns() -> dict[str, str | ColumnConfig]:
         "moved": st.column_config.NumberColumn(
             "People moving", help="People whose teams change, the candidate included."
         ),
-        "note": "Note",
+        "note": st.column_config.TextColumn("Note", width="medium"),
     }
 
 

@@ -14,7 +14,18 @@ from assembler.planning.session import PlanningSession
 from assembler.validation import load_scenario
 from solving import solve_now
 from test_app_hostile_text import LINK, PIXEL, shown_as_text
-from test_app_pages import charts, click, open_app, plain, planner, show, solve_in_app, texts
+from test_app_pages import (
+    charts,
+    click,
+    open_app,
+    plain,
+    planner,
+    show,
+    solve_in_app,
+    texts,
+    wait,
+)
+from test_v3_learners import ward
 
 CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
@@ -137,3 +148,22 @@ def test_learners_lost_are_named_and_hostile_names_stay_text() -> None:
     shown_as_text(at, f"M01 · {PIXEL}")
     show(at, "Development")
     shown_as_text(at, f"eve · {LINK}", f"M01 · {PIXEL} needs triage within their reach")
+
+
+def test_who_could_join_says_a_candidate_would_join_as_a_learner_under_whom() -> None:
+    """The ward of ``test_v3_learners``: a mentor, Ana Ruiz, too short of time alone, and
+    two people a level short; the answer for a learner names the skill and the mentor."""
+    s = ward(learners=2, stretch_levels=1)
+    s = s.replace(
+        people=tuple(
+            p.model_copy(update={"name": "Ana Ruiz"}) if p.person_id == "m" else p for p in s.people
+        )
+    )
+    session = PlanningSession(s, "Ward (test)")
+    solve_now(session)
+    at = show(open_app(session), "Missions & teams")
+    at.selectbox(key="missions.team").set_value("M").run()
+    click(at, "Who could join?")
+    wait(at, "asking")
+    notes = set(at.dataframe[-1].value.note)
+    assert any("joins as a learner in k under Ana Ruiz" in note for note in notes)

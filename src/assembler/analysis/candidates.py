@@ -413,13 +413,15 @@ def _as_learner(
     if solution is None:
         return ""
     names = {person.person_id: person.name or person.person_id for person in scenario.people}
+    skills = Names.of(scenario)
     learned = sorted(k for p, m, k in solution.learners if (p, m) == (person_id, mission_id))
     parts = []
     for skill_id in learned:
         mentors = sorted(
             names[p] for p, m, k in solution.mentors if (m, k) == (mission_id, skill_id)
         )
-        parts.append(f"joins as a learner in {skill_id} under {' and '.join(mentors)}")
+        skill = skills.skill(skill_id)
+        parts.append(f"joins as a learner in {skill} under {' and '.join(mentors)}")
     return "; ".join(parts)
 
 
