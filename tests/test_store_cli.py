@@ -165,10 +165,10 @@ def test_side_by_side_on_a_horizon_reads_figures_changes_and_load(tmp_path: Path
     who = {"who": "ann", "role": Role.PLANNER}
     with PlanStore(f"sqlite:///{tmp_path / 's.db'}") as store:
         _, first = store.save(
-            "sample", Plan(sample, solve(sample, SolveSettings(time_limit=1))), based_on=None, **who
+            "sample", Plan(sample, solve(sample, SolveSettings(time_limit=3))), based_on=None, **who
         )
         _, second = store.save(
-            "sample", Plan(fewer, solve(fewer, SolveSettings(time_limit=1))), based_on=1, **who
+            "sample", Plan(fewer, solve(fewer, SolveSettings(time_limit=3))), based_on=1, **who
         )
         view = compare_plans(store, [first.id, second.id])
     figures = view.figures.set_index("figure")
@@ -182,6 +182,8 @@ def test_side_by_side_on_a_horizon_reads_figures_changes_and_load(tmp_path: Path
         "person joined",
         "person left",
         "mission moved",
+        "learner gained",
+        "learner lost",
     }
     assert not view.changes.empty
     assert set(view.changes["plan"]) == {"plan 2"} and set(view.changes["against"]) == {"plan 1"}
