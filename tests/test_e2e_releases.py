@@ -38,7 +38,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A store holding the sample's plan under a 10 % network cap, proposed."""
     url = f"sqlite:///{tmp_path_factory.mktemp('releases-db') / 'assembler.db'}"
     capped = load_scenario(SAMPLE).with_settings(network_share_max=0.1)
-    result = solve(capped, SolveSettings(time_limit=120, workers=2))
+    result = solve(capped, SolveSettings(time_limit=5, workers=2))  # any plan with releases
     assert result.solution is not None
     with PlanStore(url) as store:
         _, record = store.save(
