@@ -262,3 +262,17 @@ def problems_table(problems: Sequence[Problem]) -> None:
         },
         placeholder="",
     )
+
+
+def flash(key: str, level: str, text: str) -> None:
+    """Keep a message for the next redraw: a button's callback runs before the page is
+    drawn, so what it says is shown by the page (``show_flash``), then forgotten."""
+    st.session_state[key] = (level, text)
+
+
+def show_flash(key: str) -> None:
+    """The message ``flash`` kept under ``key``, once: an error, a warning or a success,
+    its text shown literally."""
+    if key in st.session_state:
+        level, text = st.session_state.pop(key)
+        {"error": st.error, "warning": st.warning}.get(level, st.success)(markdown_text(text))

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages._common import header, session, store, table_height, user
+from app_pages._common import flash, header, session, show_flash, store, table_height, user
 from app_pages._rolling import discard_draft, roll_forward, version_chains
 from app_pages._sidebar import load_or_ask, set_dials, start_solve
 from assembler.io.planner import human_headers
@@ -33,13 +33,11 @@ _EVERY = "Every"
 
 
 def _say(level: str, text: str) -> None:
-    st.session_state[_MESSAGE] = (level, text)
+    flash(_MESSAGE, level, text)
 
 
 def _message() -> None:
-    if _MESSAGE in st.session_state:
-        level, text = st.session_state.pop(_MESSAGE)
-        {"error": st.error, "warning": st.warning}.get(level, st.success)(markdown_text(text))
+    show_flash(_MESSAGE)
 
 
 # --------------------------------------------------------------------------- saving

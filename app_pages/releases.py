@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import header, session, store, table_height, user
+from app_pages._common import flash, header, session, show_flash, store, table_height, user
 from assembler.planning.edits import EditError
 from assembler.planning.plansview import plan_choice
 from assembler.planning.releases import (
@@ -21,20 +21,18 @@ from assembler.planning.releases import (
 from assembler.results.names import Names
 from assembler.results.plan import Plan
 from assembler.store import PlanStatus, Release, StoreError
-from assembler.text import markdown_text, plural
+from assembler.text import plural
 
 _MESSAGE = "releases.message"
 _PLAN = "releases.plan"
 
 
 def _say(level: str, text: str) -> None:
-    st.session_state[_MESSAGE] = (level, text)
+    flash(_MESSAGE, level, text)
 
 
 def _message() -> None:
-    if _MESSAGE in st.session_state:
-        level, text = st.session_state.pop(_MESSAGE)
-        {"error": st.error, "warning": st.warning}.get(level, st.success)(markdown_text(text))
+    show_flash(_MESSAGE)
 
 
 def _loaded(plan_id: int) -> Plan:
