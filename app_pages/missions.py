@@ -238,11 +238,11 @@ def _candidate_columns() -> dict[str, str | ColumnConfig]:
         "value": st.column_config.TextColumn(
             "Change in value", help="Mission value captured, against the best plan."
         ),
-        "lost": st.column_config.TextColumn("Missions no longer staffed", width="medium"),
+        "lost": st.column_config.TextColumn("Missions no longer staffed", width=290),
         "moved": st.column_config.NumberColumn(
             "People moving", help="People whose teams change, the candidate included."
         ),
-        "note": st.column_config.TextColumn("Note", width="medium"),
+        "note": "Note",
     }
 
 
