@@ -220,6 +220,22 @@ def tiny_scenario() -> Scenario:
     )
 
 
+def tiny_scenario_one_optimum() -> Scenario:
+    """``tiny_scenario`` with one optimum.  It has several that score alike: Dee on Faster
+    invoicing and Data culture and Cy on the lab layout, or Ben on invoicing, Dee on the
+    layout and Cy on Data culture; and New product's Python from Ada or from Cy in any
+    split.  Which one a search returns is the solver's own business, so tests that read
+    one plan's teams and times pin the first teams and leave Python to Ada alone."""
+    case = tiny_scenario()
+    pins = [("p4", "m_improve"), ("p4", "m_transition"), ("p3", "m_renew")]
+    return case.replace(
+        locks=[*case.locks, *(Lock(person_id=p, mission_id=m, lock="pin") for p, m in pins)],
+        person_skills=[
+            row for row in case.person_skills if (row.person_id, row.skill_id) != ("p3", "py")
+        ],
+    )
+
+
 def cell(value: Any) -> str:
     """A value as a CSV cell, the way a planner would type it."""
     if value is None:

@@ -18,7 +18,7 @@ from assembler.domain.edits import Edit, EditKind
 from assembler.planning.session import PlanningSession
 from assembler.results.plan import Plan
 from assembler.store import PlanStore, ReleaseStatus, Role
-from builders import ROOT, tiny_scenario
+from builders import ROOT, tiny_scenario, tiny_scenario_one_optimum
 from solving import optimal
 from test_app_pages import PLACEHOLDERS, click, open_app, plain, planner, texts
 from test_app_plans import AUTH
@@ -32,7 +32,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A store holding plan 1 of the tiny scenario, proposed."""
     url = f"sqlite:///{tmp_path / 'plans.db'}"
     monkeypatch.setenv("ASSEMBLER_DB", url)
-    case = tiny_scenario()
+    case = tiny_scenario_one_optimum()
     with PlanStore(url) as store:
         _, record = store.save(
             "tiny", Plan(case, optimal(case)), based_on=None, who="ann", role=Role.PLANNER

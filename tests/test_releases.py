@@ -23,7 +23,7 @@ from assembler.results.names import Names
 from assembler.results.plan import Plan
 from assembler.results.releases import network_memberships
 from assembler.store import Leads, PlanStore, Release, ReleaseStatus, codec
-from builders import tiny_scenario
+from builders import tiny_scenario, tiny_scenario_one_optimum
 from small_horizon import quarters
 from solving import optimal
 from test_store_releases import PLANNER, proposed
@@ -33,7 +33,7 @@ EVERY = {"who": "lena", "leads": Leads.all()}
 
 @pytest.fixture(scope="module")
 def plan() -> Plan:
-    case = tiny_scenario()
+    case = tiny_scenario_one_optimum()
     return Plan(case, optimal(case))
 
 

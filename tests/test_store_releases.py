@@ -23,7 +23,7 @@ from assembler.store import (
     Role,
     StoreError,
 )
-from builders import tiny_scenario
+from builders import tiny_scenario, tiny_scenario_one_optimum
 from solving import optimal
 from test_store import _race
 
@@ -35,7 +35,7 @@ LAB = {"who": "lena", "leads": Leads.of(["lab"])}
 
 def proposed(store: PlanStore, reference: int | None = None) -> int:
     """A proposed plan of the tiny scenario (re-planned from ``reference`` if given)."""
-    case = tiny_scenario()
+    case = tiny_scenario_one_optimum()
     plan = Plan(case, optimal(case))
     if reference is not None:
         plan = plan.against(store.load_plan(reference))
