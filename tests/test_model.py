@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from math import isfinite
+from typing import Any
 
 import pytest
 from ortools.sat.python.cp_model import CpModel
@@ -247,6 +248,30 @@ def test_a_previous_solution_is_the_warm_start_of_a_resolve(
     seen: list[int] = []
     again = solved(s, hint=first.solution, progress=lambda p: seen.append(p.score))
     assert hinted == [first.score]
+    assert seen[0] == first.score
+    assert again.score == first.score
+
+
+def test_the_search_starts_from_the_warm_start_but_its_lp_leads_the_dive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CP-SAT gets the warm start as its first plan but does not dive along it first
+    (``hint_conflict_limit`` 0; the measured reason is in ``engine.solver_parameters``):
+    the warm start is still the first plan reported, and the search still ends on the
+    optimum."""
+    s = generate_scenario(people=100, missions=10, seed=1)
+    first = solved(s)
+    real_parameters = engine.solver_parameters
+    limits: list[int] = []
+
+    def solver_parameters(solver: Any, settings: SolveSettings, *args: Any) -> None:
+        real_parameters(solver, settings, *args)
+        limits.append(solver.parameters.hint_conflict_limit)
+
+    monkeypatch.setattr(engine, "solver_parameters", solver_parameters)
+    seen: list[int] = []
+    again = solved(s, hint=first.solution, progress=lambda p: seen.append(p.score))
+    assert limits and set(limits) == {0}
     assert seen[0] == first.score
     assert again.score == first.score
 
