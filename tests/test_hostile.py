@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
 from assembler import SolveSettings, Status, check, load_scenario, solve
@@ -48,6 +50,7 @@ from assembler.io.roster import read_report_table, solution_from_reports
 from assembler.results.plan import Plan
 from assembler.results.report import build_reports
 from assembler.solver.engine import ModelInvalidError
+from assembler.store.failures import describe
 from assembler.validation import read_scenario, read_upload
 from builders import SAMPLE, mission, person, scenario, tiny_scenario, tiny_tables, write_csv_folder
 from hostile_support import ROOT, Command, Outcome, assembler, group_alive
@@ -726,8 +729,24 @@ def test_a_garbled_store_file_is_a_clear_message(tmp_path: Path) -> None:
         data[at + 8 : at + 200] = b"\xff" * 192
     damaged.write_bytes(bytes(data))
     for command in (["list"], ["show", "2"]):
+        # SQLite says "database disk image is malformed" or, when the damage reaches the
+        # pages its schema grew into, "malformed database schema": both are a damaged file
         outcome = assembler("plans", *command, "--db", f"sqlite:///{damaged}")
-        store_refused(outcome, "database disk image is malformed", "restore it from a backup")
+        store_refused(outcome, "malformed", "the file is damaged; restore it from a backup")
+
+
+@pytest.mark.parametrize(
+    "reason", ["database disk image is malformed", "malformed database schema (plans)"]
+)
+def test_each_way_sqlite_names_a_damaged_file_says_to_restore_it(reason: str) -> None:
+    """Where the damage lies decides SQLite's words; the advice is the same."""
+    error = DatabaseError("SELECT 1", None, sqlite3.DatabaseError(reason))
+    failure = describe(error, "sqlite:///plans.db", opening=True)
+    assert failure is not None
+    assert str(failure) == (
+        f"cannot open the plan store sqlite:///plans.db: {reason}; "
+        "the file is damaged; restore it from a backup"
+    )
 
 
 @pytest.mark.slow

@@ -22,6 +22,7 @@ from assembler.store.records import StoreError
 _HINTS = {
     "file is not a database": "it is not a plan store, or it is damaged",
     "database disk image is malformed": "the file is damaged; restore it from a backup",
+    "malformed database schema": "the file is damaged; restore it from a backup",
     "attempt to write a readonly database": "the file or its folder is read-only",
     "unable to open database file": "check that its folder exists and can be written",
     "connection timeout expired": "the server did not answer; is it up and reachable?",
