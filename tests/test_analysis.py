@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from assembler import Scenario, SolveSettings, Status, solve
-from assembler.analysis import Candidate, Excluded, price_of, rank_candidates, why_not_on_team
+from assembler.analysis import (
+    Candidate,
+    Excluded,
+    candidates,
+    price_of,
+    rank_candidates,
+    why_not_on_team,
+)
 from assembler.analysis.candidates import Ranking, _rank, pinned
 from assembler.analysis.price import Difference, forced
 from assembler.cli import app
+from assembler.domain.scenario import Person
 from assembler.io import write_scenario
 from assembler.results.names import Names
 from builders import mission, person, scenario
@@ -164,6 +174,40 @@ def test_against_a_best_plan_not_proven_the_answers_are_honest_ranges() -> None:
         exact = optimum(pinned(s, candidate.person_id, "m2"))
         assert exact is not None
         assert candidate.score.low <= exact - proven.score <= candidate.score.high
+
+
+def test_with_two_workers_two_whole_re_solves_run_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When no quick re-plan settles an answer, each candidate needs a whole re-solve: with
+    2 workers two run at once, on one worker each (the first two meet at a barrier, which
+    breaks if they run one after the other), and each answer is still the exact
+    difference of two optima."""
+    s = scenario([person("a"), person("b"), person("c")], [mission("m", {"k": (0.5, 2)})])
+    base = solve(s, SETTINGS)
+    assert base.score is not None
+    real_exact = candidates._exact
+    together = threading.Barrier(2, timeout=10)
+    workers: list[int] = []
+
+    def exact(*args: Any) -> Candidate | None:
+        settings = args[-1]
+        workers.append(settings.workers)
+        if len(workers) <= 2:
+            together.wait()
+        return real_exact(*args)
+
+    def unsettled(_: Scenario, person: Person, *rest: Any) -> tuple[Candidate, None]:
+        return candidates._candidate(person, False, None), None
+
+    monkeypatch.setattr(candidates, "_exact", exact)
+    monkeypatch.setattr(candidates, "_quick", unsettled)
+    ranking = rank_candidates(s, "m", 10, SETTINGS, base)
+    assert ranking.complete and workers == [1, 1]
+    assert {c.person_id for c in ranking.ranked} == {"a", "b", "c"}
+    for candidate in ranking.ranked:
+        assert candidate.score is not None and candidate.score.proven
+        assert candidate.score.low == optimum(pinned(s, candidate.person_id, "m")) - base.score  # type: ignore[operator]
 
 
 def test_nobody_can_join_a_mission_that_cannot_be_staffed() -> None:
