@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from assembler import Scenario, SolveSettings, Status, solve
+from assembler import Result, Scenario, SolveSettings, Status, solve
 from assembler.analysis import (
     Candidate,
     Excluded,
@@ -176,38 +175,57 @@ def test_against_a_best_plan_not_proven_the_answers_are_honest_ranges() -> None:
         assert candidate.score.low <= exact - proven.score <= candidate.score.high
 
 
-def test_with_two_workers_two_whole_re_solves_run_at_once(
+def test_tied_candidates_are_settled_together_by_one_solve(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """When no quick re-plan settles an answer, each candidate needs a whole re-solve: with
-    2 workers two run at once, on one worker each (the first two meet at a barrier, which
-    breaks if they run one after the other), and each answer is still the exact
-    difference of two optima."""
-    s = scenario([person("a"), person("b"), person("c")], [mission("m", {"k": (0.5, 2)})])
+    """Only a knows r, so a stays on the team and anyone pinned joins as one more member
+    (−1 each).  Each quick re-plan finds that, but only a solve can prove nobody does
+    better: one solve with any one of the three on the team bounds them all."""
+    s = scenario(
+        [person("a", skills={"k": 3, "r": 3}), person("b"), person("c"), person("e")],
+        [mission("m", {"r": 0.5, "k": 0.1})],
+    )
     base = solve(s, SETTINGS)
     assert base.score is not None
-    real_exact = candidates._exact
-    together = threading.Barrier(2, timeout=10)
-    workers: list[int] = []
+    questions: list[frozenset[str]] = []
+    real_solve = candidates.solve
 
-    def exact(*args: Any) -> Candidate | None:
-        settings = args[-1]
-        workers.append(settings.workers)
-        if len(workers) <= 2:
-            together.wait()
-        return real_exact(*args)
+    def counted(asked: Scenario, settings: SolveSettings) -> Result:
+        if settings.one_of is not None:
+            questions.append(settings.one_of.people)
+        return real_solve(asked, settings)
 
-    def unsettled(_: Scenario, person: Person, *rest: Any) -> tuple[Candidate, None]:
+    monkeypatch.setattr(candidates, "solve", counted)
+    ranking = rank_candidates(s, "m", 10, SETTINGS, base)
+    assert ranking.complete and questions == [frozenset({"b", "c", "e"})]
+    scores = {c.person_id: c.score for c in ranking.ranked}
+    assert scores == {"a": Difference(0, 0), **dict.fromkeys("bce", Difference(-1, -1))}
+    for person_id in "bce":
+        assert optimum(pinned(s, person_id, "m")) == base.score - 1
+
+
+def test_a_candidate_no_plan_can_have_on_the_team_is_excluded_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """b is the only one who knows q, and mandatory m0 needs all of b's time: no plan has b
+    on m as well, though no certificate says so at once (the quick re-plan is made to find
+    nothing here, as it may on a larger scenario): the solve proves it."""
+    s = scenario(
+        [person("a"), person("b", skills={"k": 3, "q": 3})],
+        [mission("m0", {"q": 1.0}, mandatory=True), mission("m", {"k": 0.5})],
+    )
+    base = solve(s, SETTINGS)
+
+    def nothing(_: Scenario, person: Person, *rest: Any) -> tuple[Candidate, None]:
         return candidates._candidate(person, False, None), None
 
-    monkeypatch.setattr(candidates, "_exact", exact)
-    monkeypatch.setattr(candidates, "_quick", unsettled)
+    monkeypatch.setattr(candidates, "_quick", nothing)
     ranking = rank_candidates(s, "m", 10, SETTINGS, base)
-    assert ranking.complete and workers == [1, 1]
-    assert {c.person_id for c in ranking.ranked} == {"a", "b", "c"}
-    for candidate in ranking.ranked:
-        assert candidate.score is not None and candidate.score.proven
-        assert candidate.score.low == optimum(pinned(s, candidate.person_id, "m")) - base.score  # type: ignore[operator]
+    assert [c.person_id for c in ranking.ranked] == ["a"] and ranking.complete
+    reasons = {e.person_id: e.reason for e in ranking.excluded}
+    assert reasons == {
+        "b": "no plan has them on the team together with the commitments and operations"
+    }
 
 
 def test_nobody_can_join_a_mission_that_cannot_be_staffed() -> None:

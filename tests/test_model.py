@@ -16,7 +16,7 @@ from ortools.sat.python.cp_model import CpModel
 
 from assembler import Instance, Solution, SolveSettings, Status, check, solve
 from assembler.domain.solution import Assignment
-from assembler.domain.solve_settings import Progress, Stability
+from assembler.domain.solve_settings import OneOf, Progress, Stability
 from assembler.generate import generate_scenario
 from assembler.results.kpis import score_of
 from assembler.results.result import Result
@@ -374,6 +374,27 @@ def test_lexicographic_stability_keeps_the_reference_among_equal_plans() -> None
     )
     result = solved(s, stability=Stability(only_b, weight=None))
     assert result.solution is not None and result.solution.members == {("b", "m")}
+
+
+def test_one_of_puts_one_of_the_people_on_the_team_and_nothing_else() -> None:
+    """a alone covers m (r and k); requiring one of b and c adds a member, 1 point, and the
+    greedy plan (a alone, which misses the requirement) is never reported as a plan; d
+    knows nothing m needs, so no plan has d on it."""
+    people = [
+        person("a", skills={"k": 3, "r": 3}),
+        person("b"),
+        person("c"),
+        person("d", skills={"q": 3}),
+    ]
+    s = scenario(people, [mission("m", {"r": 0.5, "k": 0.1})])
+    assert solved(s).score == STAFFED - 1
+    reported: list[Progress] = []
+    asked = solved(s, one_of=OneOf("m", frozenset({"b", "c"})), progress=reported.append)
+    assert asked.score == STAFFED - 2 and asked.status is Status.OPTIMAL
+    assert asked.solution is not None and {"b", "c"} & {p for p, _ in asked.solution.members}
+    assert reported and all(progress.score <= STAFFED - 2 for progress in reported)
+    ineligible = solve(s, SolveSettings(time_limit=20, one_of=OneOf("m", frozenset({"d"}))))
+    assert ineligible.status is Status.INFEASIBLE
 
 
 def test_the_app_side_of_the_library_starts_without_or_tools() -> None:

@@ -3,8 +3,10 @@ others cannot.
 
 For every person eligible for some need of the mission, the exact change in score if they
 were pinned to it is a difference of two optima — the best plan, and the best plan with
-the pin — solved here one after the other (each warm-started from the best plan, so the
-team's current members cost nothing and the rest usually little).  People pinning whom is
+the pin.  Rather than one solve per person, a quick re-plan of a few missions gives each
+a plan with the pin, and one solve at a time bounds them all: the best plan with any one
+of them on the team (warm-started from the best plan, so the team's current members cost
+nothing and the rest usually little).  People pinning whom is
 certainly impossible (away whenever it runs, no time beside operations, too many missions
 at once) are not solved at all: the certificate is their reason, as are the eligibility
 rules for everyone else (not opted in, level too low, outside the owner's branch, forbidden).
@@ -15,8 +17,8 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from math import inf
 from typing import Any
 
 from assembler.analysis.price import Difference, Effect, closest, price_of
@@ -24,7 +26,7 @@ from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Lock, LockKind, Person, Scenario
 from assembler.domain.solution import Solution
-from assembler.domain.solve_settings import SolveSettings
+from assembler.domain.solve_settings import OneOf, SolveSettings
 from assembler.results.kpis import score_of
 from assembler.results.names import Names
 from assembler.results.result import Result, Status
@@ -141,9 +143,10 @@ def rank_candidates(
     person's answer starts: the person is pinned and only the mission and the missions
     they are on are re-planned around the rest of it — a plan with the pin in well under
     a second, so a bound on what pinning them costs, exact when it costs no more than
-    staffing the mission.  With the time left the most promising of the rest are re-solved
-    whole, warm-started from that plan, until the ``top`` are exact and nobody else could
-    still beat them; once ``top`` people cost no more than the mission, nobody else can.
+    staffing the mission.  With the time left, the best plan with one of the rest on the
+    team bounds them all and settles the best of them (``_refine``), until the ``top`` are
+    exact and nobody else could still beat them; once ``top`` people cost no more than the
+    mission, nobody else can.
     An answer is exact only against a proven best plan: without one (1,000 people in
     10 s), re-solves could only narrow the ranges, at a full solve each (the top 10 took
     133 s), so the re-plans' ranges are the answer.
@@ -194,7 +197,9 @@ def rank_candidates(
             answers[person.person_id], quick_plans[person.person_id] = outcome
     target = (top, ceiling, evaluated < len(candidates))
     if base.status is Status.OPTIMAL:  # else no re-solve can make an answer exact
-        _refine(scenario, mission_id, base, answers, quick_plans, target, deadline, settings)
+        excluded += _refine(
+            scenario, mission_id, base, answers, quick_plans, target, deadline, settings
+        )
     complete = _settled(answers, *target)
     unanswered = [p for p, answer in answers.items() if answer.score is None]
     for person_id in unanswered:  # no plan with the pin found: neither ranked nor ruled out
@@ -285,45 +290,59 @@ def _refine(
     target: tuple[int, float, bool],
     deadline: float,
     settings: SolveSettings,
-) -> None:
-    """Re-solve exactly the candidates whose answer is only a bound (or none yet), most
-    promising first, while the time lasts and one of them could still enter the ``top``
-    (``target``: the top, the ceiling, whether anyone is still pending; see ``_settled``).
+) -> list[Excluded]:
+    """Settle the candidates whose answer is only a bound (or none yet), best first, while
+    the time lasts and one of them could still enter the ``top`` (``target``: the top, the
+    ceiling, whether anyone is still pending; see ``_settled``).  Returns those no plan can
+    have on the team.
 
-    With several workers, as many re-solves run at once on one worker each: on the
-    sample, four candidates of M21 took 9.5 s one after the other on 2 workers and 6.5 s
-    two at a time on 1 worker each (each re-solve is a small model whose proof gains
-    little from a second worker)."""
+    One solve serves them all at a time: the best plan with one of them on the team
+    (``SolveSettings.one_of``) is what pinning the best of them costs, so its optimum
+    bounds every one of them and is exact for those on its team and for each whose quick
+    plan reaches it.  A crowd of tied candidates costs one solve: on the sample the eight
+    of M21, all at −250,081, took one solve of 2.5 s where a re-solve each took 17.6 s
+    (two at a time on two workers).  Each solve settles at least one person, so a top ten
+    takes at most ten."""
     top, ceiling, pending = target
-    queue = [
-        candidate
-        for candidate in sorted(answers.values(), key=_rank)
-        if candidate.score is None or not candidate.score.proven
-    ]
-    at_once = max(settings.workers, 1)
-    each = dataclasses.replace(settings, workers=1)
-
-    def finished() -> bool:
-        settled = _settled(answers, top, ceiling, pending)
-        return settled or time.perf_counter() >= deadline or _stopped(settings)
-
-    with ThreadPoolExecutor(max_workers=at_once) as pool:
-        running: dict[Future[Candidate | None], str] = {}
-        while queue or running:
-            while queue and len(running) < at_once and not finished():
-                candidate = queue.pop(0)
-                hint = quick_plans.get(candidate.person_id)
-                hinted = dataclasses.replace(closest(_within(each, deadline), base), hint=hint)
-                exact = pool.submit(_exact, scenario, candidate, mission_id, base, ceiling, hinted)
-                running[exact] = candidate.person_id
-            if not running:
-                return
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                person_id = running.pop(future)
-                answer = future.result()
-                if answer is not None and not _stopped(settings):
-                    answers[person_id] = answer
+    while not _settled(answers, top, ceiling, pending):
+        if time.perf_counter() >= deadline or _stopped(settings):
+            return []
+        open_ = [c for c in answers.values() if c.score is None or not c.score.proven]
+        best = max(open_, key=lambda c: -inf if c.score is None else c.score.low)
+        question = dataclasses.replace(
+            closest(_within(settings, deadline), base),
+            hint=quick_plans.get(best.person_id),
+            warm_start=False,
+            one_of=OneOf(mission_id, frozenset(c.person_id for c in open_)),
+            diagnose=False,
+        )
+        result = solve(scenario, question)
+        if _stopped(settings):
+            return []
+        if result.status is Status.INFEASIBLE:
+            for candidate in open_:
+                answers.pop(candidate.person_id)
+            reason = "no plan has them on the team together with the commitments and operations"
+            return [_excluded_candidate(c, reason) for c in open_]
+        bound = Difference.between(base, result)
+        if bound is None or result.solution is None:
+            return []
+        high = min(bound.high, ceiling)
+        for candidate in open_:
+            if (candidate.person_id, mission_id) in result.solution.members:
+                low = min(bound.low, high)
+                effect = _effect(scenario, base, result.solution)
+                role = _as_learner(scenario, result.solution, candidate.person_id, mission_id)
+                answer = _with_score(candidate, Difference(low, high), effect, role)
+            elif candidate.score is not None:
+                tighter = Difference(candidate.score.low, min(candidate.score.high, high))
+                answer = _with_score(candidate, tighter, candidate.effect, candidate.role)
+            else:
+                continue
+            answers[candidate.person_id] = answer
+        if result.status is not Status.OPTIMAL:  # the bound is all this time allows
+            return []
+    return []
 
 
 def _settled(answers: dict[str, Candidate], top: int, ceiling: float, pending: bool) -> bool:
@@ -344,27 +363,6 @@ def _settled(answers: dict[str, Candidate], top: int, ceiling: float, pending: b
     if pending:
         open_highs.append(ceiling)
     return all(high <= exact[top - 1] for high in open_highs)
-
-
-def _exact(
-    scenario: Scenario,
-    candidate: Candidate,
-    mission_id: str,
-    base: Result,
-    ceiling: float,
-    settings: SolveSettings,
-) -> Candidate | None:
-    """The re-solve of the whole scenario with the pin; ``None`` if it found no plan."""
-    result = solve(pinned(scenario, candidate.person_id, mission_id), settings)
-    score = Difference.between(base, result)
-    if score is None:
-        return None
-    bounded = Difference(min(score.low, ceiling), min(score.high, ceiling))
-    effect = _effect(scenario, base, result.solution)
-    role = _as_learner(scenario, result.solution, candidate.person_id, mission_id)
-    return dataclasses.replace(
-        candidate, score=bounded, note=_note(bounded), effect=effect, role=role
-    )
 
 
 def _solve_part(part: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
@@ -473,6 +471,16 @@ def _note(score: Difference | None) -> str:
 
 def _excluded(person: Person, reason: str) -> Excluded:
     return Excluded(person.person_id, person.name, person.unit_id, reason)
+
+
+def _excluded_candidate(candidate: Candidate, reason: str) -> Excluded:
+    return Excluded(candidate.person_id, candidate.name, candidate.unit_id, reason)
+
+
+def _with_score(
+    candidate: Candidate, score: Difference, effect: Effect | None, role: str
+) -> Candidate:
+    return dataclasses.replace(candidate, score=score, note=_note(score), effect=effect, role=role)
 
 
 def _not_eligible(instance: Instance, m: int) -> list[Excluded]:

@@ -68,6 +68,20 @@ class Stability:
     weight: int | None = 1_000
 
 
+@dataclass(frozen=True, slots=True)
+class OneOf:
+    """At least one of ``people`` on ``mission_id``'s team (an optional requirement, off by
+    default: a question asked of the model, not part of MODEL.md).
+
+    Its optimum is the best that pinning any one of them can do, so one solve bounds what
+    pinning each would cost: "Who could join?" settles a crowd of tied candidates with it
+    instead of re-solving once per person.
+    """
+
+    mission_id: str
+    people: frozenset[str]
+
+
 @dataclass(frozen=True)
 class SolveSettings:
     """Solver controls; the defaults suit an interactive solve on two cores.
@@ -87,7 +101,9 @@ class SolveSettings:
     ``diagnose`` names the clashing requirements of an infeasible scenario (batch runs
     that only count infeasible runs may skip it);
     ``stability`` adds the repair term (then ``Result.score`` is still the MODEL.md score of
-    the plan found, and the bound and gap refer to the objective with the repair term).
+    the plan found, and the bound and gap refer to the objective with the repair term);
+    ``one_of`` adds that requirement (then the greedy warm start is used only if it meets
+    it, and the search is CP-SAT's alone: the neighbourhoods do not know it).
     """
 
     time_limit: float = 60.0
@@ -99,6 +115,7 @@ class SolveSettings:
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None
     stability: Stability | None = None
+    one_of: OneOf | None = None
     warm_start: bool = True
     deterministic: bool = False
     diagnose: bool = True

@@ -17,7 +17,7 @@ from assembler.compile.instance import Instance
 from assembler.compile.sizing import ModelSize, ModelTooLargeError, available_memory_mib
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Assignment, OpsAssignment, Solution
-from assembler.domain.solve_settings import Progress, SolveSettings
+from assembler.domain.solve_settings import OneOf, Progress, SolveSettings
 from assembler.results.kpis import evaluate
 from assembler.results.result import Result, Status, relative_gap
 from assembler.solver.commitments import plan_around_commitments
@@ -191,8 +191,7 @@ def _wants_neighbourhood_search(
     return (
         len(variables.time) >= LNS_MIN_TIME_VARIABLES
         and start is not None
-        and not settings.deterministic
-        and settings.stability is None
+        and not _one_search_only(settings)
     )
 
 
@@ -232,6 +231,8 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
             start = greedy_solution(instance, settings.hint, clock)
             if start is None:
                 start = _commitments_first(scenario, instance, settings, clock)
+            if start is not None and not _meets_one_of(settings.one_of, start):
+                start = None
         if start is not None:
             start_score = evaluate(instance, start).score
             relay.report(start_score)
@@ -262,6 +263,14 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     return _result(instance, settings, best, build_seconds, searched, size)
 
 
+def _meets_one_of(one_of: OneOf | None, plan: Solution) -> bool:
+    """Whether ``plan`` has one of ``one_of``'s people on its mission (the greedy does not
+    know the requirement; a plan that misses it is no warm start)."""
+    if one_of is None:
+        return True
+    return any((person_id, one_of.mission_id) in plan.members for person_id in one_of.people)
+
+
 def _commitments_first(
     scenario: Scenario, instance: Instance, settings: SolveSettings, clock: Clock
 ) -> Solution | None:
@@ -279,7 +288,13 @@ def _commitments_first(
 
 def _wants_sweep(settings: SolveSettings) -> bool:
     """Nothing that needs one search alone."""
-    return not settings.deterministic and settings.stability is None
+    return not _one_search_only(settings)
+
+
+def _one_search_only(settings: SolveSettings) -> bool:
+    """Settings that only CP-SAT's own search honours: a reproducible run, and the terms
+    the neighbourhoods' sub-models do not carry (stability, a ``one_of`` requirement)."""
+    return settings.deterministic or settings.stability is not None or settings.one_of is not None
 
 
 def _sweep(
@@ -358,7 +373,9 @@ def _build(
 ) -> _Built:
     """The CP-SAT model, hinted with the warm start (the greedy plan built around
     ``settings.hint``), or with the hint itself when the greedy finds no plan."""
-    model, variables = build_model(instance, stability=settings.stability, clock=clock)
+    model, variables = build_model(
+        instance, stability=settings.stability, clock=clock, one_of=settings.one_of
+    )
     hint = start or settings.hint
     if hint is not None:
         add_hint(model, instance, variables, hint)

@@ -6,7 +6,7 @@ from ortools.sat.python import cp_model
 
 from assembler.compile.instance import Instance
 from assembler.domain.solution import Solution
-from assembler.domain.solve_settings import Stability
+from assembler.domain.solve_settings import OneOf, Stability
 from assembler.solver.constraints import Constraints, Guard
 from assembler.solver.objective import set_objective
 from assembler.solver.stopping import UNTIMED, Clock
@@ -18,13 +18,30 @@ def build_model(
     guard: Guard | None = None,
     stability: Stability | None = None,
     clock: Clock = UNTIMED,
+    one_of: OneOf | None = None,
 ) -> tuple[cp_model.CpModel, Variables]:
     """The model; ``clock`` raises ``OutOfTimeError`` if the build outlasts the limit."""
     model = cp_model.CpModel()
     variables = create_variables(model, instance, clock)
     Constraints(model, instance, variables, guard, clock).add_all()
+    if one_of is not None:
+        _require_one_of(model, instance, variables, one_of)
     set_objective(model, instance, variables, stability)
     return model, variables
+
+
+def _require_one_of(
+    model: cp_model.CpModel, instance: Instance, variables: Variables, one_of: OneOf
+) -> None:
+    """``SolveSettings.one_of``: a membership among the people eligible for the mission
+    (none eligible: no plan meets it)."""
+    m = instance.mission_index[one_of.mission_id]
+    joining = [
+        x
+        for person_id in sorted(one_of.people)
+        if (x := variables.member.get((instance.person_index[person_id], m))) is not None
+    ]
+    model.add_bool_or(joining)
 
 
 def add_hint(
