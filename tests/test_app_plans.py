@@ -144,6 +144,7 @@ def test_solve_and_save_as_in_one_redraw_store_the_plan_of_one_solve(db: str) ->
         assert [plan.id for plan in store.plans("together")] == [1]
 
 
+@pytest.mark.slow
 def test_a_reload_while_solving_keeps_the_solve_and_shows_its_plan() -> None:
     """F5 during a solve: the reloaded page is the same session, still solving, and takes
     the plan in when the solve ends (the store alone cannot bring back a running solve)."""

@@ -318,6 +318,7 @@ def test_a_shared_stop_reaches_worker_threads_of_this_process_only() -> None:
     assert elsewhere is not stop and not elsewhere.is_set()
 
 
+@pytest.mark.slow
 def test_a_study_runs_in_the_background_and_a_stop_ends_it_keeping_the_points_solved() -> None:
     """Each point of this frontier runs to its 8 s limit (the optimum takes minutes), two at
     a time: stopped once a point is solved, the study ends without waiting for the points

@@ -37,6 +37,7 @@ def test_the_warm_start_plans_every_task_of_a_tight_chained_project(seed: int) -
     assert len(plan.staffed) == 120 and check(project, plan) == []
 
 
+@pytest.mark.slow
 def test_the_engine_plans_a_project_within_its_limit() -> None:
     project = generate_projects(60, 3, seed=1, skills=3, slack=1.0)
     result = solve(project, SolveSettings(time_limit=10))

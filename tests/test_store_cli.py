@@ -159,6 +159,7 @@ def test_diff_and_export(folder: Path) -> None:
 # ---------------------------------------------------------------------- side by side
 
 
+@pytest.mark.slow
 def test_side_by_side_on_a_horizon_reads_figures_changes_and_load(tmp_path: Path) -> None:
     sample = load_scenario(SAMPLE)
     fewer = sample.with_settings(max_missions_default=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from assembler import SolveSettings, check, cli, solve
@@ -12,6 +13,7 @@ from assembler.generate import generate_scenario
 from assembler.validation import read_scenario
 
 
+@pytest.mark.slow
 def test_growth_adds_goals_learners_and_caps_to_the_same_organisation(tmp_path: Path) -> None:
     plain = generate_scenario(people=150, missions=20, seed=1, periods=4)
     grown = generate_scenario(people=150, missions=20, seed=1, periods=4, growth=True)
