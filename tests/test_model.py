@@ -12,7 +12,7 @@ from math import isfinite
 from typing import Any
 
 import pytest
-from ortools.sat.python.cp_model import CpModel
+from ortools.sat.python.cp_model import CpModel, CpSolver
 
 from assembler import Instance, Solution, SolveSettings, Status, check, solve
 from assembler.domain.solution import Assignment
@@ -274,6 +274,34 @@ def test_the_search_starts_from_the_warm_start_but_its_lp_leads_the_dive(
     assert limits and set(limits) == {0}
     assert seen[0] == first.score
     assert again.score == first.score
+
+
+def test_on_a_large_model_only_the_bound_search_takes_its_lp_rows_lazily(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The full model's search beside the neighbourhoods (one presolve pass) adds its LP
+    rows as they are violated, which keeps 10,000 people under 3 GiB (the measure is in
+    ``engine._full_search``); each neighbourhood's small model keeps the whole LP.  Here
+    100 people are made to count as large."""
+    searches: list[tuple[int, bool]] = []
+
+    class Recording(CpSolver):
+        def solve(self, *args: Any, **kwargs: Any) -> Any:
+            parameters = self.parameters
+            searches.append(
+                (parameters.max_presolve_iterations, parameters.add_lp_constraints_lazily)
+            )
+            return super().solve(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "LNS_MIN_TIME_VARIABLES", 0)
+    monkeypatch.setattr(engine.cp_model, "CpSolver", Recording)
+    s = generate_scenario(people=100, missions=10, seed=1)
+    result = solve(s, SolveSettings(time_limit=3, workers=2))
+    assert result.solution is not None and check(s, result.solution) == []
+    bound_searches = [lazily for presolves, lazily in searches if presolves == 1]
+    neighbourhoods = [lazily for presolves, lazily in searches if presolves != 1]
+    assert bound_searches == [True]
+    assert neighbourhoods and not any(neighbourhoods)
 
 
 def test_progress_reports_improving_solutions() -> None:
