@@ -22,6 +22,7 @@ from assembler.results.kpis import score_of
 from assembler.results.result import Result
 from assembler.solver import engine
 from assembler.solver.greedy import greedy_solution
+from assembler.solver.stopping import Clock
 from assembler.solver.variables import Variables
 from builders import mission, person, scenario
 from solving import solved
@@ -239,10 +240,12 @@ def test_a_previous_solution_is_the_warm_start_of_a_resolve(
     real_add_hint = engine.add_hint
     hinted: list[int] = []
 
-    def add_hint(model: CpModel, inst: Instance, variables: Variables, hint: Solution) -> None:
+    def add_hint(
+        model: CpModel, inst: Instance, variables: Variables, hint: Solution, clock: Clock
+    ) -> None:
         if inst.scenario is s:  # not the parts the unstaffed missions are tried in
             hinted.append(score_of(inst, hint))
-        real_add_hint(model, inst, variables, hint)
+        real_add_hint(model, inst, variables, hint, clock)
 
     monkeypatch.setattr(engine, "add_hint", add_hint)
     seen: list[int] = []
@@ -302,6 +305,29 @@ def test_on_a_large_model_only_the_bound_search_takes_its_lp_rows_lazily(
     neighbourhoods = [lazily for presolves, lazily in searches if presolves != 1]
     assert bound_searches == [True]
     assert neighbourhoods and not any(neighbourhoods)
+
+
+def test_without_time_for_cp_sat_to_read_a_large_model_the_plan_comes_without_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CP-SAT reads and presolves a model before it looks at its limit (20,000 people: 15-19
+    s), so a large model's bound search starts only with time for that: here the build is
+    made to seem far too slow for it, and the neighbourhoods alone give the plan."""
+    searches: list[int] = []
+
+    class Recording(CpSolver):
+        def solve(self, *args: Any, **kwargs: Any) -> Any:
+            searches.append(self.parameters.max_presolve_iterations)
+            return super().solve(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "LNS_MIN_TIME_VARIABLES", 0)
+    monkeypatch.setattr(engine, "BOUND_STARTUP_SHARE", 1e9)
+    monkeypatch.setattr(engine.cp_model, "CpSolver", Recording)
+    s = generate_scenario(people=100, missions=10, seed=1)
+    result = solve(s, SolveSettings(time_limit=2, workers=2))
+    assert result.solution is not None and check(s, result.solution) == []
+    assert result.status is Status.FEASIBLE and result.best_bound is None
+    assert searches and 1 not in searches  # neighbourhoods only
 
 
 def test_progress_reports_improving_solutions() -> None:

@@ -27,6 +27,7 @@ def build_model(
     if one_of is not None:
         _require_one_of(model, instance, variables, one_of)
     set_objective(model, instance, variables, stability)
+    clock.check()
     return model, variables
 
 
@@ -45,12 +46,18 @@ def _require_one_of(
 
 
 def add_hint(
-    model: cp_model.CpModel, instance: Instance, variables: Variables, hint: Solution
+    model: cp_model.CpModel,
+    instance: Instance,
+    variables: Variables,
+    hint: Solution,
+    clock: Clock = UNTIMED,
 ) -> None:
     """Warm start: suggest a previous solution's values for every decision variable.
 
     Pairs of the hint that no longer exist (a person forbidden since, a need removed) are
-    skipped; CP-SAT repairs a hint that has become infeasible.
+    skipped; CP-SAT repairs a hint that has become infeasible.  ``clock`` is checked
+    between the families: on 20,000 people the objective and the hint took the build 5 s
+    past a 60 s limit.
     """
     staffed = {instance.mission_index.get(m) for m in hint.staffed}
     for m, y in enumerate(variables.staffed):
@@ -64,12 +71,14 @@ def add_hint(
         if b is not variables.staffed[m]:
             model.add_hint(b, begins.get(m) == t)
     decided = {var.index for var in (*variables.staffed, *variables.starts.values())}
+    clock.check()
     for (m, t), r in variables.running.items():
         if r.index not in decided:
             model.add_hint(r, m in begins and t in instance.run(m, begins[m]))
     members = {
         (instance.person_index.get(p), instance.mission_index.get(m)) for p, m in hint.members
     }
+    clock.check()
     for key, x in variables.member.items():
         model.add_hint(x, key in members)
     represented = {
@@ -77,6 +86,7 @@ def add_hint(
     }
     for unit_m, z in variables.represented.items():
         model.add_hint(z, unit_m in represented)
+    clock.check()
     for (p, m, t), w in variables.working.items():
         model.add_hint(w, (p, m) in members and m in begins and t in instance.run(m, begins[m]))
     time: dict[tuple[int, int, int], int] = {}
@@ -85,8 +95,10 @@ def add_hint(
         need = instance.need_index.get((row.mission_id, row.skill_id))
         if person is not None and need is not None:
             time[person, need, row.period] = row.steps
+    clock.check()
     for at, a in variables.time.items():
         model.add_hint(a, time.get(at, 0))
+    clock.check()
     for roles, chosen in ((variables.learning, hint.learners), (variables.mentoring, hint.mentors)):
         for (p, n), literal in roles.items():
             on = instance.needs[n]
