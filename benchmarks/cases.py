@@ -88,6 +88,8 @@ usually, is what every plan is measured against (the ``best known bound``)."""
 _SOLVE_PATH = ("compile", "domain", "io", "validation", "results", "text.py")
 """The code a solve runs through besides the solver itself: a change here changes every
 solver's result."""
+_MILP = ("solver/milp.py", "solver/ops_time.py")
+"""The part of ``solver/`` the HiGHS peer runs: the MILP and how a plan is read from it."""
 
 
 def _files_digest(paths: list[Path]) -> str:
@@ -107,9 +109,9 @@ def _python_files(*names: str) -> list[Path]:
 
 
 def code_digest(peer: str) -> str:
-    """The code a peer's result depends on: HiGHS never runs ``solver/``, so an engine
-    change keeps HiGHS's (long) runs cached."""
-    names = _SOLVE_PATH if peer == "highs" else (*_SOLVE_PATH, "solver")
+    """The code a peer's result depends on: HiGHS runs only the MILP of ``solver/``, so an
+    engine change keeps HiGHS's (long) runs cached."""
+    names = (*_SOLVE_PATH, *_MILP) if peer == "highs" else (*_SOLVE_PATH, "solver")
     return _files_digest([*_python_files(*names), PEERS_FILE])
 
 

@@ -16,7 +16,7 @@ from assembler.compile.certificates import clashes
 from assembler.compile.instance import Instance
 from assembler.compile.sizing import ModelSize, ModelTooLargeError, available_memory_mib
 from assembler.domain.scenario import Scenario
-from assembler.domain.solution import Assignment, OpsAssignment, Solution
+from assembler.domain.solution import Assignment, Solution
 from assembler.domain.solve_settings import OneOf, Progress, SolveSettings
 from assembler.results.kpis import evaluate
 from assembler.results.result import Result, Status, relative_gap
@@ -26,6 +26,7 @@ from assembler.solver.greedy import greedy_solution
 from assembler.solver.lns import improve, staff_the_unstaffed
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.objective import objective_scale
+from assembler.solver.ops_time import ops_rows
 from assembler.solver.stopping import Clock, OutOfTimeError, stoppable
 from assembler.solver.variables import Variables
 
@@ -571,23 +572,7 @@ def extract_solution(
         for (p, n, t), a in variables.time.items()
         if values[a.index]
     )
-    surplus = [-need.required for need in instance.ops]
-    kept: dict[tuple[int, int], int] = {}
-    for (p, o), var in variables.ops.items():
-        if values[var.index]:
-            kept[p, o] = values[var.index]
-            surplus[o] += values[var.index]
-    ops = []
-    for (p, o), steps in kept.items():
-        # Operations carry no weight in the score, so the search may park spare time there;
-        # hand it back so "free" time in the reports means what a planner thinks it means.
-        trimmed = min(steps, surplus[o])
-        surplus[o] -= trimmed
-        if steps > trimmed:
-            need = instance.ops[o]
-            ops.append(
-                OpsAssignment(people[p].person_id, need.skill_id, steps - trimmed, need.period)
-            )
+    kept = {key: values[var.index] for key, var in variables.ops.items() if values[var.index]}
     starts: dict[str, int] = {}
     if instance.scenario.has_horizon:
         starts = {
@@ -607,7 +592,7 @@ def extract_solution(
         staffed=staffed,
         members=members,
         assignments=assignments,
-        ops=tuple(ops),
+        ops=ops_rows(instance, kept),
         starts=starts,
         learners=learners,
         mentors=mentors,
