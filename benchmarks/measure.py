@@ -56,8 +56,23 @@ class Record:
 
 
 def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """This process's CPU time and that of the processes it waited for (the engine's HiGHS)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
+def _peak_mib() -> float:
+    """This process's peak resident memory plus the largest of its children's (the engine's
+    HiGHS runs beside it): an upper bound on the run's peak."""
+    return (
+        sum(
+            resource.getrusage(who).ru_maxrss
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+        / 1024
+    )
 
 
 def _child(peer: str, path: str, limit: float, queue: Any) -> None:
@@ -67,7 +82,7 @@ def _child(peer: str, path: str, limit: float, queue: Any) -> None:
     started, cpu = time.perf_counter(), _cpu_seconds()
     run = PEERS[peer](scenario, limit)
     share = (_cpu_seconds() - cpu) / max(1e-3, time.perf_counter() - started)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = _peak_mib()
     queue.put((asdict(run), peak_mib, 100 * share))
 
 

@@ -18,6 +18,7 @@ from assembler.compile.sizing import ModelSize, ModelTooLargeError, available_me
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Assignment, Solution
 from assembler.domain.solve_settings import OneOf, Progress, SolveSettings
+from assembler.results.check import check
 from assembler.results.kpis import evaluate
 from assembler.results.result import Result, Status, relative_gap
 from assembler.solver.commitments import plan_around_commitments
@@ -27,6 +28,7 @@ from assembler.solver.lns import improve, staff_the_unstaffed
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.objective import objective_scale
 from assembler.solver.ops_time import ops_rows
+from assembler.solver.portfolio import HighsSearch
 from assembler.solver.stopping import Clock, OutOfTimeError, stoppable
 from assembler.solver.variables import Variables
 
@@ -63,6 +65,14 @@ model the full model's search (the bound) starts only if the time left is at lea
 share of the build's; otherwise the neighbourhood search has the time alone and the plan
 comes without a bound.  Started with 1.5 s left, 20,000 people ended at 78 s of a 60 s
 limit."""
+
+PORTFOLIO_MIN_TIME_VARIABLES = 5_000
+"""From this many time variables on (and below ``LNS_MIN_TIME_VARIABLES``), a model with a
+horizon is also given to HiGHS (``portfolio``), when there are two workers and at least
+``PORTFOLIO_MIN_SECONDS``: HiGHS's root alone takes 10-20 s on 1,000 people over 4
+quarters, and small models are proven by CP-SAT alone in seconds."""
+
+PORTFOLIO_MIN_SECONDS = 20.0
 
 COMMITMENTS_SHARE = 0.3
 """At most this share of the time left goes to a plan for the commitments alone, when the
@@ -234,7 +244,7 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         return _infeasible(tuple(certain), time.perf_counter() - started)
     size = _size_that_fits(instance, settings)
     relay = _Relay(settings, started)
-    start, start_score = None, None
+    start, start_score, highs = None, None, None
     try:
         if settings.warm_start:
             start = greedy_solution(instance, settings.hint, clock)
@@ -245,9 +255,13 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
         if start is not None:
             start_score = evaluate(instance, start).score
             relay.report(start_score)
+        highs = _start_highs(scenario, instance, start, settings, size, clock, lns)
+        if highs is not None:  # one core for HiGHS, the others for CP-SAT
+            settings = dataclasses.replace(settings, workers=settings.workers - 1)
         built = _build(instance, settings, start, start_score, clock)
     except OutOfTimeError:  # the warm start, if it was done, is the plan found so far
         best = _Best(Status.FEASIBLE, start, start_score) if start else _Best(Status.UNKNOWN)
+        best = _with_highs(instance, best, highs, settings, relay)
         return _result(instance, settings, best, time.perf_counter() - started, 0.0, size)
     build_seconds = time.perf_counter() - started
     large = lns and _wants_neighbourhood_search(settings, built.variables, built.start)
@@ -271,8 +285,72 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
             best = _sweep(instance, best, settings, relay, deadline)
     else:
         best = _full_search(built, settings, relay)
+    best = _with_highs(instance, best, highs, settings, relay)
     searched = time.perf_counter() - search_started
     return _result(instance, settings, best, build_seconds, searched, size)
+
+
+def _start_highs(
+    scenario: Scenario,
+    instance: Instance,
+    start: Solution | None,
+    settings: SolveSettings,
+    size: ModelSize,
+    clock: Clock,
+    lns: bool,
+) -> HighsSearch | None:
+    """HiGHS beside CP-SAT (``portfolio``) on a model with a horizon that CP-SAT searches
+    whole (below ``LNS_MIN_TIME_VARIABLES``), from ``PORTFOLIO_MIN_TIME_VARIABLES`` on:
+    there CP-SAT's bound stays 1-3 % above the optimum that HiGHS's cuts reach.  Not for
+    a neighbourhood (``lns`` off), nor for settings only CP-SAT's search honours."""
+    wanted = (
+        lns
+        and instance.horizon > 1
+        and PORTFOLIO_MIN_TIME_VARIABLES <= size.time_variables < LNS_MIN_TIME_VARIABLES
+        and settings.workers >= 2
+        and clock.left() >= PORTFOLIO_MIN_SECONDS
+        and not _one_search_only(settings)
+    )
+    if not wanted:
+        return None
+    return HighsSearch(scenario, start, time.monotonic() + clock.left())
+
+
+def _with_highs(
+    instance: Instance,
+    best: _Best,
+    highs: HighsSearch | None,
+    settings: SolveSettings,
+    relay: _Relay,
+) -> _Best:
+    """``best`` with HiGHS's answer: its plan if better (and it passes ``check``), the
+    tighter of the two bounds, proven optimal when the plan reaches the bound."""
+    if highs is None:
+        return best
+    settled = best.status in (Status.OPTIMAL, Status.INFEASIBLE)
+    if settled or (settings.stop is not None and settings.stop.is_set()):
+        highs.cancel()
+        return best
+    answer = highs.answer()
+    if answer is None:
+        return best
+    solution, score = best.solution, best.score
+    if (
+        answer.solution is not None
+        and answer.score is not None
+        and (score is None or answer.score > score)
+        and not check(instance, answer.solution)
+    ):
+        solution, score = answer.solution, evaluate(instance, answer.solution).score
+        relay.report(score)
+    bounds = [b for b in (best.bound, answer.bound) if b is not None]
+    bound = min(bounds) if bounds else None
+    if solution is None:
+        return _Best(best.status, None, None, bound)
+    proven = answer.optimal and score == answer.score
+    if bound is not None and score is not None and score >= math.floor(bound + 1e-6):
+        proven = True
+    return _Best(Status.OPTIMAL if proven else Status.FEASIBLE, solution, score, bound)
 
 
 def _bound_can_start(settings: SolveSettings, build_seconds: float) -> bool:

@@ -1,0 +1,200 @@
+"""HiGHS beside CP-SAT (``solver.portfolio``, ``solver.milp``): a real HiGHS in its own
+process on a small horizon whose optimum CP-SAT proves."""
+
+from __future__ import annotations
+
+import gc
+import math
+import threading
+import time
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from assembler import SolveSettings, Status, check, solve
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Scenario
+from assembler.domain.solution import Solution
+from assembler.results.kpis import evaluate
+from assembler.solver import engine
+from assembler.solver.greedy import greedy_solution
+from assembler.solver.milp import decode, encode, milp_of
+from assembler.solver.portfolio import HighsSearch
+from assembler.solver.stopping import Clock
+from builders import mission, person, scenario
+from small_horizon import quarters
+
+
+@pytest.fixture(scope="module")
+def optimum() -> tuple[Scenario, Solution, int]:
+    horizon = quarters()
+    result = solve(horizon, SolveSettings(time_limit=20))
+    assert result.status is Status.OPTIMAL and result.solution is not None
+    assert result.score is not None
+    return horizon, result.solution, result.score
+
+
+def _warm_start(horizon: Scenario) -> tuple[Instance, Solution, int]:
+    instance = Instance(horizon)
+    start = greedy_solution(instance, None, Clock(math.inf, None))
+    assert start is not None
+    return instance, start, evaluate(instance, start).score
+
+
+def test_a_plan_written_into_the_milp_columns_reads_back_the_same(
+    optimum: tuple[Scenario, Solution, int],
+) -> None:
+    horizon, plan, _ = optimum
+    instance = Instance(horizon)
+    lp = milp_of(instance, math.inf)
+    values = [0.0] * len(lp.upper)
+    for column, value in encode(instance, lp, plan).items():
+        values[column] = value
+    back = decode(instance, lp, values)
+    assert (back.staffed, back.members, back.starts) == (plan.staffed, plan.members, plan.starts)
+    assert set(back.assignments) == set(plan.assignments)
+    assert set(back.ops) == set(plan.ops)
+
+
+def test_highs_in_its_own_process_proves_the_optimum_with_a_plan_that_passes_the_check(
+    optimum: tuple[Scenario, Solution, int],
+) -> None:
+    horizon, _, best = optimum
+    instance, start, _ = _warm_start(horizon)
+    answer = HighsSearch(horizon, start, time.monotonic() + 30).answer()
+    assert answer is not None and answer.solution is not None
+    assert answer.optimal and answer.score == best
+    assert answer.bound is not None and math.floor(answer.bound + 1e-6) == best
+    assert check(instance, answer.solution) == []
+    assert evaluate(instance, answer.solution).score == best
+
+
+def test_highs_answers_by_the_deadline_and_its_process_is_stopped() -> None:
+    horizon = quarters()
+    deadline = time.monotonic() + 0.3
+    search = HighsSearch(horizon, None, deadline)
+    search.answer()
+    assert time.monotonic() < deadline + 0.5
+    assert search._process.poll() is not None
+
+
+def _short_of(instance: Instance, plan: Solution) -> Solution:
+    """``plan`` without one of its missions that nothing waits for: a worse valid plan."""
+    waited_for = {before for befores in instance.after for before in befores}
+    dropped = next(
+        mission_id
+        for mission_id in sorted(plan.staffed)
+        if instance.mission_index[mission_id] not in waited_for
+        and not instance.missions[instance.mission_index[mission_id]].mandatory
+    )
+    return Solution(
+        staffed=plan.staffed - {dropped},
+        members=frozenset(pair for pair in plan.members if pair[1] != dropped),
+        assignments=tuple(row for row in plan.assignments if row.mission_id != dropped),
+        ops=plan.ops,
+        starts={m: t for m, t in plan.starts.items() if m != dropped},
+    )
+
+
+def test_a_search_dropped_without_an_answer_stops_its_process() -> None:
+    search = HighsSearch(quarters(), None, time.monotonic() + 30)
+    process, folder = search._process, Path(search._folder.name)
+    del search
+    gc.collect()
+    assert process.poll() is not None
+    assert not folder.exists()
+
+
+def test_the_engine_takes_highs_plan_and_bound_when_cp_sat_has_less(
+    optimum: tuple[Scenario, Solution, int],
+) -> None:
+    horizon, plan, best = optimum
+    instance = Instance(horizon)
+    worse = _short_of(instance, plan)
+    assert check(instance, worse) == []
+    worse_score = evaluate(instance, worse).score
+    assert worse_score < best
+    settings = SolveSettings(time_limit=30)
+    kept = engine._with_highs(  # the step that merges the two solvers
+        instance,
+        engine._Best(Status.FEASIBLE, worse, worse_score),
+        HighsSearch(horizon, worse, time.monotonic() + 30),
+        settings,
+        engine._Relay(settings, time.perf_counter()),
+    )
+    assert (kept.status, kept.score, kept.bound) == (Status.OPTIMAL, best, best)
+    assert kept.solution is not None and check(instance, kept.solution) == []
+
+
+def test_a_stopped_solve_does_not_wait_for_highs(
+    optimum: tuple[Scenario, Solution, int],
+) -> None:
+    horizon, _, _ = optimum
+    instance, start, start_score = _warm_start(horizon)
+    stop = threading.Event()
+    stop.set()
+    settings = SolveSettings(time_limit=30, stop=stop)
+    search = HighsSearch(horizon, start, time.monotonic() + 30)
+    began = time.monotonic()
+    kept = engine._with_highs(
+        instance,
+        engine._Best(Status.FEASIBLE, start, start_score),
+        search,
+        settings,
+        engine._Relay(settings, time.perf_counter()),
+    )
+    assert time.monotonic() - began < 2
+    assert kept.score == start_score
+    assert search._process.poll() is not None
+
+
+class _Recorded(HighsSearch):
+    started: ClassVar[list[float]] = []
+
+    def __init__(self, horizon: Scenario, start: Solution | None, deadline: float) -> None:
+        _Recorded.started.append(deadline)
+        super().__init__(horizon, start, deadline)
+
+
+@pytest.fixture
+def portfolio_on_small_models(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    monkeypatch.setattr(engine, "PORTFOLIO_MIN_TIME_VARIABLES", 0)
+    monkeypatch.setattr(engine, "PORTFOLIO_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(engine, "HighsSearch", _Recorded)
+    _Recorded.started = []
+    return _Recorded.started
+
+
+def test_a_horizon_is_solved_by_both_and_proven_optimal(
+    portfolio_on_small_models: list[float], optimum: tuple[Scenario, Solution, int]
+) -> None:
+    horizon, _, best = optimum
+    result = solve(horizon, SolveSettings(time_limit=20))
+    assert len(portfolio_on_small_models) == 1
+    assert (result.status, result.score) == (Status.OPTIMAL, best)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        SolveSettings(time_limit=20, workers=1),
+        SolveSettings(time_limit=20, deterministic=True),
+    ],
+    ids=["one worker", "deterministic"],
+)
+def test_highs_is_left_out_where_it_cannot_have_a_core_or_would_change_the_answer(
+    portfolio_on_small_models: list[float], settings: SolveSettings
+) -> None:
+    result = solve(quarters(), settings)
+    assert result.status is Status.OPTIMAL
+    assert portfolio_on_small_models == []
+
+
+def test_highs_is_left_out_without_a_horizon(portfolio_on_small_models: list[float]) -> None:
+    one_period = scenario(
+        [person("p1", "u1", {"s": 3}), person("p2", "u1", {"s": 3})],
+        [mission("m1", {"s": 0.5}, value=5)],
+    )
+    assert solve(one_period, SolveSettings(time_limit=20)).status is Status.OPTIMAL
+    assert portfolio_on_small_models == []
