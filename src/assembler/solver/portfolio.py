@@ -3,9 +3,9 @@
 CP-SAT and HiGHS prove different things well.  Over a horizon CP-SAT finds plans quickly,
 but its LP bound stays 1-3 % above the optimum for the whole limit; HiGHS's root cuts
 close that gap and its sub-MIP often finds the optimum itself (``milp``).  So on such
-models the engine runs both, one core each, and keeps the better plan and the tighter
-bound.  HiGHS cannot share a process with OR-Tools (which bundles a HiGHS of its own), so
-it runs in a spawned process that imports no OR-Tools.
+models the engine runs HiGHS on one thread beside CP-SAT's workers and keeps the better
+plan and the tighter bound.  HiGHS cannot share a process with OR-Tools (which bundles a
+HiGHS of its own), so it runs in a process of its own that imports no OR-Tools.
 """
 
 from __future__ import annotations
