@@ -46,12 +46,24 @@ def sample_optimum() -> tuple[Scenario, Result]:
     return sample, result
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     """Run every test that reads the sample's optimum on one worker, so the sample is solved
-    once per run instead of once per worker (with ``--dist loadgroup``, as the Makefile asks)."""
+    once per run instead of once per worker (with ``--dist loadgroup``, as the Makefile asks).
+
+    Around the other hooks: the marks go on before xdist's hook reads them.  xdist (3.8)
+    then names a test's group by appending ``@group`` to ``item._nodeid``, which pytest 9 no
+    longer reads (a test's id is ``item._id``), so the groups were ignored and each worker
+    solved the sample; after xdist's hook the suffixed id becomes the test's id, as before
+    pytest 9 (a test of a group is reported as ``…::test@group``)."""
     for item in items:
         if "sample_optimum" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("sample"))
+    yield
+    for item in items:
+        suffixed = getattr(item, "_nodeid", None)
+        if isinstance(suffixed, str) and suffixed != item.nodeid:
+            item._id = type(item._id).parse(suffixed)
 
 
 @pytest.fixture(scope="session", autouse=True)
