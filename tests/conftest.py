@@ -15,11 +15,13 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -79,6 +81,33 @@ def _store_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
         os.environ.pop("ASSEMBLER_DB", None)
     else:
         os.environ["ASSEMBLER_DB"] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _component_manifests_scanned_once() -> Iterator[None]:
+    """Streamlit's component scan, done once per test process as ``streamlit run`` does it.
+
+    The server scans the installed packages' metadata for components once, at start-up;
+    ``AppTest`` scans them again for each app it starts (0.4 s, more on busy cores: some
+    seconds per test module).  The installed packages do not change during the run.
+    Nothing to do in a run whose tests do not drive the app (they import ``AppTest``)."""
+    if "streamlit.testing.v1" not in sys.modules:
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    found: list[tuple[Any, Path]] | None = None
+
+    def scanned_once(max_workers: int | None = None) -> list[tuple[Any, Path]]:
+        nonlocal found
+        if found is None:
+            found = scan(max_workers)
+        return list(found)
+
+    manifest_scanner.scan_component_manifests = scanned_once  # type: ignore[assignment]
+    yield
+    manifest_scanner.scan_component_manifests = scan
 
 
 CHROMIUM = Path("/usr/bin/chromium")
