@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
@@ -32,6 +32,9 @@ from assembler.tradeoffs import Runner
 from assembler.tradeoffs.runner import local_cluster
 from assembler.validation import load_scenario
 from builders import SAMPLE
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 settings.register_profile("replay", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
@@ -126,6 +129,38 @@ def chromium() -> Path:
             f"(`make test` does), or set {NO_BROWSER}=1 to skip this test"
         )
     return CHROMIUM
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path) -> Iterator[Browser]:
+    """``chromium`` started once for a module's browser tests, headless; each test opens
+    contexts of its own in it (``test_e2e_browser.browser_at``), each as new to the app as a
+    browser just started.
+
+    Per module, not per session: while Playwright's sync API is started, the test process's
+    main thread has Playwright's asyncio loop marked as running, which a later test's own
+    loop would trip over."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture(scope="session")

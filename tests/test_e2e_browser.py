@@ -47,15 +47,6 @@ from builders import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENS = Path("/tmp/app-screens")
 PIN_MISSION, PIN_PERSON = "M10", "P002"
 TOO_HIGH_BUFFER = 0.2
@@ -201,36 +192,34 @@ class Planner:
 
 
 @contextmanager
-def browser_at(url: str, chromium: Path, screens: Path) -> Iterator[Planner]:
-    """A fresh browser (no cookies: a new person) on the app at ``url``, once it has drawn."""
+def browser_at(url: str, browser: sync_api.Browser, screens: Path) -> Iterator[Planner]:
+    """A fresh browser context (no cookies, no storage, no cache: a new person) on the app
+    at ``url``, once it has drawn."""
     sync_api.expect.set_options(timeout=TIMEOUT_MS)  # a cold server imports a lot
     SCREENS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1500}, accept_downloads=True)
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(url)
-            yield Planner(page, screens)
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1500, "height": 1500}, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        yield Planner(page, screens)
+    finally:
+        context.close()
 
 
 @contextmanager
-def planner_at(url: str, chromium: Path, screens: Path) -> Iterator[Planner]:
+def planner_at(url: str, browser: sync_api.Browser, screens: Path) -> Iterator[Planner]:
     """``browser_at`` once the app is ready for a planner: Solve enabled, nothing redrawing."""
-    with browser_at(url, chromium, screens) as you:
+    with browser_at(url, browser, screens) as you:
         sync_api.expect(you.solve_button).to_be_enabled()
         you.settle()
         yield you
 
 
 @pytest.fixture
-def planner(app_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
+def planner(app_url: str, browser: sync_api.Browser, tmp_path: Path) -> Iterator[Planner]:
     """A fresh browser session on the app (a new planner: the sample, nothing solved)."""
-    with planner_at(app_url, chromium, tmp_path) as you:
+    with planner_at(app_url, browser, tmp_path) as you:
         yield you
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright import sync_api
+from playwright.sync_api import Browser
 
 from assembler.io import scenario_bytes
 from assembler.validation import load_scenario
@@ -23,12 +24,12 @@ CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
 
 @pytest.fixture
-def narrow_planner(chromium: Path, tmp_path: Path) -> Iterator[Planner]:
+def narrow_planner(browser: Browser, tmp_path: Path) -> Iterator[Planner]:
     """A new planner on a 1280 px wide window of an app with its own store, Solve ready."""
     db = f"sqlite:///{tmp_path / 'assembler.db'}"
     with (
         served_app(tmp_path, env={"ASSEMBLER_DB": db}) as url,
-        browser_at(url, chromium, tmp_path) as you,
+        browser_at(url, browser, tmp_path) as you,
     ):
         you.page.set_viewport_size({"width": 1280, "height": 900})
         sync_api.expect(you.solve_button).to_be_enabled()

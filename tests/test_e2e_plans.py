@@ -22,6 +22,7 @@ import pytest
 from oidc_provider_mock import User as OidcUser
 from oidc_provider_mock import run_server_in_thread
 from playwright import sync_api
+from playwright.sync_api import Browser
 from typer.testing import CliRunner
 
 from assembler import SolveSettings, solve
@@ -52,8 +53,8 @@ def plans_url(chromium: Path, db: str, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
-def planner(plans_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
-    with planner_at(plans_url, chromium, tmp_path) as you:
+def planner(plans_url: str, browser: Browser, tmp_path: Path) -> Iterator[Planner]:
+    with planner_at(plans_url, browser, tmp_path) as you:
         yield you
 
 
@@ -259,7 +260,7 @@ def sign_in(you: Planner, sub: str) -> None:
 
 
 def test_sign_in_a_planner_saves_but_only_an_approver_approves(
-    team_url: tuple[str, str], chromium: Path, tmp_path: Path
+    team_url: tuple[str, str], browser: Browser, tmp_path: Path
 ) -> None:
     url, db = team_url
     expect = sync_api.expect
@@ -268,7 +269,7 @@ def test_sign_in_a_planner_saves_but_only_an_approver_approves(
         store.propose(proposed, who="seed@example.org", role=Role.PLANNER)
         released(store, proposed)  # its units said yes: this test is about roles
 
-    with browser_at(url, chromium, tmp_path) as ann:
+    with browser_at(url, browser, tmp_path) as ann:
         page = ann.page
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
         expect(ann.solve_button).to_have_count(0)
@@ -289,7 +290,7 @@ def test_sign_in_a_planner_saves_but_only_an_approver_approves(
         assert saved.saved_by == ANN
         assert store.plan(proposed).status is PlanStatus.PROPOSED
 
-    with browser_at(url, chromium, tmp_path) as bob:
+    with browser_at(url, browser, tmp_path) as bob:
         page = bob.page
         sign_in(bob, "bob")
         expect(page.get_by_text(f"Signed in as {BOB} · approver")).to_be_visible()
@@ -305,12 +306,12 @@ def test_sign_in_a_planner_saves_but_only_an_approver_approves(
 
 
 def test_an_unverified_address_and_a_borrowed_name_get_no_role(
-    team_url: tuple[str, str], chromium: Path, tmp_path: Path
+    team_url: tuple[str, str], browser: Browser, tmp_path: Path
 ) -> None:
     """Eve's token says bob@example.org, unverified, and so does her name: the mapping
     that makes Bob an approver does not apply, and she is shown by her own subject."""
     url, _ = team_url
-    with browser_at(url, chromium, tmp_path) as eve:
+    with browser_at(url, browser, tmp_path) as eve:
         page = eve.page
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("button", name="eve", exact=True).click()

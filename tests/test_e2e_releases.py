@@ -19,6 +19,7 @@ from secrets import token_hex
 
 import pytest
 from playwright import sync_api
+from playwright.sync_api import Browser
 
 from assembler import SolveSettings, solve
 from assembler.results.plan import Plan
@@ -50,11 +51,11 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def planner(
-    chromium: Path, db: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+    browser: Browser, db: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> Iterator[Planner]:
     with (
         served_app(tmp_path_factory.mktemp("streamlit"), env={"ASSEMBLER_DB": db}) as url,
-        planner_at(url, chromium, tmp_path) as you,
+        planner_at(url, browser, tmp_path) as you,
     ):
         yield you
 
@@ -152,7 +153,7 @@ wards = ["wards"]
 
 
 def test_a_signed_in_lead_sees_only_their_units_requests(
-    team_url: str, chromium: Path, tmp_path: Path, db: str
+    team_url: str, browser: Browser, tmp_path: Path, db: str
 ) -> None:
     expect = sync_api.expect
     with PlanStore(db) as store:
@@ -161,7 +162,7 @@ def test_a_signed_in_lead_sees_only_their_units_requests(
     theirs = {r.person_name for r in wards}
     others = {r.person_name for r in asked_of_all if r.unit_id != "wards"} - theirs
     assert wards and others
-    with browser_at(team_url, chromium, tmp_path) as ann:
+    with browser_at(team_url, browser, tmp_path) as ann:
         page = ann.page
         sign_in(ann, "ann")
         ann.open_page("Releases")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright import sync_api
+from playwright.sync_api import Browser
 
 from assembler import SolveSettings, load_scenario, solve
 from assembler.results.plan import Plan
@@ -53,8 +54,8 @@ def app_url(chromium: Path, db: str, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture
-def planner(app_url: str, chromium: Path, tmp_path: Path) -> Iterator[Planner]:
-    with planner_at(app_url, chromium, tmp_path) as you:
+def planner(app_url: str, browser: Browser, tmp_path: Path) -> Iterator[Planner]:
+    with planner_at(app_url, browser, tmp_path) as you:
         you.page.set_viewport_size({"width": WIDTH, "height": 1400})
         yield you
 
