@@ -32,7 +32,15 @@ from assembler.planning.edits import apply_edits
 from assembler.results.plan import Plan
 from assembler.store import PlanStatus, PlanStore, Role
 from small_horizon import quarters
-from test_e2e_browser import A_PLAN, Planner, browser_at, free_port, planner_at, served_app
+from test_e2e_browser import (
+    A_PLAN,
+    PLAN_SECONDS,
+    Planner,
+    browser_at,
+    free_port,
+    planner_at,
+    served_app,
+)
 from test_store import released
 
 pytestmark = pytest.mark.slow
@@ -108,6 +116,7 @@ def test_a_plan_saved_in_the_app_survives_a_reload_and_is_in_the_cli(
     planner: Planner, db: str
 ) -> None:
     expect, page = sync_api.expect, planner.page
+    planner.limit_solves(PLAN_SECONDS)
     planner.solve()
     planner.open_page("Plans")
     page.get_by_label("Scenario name").fill("riverside")
@@ -142,6 +151,7 @@ def test_save_as_pressed_the_moment_solve_is_stores_the_plan_that_solve_finds(
     """The race of a planner quicker than the solver: Save as waits for the solve it was
     pressed during and stores its plan, never the scenario alone."""
     expect, page = sync_api.expect, planner.page
+    planner.limit_solves(PLAN_SECONDS)  # still solving when Save as is taken in
     planner.open_page("Plans")
     page.get_by_label("Scenario name").fill("at-once")
     planner.solve_button.click()
