@@ -164,6 +164,17 @@ def browser(chromium: Path) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
+def sample_app_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app as ``make run`` serves it (the sample, the session's store), started once per
+    test process for the browser tests that need no other (``test_e2e_browser`` and
+    ``test_e2e_development``, one xdist group): each test is a new session on it."""
+    from test_e2e_browser import served_app
+
+    with served_app(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def dask_scheduler() -> Iterator[str]:
     """The address of a 2-worker local cluster, started for the tests and closed after them.
 

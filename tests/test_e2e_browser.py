@@ -45,7 +45,9 @@ from assembler.planning.session import BUFFER_GRID
 from assembler.validation import load_scenario, read_upload
 from builders import ROOT, SAMPLE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e_browser")]
+"""Slow; and on one worker, with ``test_e2e_development``: one app server (``sample_app_url``)
+and one browser for them all."""
 
 SCREENS = Path("/tmp/app-screens")
 PIN_MISSION, PIN_PERSON = "M10", "P002"
@@ -132,13 +134,6 @@ def served_app(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-
-
-@pytest.fixture(scope="module")
-def app_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served for the module's tests (see ``served_app``)."""
-    with served_app(tmp_path_factory.mktemp("streamlit")) as url:
-        yield url
 
 
 class Planner:
@@ -230,9 +225,9 @@ def planner_at(url: str, browser: sync_api.Browser, screens: Path) -> Iterator[P
 
 
 @pytest.fixture
-def planner(app_url: str, browser: sync_api.Browser, tmp_path: Path) -> Iterator[Planner]:
+def planner(sample_app_url: str, browser: sync_api.Browser, tmp_path: Path) -> Iterator[Planner]:
     """A fresh browser session on the app (a new planner: the sample, nothing solved)."""
-    with planner_at(app_url, browser, tmp_path) as you:
+    with planner_at(sample_app_url, browser, tmp_path) as you:
         yield you
 
 

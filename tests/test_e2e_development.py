@@ -16,21 +16,18 @@ from playwright.sync_api import Browser
 
 from assembler.io import scenario_bytes
 from assembler.validation import load_scenario
-from test_e2e_browser import A_PLAN, Planner, browser_at, served_app
+from test_e2e_browser import A_PLAN, Planner, browser_at
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e_browser")]
+"""Slow; and on the worker of ``test_e2e_browser``, whose app server it shares."""
 
 CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
 
 @pytest.fixture
-def narrow_planner(browser: Browser, tmp_path: Path) -> Iterator[Planner]:
-    """A new planner on a 1280 px wide window of an app with its own store, Solve ready."""
-    db = f"sqlite:///{tmp_path / 'assembler.db'}"
-    with (
-        served_app(tmp_path, env={"ASSEMBLER_DB": db}) as url,
-        browser_at(url, browser, tmp_path) as you,
-    ):
+def narrow_planner(sample_app_url: str, browser: Browser, tmp_path: Path) -> Iterator[Planner]:
+    """A new planner on a 1280 px wide window of the app, Solve ready."""
+    with browser_at(sample_app_url, browser, tmp_path) as you:
         you.page.set_viewport_size({"width": 1280, "height": 900})
         sync_api.expect(you.solve_button).to_be_enabled()
         you.settle()

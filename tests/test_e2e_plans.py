@@ -43,7 +43,8 @@ from test_e2e_browser import (
 )
 from test_store import released
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e_plans")]
+"""Slow; and one app server of each kind and one browser for the module's tests, on one worker."""
 
 SHOTS = Path("/tmp/plans-shots")
 PLANNER = {"who": "seed@example.org", "role": Role.APPROVER}

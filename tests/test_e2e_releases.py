@@ -29,7 +29,8 @@ from builders import SAMPLE
 from test_e2e_browser import Planner, browser_at, free_port, planner_at, served_app
 from test_e2e_plans import provider, sign_in  # noqa: F401  (the provider fixture)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e_releases")]
+"""Slow; and the store solved once and one browser for the module's tests, on one worker."""
 
 SHOTS = Path("/tmp/releases-shots")
 
