@@ -13,14 +13,14 @@ import pytest
 from playwright import sync_api
 from playwright.sync_api import Browser
 
-from assembler import SolveSettings, load_scenario, solve
+from assembler import Result, Scenario
 from assembler.results.plan import Plan
 from assembler.store import PlanStatus, PlanStore, Role
-from builders import SAMPLE
 from test_e2e_browser import Planner, planner_at, served_app
 from test_e2e_plans import choose
 
 pytestmark = pytest.mark.slow
+"""Slow; in the group of the sample's optimum (``conftest``), which the store holds."""
 
 SHOTS = Path("/tmp/roll-shots")
 WIDTH = 1280
@@ -28,11 +28,11 @@ SEED = "seed@example.org"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A store holding the sample's plan, approved as plan 1."""
+def db(sample_optimum: tuple[Scenario, Result], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store holding the sample's optimal plan (solved once for the run), approved as
+    plan 1."""
     url = f"sqlite:///{tmp_path_factory.mktemp('roll-db') / 'assembler.db'}"
-    sample = load_scenario(SAMPLE)
-    result = solve(sample, SolveSettings(time_limit=20, workers=2))
+    sample, result = sample_optimum
     with PlanStore(url) as store:
         planned = Plan(sample, result)
         _, plan = store.save("riverside", planned, based_on=None, who=SEED, role=Role.APPROVER)
