@@ -33,6 +33,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e_releases")]
 """Slow; and the store solved once and one browser for the module's tests, on one worker."""
 
 SHOTS = Path("/tmp/releases-shots")
+NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+"""Until the browser has drawn two more frames (the first laid out at the new size)."""
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,7 @@ def shoot(you: Planner, name: str, height: int = 2600) -> None:
     """A screenshot at 1280 px wide, tall enough for the page (the app scrolls inside its
     own frame), to ``SHOTS``."""
     you.page.set_viewport_size({"width": 1280, "height": height})
-    you.page.wait_for_timeout(1500)  # the tables redraw for the new size
+    you.page.evaluate(NEXT_FRAMES)  # the tables redraw for the new size
     you.shoot(name)
     SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(you.screens / f"{name}.png", SHOTS / f"{name}.png")
