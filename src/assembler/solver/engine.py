@@ -6,6 +6,7 @@ import dataclasses
 import math
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import inf, isfinite
@@ -28,7 +29,7 @@ from assembler.solver.lns import improve, staff_the_unstaffed
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.objective import objective_scale
 from assembler.solver.ops_time import ops_rows
-from assembler.solver.portfolio import HighsSearch
+from assembler.solver.portfolio import HighsSearch, beside_highs
 from assembler.solver.stopping import Clock, OutOfTimeError, stoppable
 from assembler.solver.variables import Variables
 
@@ -113,17 +114,35 @@ class _Relay:
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, relay: _Relay, scale: int, trivial: float) -> None:
+    """Each plan CP-SAT finds: its score and bound to the relay, the plan itself to HiGHS
+    when HiGHS runs beside (``offer_to``)."""
+
+    def __init__(
+        self,
+        relay: _Relay,
+        scale: int,
+        trivial: float,
+        built: _Built,
+        offer_to: HighsSearch | None,
+    ) -> None:
         super().__init__()
         self._relay = relay
         self._scale = scale
         self._trivial = trivial
+        self._built = built
+        self._offer_to = offer_to
 
     def on_solution_callback(self) -> None:
         scale = self._scale
         value = self.objective_value
         bound = _proved(self.best_objective_bound, self._trivial, value)
-        self._relay.report(round(value / scale), None if bound is None else bound / scale)
+        score = round(value / scale)
+        self._relay.report(score, None if bound is None else bound / scale)
+        if self._offer_to is not None:  # a copy: the response lives as long as this call
+            values, built = list(self.response_proto.solution), self._built
+            self._offer_to.offer(
+                score, lambda: extract_solution(values, built.instance, built.variables)
+            )
 
 
 def trivial_bound(model: cp_model.CpModel) -> float:
@@ -284,11 +303,11 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
             best = _neighbourhood_search(instance, best, settings, relay, deadline)
     elif lns and _wants_sweep(settings):
         share = dataclasses.replace(settings, time_limit=(1 - SWEEP_SHARE) * settings.time_limit)
-        best = _full_search(built, share, relay)
+        best = _full_search(built, share, relay, offer_to=highs)
         if best.solution is not None and best.status is Status.FEASIBLE:
             best = _sweep(instance, best, settings, relay, deadline)
     else:
-        best = _full_search(built, settings, relay)
+        best = _full_search(built, settings, relay, offer_to=highs)
     best = _with_highs(instance, best, highs, settings, relay)
     searched = time.perf_counter() - search_started
     return _result(instance, settings, best, build_seconds, searched, size)
@@ -483,7 +502,11 @@ def _build(
 
 
 def _full_search(
-    built: _Built, settings: SolveSettings, relay: _Relay, large: bool = False
+    built: _Built,
+    settings: SolveSettings,
+    relay: _Relay,
+    large: bool = False,
+    offer_to: HighsSearch | None = None,
 ) -> _Best:
     """CP-SAT on the whole model: a plan and the bound.  On a ``large`` model, where the
     neighbourhood search finds the plan and this search is for the bound, one presolve
@@ -491,7 +514,9 @@ def _full_search(
     takes its constraints as they are violated rather than all at once: on 10,000 people
     in 120 s the full LP held 965,000 rows, this search peaked at 3,057 MiB and proved
     126,130,556; taken lazily, 2,936 MiB and 125,879,870 (the whole solve: 3,156 MiB ->
-    2,988 MiB, under 3 GiB; 5 of 8 bounds on 3,000 people tighter, 1 looser)."""
+    2,988 MiB, under 3 GiB; 5 of 8 bounds on 3,000 people tighter, 1 looser).  With HiGHS
+    beside (``offer_to``), each plan found goes to HiGHS too, and CP-SAT's threads give
+    HiGHS's the right of way (``portfolio.beside_highs``)."""
     scale = objective_scale(built.instance, built.variables, settings.stability)
     trivial = trivial_bound(built.model)
     solver = cp_model.CpSolver()
@@ -499,8 +524,12 @@ def _full_search(
     if large:
         solver.parameters.max_presolve_iterations = 1
         solver.parameters.add_lp_constraints_lazily = True
+    reporter = _ProgressReporter(relay, scale, trivial, built, offer_to)
     with stoppable(solver, settings.stop):
-        code = solver.solve(built.model, _ProgressReporter(relay, scale, trivial))
+        if offer_to is None:
+            code = solver.solve(built.model, reporter)
+        else:
+            code = beside_highs(lambda: solver.solve(built.model, reporter))
     if code == cp_model.MODEL_INVALID:
         raise ModelInvalidError(built.model.validate() or solver.solution_info())
     status = _STATUS.get(code, Status.UNKNOWN)
@@ -514,7 +543,7 @@ def _full_search(
         )
         return _Best(
             status,
-            extract_solution(solver, built.instance, built.variables),
+            extract_solution(solver.response_proto.solution, built.instance, built.variables),
             round(value / scale),
             None if proved is None else _score_bound(proved, built, scale),
         )
@@ -629,11 +658,8 @@ def _gap(status: Status, score: int | None, bound: float | None) -> float | None
     return relative_gap(score, bound)
 
 
-def extract_solution(
-    solver: cp_model.CpSolver, instance: Instance, variables: Variables
-) -> Solution:
-    """Read the values once from the response, then keep only what is non-zero."""
-    values = solver.response_proto.solution
+def extract_solution(values: Sequence[int], instance: Instance, variables: Variables) -> Solution:
+    """The plan in CP-SAT's ``values`` (a response's, read once), non-zero values only."""
     people, missions, needs = instance.people, instance.missions, instance.needs
     staffed = frozenset(
         missions[m].mission_id for m, y in enumerate(variables.staffed) if values[y.index]

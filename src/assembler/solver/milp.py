@@ -50,6 +50,10 @@ class Milp:
     """``g`` by (person, need)."""
     mentoring: dict[tuple[int, int], int] = field(default_factory=dict)
     """``h`` by (person, need)."""
+    overlap: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    """``w`` by (person, mission, period): the member while the mission runs."""
+    breadth: dict[tuple[int, str], int] = field(default_factory=dict)
+    """``z`` by (mission, unit): the unit has a member on the mission."""
 
     def column(self, upper: float, cost: float = 0.0) -> int:
         self.upper.append(upper)
@@ -192,6 +196,7 @@ def milp_of(instance: Instance, inf: float) -> Milp:
                 focus.setdefault((p, t), []).append((column, 1.0))
                 continue
             w = lp.column(1)  # w ≥ x + r − 1
+            lp.overlap[p, m, t] = w
             lp.row([(w, 1.0), (column, -1.0), *((b, -1.0) for b, _ in running(m, t))], -1, inf)
             focus.setdefault((p, t), []).append((w, 1.0))
     for m, mission in enumerate(instance.missions):
@@ -206,8 +211,9 @@ def milp_of(instance: Instance, inf: float) -> Milp:
             for p in instance.candidates[m]:
                 by_unit.setdefault(instance.people[p].unit_id, []).append((x[p, m], -1.0))
             zs = []
-            for unit_members in by_unit.values():
+            for unit_id, unit_members in by_unit.items():
                 z = lp.column(1)
+                lp.breadth[m, unit_id] = z
                 zs.append((z, 1.0))
                 lp.row([(z, 1.0), *unit_members], -inf, 0)
             lp.row([*zs, (y[m], -float(instance.settings.network_min_units))], 0, inf)
@@ -258,19 +264,18 @@ def highs_model(lp: Milp) -> highspy.HighsLp:
     return model
 
 
-def encode(instance: Instance, lp: Milp, plan: Solution) -> dict[int, float]:
-    """``plan``'s decisions as column values (the inverse of ``decode``): a start for
-    HiGHS, which completes the auxiliary columns (``w``, ``z``) itself."""
-    values = dict.fromkeys(
-        (*lp.staffed, *lp.start.values(), *lp.member.values(), *lp.given.values()), 0.0
-    )
-    values.update(dict.fromkeys((*lp.kept.values(), *lp.learning.values()), 0.0))
-    values.update(dict.fromkeys(lp.mentoring.values(), 0.0))
+def encode(instance: Instance, lp: Milp, plan: Solution) -> list[float]:
+    """``plan`` as a value for every column (the inverse of ``decode``), the auxiliary
+    ``w`` and ``z`` at the values the plan implies: a whole solution, which HiGHS takes as
+    its incumbent as it is, at the start or in the middle of its search (``portfolio``)."""
+    values = [0.0] * len(lp.upper)
     person, mission = instance.person_index, instance.mission_index
+    starts: dict[int, int] = {}
     for mission_id in plan.staffed:
         m = mission[mission_id]
         values[lp.staffed[m]] = 1.0
-        start = lp.start.get((m, plan.start_of(mission_id, instance.earliest[m])))
+        starts[m] = plan.start_of(mission_id, instance.earliest[m])
+        start = lp.start.get((m, starts[m]))
         if start is not None:
             values[start] = 1.0
     for person_id, mission_id in plan.members:
@@ -294,6 +299,17 @@ def encode(instance: Instance, lp: Milp, plan: Solution) -> dict[int, float]:
             column = roles.get((person[person_id], instance.need_index[mission_id, skill_id]))
             if column is not None:
                 values[column] = 1.0
+    for (p, m, t), column in lp.overlap.items():
+        on = values[lp.member[p, m]] > 0 and m in starts
+        if on and starts[m] <= t < starts[m] + instance.duration[m]:
+            values[column] = 1.0
+    for (m, unit_id), column in lp.breadth.items():
+        if any(
+            values[lp.member[p, m]] > 0
+            for p in instance.candidates[m]
+            if instance.people[p].unit_id == unit_id
+        ):
+            values[column] = 1.0
     return values
 
 
