@@ -33,7 +33,7 @@ from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
 
-Result = TypeVar("Result")
+Outcome = TypeVar("Outcome")
 
 CP_SAT_NICENESS = 10
 """How far CP-SAT's threads step back (``beside_highs``) while HiGHS runs: at 10 the
@@ -115,7 +115,7 @@ class HighsSearch:
         self._stop()
 
 
-def beside_highs(search: Callable[[], Result]) -> Result:
+def beside_highs(search: Callable[[], Outcome]) -> Outcome:
     """Run CP-SAT's ``search`` so that HiGHS keeps a core of its own: in a thread of
     lower priority (``CP_SAT_NICENESS``), whose worker threads CP-SAT starts with the
     same priority.  Linux sets a thread's priority alone; elsewhere a priority is the
