@@ -124,6 +124,17 @@ def _short_of(instance: Instance, plan: Solution) -> Solution:
     )
 
 
+def _worse_than(optimum: tuple[Scenario, Solution, int]) -> tuple[Instance, Solution, int]:
+    """The horizon's instance and a valid plan below its optimum, with its score."""
+    horizon, plan, best = optimum
+    instance = Instance(horizon)
+    worse = _short_of(instance, plan)
+    assert check(instance, worse) == []
+    worse_score = evaluate(instance, worse).score
+    assert worse_score < best
+    return instance, worse, worse_score
+
+
 def test_a_search_dropped_without_an_answer_stops_its_process() -> None:
     search = HighsSearch(quarters(), None, time.monotonic() + 30)
     process, folder = search._process, Path(search._folder.name)
@@ -136,12 +147,8 @@ def test_a_search_dropped_without_an_answer_stops_its_process() -> None:
 def test_the_engine_takes_highs_plan_and_bound_when_cp_sat_has_less(
     optimum: tuple[Scenario, Solution, int],
 ) -> None:
-    horizon, plan, best = optimum
-    instance = Instance(horizon)
-    worse = _short_of(instance, plan)
-    assert check(instance, worse) == []
-    worse_score = evaluate(instance, worse).score
-    assert worse_score < best
+    horizon, _, best = optimum
+    instance, worse, worse_score = _worse_than(optimum)
     settings = SolveSettings(time_limit=30)
     kept = engine._with_highs(  # the step that merges the two solvers
         instance,
@@ -179,11 +186,10 @@ def test_a_stopped_solve_does_not_wait_for_highs(
 def test_a_plan_offered_while_highs_runs_is_taken_and_highs_still_proves_the_optimum(
     optimum: tuple[Scenario, Solution, int],
 ) -> None:
-    horizon, plan, best = optimum
-    instance = Instance(horizon)
-    worse = _short_of(instance, plan)
+    horizon, _, best = optimum
+    instance, worse, worse_score = _worse_than(optimum)
     search = HighsSearch(horizon, None, time.monotonic() + 30)
-    search.offer(evaluate(instance, worse).score, lambda: worse)
+    search.offer(worse_score, lambda: worse)
     search._process.wait(timeout=30)
     folder = Path(search._folder.name)
     assert (folder / "offer.taken").exists() and not (folder / "offer").exists()
