@@ -44,6 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 """The shipped sample scenario (Riverside Care Group, four quarters)."""
 
+CLINIC = ROOT / "tests" / "data" / "v3_clinic"
+"""A small v3 scenario (learners under mentors, goals, periods), optimal in moments."""
+
 Rows = list[dict[str, str]]
 """A table as a test edits it: one dict of cell texts per row."""
 

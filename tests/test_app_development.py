@@ -5,13 +5,12 @@ editor of Edit & compare."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from assembler.domain.edits import Edit, EditKind
 from assembler.planning.session import PlanningSession
 from assembler.validation import load_scenario
+from builders import CLINIC
 from solving import solve_now
 from test_app_hostile_text import LINK, PIXEL, shown_as_text
 from test_app_pages import (
@@ -26,8 +25,6 @@ from test_app_pages import (
     wait,
 )
 from test_v3_learners import ward
-
-CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
 
 def clinic_app(solved: bool = True, **settings: object) -> AppTest:

@@ -18,10 +18,8 @@ from assembler.store.codec import comparison_document, comparison_from
 from assembler.store.sidebyside import _changes
 from assembler.text import plural
 from assembler.validation import load_scenario
-from builders import mission, person, scenario
+from builders import CLINIC, mission, person, scenario
 from solving import optimal
-
-CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
 
 def organisation() -> Scenario:

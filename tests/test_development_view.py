@@ -8,8 +8,6 @@ be left unmet for without searching for a scenario whose optimum happens to show
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assembler.domain.scenario import Development, Lock, LockKind, Scenario
@@ -19,9 +17,8 @@ from assembler.planning.views import network_caps
 from assembler.results.names import Names
 from assembler.results.report import build_reports
 from assembler.validation import load_scenario
+from builders import CLINIC
 from solving import solved
-
-CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,11 @@ from playwright.sync_api import Browser
 
 from assembler.io import scenario_bytes
 from assembler.validation import load_scenario
+from builders import CLINIC
 from test_e2e_browser import A_PLAN, Planner, browser_at
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e_browser")]
 """Slow; and on the worker of ``test_e2e_browser``, whose app server it shares."""
-
-CLINIC = Path(__file__).parent / "data" / "v3_clinic"
 
 
 @pytest.fixture

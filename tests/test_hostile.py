@@ -52,7 +52,16 @@ from assembler.results.report import build_reports
 from assembler.solver.engine import ModelInvalidError
 from assembler.store.failures import describe
 from assembler.validation import read_scenario, read_upload
-from builders import SAMPLE, mission, person, scenario, tiny_scenario, tiny_tables, write_csv_folder
+from builders import (
+    CLINIC,
+    SAMPLE,
+    mission,
+    person,
+    scenario,
+    tiny_scenario,
+    tiny_tables,
+    write_csv_folder,
+)
 from hostile_support import ROOT, Command, Outcome, assembler, group_alive
 from solving import solve_once
 
@@ -62,8 +71,6 @@ SECONDS = 30.0
 """The most a refused probe may take, start-up included (a few seconds on this machine)."""
 PEAK_MIB = 300
 """The most memory a refused probe may hold (Python with assembler loaded: about 60 MiB)."""
-CLINIC = Path(__file__).parent / "data" / "v3_clinic"
-"""A small v3 scenario (learners, periods) that solves to optimality in milliseconds."""
 
 runner = CliRunner()
 

@@ -6,18 +6,15 @@ story."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from assembler.results.report import build_reports
 from assembler.validation import read_scenario
+from builders import CLINIC
 from reference_milp import reference_optimum
 from solving import solved
 
-EXAMPLE = Path(__file__).parent / "data" / "v3_clinic"
-
 
 def test_the_v3_example_reads_cleanly_and_tells_its_story() -> None:
-    report = read_scenario(EXAMPLE)
+    report = read_scenario(CLINIC)
     assert report.problems == () and report.scenario is not None
     s = report.scenario
     result = solved(s)
