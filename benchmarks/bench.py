@@ -6,7 +6,7 @@ solved by every solver asked for — the engine, plain CP-SAT, the greedy plan, 
 HiGHS with five times the limit for the best known bound — on 2 workers with the size's
 limit, each run in a fresh process.  Prints one table (every plan also against the best
 bound known for its instance), each solver's mean and worst-shape gap per size, the warm
-re-solve and determinism checks, and the engine's scaling series (CSV and PNG in
+re-solve, what-if and determinism checks, and the engine's scaling series (CSV and PNG in
 ``--out``).  Runs are cached (``benchmarks/.cache``): a rerun only measures what is new.
 
     python benchmarks/bench.py                                             # everything
@@ -31,6 +31,7 @@ from peers import WORKERS
 from table import Row, print_summary, print_table, rows_of, write_csv
 
 HERE = Path(__file__).parent
+SAMPLE = HERE.parent / "data" / "sample"
 
 
 def _names(text: str, known: dict[str, object], what: str) -> list[str]:
@@ -108,10 +109,11 @@ def main() -> None:
         print_summary(rows)
         write_csv(rows, options.out / "bench.csv")
     if not options.no_extras:
-        from extras import determinism, interactive_resolve, v3_cost
+        from extras import determinism, interactive_resolve, v3_cost, whatifs
 
         if "M" in sizes:
             interactive_resolve(scenario_path(options.cache, "M", SIZES["M"], "default"))
+            whatifs(SAMPLE, scenario_path(options.cache, "M", SIZES["M"], "default"))
         if "S" in sizes:
             determinism(scenario_path(options.cache, "S", SIZES["S"], "default"))
         if "M4v3" in sizes:

@@ -1,5 +1,6 @@
-"""What the table cannot show: the warm re-solve after a planner's edit (on M),
-deterministic mode (on S) and what MODEL.md v3's parts add to a model's build (on M4).
+"""What the table cannot show: the warm re-solve after a planner's edit (on M), the
+what-ifs a planner waits for (on the sample and M), deterministic mode (on S) and what
+MODEL.md v3's parts add to a model's build (on M4).
 The first two run in the harness's own process, which is why OR-Tools is only imported
 here, inside the functions: the harness's children must be free to load HiGHS.  The v3
 cost builds in fresh processes, so each build's memory is its own."""
@@ -74,6 +75,57 @@ def _pinnable_outsider(scenario: Scenario, mission_id: str, members: set[str]) -
         if person not in members:
             return person
     return instance.people[instance.candidates[m][0]].person_id
+
+
+WHAT_IT_TAKES_TARGET = 2.0
+"""Issue 21: seconds for "What would it take" on the sample."""
+TOP_TEN_TARGETS = {"sample": 10.0, "M": 60.0}
+"""Issue 21: seconds for "Who could join?" (top 10) on the sample and on M."""
+
+
+def whatifs(sample: Path, m_path: Path, m_missions: int = 3) -> None:
+    """How long a planner waits for "What would it take" and "Who could join?" (top 10)
+    after the best plan: on every unstaffed mission of the sample (solved to its proven
+    optimum first) and on the first ``m_missions`` unstaffed missions of M (its plan at
+    10 s), each answer with whether it is proven."""
+    from assembler import SolveSettings, load_scenario
+    from assembler.analysis import price_of, rank_candidates
+    from assembler.solver import solve
+
+    for label, path in (("sample", sample), ("M", m_path)):
+        scenario = load_scenario(path)
+        settings = SolveSettings(time_limit=10)
+        base = solve(scenario, settings)
+        assert base.solution is not None
+        unstaffed = [
+            m.mission_id for m in scenario.missions if m.mission_id not in base.solution.staffed
+        ]
+        if label == "M":
+            unstaffed = unstaffed[:m_missions]
+        targets = f"top 10 ≤ {TOP_TEN_TARGETS[label]:g} s"
+        if label == "sample":
+            targets = f"What would it take ≤ {WHAT_IT_TAKES_TARGET:g} s, {targets}"
+        print(
+            f"\nwhat-ifs on {label} (against its plan at 10 s: {base.status}, "
+            f"gap {base.gap:.4%}); target: {targets}"
+        )
+        print(f"  {'mission':<8} {'take s':>7}  {'answer':<30} {'top 10 s':>8}  ranked")
+        for mission_id in unstaffed:
+            started = time.perf_counter()
+            price = price_of(scenario, mission_id, settings, base)
+            take = time.perf_counter() - started
+            started = time.perf_counter()
+            ranking = rank_candidates(scenario, mission_id, 10, settings, base)
+            top = time.perf_counter() - started
+            answer = "cannot be staffed" if not price.possible else f"{price.score}"
+            if price.score is not None and price.score.proven:
+                answer += " (proven)"
+            exact = sum(1 for c in ranking.ranked if c.score is not None and c.score.proven)
+            complete = "complete" if ranking.complete else "best found"
+            print(
+                f"  {mission_id:<8} {take:>7.2f}  {answer:<30} {top:>8.2f}  "
+                f"{len(ranking.ranked)} ({exact} exact, {complete})"
+            )
 
 
 def determinism(path: Path) -> None:
