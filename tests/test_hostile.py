@@ -49,6 +49,7 @@ from assembler.io.reports import (
 from assembler.io.roster import read_report_table, solution_from_reports
 from assembler.results.plan import Plan
 from assembler.results.report import build_reports
+from assembler.solver import engine
 from assembler.solver.engine import ModelInvalidError
 from assembler.store.failures import describe
 from assembler.validation import read_scenario, read_upload
@@ -590,8 +591,12 @@ def test_an_unwritable_folder_is_refused_before_solving(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- 6. honest bounds
 
 
-def test_no_bound_is_reported_when_none_was_proved(capsys: pytest.CaptureFixture[str]) -> None:
-    """Stopped the moment the warm start is reported: a plan, and no bound to show."""
+def test_no_bound_is_reported_when_none_was_proved(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped the moment the warm start is reported, and the pooled bound's LP not solved
+    in time: a plan, and no bound to show."""
+    monkeypatch.setattr(engine, "pooled_bound", lambda *_: None)
     stop = threading.Event()
     s = load_scenario(SAMPLE)
     result = solve(s, SolveSettings(time_limit=60, stop=stop, progress=lambda _: stop.set()))

@@ -22,6 +22,7 @@ from assembler.results.kpis import score_of
 from assembler.results.result import Result
 from assembler.solver import engine
 from assembler.solver.greedy import greedy_solution
+from assembler.solver.pooled_bound import pooled_bound
 from assembler.solver.stopping import Clock
 from assembler.solver.variables import Variables
 from builders import mission, person, scenario
@@ -307,12 +308,13 @@ def test_on_a_large_model_only_the_bound_search_takes_its_lp_rows_lazily(
     assert neighbourhoods and not any(neighbourhoods)
 
 
-def test_without_time_for_cp_sat_to_read_a_large_model_the_plan_comes_without_a_bound(
+def test_without_time_for_cp_sat_to_read_a_large_model_the_bound_is_the_pooled_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """CP-SAT reads and presolves a model before it looks at its limit (20,000 people: 15-19
     s), so a large model's bound search starts only with time for that: here the build is
-    made to seem far too slow for it, and the neighbourhoods alone give the plan."""
+    made to seem far too slow for it, the neighbourhoods alone give the plan, and the bound
+    is the pooled LP's."""
     searches: list[int] = []
 
     class Recording(CpSolver):
@@ -326,7 +328,8 @@ def test_without_time_for_cp_sat_to_read_a_large_model_the_plan_comes_without_a_
     s = generate_scenario(people=100, missions=10, seed=1)
     result = solve(s, SolveSettings(time_limit=2, workers=2))
     assert result.solution is not None and check(s, result.solution) == []
-    assert result.status is Status.FEASIBLE and result.best_bound is None
+    assert result.status is Status.FEASIBLE and result.score is not None
+    assert result.best_bound == pooled_bound(Instance(s)) > result.score
     assert searches and 1 not in searches  # neighbourhoods only
 
 

@@ -25,6 +25,7 @@ nothing, and the solver's diagnosis takes over (``solver/diagnose.py``).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -184,22 +185,33 @@ def _skill(names: Naming, skill_id: str, min_level: int) -> str:
 def _committed_missions(instance: Instance, names: Naming) -> list[Clash]:
     found = []
     for m, why in committed(instance, names).items():
-        checks = (
-            (_cannot_start(instance, m, names), "widen its window"),
-            (_need_without_people(instance, m, names), "lower the level it needs"),
-            (_team_too_small(instance, m), "lower its minimum team"),
-            (_too_few_units(instance, m), "lower the network min units"),
-            (_capability_too_small(instance, m, names), "raise the capability's capacity"),
-            (_need_without_time(instance, m, names), "widen its window"),
-            (_network_caps_too_small(instance, m, names), "raise the units' network_share_max"),
-        )
-        for reason, change in checks:
-            if reason is not None:
-                text = f"{_name(instance, m, names)} {why} and {reason}"
-                fix = f"{_release(instance, m, names)}, or {change}"
-                found.append(Clash(text, fix, frozenset({m})))
-                break
+        never = never_staffed(instance, m, names)
+        if never is not None:
+            reason, change = never
+            text = f"{_name(instance, m, names)} {why} and {reason}"
+            fix = f"{_release(instance, m, names)}, or {change}"
+            found.append(Clash(text, fix, frozenset({m})))
     return found
+
+
+def never_staffed(instance: Instance, m: int, names: Naming = IDS) -> tuple[str, str] | None:
+    """Why no plan can staff mission ``m`` on its own data, and the change that would let
+    one (``None``: nothing found): a clash when ``m`` is committed, a mission no bound may
+    count on otherwise (``solver.pooled_bound``)."""
+    checks: tuple[tuple[Callable[[], str | None], str], ...] = (
+        (lambda: _cannot_start(instance, m, names), "widen its window"),
+        (lambda: _need_without_people(instance, m, names), "lower the level it needs"),
+        (lambda: _team_too_small(instance, m), "lower its minimum team"),
+        (lambda: _too_few_units(instance, m), "lower the network min units"),
+        (lambda: _capability_too_small(instance, m, names), "raise the capability's capacity"),
+        (lambda: _need_without_time(instance, m, names), "widen its window"),
+        (lambda: _network_caps_too_small(instance, m, names), "raise the units' network_share_max"),
+    )
+    for reason, change in checks:
+        found = reason()
+        if found is not None:
+            return found, change
+    return None
 
 
 def _cannot_start(instance: Instance, m: int, names: Naming) -> str | None:
@@ -275,7 +287,7 @@ def _need_without_time(instance: Instance, m: int, names: Naming) -> str | None:
         for t in instance.run(m, start):
             for n in instance.needs_of[m]:
                 need = instance.needs[n]
-                time = sum(instance.capacity[p][t] for p in _givers(need))
+                time = sum(instance.capacity[p][t] for p in givers(need))
                 if time < need.demand:
                     shortage = (
                         f"needs {instance.fte(need.demand):g} FTE of "
@@ -292,7 +304,7 @@ def _need_without_time(instance: Instance, m: int, names: Naming) -> str | None:
     return shortages[0] if shortages else None
 
 
-def _givers(need: Need) -> tuple[int, ...]:
+def givers(need: Need) -> tuple[int, ...]:
     """Who can give a need time in some plan: its learner candidates only beside a mentor
     candidate (MODEL.md v3 §6.11), the eligible always."""
     return need.giving if need.mentors else need.eligible
@@ -545,8 +557,8 @@ def _cuts(instance: Instance, t: int, needs: list[int]) -> list[_Cut]:
     people: set[int] = set()
     for n in needs:
         need = instance.needs[n]
-        demands.append((f"n{n}", need.demand, _givers(need)))
-        people.update(_givers(need))
+        demands.append((f"n{n}", need.demand, givers(need)))
+        people.update(givers(need))
     units = {instance.people[p].unit_id for p in people}
     for o, ops_need in enumerate(instance.ops):
         if ops_need.period == t and ops_need.unit_id in units:
@@ -603,9 +615,9 @@ def _cut(instance: Instance, t: int, demands: list[tuple[str, int, tuple[int, ..
     side = flow.source_side(source)
     found = []
     for part in _groups([demands[d] for d in range(len(demands)) if 2 + d in side]):
-        givers = {p for _, _, eligible in part for p in eligible}
+        able = {p for _, _, eligible in part for p in eligible}
         wanted = sum(steps for _, steps, _ in part)
-        time = sum(instance.capacity[p][t] for p in givers)
+        time = sum(instance.capacity[p][t] for p in able)
         if wanted <= time or not any(label[0] == "n" for label, _, _ in part):
             continue
         missions: dict[int, list[str]] = defaultdict(list)

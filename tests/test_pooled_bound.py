@@ -1,0 +1,111 @@
+"""The pooled bound (``solver.pooled_bound``): never below the optimum, on random scenarios
+of every MODEL.md version, and as tight as its rows say on scenarios worked out by hand."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+from assembler import Scenario
+from assembler.compile.instance import Instance
+from assembler.domain.scenario import Development
+from assembler.solver.pooled_bound import pooled_bound
+from builders import mission, person, scenario
+from reference_milp import reference_optimum
+from strategies import small_scenarios, v3_scenarios, v3_teams
+
+STAFFED = 10_000
+"""What a staffed mission of value 1 earns (builders: weight 100 × value points 100)."""
+
+
+def bounds_the_optimum(s: Scenario) -> None:
+    """Wherever a plan exists, the bound is found and no plan scores above it."""
+    optimum = reference_optimum(s)
+    if optimum is None:
+        return
+    bound = pooled_bound(Instance(s))
+    assert bound is not None and bound >= optimum
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_scenarios())
+def test_the_bound_is_never_below_the_optimum(s: Scenario) -> None:
+    bounds_the_optimum(s)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(v3_scenarios())
+def test_the_bound_is_never_below_the_optimum_with_v3_and_horizons(s: Scenario) -> None:
+    bounds_the_optimum(s)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(v3_teams())
+def test_the_bound_is_never_below_the_optimum_with_learners_caps_and_befores(
+    s: Scenario,
+) -> None:
+    bounds_the_optimum(s)
+
+
+def test_a_mission_no_plan_can_staff_adds_nothing_and_the_best_team_is_counted() -> None:
+    """``big`` needs a team of three from two candidates: it stays out, whatever its value.
+    ``small`` is worth its value plus each wish met (10 × 2 and 10 × 1) less each
+    membership: a team of one would meet fewer wishes."""
+    s = scenario(
+        [person("ann"), person("bob")],
+        [mission("big", value=5.0, min_team=3), mission("small")],
+        preferences=[("ann", "small", 2), ("bob", "small", 1)],
+    )
+    assert reference_optimum(s) == STAFFED + 19 + 9
+    assert pooled_bound(Instance(s)) == STAFFED + 19 + 9
+
+
+def test_operations_only_the_expert_can_protect_are_taken_off_her_time() -> None:
+    """Eve alone holds k at level 4 and must keep 16 of her 20 steps on k's operations; the
+    mission needs 10 steps of k at level 4, so at most 4/10 of it can be staffed.  Nia's
+    free time does not count: she cannot give k."""
+    s = scenario(
+        [person("eve", skills={"k": 4}), person("nia", skills={"j": 2})],
+        [mission("m", {"k": (0.5, 4)})],
+        ops=[("u1", "k", 0.8, 4)],
+        ops_buffer=0.0,
+    )
+    assert reference_optimum(s) == 0
+    assert pooled_bound(Instance(s)) == (STAFFED - 1) * 4 // 10
+
+
+def test_operations_someone_else_can_protect_leave_the_expert_her_time() -> None:
+    """Kim can keep k's operations alone, so Eve's whole time is there for the mission,
+    which the bound then counts in full: it is the optimum."""
+    s = scenario(
+        [person("eve", skills={"k": 4}), person("kim", skills={"k": 2})],
+        [mission("m", {"k": (0.5, 4)})],
+        ops=[("u1", "k", 0.8, 2)],
+        ops_buffer=0.0,
+    )
+    assert reference_optimum(s) == STAFFED - 1
+    assert pooled_bound(Instance(s)) == STAFFED - 1
+
+
+def test_operations_the_others_cannot_all_protect_are_taken_off_the_expert() -> None:
+    """Kim could keep either of k's and j's operations, not both (32 steps, she has 20):
+    Eve keeps the other 12 of her 20, and of the mission's 10 steps at most 8 are left."""
+    s = scenario(
+        [person("eve", skills={"k": 4, "j": 4}), person("kim", skills={"k": 2, "j": 2})],
+        [mission("m", {"k": (0.5, 4)})],
+        ops=[("u1", "k", 0.8, 2), ("u1", "j", 0.8, 2)],
+        ops_buffer=0.0,
+    )
+    assert reference_optimum(s) == 0
+    assert pooled_bound(Instance(s)) == (STAFFED - 1) * 8 // 10
+
+
+def test_a_learners_development_goal_is_counted() -> None:
+    """Lea, one level short, learns k under Max and meets her goal (10 × 3); the bound
+    counts the goal and one membership (the fewest the mission can have)."""
+    s = scenario(
+        [person("max", skills={"k": 4}), person("lea", skills={"k": 2})],
+        [mission("m", {"k": (0.4, 3)})],
+        stretch_levels=1,
+    ).replace(development=(Development(person_id="lea", skill_id="k", weight=3),))
+    assert reference_optimum(s) == STAFFED - 2 + 30
+    assert pooled_bound(Instance(s)) == STAFFED - 1 + 30
