@@ -60,13 +60,14 @@ FULL_MODEL_SHARE = 0.5
 """On one worker the two cannot run side by side: the full model searches this share of
 the limit, the neighbourhood search the rest."""
 
-BOUND_STARTUP_SHARE = 0.5
+BOUND_STARTUP_SHARE = 1.0
 """CP-SAT reads and presolves a model before it looks at its time limit, for a time that
-grows with the model: 15-19 s on 20,000 people, whose build takes 39-44 s.  On a large
+grows with the model: 15-19 s on 20,000 people, whose build takes 37-53 s.  On a large
 model the full model's search (the bound) starts only if the time left is at least this
-share of the build's; otherwise the neighbourhood search has the time alone and the plan
-comes without a bound.  Started with 1.5 s left, 20,000 people ended at 78 s of a 60 s
-limit."""
+share of the build's; otherwise the neighbourhood search has the time alone and the bound
+is the pooled one (``pooled_bound``).  Started with 1.5 s left, 20,000 people ended at
+78 s of a 60 s limit; with 23 s left (half the build's 37 s), at 67 s, peaking at 4,105
+MiB, and with no bound better than the pooled one."""
 
 PORTFOLIO_MIN_TIME_VARIABLES = 5_000
 """From this many time variables on (and below ``LNS_MIN_TIME_VARIABLES``), a model with a
