@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 
 from assembler import Scenario
 from assembler.compile.instance import Instance
-from assembler.domain.scenario import Development
+from assembler.domain.scenario import Availability, Development, Period
 from assembler.solver.pooled_bound import pooled_bound
 from builders import mission, person, scenario
 from reference_milp import reference_optimum
@@ -109,3 +109,14 @@ def test_a_learners_development_goal_is_counted() -> None:
     ).replace(development=(Development(person_id="lea", skill_id="k", weight=3),))
     assert reference_optimum(s) == STAFFED - 2 + 30
     assert pooled_bound(Instance(s)) == STAFFED - 1 + 30
+
+
+def test_a_mission_waits_for_the_period_its_only_candidate_is_back() -> None:
+    """Ann is away in q1, so the one-period mission can only run in q2, a period after its
+    window opens: the bound counts that delay (weight 1), period by period."""
+    s = scenario([person("ann")], [mission("m", duration=1)]).replace(
+        periods=(Period(period_id="q1"), Period(period_id="q2")),
+        availability=(Availability(person_id="ann", period_id="q1", fte=0),),
+    )
+    assert reference_optimum(s) == STAFFED - 1 - 1
+    assert pooled_bound(Instance(s)) == STAFFED - 1 - 1

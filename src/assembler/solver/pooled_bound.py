@@ -3,26 +3,27 @@
 CP-SAT proves its bound from the LP of the whole model, which it must first read and
 presolve: on 10,000 people in 60 s it is still reading when the limit comes (the bound
 shown was the objective's trivial one, 5.14 % above the plan), and on 20,000 people it
-never starts.  This bound keeps one variable per mission (``y_m`` in [0, 1]) and pools
-people's time instead of following each person, so it is solved in about a second at
-10,000 people.  Every row is a sum of MODEL.md rows, hence valid for every plan:
+never starts.  This bound keeps only the missions' variables (``y_m`` and the starts
+``b_ms``, relaxed to [0, 1]) and pools people's time instead of following each person, so
+it is solved in about a second at 10,000 people.  Every row is a sum of MODEL.md rows,
+hence valid for every plan; period by period:
 
-* a set of needs gets no more time, over the horizon, than the people who can give it
-  have after the operations only they can protect (per unit and period: the part of each
-  operational demand that the others in the unit cannot cover, and of the unit's whole
-  demand), and network needs no more than the units' network caps allow; the sets are
-  each need, and the needs of the hierarchy missions each unit owns;
-* a set of missions has no more members, period by period, than its candidates may join
-  missions at once (team size, network breadth, focus): all missions, the network's, and
+* a set of needs gets no more time than the people who can give it have after the
+  operations only they can protect (per unit: the part of each operational demand that
+  the others in the unit cannot cover, and of the unit's whole demand), and network needs
+  no more than the units' network caps allow; the sets are each need, and the needs of
   the hierarchy missions each unit owns;
-* capabilities, summed over the horizon; ``after`` chains; commitments;
+* a set of missions has no more members than its candidates may join missions at once
+  (team size, network breadth, focus): all missions, the network's, and the hierarchy
+  missions each unit owns;
+* capabilities; ``after`` chains (staffing only); commitments;
 * a mission that no plan can staff (``certificates.never_staffed``) stays out.
 
 Each mission's coefficient bounds what staffing it can add: its value, the best team of
 at least its minimum size by preference less membership cost, every development goal its
-learner candidates could meet, less the delay of its earliest possible start.  On the
-benchmark's 1,000-person organisations it lies 0.2-3 % above the optimum (CP-SAT's LP
-bound at the limit is tighter, and the engine keeps the tighter of the two).
+learner candidates could meet; each start costs its delay.  On the benchmark's 1,000-person
+organisations it lies 0.2-3 % above the optimum (CP-SAT's LP bound at the limit is
+tighter there, and the engine keeps the tighter of the two).
 """
 
 from __future__ import annotations
@@ -48,35 +49,80 @@ def pooled_bound(instance: Instance, seconds: float | None = None) -> int | None
     if seconds is not None:
         solver.SetTimeLimit(max(1, int(seconds * 1000)))
     pools = _Pools(instance)
-    staffed = [_staffed_variable(solver, instance, m) for m in range(len(instance.missions))]
+    runs = _Runs(solver, instance)
     for needs, network_only in pools.need_sets():
-        row = solver.Constraint(-solver.infinity(), pools.supply(needs, network_only))
-        for n in needs:
-            need = instance.needs[n]
-            m = need.mission
-            row.SetCoefficient(staffed[m], row.GetCoefficient(staffed[m]) + _steps(instance, n))
+        demand = [(instance.needs[n].demand, instance.needs[n].mission) for n in needs]
+        for t, supply in enumerate(pools.supply(needs, network_only)):
+            _at_most(solver, supply, runs.running(demand, t))
     for missions in pools.mission_sets():
-        row = solver.Constraint(-solver.infinity(), pools.memberships(missions))
-        for m in missions:
-            row.SetCoefficient(staffed[m], pools.team[m] * instance.duration[m])
+        members = pools.memberships(missions)
+        teams = [(pools.team[m], m) for m in missions]
+        for t in instance.periods:
+            _at_most(solver, members, runs.running(teams, t))
     for limit in instance.capabilities:
-        row = solver.Constraint(-solver.infinity(), limit.available * instance.horizon)
-        for m, units in limit.usage:
-            used = row.GetCoefficient(staffed[m]) + units * instance.duration[m]
-            row.SetCoefficient(staffed[m], used)
+        used = [(units, m) for m, units in limit.usage]
+        for t in instance.periods:
+            _at_most(solver, limit.available, runs.running(used, t))
     for m, befores in enumerate(instance.after):
         for before in befores:
-            row = solver.Constraint(-solver.infinity(), 0.0)
-            row.SetCoefficient(staffed[m], 1.0)
-            row.SetCoefficient(staffed[before], -1.0)
+            _at_most(solver, 0, [(runs.staffed[m], 1.0), (runs.staffed[before], -1.0)])
     objective = solver.Objective()
-    for m, y in enumerate(staffed):
+    weights = instance.settings.weights
+    for m, y in enumerate(runs.staffed):
         objective.SetCoefficient(y, _most_it_adds(instance, m, pools.team[m]))
+        for start, b in runs.starts[m].items():
+            objective.SetCoefficient(b, -weights.delay * instance.delay(m, start))
     objective.SetMaximization()
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     value: float = objective.Value()
     return math.floor(value + NUMERICAL_MARGIN * max(1.0, abs(value)))
+
+
+def _at_most(
+    solver: pywraplp.Solver, limit: float, terms: Iterable[tuple[pywraplp.Variable, float]]
+) -> None:
+    """``Σ coefficient · variable ≤ limit`` (a variable may come more than once)."""
+    summed: dict[pywraplp.Variable, float] = defaultdict(float)
+    for variable, coefficient in terms:
+        summed[variable] += coefficient
+    if summed:
+        row = solver.Constraint(-solver.infinity(), limit)
+        for variable, coefficient in summed.items():
+            row.SetCoefficient(variable, coefficient)
+
+
+class _Runs:
+    """``y_m`` and the start variables ``b_ms`` of each mission (MODEL.md §5, relaxed to
+    [0, 1]), with which of them say that a mission runs in a period."""
+
+    def __init__(self, solver: pywraplp.Solver, instance: Instance) -> None:
+        self.instance = instance
+        self.staffed = [
+            _staffed_variable(solver, instance, m) for m in range(len(instance.missions))
+        ]
+        self.starts: list[dict[int, pywraplp.Variable]] = []
+        for m, y in enumerate(self.staffed):
+            starts = {
+                start: solver.NumVar(0.0, 1.0, f"b{m}_{start}") for start in instance.starts[m]
+            }
+            once = solver.Constraint(0.0, 0.0)  # a staffed mission starts once
+            once.SetCoefficient(y, -1.0)
+            for b in starts.values():
+                once.SetCoefficient(b, 1.0)
+            self.starts.append(starts)
+
+    def running(
+        self, per_mission: Iterable[tuple[float, int]], t: int
+    ) -> list[tuple[pywraplp.Variable, float]]:
+        """``Σ amount · r_mt`` over ``(amount, mission)`` pairs, as start-variable terms."""
+        duration = self.instance.duration
+        return [
+            (b, amount)
+            for amount, m in per_mission
+            for start, b in self.starts[m].items()
+            if start <= t < start + duration[m]
+        ]
 
 
 def _staffed_variable(solver: pywraplp.Solver, instance: Instance, m: int) -> pywraplp.Variable:
@@ -85,14 +131,9 @@ def _staffed_variable(solver: pywraplp.Solver, instance: Instance, m: int) -> py
     return solver.NumVar(1.0 if committed else 0.0, 0.0 if never else 1.0, f"y{m}")
 
 
-def _steps(instance: Instance, n: int) -> int:
-    """The need's time over a whole run of its mission."""
-    need = instance.needs[n]
-    return need.demand * instance.duration[need.mission]
-
-
 def _most_it_adds(instance: Instance, m: int, team: int) -> float:
-    """An upper bound on what staffing mission ``m`` adds to the score (MODEL.md §7)."""
+    """An upper bound on what staffing mission ``m`` adds to the score (MODEL.md §7), its
+    delay aside (that is on its start variables)."""
     weights = instance.settings.weights
     nets = sorted(
         (
@@ -107,9 +148,7 @@ def _most_it_adds(instance: Instance, m: int, team: int) -> float:
         for n in instance.needs_of[m]
         for p in instance.needs[n].learners
     )
-    starts = instance.starts[m]
-    delay = weights.delay * (starts.start - instance.earliest[m]) if starts else 0
-    return weights.value * instance.value[m] + best_team + development - delay
+    return weights.value * instance.value[m] + best_team + development
 
 
 class _Pools:
@@ -160,18 +199,18 @@ class _Pools:
         yield from self._owned().values()
 
     def memberships(self, missions: Collection[int]) -> int:
-        """The most (member, period) pairs the candidates of ``missions`` can fill."""
+        """The most memberships the candidates of ``missions`` can hold at once."""
         instance = self.instance
         people = {p for m in missions for p in instance.candidates[m]}
-        return sum(instance.max_missions[p] for p in people) * instance.horizon
+        return sum(instance.max_missions[p] for p in people)
 
-    def supply(self, needs: Collection[int], network_only: bool) -> int:
-        """The most time the people who can give ``needs`` have for them, over the horizon:
-        per unit and period, their time less the operations only they can protect."""
+    def supply(self, needs: Collection[int], network_only: bool) -> list[int]:
+        """Per period, the most time the people who can give ``needs`` have for them: per
+        unit, their time less the operations only they can protect."""
         instance = self.instance
         people = {p for n in needs for p in givers(instance.needs[n])}
         units = {instance.people[p].unit_id for p in people}
-        total = 0
+        totals = [0] * instance.horizon
         for unit_id in units:
             members = instance.people_of_unit[unit_id]
             for t in instance.periods:
@@ -180,8 +219,8 @@ class _Pools:
                 room = own - self._protected_by(unit_id, t, people, others)
                 if network_only and (unit_id, t) in instance.network_cap:
                     room = min(room, instance.network_cap[unit_id, t])
-                total += max(0, room)
-        return total
+                totals[t] += max(0, room)
+        return totals
 
     def _protected_by(self, unit_id: str, t: int, people: Collection[int], others: int) -> int:
         """The least operational time ``people`` of ``unit_id`` must keep in period ``t``:
