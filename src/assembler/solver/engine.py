@@ -218,8 +218,10 @@ def solve(scenario: Scenario, settings: SolveSettings | None = None) -> Result:
     """Choose the missions to staff, their teams and everyone's time (MODEL.md §5–7).
 
     The one way into the optimiser.  It proves first, without a model, whether operations
-    can be protected at all; then builds the CP-SAT model, warm-starts it from the greedy
-    plan (reported at once through ``settings.progress``), and searches: on large
+    can be protected at all; bounds the score by a small LP over the missions (the pooled
+    bound, kept where CP-SAT proves no tighter one); then builds the CP-SAT model,
+    warm-starts it from the greedy plan (reported at once through ``settings.progress``,
+    with the pooled bound), and searches: on large
     organisations the neighbourhood search improves the plan while the full model proves
     the bound; on smaller ones the last moments try to staff the missions left out.
     ``settings`` says how hard to look (time limit, workers, seed, stop event, warm start,
@@ -389,7 +391,10 @@ def _pooled(instance: Instance, settings: SolveSettings, clock: Clock) -> int | 
     term, whose bound is the combined objective's."""
     if settings.stability is not None and settings.stability.weight is not None:
         return None
-    return pooled_bound(instance, None if settings.deterministic else clock.left())
+    if settings.deterministic:
+        return pooled_bound(instance)
+    left = clock.left()
+    return pooled_bound(instance, left) if left > 0 else None
 
 
 def _with_pooled(best: _Best, pooled: int | None, settings: SolveSettings) -> _Best:
