@@ -34,7 +34,7 @@ from collections.abc import Collection, Iterable
 
 from ortools.linear_solver import pywraplp
 
-from assembler.compile.certificates import givers, never_staffed
+from assembler.compile.certificates import committed, givers, never_staffed
 from assembler.compile.instance import Instance
 
 NUMERICAL_MARGIN = 1e-6
@@ -98,8 +98,9 @@ class _Runs:
 
     def __init__(self, solver: pywraplp.Solver, instance: Instance) -> None:
         self.instance = instance
+        must = committed(instance)
         self.staffed = [
-            _staffed_variable(solver, instance, m) for m in range(len(instance.missions))
+            _staffed_variable(solver, instance, m, must) for m in range(len(instance.missions))
         ]
         self.starts: list[dict[int, pywraplp.Variable]] = []
         for m, y in enumerate(self.staffed):
@@ -125,10 +126,11 @@ class _Runs:
         ]
 
 
-def _staffed_variable(solver: pywraplp.Solver, instance: Instance, m: int) -> pywraplp.Variable:
-    committed = m in instance.mandatory or any(pinned == m for _, pinned in instance.pins)
+def _staffed_variable(
+    solver: pywraplp.Solver, instance: Instance, m: int, must: Collection[int]
+) -> pywraplp.Variable:
     never = never_staffed(instance, m) is not None
-    return solver.NumVar(1.0 if committed else 0.0, 0.0 if never else 1.0, f"y{m}")
+    return solver.NumVar(1.0 if m in must else 0.0, 0.0 if never else 1.0, f"y{m}")
 
 
 def _most_it_adds(instance: Instance, m: int, team: int) -> float:
