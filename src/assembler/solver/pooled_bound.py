@@ -162,6 +162,11 @@ class _Pools:
         self._ops: dict[tuple[str, int], list[int]] = defaultdict(list)
         for o, ops_need in enumerate(instance.ops):
             self._ops[ops_need.unit_id, ops_need.period].append(o)
+        self._owned: dict[str, list[int]] = defaultdict(list)
+        """Each unit's hierarchy missions."""
+        for m, mission in enumerate(instance.missions):
+            if not instance.is_network(m) and mission.owner_unit is not None:
+                self._owned[mission.owner_unit].append(m)
 
     def _least_team(self, m: int) -> int:
         """The fewest members a staffed ``m`` can have: its minimum team, one member for
@@ -174,20 +179,13 @@ class _Pools:
             least = max(least, instance.settings.network_min_units)
         return least
 
-    def _owned(self) -> dict[str, list[int]]:
-        owned: dict[str, list[int]] = defaultdict(list)
-        for m, mission in enumerate(self.instance.missions):
-            if not self.instance.is_network(m) and mission.owner_unit is not None:
-                owned[mission.owner_unit].append(m)
-        return owned
-
     def need_sets(self) -> Iterable[tuple[list[int], bool]]:
         """Each need alone, then the needs of each unit's hierarchy missions; with whether
         every need of the set is a network mission's (then the network caps hold too)."""
         instance = self.instance
         for n, need in enumerate(instance.needs):
             yield [n], instance.is_network(need.mission)
-        for missions in self._owned().values():
+        for missions in self._owned.values():
             yield [n for m in missions for n in instance.needs_of[m]], False
 
     def mission_sets(self) -> Iterable[list[int]]:
@@ -198,7 +196,7 @@ class _Pools:
         network = [m for m in everything if instance.is_network(m)]
         if network:
             yield network
-        yield from self._owned().values()
+        yield from self._owned.values()
 
     def memberships(self, missions: Collection[int]) -> int:
         """The most memberships the candidates of ``missions`` can hold at once."""
