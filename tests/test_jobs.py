@@ -84,7 +84,7 @@ def test_the_job_owns_progress_and_stop() -> None:
 def test_the_readout_says_no_bound_yet_rather_than_an_infinite_gap() -> None:
     job = jobs.SolveJob(tiny(), SolveSettings())  # never started: progress is fed by hand
     assert job.readout == "No plan found yet."
-    job.settings.progress(Progress(0.1, 7_400_057, float("inf")))  # the warm start
-    assert job.readout == "1 improving plan · best score 7,400,057 · no bound yet"
-    job.settings.progress(Progress(0.5, 7_400_100, 8_025_700.0))
-    assert job.readout == "2 improving plans · best score 7,400,100 · gap 8.45%"
+    job.settings.progress(Progress(0.1, 7_400_057, float("inf"), 740.0, 15))  # the warm start
+    assert job.readout == "1 improving plan · 15 missions staffed · value 740 · no bound yet"
+    job.settings.progress(Progress(0.5, 7_400_100, 8_025_700.0, 1_740.0, 16))
+    assert job.readout == "2 improving plans · 16 missions staffed · value 1,740 · gap 8.45%"

@@ -18,7 +18,7 @@ from assembler import Instance, Solution, SolveSettings, Status, check, solve
 from assembler.domain.solution import Assignment
 from assembler.domain.solve_settings import OneOf, Progress, Stability
 from assembler.generate import generate_scenario
-from assembler.results.kpis import score_of
+from assembler.results.kpis import evaluate, score_of
 from assembler.results.result import Result
 from assembler.solver import engine
 from assembler.solver.greedy import greedy_solution
@@ -334,10 +334,11 @@ def test_without_time_for_cp_sat_to_read_a_large_model_the_bound_is_the_pooled_o
 
 
 def test_progress_reports_improving_solutions() -> None:
-    seen: list[int] = []
+    seen: list[Progress] = []
     s = scenario([person("a"), person("b")], [mission("m1"), mission("m2", value=2.0)])
-    solved(s, progress=lambda p: seen.append(p.score), workers=1)
-    assert seen and seen[-1] == STAFFED * 3 - 2
+    solved(s, progress=seen.append, workers=1)
+    assert seen and seen[-1].score == STAFFED * 3 - 2
+    assert (seen[-1].missions_staffed, seen[-1].value) == (2, 3.0)
 
 
 def test_a_stop_during_the_search_ends_it_with_the_best_plan_so_far() -> None:
@@ -362,6 +363,11 @@ def test_a_stop_during_the_search_ends_it_with_the_best_plan_so_far() -> None:
     assert result.status is Status.FEASIBLE
     assert result.solution is not None and check(big, result.solution) == []
     assert result.score == seen[-1].score
+    kpis = evaluate(Instance(big), result.solution)
+    assert (seen[-1].missions_staffed, seen[-1].value) == (
+        kpis.missions_staffed,
+        kpis.value_captured,
+    )
 
 
 @pytest.mark.parametrize("fte, steps", [(0.3, 6), (0.33, 7), (0.35, 7), (1.0, 20)])

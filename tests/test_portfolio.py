@@ -19,6 +19,7 @@ from assembler import SolveSettings, Status, check, solve
 from assembler.compile.instance import Instance
 from assembler.domain.scenario import Scenario
 from assembler.domain.solution import Solution
+from assembler.domain.solve_settings import Progress
 from assembler.results.kpis import evaluate
 from assembler.solver import engine
 from assembler.solver.greedy import greedy_solution
@@ -149,16 +150,21 @@ def test_the_engine_takes_highs_plan_and_bound_when_cp_sat_has_less(
 ) -> None:
     horizon, _, best = optimum
     instance, worse, worse_score = _worse_than(optimum)
-    settings = SolveSettings(time_limit=30)
+    shown: list[Progress] = []
+    settings = SolveSettings(time_limit=30, progress=shown.append)
     kept = engine._with_highs(  # the step that merges the two solvers
         instance,
         engine._Best(Status.FEASIBLE, worse, worse_score),
         HighsSearch(horizon, worse, time.monotonic() + 30),
         settings,
-        engine._Relay(settings, time.perf_counter()),
+        engine._Relay(instance, settings, time.perf_counter()),
     )
     assert (kept.status, kept.score, kept.bound) == (Status.OPTIMAL, best, best)
     assert kept.solution is not None and check(instance, kept.solution) == []
+    kpis = evaluate(instance, kept.solution)
+    assert [(p.score, p.missions_staffed, p.value) for p in shown] == [
+        (best, kpis.missions_staffed, kpis.value_captured)
+    ]
 
 
 def test_a_stopped_solve_does_not_wait_for_highs(
@@ -176,7 +182,7 @@ def test_a_stopped_solve_does_not_wait_for_highs(
         engine._Best(Status.FEASIBLE, start, start_score),
         search,
         settings,
-        engine._Relay(settings, time.perf_counter()),
+        engine._Relay(instance, settings, time.perf_counter()),
     )
     assert time.monotonic() - began < 2
     assert kept.score == start_score

@@ -99,14 +99,15 @@ def progress_printer() -> Callable[[Progress], None]:
     def report(progress: Progress) -> None:
         if time.perf_counter() - started < 1.0:
             return
+        plan = (
+            f"  {progress.seconds:7.1f}s  {progress.missions_staffed:>5,} missions  "
+            f"value {progress.value:>10,.0f}  score {progress.score:>12,}"
+        )
         if not isfinite(progress.best_bound):
-            warn(f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  no bound yet")
+            warn(f"{plan}  no bound yet")
             return
         gap = relative_gap(progress.score, progress.best_bound)
-        warn(
-            f"  {progress.seconds:7.1f}s  score {progress.score:>12,}  "
-            f"bound {progress.best_bound:>14,.0f}  gap {format_gap(gap)}"
-        )
+        warn(f"{plan}  bound {progress.best_bound:>14,.0f}  gap {format_gap(gap)}")
 
     return report
 

@@ -46,11 +46,15 @@ class Progress:
     """One improving solution found during a solve, reported to ``SolveSettings.progress``.
 
     The warm start is reported first, before the search has a bound (``best_bound`` = inf).
+    ``value`` and ``missions_staffed`` are the plan's in a planner's terms: the score is
+    the solver's figure, value and missions are what a planner weighs.
     """
 
     seconds: float
     score: int
     best_bound: float
+    value: float
+    missions_staffed: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,9 +124,10 @@ class SolveJob(Job[Result]):
 
     @property
     def readout(self) -> str:
-        """The search so far in a planner's words: ``3 improving plans · best score
-        7,400,057 · gap 8.45%``.  Before the search proves a bound CP-SAT's bound is
-        infinite, and a gap of ``inf%`` tells a planner nothing: it says so instead."""
+        """The search so far in a planner's words: ``3 improving plans · 16 missions
+        staffed · value 800 · gap 8.45%``: value and missions, not the solver's score.
+        Before the search proves a bound CP-SAT's bound is infinite, and a gap of ``inf%``
+        tells a planner nothing: it says so instead."""
         best = self.progress
         if best is None:
             return "No plan found yet."
@@ -135,7 +136,8 @@ class SolveJob(Job[Result]):
         if isfinite(bound):
             gap = f"gap {format_gap(relative_gap(best.score, bound))}"
         found = plural(len(self._history), "improving plan")
-        return f"{found} · best score {best.score:,} · {gap}"
+        staffed = plural(best.missions_staffed, "mission")
+        return f"{found} · {staffed} staffed · value {best.value:,.0f} · {gap}"
 
 
 Counter = Callable[[int, int], None]

@@ -6,7 +6,7 @@ import dataclasses
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import inf, isfinite
@@ -99,20 +99,24 @@ class _Relay:
     """Improving solutions — the warm start, the full model's (from CP-SAT's worker
     threads, hence the lock), then the neighbourhood search's — reported in order."""
 
-    def __init__(self, settings: SolveSettings, started: float) -> None:
+    def __init__(self, instance: Instance, settings: SolveSettings, started: float) -> None:
+        self._values = {m.mission_id: m.value for m in instance.missions}
         self._callback = settings.progress
         self._started = started
         self._lock = threading.Lock()
         self._best = -inf
         self._bound = inf
 
-    def report(self, score: int, bound: float | None = None) -> None:
+    def report(self, score: int, staffed: Collection[str], bound: float | None = None) -> None:
+        """A plan of ``score`` that staffs the missions ``staffed`` (their ids)."""
         with self._lock:
             if bound is not None:
                 self._bound = min(self._bound, bound)
             if self._callback is not None and score > self._best:
                 self._best = score
-                self._callback(Progress(time.perf_counter() - self._started, score, self._bound))
+                value = sum(self._values[mission_id] for mission_id in staffed)
+                seconds = time.perf_counter() - self._started
+                self._callback(Progress(seconds, score, self._bound, value, len(staffed)))
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
@@ -139,7 +143,13 @@ class _ProgressReporter(cp_model.CpSolverSolutionCallback):
         value = self.objective_value
         bound = _proved(self.best_objective_bound, self._trivial, value)
         score = round(value / scale)
-        self._relay.report(score, None if bound is None else bound / scale)
+        missions = self._built.instance.missions
+        staffed = [
+            missions[m].mission_id
+            for m, y in enumerate(self._built.variables.staffed)
+            if self.boolean_value(y)
+        ]
+        self._relay.report(score, staffed, None if bound is None else bound / scale)
         if self._offer_to is not None:  # a copy: the response lives as long as this call
             values, built = list(self.response_proto.solution), self._built
             self._offer_to.offer(
@@ -272,7 +282,7 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     if certain:
         return _infeasible(tuple(certain), time.perf_counter() - started)
     size = _size_that_fits(instance, settings)
-    relay = _Relay(settings, started)
+    relay = _Relay(instance, settings, started)
     start, start_score, highs = None, None, None
     pooled = _pooled(instance, settings, clock) if lns else None
     try:
@@ -284,7 +294,7 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
                 start = None
         if start is not None:
             start_score = evaluate(instance, start).score
-            relay.report(start_score, pooled)
+            relay.report(start_score, start.staffed, pooled)
         highs = _start_highs(scenario, instance, start, settings, size, clock, lns)
         built = _build(instance, settings, start, start_score, clock)
     except OutOfTimeError:  # the warm start, if it was done, is the plan found so far
@@ -372,7 +382,7 @@ def _with_highs(
         and not check(instance, answer.solution)
     ):
         solution, score = answer.solution, evaluate(instance, answer.solution).score
-        relay.report(score)
+        relay.report(score, solution.staffed)
     bounds = [b for b in (best.bound, answer.bound) if b is not None]
     bound = min(bounds) if bounds else None
     if solution is None:
@@ -459,7 +469,7 @@ def _sweep(
         deadline,
         _solve_neighbourhood,
         workers=settings.workers,
-        on_better=lambda _, score: relay.report(score),
+        on_better=lambda plan, score: relay.report(score, plan.staffed),
         stop=settings.stop,
     )
     return _better_of(instance, best, swept)
@@ -616,7 +626,7 @@ def _neighbourhood_search(
         _solve_neighbourhood,
         seed=settings.seed,
         workers=settings.workers,
-        on_better=lambda _, score: relay.report(score),
+        on_better=lambda plan, score: relay.report(score, plan.staffed),
         stop=settings.stop,
     )
     return _better_of(instance, best, improved)
