@@ -61,16 +61,16 @@ def test_a_mission_no_plan_can_staff_adds_nothing_and_the_best_team_is_counted()
 
 def test_operations_only_the_expert_can_protect_are_taken_off_her_time() -> None:
     """Eve alone holds k at level 4 and must keep 16 of her 20 steps on k's operations; the
-    mission needs 10 steps of k at level 4, so at most 4/10 of it can be staffed.  Nia's
-    free time does not count: she cannot give k."""
+    unit's two missions need 3 steps each of k at level 4, and her 4 steps left hold one
+    of them, not two.  Nia's free time does not count: she cannot give k."""
     s = scenario(
         [person("eve", skills={"k": 4}), person("nia", skills={"j": 2})],
-        [mission("m", {"k": (0.5, 4)})],
+        [mission(m, {"k": (0.15, 4)}, owner_unit="u1") for m in ("m1", "m2")],
         ops=[("u1", "k", 0.8, 4)],
         ops_buffer=0.0,
     )
-    assert reference_optimum(s) == 0
-    assert pooled_bound(Instance(s)) == (STAFFED - 1) * 4 // 10
+    assert reference_optimum(s) == STAFFED - 1
+    assert pooled_bound(Instance(s)) == STAFFED - 1
 
 
 def test_operations_someone_else_can_protect_leave_the_expert_her_time() -> None:
@@ -88,15 +88,57 @@ def test_operations_someone_else_can_protect_leave_the_expert_her_time() -> None
 
 def test_operations_the_others_cannot_all_protect_are_taken_off_the_expert() -> None:
     """Kim could keep either of k's and j's operations, not both (32 steps, she has 20):
-    Eve keeps the other 12 of her 20, and of the mission's 10 steps at most 8 are left."""
+    Eve keeps the other 12 of her 20, and her 8 steps left hold one of the unit's two
+    missions of 5 steps, not both."""
     s = scenario(
         [person("eve", skills={"k": 4, "j": 4}), person("kim", skills={"k": 2, "j": 2})],
-        [mission("m", {"k": (0.5, 4)})],
+        [mission(m, {"k": (0.25, 4)}, owner_unit="u1") for m in ("m1", "m2")],
         ops=[("u1", "k", 0.8, 2), ("u1", "j", 0.8, 2)],
         ops_buffer=0.0,
     )
-    assert reference_optimum(s) == 0
-    assert pooled_bound(Instance(s)) == (STAFFED - 1) * 8 // 10
+    assert reference_optimum(s) == STAFFED - 1
+    assert pooled_bound(Instance(s)) == STAFFED - 1
+
+
+def test_a_capability_shared_in_whole_units_is_rounded() -> None:
+    """Three missions take 2 of a tool's 5 units each: two can run, where the LP alone
+    would run two and a half."""
+    s = scenario(
+        [person(p) for p in ("ann", "bob", "cy")],
+        [mission(m) for m in ("a", "b", "c")],
+        capabilities=[("tool", 5, 0)],
+        uses=[(m, "tool", 2) for m in ("a", "b", "c")],
+    )
+    assert reference_optimum(s) == 2 * (STAFFED - 1)
+    assert pooled_bound(Instance(s)) == 2 * (STAFFED - 1)
+
+
+def test_missions_that_fill_a_capability_exactly_both_run() -> None:
+    """2 and 3 of a tool's 5 units: both missions run, and no rounding may say otherwise."""
+    s = scenario(
+        [person(p) for p in ("ann", "bob")],
+        [mission(m) for m in ("a", "b")],
+        capabilities=[("tool", 5, 0)],
+        uses=[("a", "tool", 2), ("b", "tool", 3)],
+    )
+    assert reference_optimum(s) == 2 * (STAFFED - 1)
+    assert pooled_bound(Instance(s)) == 2 * (STAFFED - 1)
+
+
+def test_missions_that_cannot_share_a_capability_are_cut_apart() -> None:
+    """A tool of 6 units; ``b`` (5 units, value 4) and ``c`` (2 units, value 3) cannot run
+    together, which neither rounding says: the LP ran all of ``c`` and 0.8 of ``b`` (6.2),
+    the cover ``b + c ≤ 1`` leaves ``c`` with ``a`` (4 units, value 2): 5."""
+    units = {"a": 4, "b": 5, "c": 2, "d": 3}
+    values = {"a": 2.0, "b": 4.0, "c": 3.0, "d": 1.0}
+    s = scenario(
+        [person(p) for p in ("ann", "bob", "cy", "dan")],
+        [mission(m, value=values[m]) for m in units],
+        capabilities=[("tool", 6, 0)],
+        uses=[(m, "tool", n) for m, n in units.items()],
+    )
+    assert reference_optimum(s) == 5 * STAFFED - 2
+    assert pooled_bound(Instance(s)) == 5 * STAFFED - 2
 
 
 def test_a_learners_development_goal_is_counted() -> None:
