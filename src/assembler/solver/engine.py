@@ -69,6 +69,14 @@ is the pooled one (``pooled_bound``).  Started with 1.5 s left, 20,000 people en
 78 s of a 60 s limit; with 23 s left (half the build's 37 s), at 67 s, peaking at 4,105
 MiB, and with no bound better than the pooled one."""
 
+BOUND_VARIABLES_PER_SECOND = 6_000
+"""A large model's full search starts only if the search has a second per this many of
+its variables: below that pace CP-SAT does not reach its LP bound before the limit, and
+its copy of the model only costs memory.  On 10,000 people in 120 s (about 100 s left
+after the build) it did with 417,000-482,000 variables; with 951,000 (generalists) it
+proved nothing and the solve peaked at 4.6-5.2 GiB; without it, 1.5 GiB, and a better
+plan with both workers on the neighbourhoods (126,180,698 against 125,920,608)."""
+
 PORTFOLIO_MIN_TIME_VARIABLES = 5_000
 """From this many time variables on (and below ``LNS_MIN_TIME_VARIABLES``), a model with a
 horizon is also given to HiGHS (``portfolio``), when there are two workers and at least
@@ -307,7 +315,7 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     search_started = time.perf_counter()
     settings = _left_for_search(settings, clock)
     deadline = search_started + settings.time_limit
-    if large and not _bound_can_start(settings, build_seconds):
+    if large and not _bound_can_start(settings, build_seconds, size):
         start_plan = _Best(Status.FEASIBLE, built.start, built.start_score)
         best = _neighbourhood_search(instance, start_plan, settings, relay, deadline)
     elif large and settings.workers >= 2:
@@ -418,10 +426,16 @@ def _with_pooled(best: _Best, pooled: int | None, settings: SolveSettings) -> _B
     return _Best(Status.OPTIMAL if reached else best.status, best.solution, best.score, pooled)
 
 
-def _bound_can_start(settings: SolveSettings, build_seconds: float) -> bool:
+def _bound_can_start(settings: SolveSettings, build_seconds: float, size: ModelSize) -> bool:
     """Whether the time left lets CP-SAT read a large model before the limit
-    (``BOUND_STARTUP_SHARE``); a deterministic limit counts work, not seconds."""
-    return settings.deterministic or settings.time_limit >= BOUND_STARTUP_SHARE * build_seconds
+    (``BOUND_STARTUP_SHARE``) and reach its LP bound (``BOUND_VARIABLES_PER_SECOND``); a
+    deterministic limit counts work, not seconds."""
+    if settings.deterministic:
+        return True
+    return (
+        settings.time_limit >= BOUND_STARTUP_SHARE * build_seconds
+        and size.variables <= BOUND_VARIABLES_PER_SECOND * settings.time_limit
+    )
 
 
 def _meets_one_of(one_of: OneOf | None, plan: Solution) -> bool:
@@ -551,12 +565,14 @@ def _full_search(
     offer_to: HighsSearch | None = None,
 ) -> _Best:
     """CP-SAT on the whole model: a plan and the bound.  On a ``large`` model, where the
-    neighbourhood search finds the plan and this search is for the bound, one presolve
-    pass reaches the LP bound sooner (3,000 people: search from 7 s, not 23 s), and the LP
-    takes its constraints as they are violated rather than all at once: on 10,000 people
-    in 120 s the full LP held 965,000 rows, this search peaked at 3,057 MiB and proved
-    126,130,556; taken lazily, 2,936 MiB and 125,879,870 (the whole solve: 3,156 MiB ->
-    2,988 MiB, under 3 GiB; 5 of 8 bounds on 3,000 people tighter, 1 looser).  With HiGHS
+    neighbourhood search finds the plan and this search is for the bound, CP-SAT skips
+    its presolve, and its LP takes its constraints as they are violated rather than all at
+    once.  The presolve (one pass) held a second copy of the model for a bound no better:
+    on 10,000 people in 120 s, 3,077-3,129 MiB with it and 2,881 MiB without (bounds
+    125.61-125.80 M and 125.67 M), flat 3,518 and 2,946 MiB; on 3,000 people in 60 s,
+    100-220 MiB less and equal or tighter bounds.  Lazily, on 10,000 people the LP held
+    not 965,000 rows but what it needed: the solve's peak fell by 170 MiB, 5 of 8 bounds
+    on 3,000 people were tighter and 1 looser.  With HiGHS
     beside (``offer_to``), each plan found goes to HiGHS too, and CP-SAT's threads give
     HiGHS's the right of way (``portfolio.beside_highs``)."""
     scale = objective_scale(built.instance, built.variables, settings.stability)
@@ -564,7 +580,7 @@ def _full_search(
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings, settings.workers)
     if large:
-        solver.parameters.max_presolve_iterations = 1
+        solver.parameters.cp_model_presolve = False
         solver.parameters.add_lp_constraints_lazily = True
     reporter = _ProgressReporter(relay, scale, trivial, built, offer_to)
     with stoppable(solver, settings.stop):
