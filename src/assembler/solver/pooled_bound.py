@@ -21,7 +21,7 @@ hence valid for every plan; period by period:
 
 Those rows of whole amounts (time steps, members, capability units) against a mission
 that runs or not are knapsacks, and a mission cannot half run: each also gets its rounded
-forms (``_roundings``), and covers that the LP's solution violates are added in rounds
+forms (``_Knapsack.roundings``), and covers that the LP's solution violates are added in rounds
 (``_Knapsack.violated_cover``), as MIP solvers strengthen such rows.  Over a horizon this
 is what counts: on 1,000 people over 4 quarters the bound fell from 24,430,414 to
 24,210,415 (default; the optimum is 23,890,280) and from 22,874,311 to 22,605,144
@@ -193,11 +193,49 @@ class _Runs:
 
 @dataclass(frozen=True)
 class _Knapsack:
-    """A row ``Σ amount_m · r_mt ≤ limit`` over whole amounts, each ``r_mt`` 0 or 1."""
+    """A row ``Σ amount_m · r_mt ≤ limit`` over whole amounts, each ``r_mt`` 0 or 1: only
+    the missions that can run in period ``t`` (the others' ``r_mt`` is 0)."""
 
     limit: int
     amounts: dict[int, int]
     t: int
+
+    @classmethod
+    def of(cls, runs: _Runs, limit: int, per_mission: list[tuple[int, int]], t: int) -> _Knapsack:
+        present = runs.present(per_mission, t)
+        amounts: dict[int, int] = defaultdict(int)
+        for amount, m in per_mission:
+            if m in present:
+                amounts[m] += amount
+        return cls(limit, dict(amounts), t)
+
+    def terms(self) -> list[tuple[int, int]]:
+        return [(amount, m) for m, amount in self.amounts.items()]
+
+    def binds(self) -> bool:
+        """Whether the missions cannot all run at once (else no cover exists)."""
+        return sum(self.amounts.values()) > self.limit
+
+    def roundings(self) -> Iterator[tuple[list[tuple[int, int]], int]]:
+        """Rows it implies because each ``r_mt`` is 0 or 1 and the amounts are whole (its
+        rounded, Chvátal-Gomory forms): for each divisor ``d`` among the amounts,
+        ``Σ ⌊amount_m / d⌋ · r_mt ≤ ⌊limit / d⌋`` (three missions of 2 units against 5:
+        two run, where the LP ran two and a half), and at most as many missions as the
+        smallest amounts fit.  A row that every combination of missions meets is left
+        out."""
+        amounts = self.amounts
+        for d in sorted({a for a in amounts.values() if a > 1}):
+            rounded = [(a // d, m) for m, a in amounts.items() if a >= d]
+            most = self.limit // d
+            if sum(a for a, _ in rounded) > most:
+                yield rounded, most
+        fitting, used = 0, 0
+        for amount in sorted(amounts.values()):
+            if used + amount > self.limit:
+                break
+            fitting, used = fitting + 1, used + amount
+        if fitting < len(amounts):
+            yield [(1, m) for m in amounts], fitting
 
     def violated_cover(self, runs: _Runs) -> tuple[list[int], int, int] | None:
         """A cover the LP's solution violates, extended: missions that cannot all run
@@ -232,47 +270,13 @@ class _Knapsack:
 def _knapsack(
     solver: pywraplp.Solver, runs: _Runs, limit: int, per_mission: list[tuple[int, int]], t: int
 ) -> list[_Knapsack]:
-    """``Σ amount_m · r_mt ≤ limit`` with its rounded forms (``_roundings``); the row, for
-    covers to be separated on, when more than one mission can run in ``t``."""
-    _at_most(solver, limit, runs.running(per_mission, t))
-    present = runs.present(per_mission, t)
-    for rounded, most in _roundings(limit, per_mission, present):
+    """``Σ amount_m · r_mt ≤ limit`` with its rounded forms; the row, for covers to be
+    separated on, when its missions cannot all run at once."""
+    row = _Knapsack.of(runs, limit, per_mission, t)
+    _at_most(solver, limit, runs.running(row.terms(), t))
+    for rounded, most in row.roundings():
         _at_most(solver, most, runs.running(rounded, t))
-    amounts: dict[int, int] = defaultdict(int)
-    for amount, m in per_mission:
-        if m in present:
-            amounts[m] += amount
-    if len(amounts) < 2 or sum(amounts.values()) <= limit:
-        return []
-    return [_Knapsack(limit, dict(amounts), t)]
-
-
-def _roundings(
-    limit: int, per_mission: Iterable[tuple[int, int]], present: Collection[int]
-) -> Iterator[tuple[list[tuple[int, int]], int]]:
-    """Rows that a knapsack row ``Σ amount_m · r_mt ≤ limit`` implies because each
-    ``r_mt`` is 0 or 1 and the amounts are whole (its rounded, Chvátal-Gomory forms):
-    for each divisor ``d`` among the amounts, ``Σ ⌊amount_m / d⌋ · r_mt ≤ ⌊limit / d⌋``
-    (two missions of 2 units each and 3 units: one runs, where the LP ran one and a
-    half), and at most as many missions as the smallest amounts fit.  Only the
-    ``present`` missions (those that may run in the period) count; a row that every
-    combination of them satisfies is left out."""
-    amounts: dict[int, int] = defaultdict(int)
-    for amount, m in per_mission:
-        if m in present:
-            amounts[m] += amount
-    for d in sorted({a for a in amounts.values() if a > 1}):
-        rounded = [(a // d, m) for m, a in amounts.items() if a >= d]
-        most = limit // d
-        if sum(a for a, _ in rounded) > most:
-            yield rounded, most
-    fitting, used = 0, 0
-    for amount in sorted(amounts.values()):
-        if used + amount > limit:
-            break
-        fitting, used = fitting + 1, used + amount
-    if fitting < len(amounts):
-        yield [(1, m) for m in amounts], fitting
+    return [row] if len(row.amounts) > 1 and row.binds() else []
 
 
 def _staffed_variable(
