@@ -280,30 +280,33 @@ def test_the_search_starts_from_the_warm_start_but_its_lp_leads_the_dive(
     assert again.score == first.score
 
 
-def test_on_a_large_model_only_the_bound_search_skips_presolve_and_takes_lp_rows_lazily(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("periods, passes", [(None, 0), (4, 1)])  # the bound search's presolve
+def test_on_a_large_model_only_the_bound_search_trims_presolve_and_takes_lp_rows_lazily(
+    monkeypatch: pytest.MonkeyPatch, periods: int | None, passes: int
 ) -> None:
-    """The full model's search beside the neighbourhoods skips CP-SAT's presolve and adds
-    its LP rows as they are violated, which keeps 10,000 people under 3 GiB (the measure
-    is in ``engine._full_search``); each neighbourhood's small model is presolved and keeps
-    the whole LP.  Here 100 people are made to count as large."""
-    searches: list[tuple[bool, bool]] = []
+    """The full model's search beside the neighbourhoods adds its LP rows as they are
+    violated and skips CP-SAT's presolve, which keeps 10,000 people under 3 GiB (the
+    measure is in ``engine._full_search``); over a horizon it keeps one presolve pass,
+    which tightens its bound there.  Each neighbourhood's small model is presolved in full
+    and keeps the whole LP.  Here 100 people are made to count as large."""
+    searches: list[tuple[int, bool]] = []
 
     class Recording(CpSolver):
         def solve(self, *args: Any, **kwargs: Any) -> Any:
             parameters = self.parameters
-            searches.append((parameters.cp_model_presolve, parameters.add_lp_constraints_lazily))
+            presolve = parameters.max_presolve_iterations if parameters.cp_model_presolve else 0
+            searches.append((presolve, parameters.add_lp_constraints_lazily))
             return super().solve(*args, **kwargs)
 
     monkeypatch.setattr(engine, "LNS_MIN_TIME_VARIABLES", 0)
     monkeypatch.setattr(engine.cp_model, "CpSolver", Recording)
-    s = generate_scenario(people=100, missions=10, seed=1)
+    s = generate_scenario(people=100, missions=10, seed=1, periods=periods)
     result = solve(s, SolveSettings(time_limit=3, workers=2))
     assert result.solution is not None and check(s, result.solution) == []
-    bound_searches = [lazily for presolved, lazily in searches if not presolved]
-    neighbourhoods = [lazily for presolved, lazily in searches if presolved]
-    assert bound_searches == [True]
-    assert neighbourhoods and not any(neighbourhoods)
+    bound_searches = [presolve for presolve, lazily in searches if lazily]
+    neighbourhoods = [presolve for presolve, lazily in searches if not lazily]
+    assert bound_searches == [passes]
+    assert neighbourhoods and all(presolve > 1 for presolve in neighbourhoods)
 
 
 @pytest.mark.parametrize(
