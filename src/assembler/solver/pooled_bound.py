@@ -205,7 +205,7 @@ class _Knapsack:
         present = runs.present(per_mission, t)
         amounts: dict[int, int] = defaultdict(int)
         for amount, m in per_mission:
-            if m in present:
+            if m in present and amount > 0:  # nothing to the row, and no cover's weight
                 amounts[m] += amount
         return cls(limit, dict(amounts), t)
 
