@@ -84,16 +84,16 @@ def _add_rows(
     for needs, network_only in pools.need_sets():
         demand = [(instance.needs[n].demand, instance.needs[n].mission) for n in needs]
         for t, supply in enumerate(pools.supply(needs, network_only)):
-            knapsacks.extend(_knapsack(solver, runs, supply, demand, t))
+            knapsacks.append(_knapsack(solver, runs, supply, demand, t))
     for missions in pools.mission_sets():
         members = pools.memberships(missions)
         teams = [(pools.team[m], m) for m in missions]
         for t in instance.periods:
-            knapsacks.extend(_knapsack(solver, runs, members, teams, t))
+            knapsacks.append(_knapsack(solver, runs, members, teams, t))
     for limit in instance.capabilities:
         used = [(units, m) for m, units in limit.usage]
         for t in instance.periods:
-            knapsacks.extend(_knapsack(solver, runs, limit.available, used, t))
+            knapsacks.append(_knapsack(solver, runs, limit.available, used, t))
     for m, befores in enumerate(instance.after):
         for before in befores:
             _at_most(solver, 0, [(runs.staffed[m], 1.0), (runs.staffed[before], -1.0)])
@@ -106,6 +106,7 @@ def _solve_with_covers(
     """The LP's optimum, solved again with the covers its solution violates until none is
     (``COVER_ROUNDS`` at most) or the time is up: every round's optimum is a bound, the
     last the tightest."""
+    knapsacks = [row for row in knapsacks if row.has_covers()]
     bound = None
     for _ in range(COVER_ROUNDS + 1):
         if deadline is not None:
@@ -159,36 +160,26 @@ class _Runs:
                 once.SetCoefficient(b, 1.0)
             self.starts.append(starts)
 
+    def covering(self, m: int, t: int) -> list[pywraplp.Variable]:
+        """The start variables of mission ``m`` whose run covers period ``t``: their sum is
+        ``r_mt``."""
+        duration = self.instance.duration[m]
+        return [b for start, b in self.starts[m].items() if start <= t < start + duration]
+
     def present(self, per_mission: Iterable[tuple[float, int]], t: int) -> set[int]:
         """The missions of ``per_mission`` that can run in period ``t``."""
-        duration = self.instance.duration
-        return {
-            m
-            for _, m in per_mission
-            if any(start <= t < start + duration[m] for start in self.starts[m])
-        }
+        return {m for _, m in per_mission if self.covering(m, t)}
 
     def value_running(self, m: int, t: int) -> float:
         """``r_mt`` in the LP's solution."""
-        duration = self.instance.duration[m]
-        values: list[float] = [
-            b.solution_value()
-            for start, b in self.starts[m].items()
-            if start <= t < start + duration
-        ]
+        values: list[float] = [b.solution_value() for b in self.covering(m, t)]
         return sum(values)
 
     def running(
         self, per_mission: Iterable[tuple[float, int]], t: int
     ) -> list[tuple[pywraplp.Variable, float]]:
         """``Σ amount · r_mt`` over ``(amount, mission)`` pairs, as start-variable terms."""
-        duration = self.instance.duration
-        return [
-            (b, amount)
-            for amount, m in per_mission
-            for start, b in self.starts[m].items()
-            if start <= t < start + duration[m]
-        ]
+        return [(b, amount) for amount, m in per_mission for b in self.covering(m, t)]
 
 
 @dataclass(frozen=True)
@@ -212,9 +203,10 @@ class _Knapsack:
     def terms(self) -> list[tuple[int, int]]:
         return [(amount, m) for m, amount in self.amounts.items()]
 
-    def binds(self) -> bool:
-        """Whether the missions cannot all run at once (else no cover exists)."""
-        return sum(self.amounts.values()) > self.limit
+    def has_covers(self) -> bool:
+        """Whether two or more of its missions cannot all run at once (else no cover
+        exists beyond what the roundings say)."""
+        return len(self.amounts) > 1 and sum(self.amounts.values()) > self.limit
 
     def roundings(self) -> Iterator[tuple[list[tuple[int, int]], int]]:
         """Rows it implies because each ``r_mt`` is 0 or 1 and the amounts are whole (its
@@ -269,14 +261,13 @@ class _Knapsack:
 
 def _knapsack(
     solver: pywraplp.Solver, runs: _Runs, limit: int, per_mission: list[tuple[int, int]], t: int
-) -> list[_Knapsack]:
-    """``Σ amount_m · r_mt ≤ limit`` with its rounded forms; the row, for covers to be
-    separated on, when its missions cannot all run at once."""
+) -> _Knapsack:
+    """``Σ amount_m · r_mt ≤ limit`` with its rounded forms; the row, for covers."""
     row = _Knapsack.of(runs, limit, per_mission, t)
     _at_most(solver, limit, runs.running(row.terms(), t))
     for rounded, most in row.roundings():
         _at_most(solver, most, runs.running(rounded, t))
-    return [row] if len(row.amounts) > 1 and row.binds() else []
+    return row
 
 
 def _staffed_variable(
