@@ -596,7 +596,7 @@ def test_no_bound_is_reported_when_none_was_proved(
 ) -> None:
     """Stopped the moment the warm start is reported, and the pooled bound's LP not solved
     in time: a plan, and no bound to show."""
-    monkeypatch.setattr(engine, "pooled_bound", lambda *_: None)
+    monkeypatch.setattr(engine, "pooled_relaxation", lambda *_: None)
     stop = threading.Event()
     s = load_scenario(SAMPLE)
     result = solve(s, SolveSettings(time_limit=60, stop=stop, progress=lambda _: stop.set()))

@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
-from assembler import SolveSettings, Status, check
+from assembler import Scenario, SolveSettings, Status, check
 from assembler.compile.instance import Instance
 from assembler.domain.solution import Assignment, Solution
 from assembler.generate import generate_scenario
 from assembler.results.kpis import score_of
 from assembler.solver import engine, solve
 from assembler.solver.greedy import greedy_solution
-from assembler.solver.lns import improve, staff_the_unstaffed
+from assembler.solver.lns import follow_the_relaxation, improve, staff_the_unstaffed
+from assembler.solver.pooled_bound import pooled_relaxation
 from builders import mission, person, scenario
 
 STEPS = 2
@@ -146,3 +147,61 @@ def test_an_unstaffed_mission_is_staffed_by_freeing_the_team_holding_its_candida
     better = staff_the_unstaffed(instance, start, deadline, engine._solve_neighbourhood)
     assert check(instance, better) == [] and "M2" in better.staffed
     assert score_of(instance, better) > score_of(instance, start)
+
+
+def _pair_or_two_solos() -> Scenario:
+    """``pair`` needs ``a`` and ``b`` full time (value 3); ``solo_a`` needs ``a`` alone, and
+    ``solo_b`` ``b`` alone, full time (value 2 each); all three are the unit's, so the
+    pooled LP pools their time."""
+    return scenario(
+        [person("a", skills={"x": 3, "y": 3}), person("b", skills={"z": 3, "y": 3})],
+        [
+            mission("pair", {"y": 2.0}, value=3, min_team=2, owner_unit="u1"),
+            mission("solo_a", {"x": 1.0}, value=2, owner_unit="u1"),
+            mission("solo_b", {"z": 1.0}, value=2, owner_unit="u1"),
+        ],
+        network_opt_in_required=False,
+    )
+
+
+def _the_pair(instance: Instance) -> Solution:
+    plan = Solution(
+        staffed=frozenset({"pair"}),
+        members=frozenset({("a", "pair"), ("b", "pair")}),
+        assignments=(Assignment("a", "pair", "y", 20), Assignment("b", "pair", "y", 20)),
+        ops=(),
+    )
+    assert check(instance, plan) == []
+    return plan
+
+
+def test_the_missions_the_relaxation_trades_are_replanned_together() -> None:
+    """Staffing ``pair`` leaves both solos out.  Trying each solo alone (freeing ``pair``
+    beside it) gains nothing, 2 < 3; the pooled LP staffs both solos and not ``pair``, and
+    re-planning the three together finds the better plan, 4 > 3."""
+    s = _pair_or_two_solos()
+    instance = Instance(s)
+    start = _the_pair(instance)
+    relaxation = pooled_relaxation(instance)
+    assert relaxation is not None and relaxation.shares == (0.0, 1.0, 1.0)
+    deadline = time.perf_counter() + 10
+    swept = staff_the_unstaffed(instance, start, deadline, engine._solve_neighbourhood)
+    assert swept.staffed == {"pair"}
+    better = follow_the_relaxation(
+        instance, start, relaxation.shares, deadline, engine._solve_neighbourhood
+    )
+    assert better.staffed == {"solo_a", "solo_b"} and check(instance, better) == []
+
+
+def test_a_plan_the_relaxation_agrees_with_is_left_as_it_is() -> None:
+    """Nothing to re-plan where the LP staffs what the plan staffs: no step is solved."""
+    instance = Instance(_pair_or_two_solos())
+    start = _the_pair(instance)
+
+    def no_step(*_: Any) -> tuple[Solution | None, bool]:
+        raise AssertionError("no step was due")
+
+    kept = follow_the_relaxation(
+        instance, start, (1.0, 0.0, 0.0), time.perf_counter() + 10, no_step
+    )
+    assert kept is start

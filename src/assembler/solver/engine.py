@@ -25,11 +25,11 @@ from assembler.results.result import Result, Status, relative_gap
 from assembler.solver.commitments import plan_around_commitments
 from assembler.solver.diagnose import find_conflicts
 from assembler.solver.greedy import greedy_solution
-from assembler.solver.lns import improve, staff_the_unstaffed
+from assembler.solver.lns import follow_the_relaxation, improve, staff_the_unstaffed
 from assembler.solver.model import add_hint, build_model
 from assembler.solver.objective import objective_scale
 from assembler.solver.ops_time import ops_rows
-from assembler.solver.pooled_bound import pooled_bound
+from assembler.solver.pooled_bound import Relaxation, pooled_relaxation
 from assembler.solver.portfolio import HighsSearch, beside_highs
 from assembler.solver.stopping import Clock, OutOfTimeError, stoppable
 from assembler.solver.variables import Variables
@@ -302,7 +302,7 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
                 start = None
         if start is not None:
             start_score = evaluate(instance, start).score
-            relay.report(start_score, start.staffed, pooled)
+            relay.report(start_score, start.staffed, None if pooled is None else pooled.bound)
         highs = _start_highs(scenario, instance, start, settings, size, clock, lns)
         built = _build(instance, settings, start, start_score, clock)
     except OutOfTimeError:  # the warm start, if it was done, is the plan found so far
@@ -317,19 +317,19 @@ def _solve(scenario: Scenario, settings: SolveSettings, lns: bool) -> Result:
     deadline = search_started + settings.time_limit
     if large and not _bound_can_start(settings, build_seconds, size):
         start_plan = _Best(Status.FEASIBLE, built.start, built.start_score)
-        best = _neighbourhood_search(instance, start_plan, settings, relay, deadline)
+        best = _neighbourhood_search(instance, start_plan, pooled, settings, relay, deadline)
     elif large and settings.workers >= 2:
-        best = _side_by_side(built, settings, relay, deadline)
+        best = _side_by_side(built, pooled, settings, relay, deadline)
     elif large:
         share = dataclasses.replace(settings, time_limit=FULL_MODEL_SHARE * settings.time_limit)
         best = _full_search(built, share, relay, large=True)
         if best.solution is not None and best.status is not Status.OPTIMAL:
-            best = _neighbourhood_search(instance, best, settings, relay, deadline)
+            best = _neighbourhood_search(instance, best, pooled, settings, relay, deadline)
     elif lns and _wants_sweep(settings):
         share = dataclasses.replace(settings, time_limit=(1 - SWEEP_SHARE) * settings.time_limit)
         best = _full_search(built, share, relay, offer_to=highs)
         if best.solution is not None and best.status is Status.FEASIBLE:
-            best = _sweep(instance, best, settings, relay, deadline)
+            best = _sweep(instance, best, pooled, settings, relay, deadline)
     else:
         best = _full_search(built, settings, relay, offer_to=highs)
     best = _with_highs(instance, best, highs, settings, relay)
@@ -401,7 +401,7 @@ def _with_highs(
     return _Best(Status.OPTIMAL if proven else Status.FEASIBLE, solution, score, bound)
 
 
-def _pooled(instance: Instance, settings: SolveSettings, clock: Clock) -> int | None:
+def _pooled(instance: Instance, settings: SolveSettings, clock: Clock) -> Relaxation | None:
     """The pooled bound (``pooled_bound``), computed before the search so that the first
     plan reported already has a gap: where CP-SAT cannot read the model in time (20,000
     people in 60 s) it is the only bound, and on 10,000 people it is 1.4 % above the plan
@@ -410,20 +410,21 @@ def _pooled(instance: Instance, settings: SolveSettings, clock: Clock) -> int | 
     if settings.stability is not None and settings.stability.weight is not None:
         return None
     if settings.deterministic:
-        return pooled_bound(instance)
+        return pooled_relaxation(instance)
     left = clock.left()
-    return pooled_bound(instance, left) if left > 0 else None
+    return pooled_relaxation(instance, left) if left > 0 else None
 
 
-def _with_pooled(best: _Best, pooled: int | None, settings: SolveSettings) -> _Best:
+def _with_pooled(best: _Best, pooled: Relaxation | None, settings: SolveSettings) -> _Best:
     """``best`` with the pooled bound where it is tighter, and proven optimal when the plan
     reaches it (not under stability: the fewest moves are not proven by the score)."""
     if pooled is None or best.solution is None or best.score is None:
         return best
-    if best.status is Status.OPTIMAL or (best.bound is not None and best.bound <= pooled):
+    bound = pooled.bound
+    if best.status is Status.OPTIMAL or (best.bound is not None and best.bound <= bound):
         return best
-    reached = best.score >= pooled and settings.stability is None
-    return _Best(Status.OPTIMAL if reached else best.status, best.solution, best.score, pooled)
+    reached = best.score >= bound and settings.stability is None
+    return _Best(Status.OPTIMAL if reached else best.status, best.solution, best.score, bound)
 
 
 def _bound_can_start(settings: SolveSettings, build_seconds: float, size: ModelSize) -> bool:
@@ -473,20 +474,29 @@ def _one_search_only(settings: SolveSettings) -> bool:
 
 
 def _sweep(
-    instance: Instance, best: _Best, settings: SolveSettings, relay: _Relay, deadline: float
+    instance: Instance,
+    best: _Best,
+    pooled: Relaxation | None,
+    settings: SolveSettings,
+    relay: _Relay,
+    deadline: float,
 ) -> _Best:
-    """The full model's plan with its unstaffed missions tried until ``deadline``."""
+    """The full model's plan re-planned where the pooled LP disagrees with it, then with
+    its unstaffed missions tried, until ``deadline``."""
     assert best.solution is not None
-    swept = staff_the_unstaffed(
-        instance,
-        best.solution,
-        deadline,
-        _solve_neighbourhood,
-        workers=settings.workers,
-        on_better=lambda plan, score: relay.report(score, plan.staffed),
-        stop=settings.stop,
+    plan, workers, stop = best.solution, settings.workers, settings.stop
+
+    def on_better(better: Solution, score: int) -> None:
+        relay.report(score, better.staffed)
+
+    if pooled is not None:
+        plan = follow_the_relaxation(
+            instance, plan, pooled.shares, deadline, _solve_neighbourhood, workers, on_better, stop
+        )
+    plan = staff_the_unstaffed(
+        instance, plan, deadline, _solve_neighbourhood, workers, on_better, stop
     )
-    return _better_of(instance, best, swept)
+    return _better_of(instance, best, plan)
 
 
 def _size_that_fits(instance: Instance, settings: SolveSettings) -> ModelSize:
@@ -519,7 +529,13 @@ def _left_for_search(settings: SolveSettings, clock: Clock) -> SolveSettings:
     return dataclasses.replace(settings, time_limit=max(clock.left(), 0.0))
 
 
-def _side_by_side(built: _Built, settings: SolveSettings, relay: _Relay, deadline: float) -> _Best:
+def _side_by_side(
+    built: _Built,
+    pooled: Relaxation | None,
+    settings: SolveSettings,
+    relay: _Relay,
+    deadline: float,
+) -> _Best:
     """The full model (the bound) and the neighbourhood search (the plan) at once, each on
     its own cores, for the whole limit.  One after the other, the bound needed the full
     model's half of the limit and the plan got the rest: 3,000 people in 60 s, a gap of
@@ -530,8 +546,9 @@ def _side_by_side(built: _Built, settings: SolveSettings, relay: _Relay, deadlin
     with ThreadPoolExecutor(max_workers=1) as pool:
         full = pool.submit(_full_search, built, full_settings, relay, large=True)
         start = _Best(Status.FEASIBLE, built.start, built.start_score)
+        one_worker = dataclasses.replace(settings, workers=1)
         neighbourhood = _neighbourhood_search(
-            built.instance, start, dataclasses.replace(settings, workers=1), relay, deadline
+            built.instance, start, pooled, one_worker, relay, deadline
         )
         bounded = full.result()
     if bounded.status is Status.OPTIMAL or (bounded.score or 0) >= (neighbourhood.score or 0):
@@ -637,9 +654,15 @@ def _score_bound(bound: float, built: _Built, scale: int) -> float:
 
 
 def _neighbourhood_search(
-    instance: Instance, best: _Best, settings: SolveSettings, relay: _Relay, deadline: float
+    instance: Instance,
+    best: _Best,
+    pooled: Relaxation | None,
+    settings: SolveSettings,
+    relay: _Relay,
+    deadline: float,
 ) -> _Best:
-    """Improve the full model's plan step by step until ``deadline`` (``lns.improve``)."""
+    """Improve the full model's plan step by step until ``deadline`` (``lns.improve``),
+    led where it can be by the pooled LP's solution."""
     assert best.solution is not None
     improved = improve(
         instance,
@@ -650,6 +673,7 @@ def _neighbourhood_search(
         workers=settings.workers,
         on_better=lambda plan, score: relay.report(score, plan.staffed),
         stop=settings.stop,
+        shares=None if pooled is None else pooled.shares,
     )
     return _better_of(instance, best, improved)
 

@@ -32,6 +32,10 @@ at least its minimum size by preference less membership cost, every development 
 learner candidates could meet; each start costs its delay.  On the benchmark's 1,000-person
 organisations it lies 0-3 % above the optimum (CP-SAT's LP bound at the limit is mostly
 tighter there, and the engine keeps the tighter of the two).
+
+The LP's solution says, besides, which missions a plan near the bound would staff: the
+neighbourhood search re-plans first the missions where its plan and the LP disagree
+(``lns.follow_the_relaxation``).
 """
 
 from __future__ import annotations
@@ -58,9 +62,19 @@ COVER_VIOLATION = 1e-4
 """How far a cover must be exceeded to be added: less is GLOP's tolerance."""
 
 
-def pooled_bound(instance: Instance, seconds: float | None = None) -> int | None:
-    """The most any plan of ``instance`` can score by the pooled LP, in MODEL.md score
-    points (``None`` if the LP is not solved to optimality within ``seconds``)."""
+@dataclass(frozen=True)
+class Relaxation:
+    """The pooled LP's answer: ``bound``, the most any plan can score (MODEL.md score
+    points), and ``shares``, how much of each mission (``y_m``, by instance index) the
+    LP's solution at that bound staffs."""
+
+    bound: int
+    shares: tuple[float, ...]
+
+
+def pooled_relaxation(instance: Instance, seconds: float | None = None) -> Relaxation | None:
+    """The pooled LP of ``instance`` solved (``None`` if it is not solved to optimality
+    within ``seconds``)."""
     deadline = None if seconds is None else time.monotonic() + seconds
     solver = pywraplp.Solver.CreateSolver("GLOP")
     pools = _Pools(instance)
@@ -102,12 +116,12 @@ def _add_rows(
 
 def _solve_with_covers(
     solver: pywraplp.Solver, runs: _Runs, knapsacks: list[_Knapsack], deadline: float | None
-) -> int | None:
+) -> Relaxation | None:
     """The LP's optimum, solved again with the covers its solution violates until none is
     (``COVER_ROUNDS`` at most) or the time is up: every round's optimum is a bound, the
     last the tightest."""
     knapsacks = [row for row in knapsacks if row.has_covers()]
-    bound = None
+    relaxation = None
     for _ in range(COVER_ROUNDS + 1):
         if deadline is not None:
             left = deadline - time.monotonic()
@@ -118,12 +132,13 @@ def _solve_with_covers(
             break
         value: float = solver.Objective().Value()
         bound = math.floor(value + NUMERICAL_MARGIN * max(1.0, abs(value)))
+        relaxation = Relaxation(bound, tuple(y.solution_value() for y in runs.staffed))
         covers = [cover for row in knapsacks if (cover := row.violated_cover(runs)) is not None]
         if not covers:
             break
         for missions, most, t in covers:
             _at_most(solver, most, runs.running([(1, m) for m in missions], t))
-    return bound
+    return relaxation
 
 
 def _at_most(
