@@ -205,3 +205,31 @@ def test_a_plan_the_relaxation_agrees_with_is_left_as_it_is() -> None:
         instance, start, (1.0, 0.0, 0.0), time.perf_counter() + 10, no_step
     )
     assert kept is start
+
+
+def test_the_relaxation_frees_the_team_holding_a_candidate_when_the_missions_alone_fail() -> None:
+    """The LP staffs M1 and M2, the plan only M1, where ``a`` works; M2 needs ``a``'s x.
+    Re-planning M2 alone finds nothing (``a`` is held by M1); the second step frees the
+    team holding M2's candidate, and ``b`` takes M1 over."""
+    s = scenario(
+        [person("a", skills={"x": 3, "y": 3}), person("b", skills={"y": 3})],
+        [mission("M1", {"y": 1.0}, value=1), mission("M2", {"x": 1.0}, value=5)],
+        network_opt_in_required=False,
+    )
+    instance = Instance(s)
+    start = Solution(
+        staffed=frozenset({"M1"}),
+        members=frozenset({("a", "M1")}),
+        assignments=(Assignment("a", "M1", "y", 20),),
+        ops=(),
+    )
+    steps: list[set[str]] = []
+
+    def counted(sub: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
+        steps.append({m.mission_id for m in sub.missions})
+        return engine._solve_neighbourhood(sub, settings)
+
+    deadline = time.perf_counter() + 10
+    better = follow_the_relaxation(instance, start, (1.0, 1.0), deadline, counted)
+    assert steps == [{"M2"}, {"M1", "M2"}]
+    assert better.staffed == {"M1", "M2"} and check(instance, better) == []
