@@ -127,9 +127,9 @@ def test_a_step_frees_the_missions_holding_a_capability_another_needs() -> None:
     assert best.staffed == {"high"} and check(full, best) == []
 
 
-def test_an_unstaffed_mission_is_staffed_by_freeing_the_team_holding_its_candidate() -> None:
-    """``a`` alone can do x, and works on M1 (skill y, value 1); M2 needs x (value 5) and
-    has no skill in common with M1.  Freeing M1 with M2 lets ``a`` staff M2."""
+def _a_held_by_m1() -> tuple[Instance, Solution]:
+    """``a`` alone can do x, and works on M1 (skill y, value 1), which ``b`` could staff
+    too; M2 needs x (value 5) and has no skill in common with M1."""
     s = scenario(
         [person("a", skills={"x": 3, "y": 3}), person("b", skills={"y": 3})],
         [mission("M1", {"y": 1.0}, value=1), mission("M2", {"x": 1.0}, value=5)],
@@ -143,6 +143,12 @@ def test_an_unstaffed_mission_is_staffed_by_freeing_the_team_holding_its_candida
         ops=(),
     )
     assert check(instance, start) == []
+    return instance, start
+
+
+def test_an_unstaffed_mission_is_staffed_by_freeing_the_team_holding_its_candidate() -> None:
+    """Freeing M1 with M2 lets ``a`` staff M2 (``_a_held_by_m1``)."""
+    instance, start = _a_held_by_m1()
     deadline = time.perf_counter() + 10
     better = staff_the_unstaffed(instance, start, deadline, engine._solve_neighbourhood)
     assert check(instance, better) == [] and "M2" in better.staffed
@@ -211,18 +217,7 @@ def test_the_relaxation_frees_the_team_holding_a_candidate_when_the_missions_alo
     """The LP staffs M1 and M2, the plan only M1, where ``a`` works; M2 needs ``a``'s x.
     Re-planning M2 alone finds nothing (``a`` is held by M1); the second step frees the
     team holding M2's candidate, and ``b`` takes M1 over."""
-    s = scenario(
-        [person("a", skills={"x": 3, "y": 3}), person("b", skills={"y": 3})],
-        [mission("M1", {"y": 1.0}, value=1), mission("M2", {"x": 1.0}, value=5)],
-        network_opt_in_required=False,
-    )
-    instance = Instance(s)
-    start = Solution(
-        staffed=frozenset({"M1"}),
-        members=frozenset({("a", "M1")}),
-        assignments=(Assignment("a", "M1", "y", 20),),
-        ops=(),
-    )
+    instance, start = _a_held_by_m1()
     steps: list[set[str]] = []
 
     def counted(sub: Scenario, settings: SolveSettings) -> tuple[Solution | None, bool]:
