@@ -126,6 +126,10 @@ class _Relay:
                 seconds = time.perf_counter() - self._started
                 self._callback(Progress(seconds, score, self._bound, value, len(staffed)))
 
+    def better_plan(self, plan: Solution, score: int) -> None:
+        """``report`` in the form the neighbourhood searches call back with (``lns``)."""
+        self.report(score, plan.staffed)
+
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
     """Each plan CP-SAT finds: its score and bound to the relay, the plan itself to HiGHS
@@ -485,10 +489,7 @@ def _sweep(
     its unstaffed missions tried, until ``deadline``."""
     assert best.solution is not None
     plan, workers, stop = best.solution, settings.workers, settings.stop
-
-    def on_better(better: Solution, score: int) -> None:
-        relay.report(score, better.staffed)
-
+    on_better = relay.better_plan
     if pooled is not None:
         plan = follow_the_relaxation(
             instance, plan, pooled.shares, deadline, _solve_neighbourhood, workers, on_better, stop
@@ -675,7 +676,7 @@ def _neighbourhood_search(
         _solve_neighbourhood,
         seed=settings.seed,
         workers=settings.workers,
-        on_better=lambda plan, score: relay.report(score, plan.staffed),
+        on_better=relay.better_plan,
         stop=settings.stop,
         shares=shares,
     )
